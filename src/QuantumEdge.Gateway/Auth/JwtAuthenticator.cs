@@ -1,0 +1,150 @@
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+using QuantumEdge.Gateway.Configuration;
+
+namespace QuantumEdge.Gateway.Auth;
+
+/// <summary>
+/// Validates bearer tokens (HS256 with <c>JWT_SECRET</c>, or an OIDC authority's JWKS) and
+/// issues HS256 tokens for <c>quantumedge token issue</c>. Tokens must carry <c>sub</c>,
+/// <c>role</c> and <c>department</c>, an expiry, and a valid issuer and audience.
+/// </summary>
+public sealed class JwtAuthenticator
+{
+    /// <summary>HS256 needs a key of at least 256 bits.</summary>
+    public const int MinimumSecretBytes = 32;
+
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly TokenValidationParameters _parameters;
+    private readonly SymmetricSecurityKey? _signingKey;
+    private readonly AuthSettings _settings;
+
+    public JwtAuthenticator(AuthSettings settings, HttpClient? metadataClient = null)
+    {
+        _settings = settings;
+        _parameters = new TokenValidationParameters
+        {
+            ValidIssuer = settings.Issuer,
+            ValidAudience = settings.Audience,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = TimeSpan.FromSeconds(settings.ClockSkewSeconds),
+        };
+
+        if (settings.Mode == "oidc")
+        {
+            var metadata = settings.Authority!.TrimEnd('/') + "/.well-known/openid-configuration";
+            var retriever = metadataClient is null
+                ? new HttpDocumentRetriever { RequireHttps = settings.RequireHttpsMetadata }
+                : new HttpDocumentRetriever(metadataClient) { RequireHttps = settings.RequireHttpsMetadata };
+            _parameters.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                metadata, new OpenIdConnectConfigurationRetriever(), retriever);
+            _parameters.ValidAlgorithms = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256"];
+            return;
+        }
+
+        var secret = settings.JwtSecret
+            ?? throw new ConfigurationException("JWT_SECRET", "is not set; auth.mode hs256 needs it to verify tokens");
+        var bytes = Encoding.UTF8.GetBytes(secret);
+        if (bytes.Length < MinimumSecretBytes)
+        {
+            throw new ConfigurationException("JWT_SECRET", $"must be at least {MinimumSecretBytes} bytes for HS256 (got {bytes.Length})");
+        }
+
+        _signingKey = new SymmetricSecurityKey(bytes);
+        _parameters.IssuerSigningKey = _signingKey;
+        _parameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+    }
+
+    /// <summary>Validates the value of an <c>Authorization</c> header.</summary>
+    public async Task<CallerIdentity> AuthenticateAsync(string? authorizationHeader)
+    {
+        if (string.IsNullOrWhiteSpace(authorizationHeader))
+        {
+            throw new TokenRejectedException("missing bearer token: send 'Authorization: Bearer <token>'");
+        }
+
+        const string prefix = "Bearer ";
+        if (!authorizationHeader.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new TokenRejectedException("the Authorization header must use the Bearer scheme");
+        }
+
+        var token = authorizationHeader[prefix.Length..].Trim();
+        if (token.Length is 0 or > 16 * 1024)
+        {
+            throw new TokenRejectedException("malformed bearer token");
+        }
+
+        TokenValidationResult result;
+        try
+        {
+            result = await _handler.ValidateTokenAsync(token, _parameters).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenException)
+        {
+            throw new TokenRejectedException("malformed bearer token", e);
+        }
+
+        if (!result.IsValid)
+        {
+            throw new TokenRejectedException(Describe(result.Exception), result.Exception);
+        }
+
+        var sub = Claim(result, "sub");
+        var role = Claim(result, "role");
+        var department = Claim(result, "department");
+        var expires = result.SecurityToken is JsonWebToken jwt ? new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) : DateTimeOffset.MaxValue;
+        return new CallerIdentity(sub, role, department, expires);
+    }
+
+    /// <summary>Signs an HS256 token for the given identity.</summary>
+    public string Issue(string subject, string role, string department, TimeSpan ttl, DateTimeOffset? now = null)
+    {
+        if (_signingKey is null)
+        {
+            throw new InvalidOperationException("tokens can only be issued in auth.mode hs256");
+        }
+
+        var issuedAt = (now ?? DateTimeOffset.UtcNow).UtcDateTime;
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _settings.Issuer,
+            Audience = _settings.Audience,
+            IssuedAt = issuedAt,
+            NotBefore = issuedAt,
+            Expires = issuedAt + ttl,
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = subject,
+                ["role"] = role,
+                ["department"] = department,
+            },
+            SigningCredentials = new SigningCredentials(_signingKey, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    private static string Claim(TokenValidationResult result, string name) =>
+        result.Claims.TryGetValue(name, out var value) && value is string s && !string.IsNullOrWhiteSpace(s)
+            ? s
+            : throw new TokenRejectedException($"token lacks the '{name}' claim");
+
+    private static string Describe(Exception? e) => e switch
+    {
+        SecurityTokenExpiredException => "token has expired",
+        SecurityTokenNotYetValidException => "token is not yet valid",
+        SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "token signature is invalid",
+        SecurityTokenInvalidIssuerException => "token issuer is not accepted",
+        SecurityTokenInvalidAudienceException => "token audience is not accepted",
+        SecurityTokenNoExpirationException => "token has no expiry",
+        SecurityTokenInvalidAlgorithmException => "token algorithm is not accepted",
+        SecurityTokenMalformedException or ArgumentException => "malformed bearer token",
+        _ => "invalid bearer token",
+    };
+}

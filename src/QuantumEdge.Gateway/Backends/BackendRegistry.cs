@@ -1,0 +1,55 @@
+using QuantumEdge.Gateway.Classification;
+using QuantumEdge.Gateway.Configuration;
+
+namespace QuantumEdge.Gateway.Backends;
+
+/// <summary>All configured backends and the permission filter every routing decision goes through.</summary>
+public sealed class BackendRegistry : IDisposable
+{
+    private readonly SortedSet<string> _models = new(StringComparer.Ordinal);
+
+    public BackendRegistry(NodeConfiguration config, Func<string, string?>? environment = null)
+    {
+        var list = new List<Backend>();
+        foreach (var b in config.Backends)
+        {
+            list.Add(new Backend(b, TimeSpan.FromSeconds(config.Server.CircuitBreakSeconds), environment));
+            _models.UnionWith(b.Models);
+        }
+
+        All = list;
+    }
+
+    public IReadOnlyList<Backend> All { get; }
+
+    /// <summary>The union of all backends' models, sorted.</summary>
+    public IReadOnlyCollection<string> Models => _models;
+
+    public bool KnowsModel(string model) => _models.Contains(model);
+
+    /// <summary>
+    /// Backends that may receive a request of this model and classification. This is the only
+    /// place that decides permission; planners choose among what it returns, never beyond.
+    /// </summary>
+    public List<Backend> Permitted(string model, DataClassification classification)
+    {
+        var result = new List<Backend>(All.Count);
+        foreach (var b in All)
+        {
+            if (b.Serves(model) && b.Permits(classification))
+            {
+                result.Add(b);
+            }
+        }
+
+        return result;
+    }
+
+    public void Dispose()
+    {
+        foreach (var b in All)
+        {
+            b.Dispose();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using QuantumEdge.Gateway.Configuration;
+
+namespace QuantumEdge.Gateway.Classification;
+
+/// <summary>
+/// Turns the <c>X-Data-Classification</c> header into a level, failing closed: a missing,
+/// empty or unknown value is <see cref="DataClassification.Restricted"/>. Data classes come from
+/// <c>compliance.data_classification</c> (phi → restricted, …); level names are accepted as is.
+/// </summary>
+public sealed class ClassificationResolver(ComplianceSettings compliance)
+{
+    public const string HeaderName = "X-Data-Classification";
+
+    private readonly Dictionary<string, DataClassification> _classes =
+        new(compliance.DataClassification, StringComparer.OrdinalIgnoreCase);
+
+    public DataClassification Resolve(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return DataClassification.Restricted;
+        }
+
+        var value = header.Trim();
+        if (_classes.TryGetValue(value, out var mapped))
+        {
+            return mapped;
+        }
+
+        return DataClassifications.TryParseLevel(value, out var level) ? level : DataClassification.Restricted;
+    }
+}

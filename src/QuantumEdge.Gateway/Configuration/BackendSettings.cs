@@ -1,0 +1,69 @@
+using QuantumEdge.Gateway.Classification;
+
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>One OpenAI-compatible LLM server the node may route to.</summary>
+public sealed record BackendSettings
+{
+    public required string Id { get; init; }
+    /// <summary>Base URL ending in <c>/v1</c>.</summary>
+    public required Uri Url { get; init; }
+    public required IReadOnlyList<string> Models { get; init; }
+    public int MaxConcurrency { get; init; } = 16;
+    public required IReadOnlyList<DataClassification> AllowedClassifications { get; init; }
+    /// <summary>vLLM-style Prometheus endpoint whose queue and KV-cache gauges feed the load estimate.</summary>
+    public Uri? MetricsUrl { get; init; }
+    /// <summary>Name of the environment variable that holds this backend's API key.</summary>
+    public string? ApiKeyEnv { get; init; }
+    public double TimeoutSeconds { get; init; } = 60;
+
+    internal static BackendSettings Read(YamlSection s)
+    {
+        var id = NodeSettings.NonEmpty(s, "id", "");
+        var urlText = s.OptionalString("url") ?? throw new ConfigurationException(s.KeyPath("url"), "is required");
+        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ConfigurationException(s.KeyPath("url"), $"'{urlText}' is not an http(s) URL");
+        }
+
+        if (!url.AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.Ordinal))
+        {
+            throw new ConfigurationException(s.KeyPath("url"), $"'{urlText}' must be an OpenAI-compatible base URL ending in /v1");
+        }
+
+        var models = s.StringList("models", []);
+        if (models.Count == 0)
+        {
+            throw new ConfigurationException(s.KeyPath("models"), "must list at least one model");
+        }
+
+        var classes = new List<DataClassification>();
+        var names = s.StringList("allowed_classifications", ["internal", "public"]);
+        for (var i = 0; i < names.Count; i++)
+        {
+            classes.Add(DataClassifications.TryParseLevel(names[i], out var c)
+                ? c
+                : throw new ConfigurationException($"{s.KeyPath("allowed_classifications")}[{i}]", $"'{names[i]}' is not one of restricted, confidential, internal, public"));
+        }
+
+        Uri? metrics = null;
+        if (s.OptionalString("metrics_url") is { } m && !Uri.TryCreate(m, UriKind.Absolute, out metrics))
+        {
+            throw new ConfigurationException(s.KeyPath("metrics_url"), $"'{m}' is not an absolute URL");
+        }
+
+        var result = new BackendSettings
+        {
+            Id = id,
+            Url = new Uri(url.ToString().TrimEnd('/') + "/"),
+            Models = models,
+            MaxConcurrency = s.Int("max_concurrency", 16, 1, 100_000),
+            AllowedClassifications = classes,
+            MetricsUrl = metrics,
+            ApiKeyEnv = s.OptionalString("api_key_env"),
+            TimeoutSeconds = s.Double("timeout_seconds", 60, 0.1, 3600),
+        };
+        s.RejectUnknownKeys();
+        return result;
+    }
+}

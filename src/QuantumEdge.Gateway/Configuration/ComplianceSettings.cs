@@ -1,0 +1,49 @@
+using QuantumEdge.Gateway.Classification;
+
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>The seed's <c>compliance</c> block.</summary>
+public sealed record ComplianceSettings
+{
+    public bool EnableHipaaLogging { get; init; } = true;
+    public bool EnableGdprCompliance { get; init; } = true;
+    public int DataRetentionDays { get; init; } = 2555;
+    public int AuditRetentionDays { get; init; } = 3650;
+    /// <summary>Data class (the header's vocabulary) → level.</summary>
+    public IReadOnlyDictionary<string, DataClassification> DataClassification { get; init; } = DefaultClasses;
+
+    internal static readonly IReadOnlyDictionary<string, DataClassification> DefaultClasses =
+        new Dictionary<string, DataClassification>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["phi"] = Classification.DataClassification.Restricted,
+            ["clinical_notes"] = Classification.DataClassification.Confidential,
+            ["research_data"] = Classification.DataClassification.Internal,
+            ["system_logs"] = Classification.DataClassification.Internal,
+            ["public"] = Classification.DataClassification.Public,
+        };
+
+    internal static ComplianceSettings Read(YamlSection s)
+    {
+        var d = new ComplianceSettings();
+        var classes = new Dictionary<string, DataClassification>(DefaultClasses, StringComparer.OrdinalIgnoreCase);
+        var section = s.Section("data_classification");
+        foreach (var key in section.Keys())
+        {
+            var level = section.String(key, "");
+            classes[key] = DataClassifications.TryParseLevel(level, out var c)
+                ? c
+                : throw new ConfigurationException(section.KeyPath(key), $"'{level}' is not one of restricted, confidential, internal, public");
+        }
+
+        var result = new ComplianceSettings
+        {
+            EnableHipaaLogging = s.Bool("enable_hipaa_logging", d.EnableHipaaLogging),
+            EnableGdprCompliance = s.Bool("enable_gdpr_compliance", d.EnableGdprCompliance),
+            DataRetentionDays = s.Int("data_retention_days", d.DataRetentionDays, 1, 100_000),
+            AuditRetentionDays = s.Int("audit_retention_days", d.AuditRetentionDays, 1, 100_000),
+            DataClassification = classes,
+        };
+        s.RejectUnknownKeys();
+        return result;
+    }
+}

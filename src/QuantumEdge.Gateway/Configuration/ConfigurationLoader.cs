@@ -1,0 +1,146 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>
+/// Reads the YAML configuration strictly (unknown keys, wrong types and out-of-range values
+/// are errors that name the key), then applies the seed's environment variables.
+/// </summary>
+public static class ConfigurationLoader
+{
+    /// <summary>Environment variables the seed documents, and the key each overrides.</summary>
+    public static readonly IReadOnlyList<(string Variable, string Key)> EnvironmentOverrides =
+    [
+        ("LOG_LEVEL", "logging.level"),
+        ("WORKERS", "server.workers"),
+        ("JWT_SECRET", "auth (HS256 signing secret)"),
+        ("MASTER_KEY", "ledger encryption key"),
+        ("QUANTUM_COHERENCE_THRESHOLD", "quantum_planning.coherence_threshold"),
+        ("MAX_ENTANGLED_TASKS", "quantum_planning.max_entangled_tasks"),
+        ("OPTIMIZATION_STRATEGY", "quantum_planning.optimization_strategy"),
+    ];
+
+    public static NodeConfiguration LoadFile(string path, Func<string, string?>? environment = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException("--config", $"cannot read '{path}': {e.Message}");
+        }
+
+        return Parse(text, Path.GetFullPath(path), environment);
+    }
+
+    public static NodeConfiguration Parse(string yaml, string source, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        YamlMappingNode? root = null;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count > 1)
+            {
+                throw new ConfigurationException("(file)", "holds more than one YAML document");
+            }
+
+            if (stream.Documents.Count == 1)
+            {
+                root = stream.Documents[0].RootNode switch
+                {
+                    YamlMappingNode m => m,
+                    YamlScalarNode { Value: null or "" } => null,
+                    _ => throw new ConfigurationException("(file)", "the top level must be a mapping of blocks"),
+                };
+            }
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigurationException("(file)", $"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
+        }
+
+        var r = new YamlSection(root, "");
+        var backends = new List<BackendSettings>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var b in r.SectionList("backends"))
+        {
+            var backend = BackendSettings.Read(b);
+            if (!ids.Add(backend.Id))
+            {
+                throw new ConfigurationException(b.KeyPath("id"), $"duplicate backend id '{backend.Id}'");
+            }
+
+            backends.Add(backend);
+        }
+
+        var config = new NodeConfiguration
+        {
+            Source = source,
+            Node = NodeSettings.Read(r.Section("node")),
+            Server = ServerSettings.Read(r.Section("server")),
+            Auth = AuthSettings.Read(r.Section("auth")),
+            Backends = backends,
+            Logging = LoggingSettings.Read(r.Section("logging")),
+            Privacy = PrivacySettings.Read(r.Section("privacy")),
+            Security = SecuritySettings.Read(r.Section("security")),
+            QuantumPlanning = QuantumPlanningSettings.Read(r.Section("quantum_planning")),
+            Performance = PerformanceSettings.Read(r.Section("performance")),
+            Resources = ResourceSettings.Read(r.Section("resources")),
+            Compliance = ComplianceSettings.Read(r.Section("compliance")),
+        };
+        r.RejectUnknownKeys();
+        return ApplyEnvironment(config, environment);
+    }
+
+    private static NodeConfiguration ApplyEnvironment(NodeConfiguration c, Func<string, string?> env)
+    {
+        YamlSection Scalar(string variable, string key)
+        {
+            // Route the variable through the same strict readers as the file, so that the
+            // error names both the variable and the key it overrides.
+            var map = new YamlMappingNode { { key, env(variable)! } };
+            return new YamlSection(map, variable);
+        }
+
+        if (env("LOG_LEVEL") is { Length: > 0 } level)
+        {
+            c = c with { Logging = c.Logging with { Level = LoggingSettings.NormaliseLevel("LOG_LEVEL", level) } };
+        }
+
+        if (env("WORKERS") is { Length: > 0 })
+        {
+            c = c with { Server = c.Server with { Workers = Scalar("WORKERS", "server.workers").Int("server.workers", 0, 0, 4096) } };
+        }
+
+        if (env("QUANTUM_COHERENCE_THRESHOLD") is { Length: > 0 })
+        {
+            var v = Scalar("QUANTUM_COHERENCE_THRESHOLD", "quantum_planning.coherence_threshold").Double("quantum_planning.coherence_threshold", 0, 0, 1);
+            c = c with { QuantumPlanning = c.QuantumPlanning with { CoherenceThreshold = v } };
+        }
+
+        if (env("MAX_ENTANGLED_TASKS") is { Length: > 0 })
+        {
+            var v = Scalar("MAX_ENTANGLED_TASKS", "quantum_planning.max_entangled_tasks").Int("quantum_planning.max_entangled_tasks", 0, 1, 1000);
+            c = c with { QuantumPlanning = c.QuantumPlanning with { MaxEntangledTasks = v } };
+        }
+
+        if (env("OPTIMIZATION_STRATEGY") is { Length: > 0 })
+        {
+            var v = Scalar("OPTIMIZATION_STRATEGY", "quantum_planning.optimization_strategy").Choice("quantum_planning.optimization_strategy", "", QuantumPlanningSettings.Strategies);
+            c = c with { QuantumPlanning = c.QuantumPlanning with { OptimizationStrategy = v } };
+        }
+
+        var secret = env("JWT_SECRET");
+        var master = env("MASTER_KEY");
+        return c with
+        {
+            Auth = c.Auth with { JwtSecret = string.IsNullOrEmpty(secret) ? null : secret },
+            MasterKey = string.IsNullOrEmpty(master) ? null : master,
+        };
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+using QuantumEdge.Gateway.Classification;
+
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>Renders the effective configuration as YAML for <c>check-config</c>, with secrets masked.</summary>
+public static class ConfigurationPrinter
+{
+    public static string Print(NodeConfiguration c)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# effective configuration from ").Append(c.Source).Append('\n');
+        sb.Append("node:\n");
+        Kv(sb, 1, "id", c.Node.Id);
+        Kv(sb, 1, "name", c.Node.Name);
+        Kv(sb, 1, "data_dir", c.Node.DataDir);
+        sb.Append("server:\n");
+        Kv(sb, 1, "urls", c.Server.Urls);
+        Kv(sb, 1, "metrics_url", c.Server.MetricsUrl);
+        Kv(sb, 1, "max_request_body_bytes", c.Server.MaxRequestBodyBytes);
+        Kv(sb, 1, "workers", c.Server.Workers);
+        Kv(sb, 1, "queue_timeout_ms", c.Server.QueueTimeoutMs);
+        Kv(sb, 1, "max_attempts", c.Server.MaxAttempts);
+        Kv(sb, 1, "health_probe_interval_seconds", c.Server.HealthProbeIntervalSeconds);
+        Kv(sb, 1, "circuit_break_seconds", c.Server.CircuitBreakSeconds);
+        sb.Append("auth:\n");
+        Kv(sb, 1, "mode", c.Auth.Mode);
+        Kv(sb, 1, "issuer", c.Auth.Issuer);
+        Kv(sb, 1, "audience", c.Auth.Audience);
+        if (c.Auth.Authority is { } authority)
+        {
+            Kv(sb, 1, "authority", authority);
+        }
+
+        Kv(sb, 1, "require_https_metadata", c.Auth.RequireHttpsMetadata);
+        Kv(sb, 1, "clock_skew_seconds", c.Auth.ClockSkewSeconds);
+        Kv(sb, 1, "default_token_ttl", $"{c.Auth.DefaultTokenTtl.TotalMinutes.ToString(CultureInfo.InvariantCulture)}m");
+        sb.Append("  # JWT_SECRET: ").Append(Mask(c.Auth.JwtSecret)).Append('\n');
+        sb.Append("backends:").Append(c.Backends.Count == 0 ? " []\n" : "\n");
+        foreach (var b in c.Backends)
+        {
+            sb.Append("  - id: ").Append(Scalar(b.Id)).Append('\n');
+            Kv(sb, 2, "url", b.Url.ToString().TrimEnd('/'));
+            List(sb, 2, "models", b.Models);
+            Kv(sb, 2, "max_concurrency", b.MaxConcurrency);
+            List(sb, 2, "allowed_classifications", b.AllowedClassifications.Select(x => x.Name()).ToList());
+            if (b.MetricsUrl is { } m)
+            {
+                Kv(sb, 2, "metrics_url", m.ToString());
+            }
+
+            if (b.ApiKeyEnv is { } env)
+            {
+                Kv(sb, 2, "api_key_env", env);
+                sb.Append("    # ").Append(env).Append(": ").Append(Mask(Environment.GetEnvironmentVariable(env))).Append('\n');
+            }
+
+            Kv(sb, 2, "timeout_seconds", b.TimeoutSeconds);
+        }
+
+        sb.Append("logging:\n");
+        Kv(sb, 1, "level", c.Logging.Level);
+        Kv(sb, 1, "format", c.Logging.Format);
+        sb.Append("privacy:\n");
+        Kv(sb, 1, "epsilon_per_query", c.Privacy.EpsilonPerQuery);
+        Kv(sb, 1, "delta", c.Privacy.Delta);
+        Kv(sb, 1, "max_budget_per_user", c.Privacy.MaxBudgetPerUser);
+        Kv(sb, 1, "composition_method", c.Privacy.CompositionMethod);
+        Kv(sb, 1, "budget_time_zone", c.Privacy.BudgetTimeZone);
+        sb.Append("  department_budgets:").Append(c.Privacy.DepartmentBudgets.Count == 0 ? " {}\n" : "\n");
+        foreach (var (k, v) in c.Privacy.DepartmentBudgets)
+        {
+            Kv(sb, 2, k, v);
+        }
+
+        sb.Append("security:\n");
+        Kv(sb, 1, "enable_encryption", c.Security.EnableEncryption);
+        Kv(sb, 1, "enable_audit_trail", c.Security.EnableAuditTrail);
+        Kv(sb, 1, "security_level", c.Security.SecurityLevel);
+        Kv(sb, 1, "enable_quantum_signatures", c.Security.EnableQuantumSignatures);
+        sb.Append("  role_permissions:\n");
+        foreach (var (role, perms) in c.Security.RolePermissions)
+        {
+            List(sb, 2, role, perms);
+        }
+
+        var q = c.QuantumPlanning;
+        sb.Append("quantum_planning:\n");
+        Kv(sb, 1, "enable_superposition", q.EnableSuperposition);
+        Kv(sb, 1, "enable_entanglement", q.EnableEntanglement);
+        Kv(sb, 1, "enable_interference", q.EnableInterference);
+        Kv(sb, 1, "coherence_threshold", q.CoherenceThreshold);
+        Kv(sb, 1, "max_entangled_tasks", q.MaxEntangledTasks);
+        Kv(sb, 1, "optimization_strategy", q.OptimizationStrategy);
+        Kv(sb, 1, "decoherence_mitigation", q.DecoherenceMitigation);
+        Kv(sb, 1, "bell_inequality_threshold", q.BellInequalityThreshold);
+        Kv(sb, 1, "interference_resolution", q.InterferenceResolution);
+        sb.Append("performance:\n");
+        Kv(sb, 1, "enable_auto_scaling", c.Performance.EnableAutoScaling);
+        sb.Append("  scaling_policies:").Append(c.Performance.ScalingPolicies.Count == 0 ? " []\n" : "\n");
+        foreach (var p in c.Performance.ScalingPolicies)
+        {
+            sb.Append("    - trigger: ").Append(Scalar(p.Trigger)).Append('\n');
+            Kv(sb, 3, "scale_up_threshold", p.ScaleUpThreshold);
+            Kv(sb, 3, "scale_down_threshold", p.ScaleDownThreshold);
+            Kv(sb, 3, "min_instances", p.MinInstances);
+            Kv(sb, 3, "max_instances", p.MaxInstances);
+        }
+
+        var r = c.Resources;
+        sb.Append("resources:\n");
+        Kv(sb, 1, "memory_limit", r.MemoryLimit);
+        Kv(sb, 1, "cpu_limit", r.CpuLimit);
+        Kv(sb, 1, "gpu_limit", r.GpuLimit);
+        Kv(sb, 1, "max_superpositions", r.MaxSuperpositions);
+        Kv(sb, 1, "max_entanglements", r.MaxEntanglements);
+        Kv(sb, 1, "coherence_pool_size", r.CoherencePoolSize);
+        var co = c.Compliance;
+        sb.Append("compliance:\n");
+        Kv(sb, 1, "enable_hipaa_logging", co.EnableHipaaLogging);
+        Kv(sb, 1, "enable_gdpr_compliance", co.EnableGdprCompliance);
+        Kv(sb, 1, "data_retention_days", co.DataRetentionDays);
+        Kv(sb, 1, "audit_retention_days", co.AuditRetentionDays);
+        sb.Append("  data_classification:\n");
+        foreach (var (k, v) in co.DataClassification)
+        {
+            Kv(sb, 2, k, v.Name());
+        }
+
+        sb.Append("# MASTER_KEY: ").Append(Mask(c.MasterKey)).Append('\n');
+        return sb.ToString();
+    }
+
+    private static string Mask(string? secret) => secret is null ? "(not set)" : "****** (set)";
+
+    private static void Kv(StringBuilder sb, int indent, string key, object value)
+    {
+        sb.Append(' ', indent * 2).Append(key).Append(": ");
+        sb.Append(value switch
+        {
+            bool b => b ? "true" : "false",
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            int i => i.ToString(CultureInfo.InvariantCulture),
+            long l => l.ToString(CultureInfo.InvariantCulture),
+            _ => Scalar(value.ToString() ?? ""),
+        });
+        sb.Append('\n');
+    }
+
+    private static void List(StringBuilder sb, int indent, string key, IReadOnlyList<string> values)
+    {
+        sb.Append(' ', indent * 2).Append(key).Append(": [").Append(string.Join(", ", values.Select(Scalar))).Append("]\n");
+    }
+
+    private static string Scalar(string s) =>
+        s.Length == 0 || s.IndexOfAny([':', '#', '[', ']', '{', '}', ',', '"', '\'', '&', '*', '!', '|', '>', '%', '@']) >= 0 || s != s.Trim()
+            ? "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""
+            : s;
+}

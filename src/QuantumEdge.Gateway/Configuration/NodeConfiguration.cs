@@ -1,0 +1,24 @@
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>
+/// The whole effective configuration of a node: the YAML file (seed blocks plus the node's own
+/// blocks) with defaults filled in and the seed's environment variables applied.
+/// </summary>
+public sealed record NodeConfiguration
+{
+    /// <summary>Where the configuration came from (a path, or "embedded development config").</summary>
+    public string Source { get; init; } = "defaults";
+    public NodeSettings Node { get; init; } = new();
+    public ServerSettings Server { get; init; } = new();
+    public AuthSettings Auth { get; init; } = new();
+    public IReadOnlyList<BackendSettings> Backends { get; init; } = [];
+    public LoggingSettings Logging { get; init; } = new();
+    public PrivacySettings Privacy { get; init; } = new();
+    public SecuritySettings Security { get; init; } = new();
+    public QuantumPlanningSettings QuantumPlanning { get; init; } = new();
+    public PerformanceSettings Performance { get; init; } = new();
+    public ResourceSettings Resources { get; init; } = new();
+    public ComplianceSettings Compliance { get; init; } = new();
+    /// <summary>From <c>MASTER_KEY</c> only.</summary>
+    public string? MasterKey { get; init; }
+}

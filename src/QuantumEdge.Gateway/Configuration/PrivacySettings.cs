@@ -1,0 +1,46 @@
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>The seed's <c>privacy</c> block, plus the time zone in which a budget day starts.</summary>
+public sealed record PrivacySettings
+{
+    public double EpsilonPerQuery { get; init; } = 0.1;
+    public double Delta { get; init; } = 1e-5;
+    public double MaxBudgetPerUser { get; init; } = 10.0;
+    /// <summary><c>rdp</c> (Rényi DP composition) or <c>basic</c> (plain sums).</summary>
+    public string CompositionMethod { get; init; } = "rdp";
+    public IReadOnlyDictionary<string, double> DepartmentBudgets { get; init; } = new Dictionary<string, double>();
+    /// <summary>IANA zone (or UTC) whose midnight starts a new budget day.</summary>
+    public string BudgetTimeZone { get; init; } = "UTC";
+
+    internal static PrivacySettings Read(YamlSection s)
+    {
+        var d = new PrivacySettings();
+        var budgets = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        var deps = s.Section("department_budgets");
+        foreach (var key in deps.Keys())
+        {
+            budgets[key] = deps.Double(key, 0, double.Epsilon, 1e6);
+        }
+
+        var result = new PrivacySettings
+        {
+            EpsilonPerQuery = s.Double("epsilon_per_query", d.EpsilonPerQuery, double.Epsilon, 100),
+            Delta = s.Double("delta", d.Delta, double.Epsilon, 0.999999),
+            MaxBudgetPerUser = s.Double("max_budget_per_user", d.MaxBudgetPerUser, double.Epsilon, 1e6),
+            CompositionMethod = s.Choice("composition_method", d.CompositionMethod, "rdp", "basic"),
+            DepartmentBudgets = budgets,
+            BudgetTimeZone = s.String("budget_time_zone", d.BudgetTimeZone),
+        };
+        try
+        {
+            _ = TimeZoneInfo.FindSystemTimeZoneById(result.BudgetTimeZone);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw new ConfigurationException(s.KeyPath("budget_time_zone"), $"'{result.BudgetTimeZone}' is not a known time zone");
+        }
+
+        s.RejectUnknownKeys();
+        return result;
+    }
+}

@@ -1,0 +1,36 @@
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>The seed's <c>quantum_planning</c> block (meanings in DESIGN.md's glossary).</summary>
+public sealed record QuantumPlanningSettings
+{
+    public bool EnableSuperposition { get; init; } = true;
+    public bool EnableEntanglement { get; init; } = true;
+    public bool EnableInterference { get; init; } = true;
+    public double CoherenceThreshold { get; init; } = 0.8;
+    public int MaxEntangledTasks { get; init; } = 5;
+    public string OptimizationStrategy { get; init; } = "adaptive";
+    public bool DecoherenceMitigation { get; init; } = true;
+    public double BellInequalityThreshold { get; init; } = 2.0;
+    public double InterferenceResolution { get; init; } = 0.1;
+
+    internal static readonly string[] Strategies = ["latency_focused", "throughput_focused", "balanced", "adaptive"];
+
+    internal static QuantumPlanningSettings Read(YamlSection s)
+    {
+        var d = new QuantumPlanningSettings();
+        var result = new QuantumPlanningSettings
+        {
+            EnableSuperposition = s.Bool("enable_superposition", d.EnableSuperposition),
+            EnableEntanglement = s.Bool("enable_entanglement", d.EnableEntanglement),
+            EnableInterference = s.Bool("enable_interference", d.EnableInterference),
+            CoherenceThreshold = s.Double("coherence_threshold", d.CoherenceThreshold, 0, 1),
+            MaxEntangledTasks = s.Int("max_entangled_tasks", d.MaxEntangledTasks, 1, 1000),
+            OptimizationStrategy = s.Choice("optimization_strategy", d.OptimizationStrategy, Strategies),
+            DecoherenceMitigation = s.Bool("decoherence_mitigation", d.DecoherenceMitigation),
+            BellInequalityThreshold = s.Double("bell_inequality_threshold", d.BellInequalityThreshold, 0, 4),
+            InterferenceResolution = s.Double("interference_resolution", d.InterferenceResolution, 0.001, 1),
+        };
+        s.RejectUnknownKeys();
+        return result;
+    }
+}

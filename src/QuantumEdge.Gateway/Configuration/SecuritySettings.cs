@@ -1,0 +1,61 @@
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>The seed's <c>security</c> block.</summary>
+public sealed record SecuritySettings
+{
+    public bool EnableEncryption { get; init; } = true;
+    public bool EnableAuditTrail { get; init; } = true;
+    /// <summary>The node's declared clearance (public … restricted), reported in status output.</summary>
+    public string SecurityLevel { get; init; } = "confidential";
+    public bool EnableQuantumSignatures { get; init; } = true;
+    /// <summary>Role → permissions (query, planning, basic_planning, measurement, all).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> RolePermissions { get; init; } = DefaultRoles;
+
+    internal static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> DefaultRoles =
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["doctor"] = ["query", "planning", "measurement"],
+            ["nurse"] = ["query", "basic_planning"],
+            ["researcher"] = ["query"],
+            ["admin"] = ["all"],
+        };
+
+    internal static readonly string[] Permissions = ["query", "planning", "basic_planning", "measurement", "all"];
+
+    internal static SecuritySettings Read(YamlSection s)
+    {
+        var d = new SecuritySettings();
+        IReadOnlyDictionary<string, IReadOnlyList<string>> roles = DefaultRoles;
+        var section = s.Section("role_permissions");
+        if (section.Exists)
+        {
+            var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+            foreach (var role in section.Keys())
+            {
+                var perms = section.StringList(role, []);
+                for (var i = 0; i < perms.Count; i++)
+                {
+                    if (Array.IndexOf(Permissions, perms[i]) < 0)
+                    {
+                        throw new ConfigurationException($"{section.KeyPath(role)}[{i}]", $"'{perms[i]}' is not one of: {string.Join(", ", Permissions)}");
+                    }
+                }
+
+                map[role] = perms;
+            }
+
+            roles = map;
+        }
+
+        var result = new SecuritySettings
+        {
+            EnableEncryption = s.Bool("enable_encryption", d.EnableEncryption),
+            EnableAuditTrail = s.Bool("enable_audit_trail", d.EnableAuditTrail),
+            SecurityLevel = s.Choice("security_level", d.SecurityLevel, "public", "internal", "confidential", "restricted"),
+            EnableQuantumSignatures = s.Bool("enable_quantum_signatures", d.EnableQuantumSignatures),
+            RolePermissions = roles,
+        };
+        s.RejectUnknownKeys();
+        return result;
+    }
+}

@@ -1,0 +1,225 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>
+/// A YAML mapping read key by key, which remembers what was read so that any key left over
+/// is reported as unknown. Reads are strict: a wrong type or range names the key's full path.
+/// </summary>
+public sealed class YamlSection
+{
+    private readonly YamlMappingNode? _node;
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    public YamlSection(YamlMappingNode? node, string path)
+    {
+        _node = node;
+        Path = path;
+    }
+
+    /// <summary>The dotted path of this mapping ("" for the root).</summary>
+    public string Path { get; }
+
+    /// <summary>Whether the section was present in the file at all.</summary>
+    public bool Exists => _node is not null;
+
+    public string KeyPath(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
+    /// <summary>The raw node for a key, or null when absent or explicitly null.</summary>
+    public YamlNode? Raw(string key)
+    {
+        _known.Add(key);
+        if (_node is null)
+        {
+            return null;
+        }
+
+        foreach (var (k, v) in _node.Children)
+        {
+            if (k is YamlScalarNode s && s.Value == key)
+            {
+                return v is YamlScalarNode { Value: null or "~" or "null" or "" } scalar && scalar.Style == YamlDotNet.Core.ScalarStyle.Plain ? null : v;
+            }
+        }
+
+        return null;
+    }
+
+    public YamlSection Section(string key)
+    {
+        var raw = Raw(key);
+        return raw switch
+        {
+            null => new YamlSection(null, KeyPath(key)),
+            YamlMappingNode m => new YamlSection(m, KeyPath(key)),
+            _ => throw new ConfigurationException(KeyPath(key), "expected a mapping of keys"),
+        };
+    }
+
+    public IReadOnlyList<YamlSection> SectionList(string key)
+    {
+        var raw = Raw(key);
+        if (raw is null)
+        {
+            return [];
+        }
+
+        if (raw is not YamlSequenceNode seq)
+        {
+            throw new ConfigurationException(KeyPath(key), "expected a list");
+        }
+
+        var result = new List<YamlSection>(seq.Children.Count);
+        for (var i = 0; i < seq.Children.Count; i++)
+        {
+            var path = $"{KeyPath(key)}[{i}]";
+            result.Add(seq.Children[i] is YamlMappingNode m
+                ? new YamlSection(m, path)
+                : throw new ConfigurationException(path, "expected a mapping of keys"));
+        }
+
+        return result;
+    }
+
+    public string String(string key, string fallback) => OptionalString(key) ?? fallback;
+
+    public string? OptionalString(string key)
+    {
+        var raw = Raw(key);
+        return raw switch
+        {
+            null => null,
+            YamlScalarNode s => s.Value,
+            _ => throw new ConfigurationException(KeyPath(key), "expected a single value, not a list or mapping"),
+        };
+    }
+
+    public string Choice(string key, string fallback, params string[] allowed)
+    {
+        var value = String(key, fallback);
+        foreach (var a in allowed)
+        {
+            if (string.Equals(a, value, StringComparison.OrdinalIgnoreCase))
+            {
+                return a;
+            }
+        }
+
+        throw new ConfigurationException(KeyPath(key), $"'{value}' is not one of: {string.Join(", ", allowed)}");
+    }
+
+    public bool Bool(string key, bool fallback)
+    {
+        var text = OptionalString(key);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return text.ToLowerInvariant() switch
+        {
+            "true" or "yes" or "on" => true,
+            "false" or "no" or "off" => false,
+            _ => throw new ConfigurationException(KeyPath(key), $"expected true or false, got '{text}'"),
+        };
+    }
+
+    public double Double(string key, double fallback, double min = double.MinValue, double max = double.MaxValue)
+    {
+        var text = OptionalString(key);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            throw new ConfigurationException(KeyPath(key), $"expected a number, got '{text}'");
+        }
+
+        return value < min || value > max
+            ? throw new ConfigurationException(KeyPath(key), $"{text} is out of range [{Format(min)}, {Format(max)}]")
+            : value;
+    }
+
+    public int Int(string key, int fallback, int min = int.MinValue, int max = int.MaxValue)
+    {
+        var text = OptionalString(key);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            throw new ConfigurationException(KeyPath(key), $"expected a whole number, got '{text}'");
+        }
+
+        return value < min || value > max
+            ? throw new ConfigurationException(KeyPath(key), $"{text} is out of range [{min}, {max}]")
+            : value;
+    }
+
+    public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> fallback)
+    {
+        var raw = Raw(key);
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (raw is not YamlSequenceNode seq)
+        {
+            throw new ConfigurationException(KeyPath(key), "expected a list of values");
+        }
+
+        var list = new List<string>(seq.Children.Count);
+        for (var i = 0; i < seq.Children.Count; i++)
+        {
+            list.Add(seq.Children[i] is YamlScalarNode { Value: { } v }
+                ? v
+                : throw new ConfigurationException($"{KeyPath(key)}[{i}]", "expected a single value"));
+        }
+
+        return list;
+    }
+
+    /// <summary>All keys of a free-form mapping (for maps whose keys are data, such as department names).</summary>
+    public IReadOnlyList<string> Keys()
+    {
+        if (_node is null)
+        {
+            return [];
+        }
+
+        var keys = new List<string>();
+        foreach (var (k, _) in _node.Children)
+        {
+            keys.Add(k is YamlScalarNode { Value: { } s } ? s : throw new ConfigurationException(Path, "keys must be plain values"));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Throws for the first key that no reader asked for.</summary>
+    public void RejectUnknownKeys()
+    {
+        if (_node is null)
+        {
+            return;
+        }
+
+        foreach (var (k, _) in _node.Children)
+        {
+            var name = (k as YamlScalarNode)?.Value ?? k.ToString();
+            if (!_known.Contains(name))
+            {
+                throw new ConfigurationException(KeyPath(name), "unknown key");
+            }
+        }
+    }
+
+    private static string Format(double v) =>
+        v == double.MaxValue ? "∞" : v == double.MinValue ? "-∞" : v.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+
+namespace QuantumEdge.Gateway.Forwarding;
+
+/// <summary>Token counts from an OpenAI <c>usage</c> object.</summary>
+public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
+{
+    /// <summary>
+    /// Finds a top-level <c>"usage": {…}</c> object in a JSON document and reads its counts.
+    /// False when there is none or it is null (streamed chunks carry <c>"usage": null</c>).
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage usage)
+    {
+        usage = default;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isUsage = reader.ValueTextEquals("usage"u8);
+                reader.Read();
+                if (!isUsage || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                int prompt = 0, completion = 0;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isPrompt = reader.ValueTextEquals("prompt_tokens"u8);
+                    var isCompletion = reader.ValueTextEquals("completion_tokens"u8);
+                    reader.Read();
+                    if (isPrompt && reader.TokenType == JsonTokenType.Number)
+                    {
+                        prompt = reader.GetInt32();
+                    }
+                    else if (isCompletion && reader.TokenType == JsonTokenType.Number)
+                    {
+                        completion = reader.GetInt32();
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+
+                usage = new TokenUsage(prompt, completion);
+                return true;
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,19 @@
+using QuantumEdge.Gateway.Classification;
+
+namespace QuantumEdge.Gateway.Routing;
+
+/// <summary>What a planner knows about one request when it picks a backend. Never holds prompt text.</summary>
+public sealed record RouteRequest
+{
+    public required string Model { get; init; }
+    public required DataClassification Classification { get; init; }
+    public required string Department { get; init; }
+    public string? SessionId { get; init; }
+    /// <summary>Opaque hash from <c>X-Patient-Context</c>.</summary>
+    public string? PatientContext { get; init; }
+    /// <summary>Hash of the prompt's leading characters, for prefix-cache affinity.</summary>
+    public ulong PrefixFingerprint { get; init; }
+    public int EstimatedPromptTokens { get; init; }
+    public int EstimatedOutputTokens { get; init; }
+    public bool Streaming { get; init; }
+}

@@ -1,0 +1,21 @@
+using System.CommandLine;
+using QuantumEdge.Gateway.Configuration;
+
+namespace QuantumEdge.Node.Cli;
+
+/// <summary><c>quantumedge check-config</c>: validate and print the effective configuration.</summary>
+public static class CheckConfigCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("check-config", "Validate the configuration and print the effective values (secrets masked).");
+        command.SetAction(parse =>
+        {
+            var config = ConfigSource.Load(parse);
+            Console.Out.Write(ConfigurationPrinter.Print(config));
+            Console.Error.WriteLine($"configuration OK ({config.Source})");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using QuantumEdge.Gateway.Configuration;
+
+namespace QuantumEdge.Node.Cli;
+
+/// <summary>
+/// Where a verb's configuration comes from: <c>--config PATH</c>, else <c>$QUANTUM_CONFIG_PATH</c>,
+/// else the embedded development configuration.
+/// </summary>
+public static class ConfigSource
+{
+    public static readonly Option<string?> Option = new("--config", "-c")
+    {
+        Description = "Path to the YAML configuration (default: $QUANTUM_CONFIG_PATH, then the embedded development config).",
+        Recursive = true,
+    };
+
+    public static NodeConfiguration Load(ParseResult parse)
+    {
+        var path = parse.GetValue(Option);
+        if (string.IsNullOrEmpty(path))
+        {
+            path = Environment.GetEnvironmentVariable("QUANTUM_CONFIG_PATH");
+        }
+
+        return string.IsNullOrEmpty(path) ? LoadEmbedded() : ConfigurationLoader.LoadFile(path);
+    }
+
+    public static NodeConfiguration LoadEmbedded(Func<string, string?>? environment = null) =>
+        ConfigurationLoader.Parse(EmbeddedText("development.yaml"), "embedded development config", environment);
+
+    public static string EmbeddedText(string name)
+    {
+        using var stream = typeof(ConfigSource).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"embedded resource '{name}' is missing from the build");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

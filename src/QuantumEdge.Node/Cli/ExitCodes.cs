@@ -1,0 +1,9 @@
+namespace QuantumEdge.Node.Cli;
+
+/// <summary>The process exit codes of the contract in DESIGN.md.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+}

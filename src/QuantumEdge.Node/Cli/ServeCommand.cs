@@ -1,0 +1,28 @@
+using System.CommandLine;
+using System.Diagnostics;
+using QuantumEdge.Node.Hosting;
+
+namespace QuantumEdge.Node.Cli;
+
+/// <summary><c>quantumedge serve</c>: run the node until SIGTERM.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("serve", "Run the node: API on server.urls, metrics on server.metrics_url.");
+        command.SetAction(async (parse, ct) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var config = ConfigSource.Load(parse);
+            await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true });
+            await node.StartAsync(ct);
+            var logger = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
+            logger.LogInformation("node {Node} ready in {Ms:F1} ms: API {Api}, metrics {Metrics}/metrics, {Backends} backends, config {Source}",
+                config.Node.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds, node.ApiAddress, node.MetricsAddress, config.Backends.Count, config.Source);
+            await node.WaitForShutdownAsync(CancellationToken.None);
+            logger.LogInformation("node {Node} stopping", config.Node.Id);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using QuantumEdge.Gateway.Auth;
+using QuantumEdge.Gateway.Backends;
+using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Gateway.Contracts;
+using QuantumEdge.Gateway.Forwarding;
+
+namespace QuantumEdge.Node.Hosting;
+
+/// <summary>Maps the HTTP API onto the gateway's handlers.</summary>
+public static class ApiEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var proxy = app.Services.GetRequiredService<InferenceProxy>();
+        app.MapPost("/v1/chat/completions", ctx => proxy.HandleAsync(ctx, InferenceRoute.ChatCompletions));
+        app.MapPost("/v1/completions", ctx => proxy.HandleAsync(ctx, InferenceRoute.Completions));
+        app.MapPost("/v1/embeddings", ctx => proxy.HandleAsync(ctx, InferenceRoute.Embeddings));
+        app.MapGet("/v1/models", ListModelsAsync);
+        app.MapGet("/health", HealthAsync);
+        app.MapFallback(ctx => InferenceProxy.WriteErrorAsync(ctx,
+            GatewayError.NotFound($"no such endpoint: {ctx.Request.Method} {ctx.Request.Path}", code: "unknown_url")));
+    }
+
+    private static async Task ListModelsAsync(HttpContext ctx)
+    {
+        var auth = ctx.RequestServices.GetRequiredService<JwtAuthenticator>();
+        var roles = ctx.RequestServices.GetRequiredService<RolePermissions>();
+        try
+        {
+            var caller = await auth.AuthenticateAsync(ctx.Request.Headers.Authorization).ConfigureAwait(false);
+            if (!roles.Allows(caller.Role, RolePermissions.Query))
+            {
+                throw GatewayError.Forbidden($"role '{caller.Role}' lacks the 'query' permission");
+            }
+        }
+        catch (TokenRejectedException e)
+        {
+            await InferenceProxy.WriteErrorAsync(ctx, GatewayError.Unauthorized(e.Message)).ConfigureAwait(false);
+            return;
+        }
+        catch (GatewayError e)
+        {
+            await InferenceProxy.WriteErrorAsync(ctx, e).ConfigureAwait(false);
+            return;
+        }
+
+        var backends = ctx.RequestServices.GetRequiredService<BackendRegistry>();
+        var config = ctx.RequestServices.GetRequiredService<NodeConfiguration>();
+        var models = backends.Models.Select(m => new ModelEntry(m, "model", 0, config.Node.Id)).ToList();
+        await ctx.Response.WriteAsJsonAsync(new ModelList("list", models), GatewayJsonContext.Default.ModelList).ConfigureAwait(false);
+    }
+
+    private static async Task HealthAsync(HttpContext ctx)
+    {
+        var config = ctx.RequestServices.GetRequiredService<NodeConfiguration>();
+        var backends = ctx.RequestServices.GetRequiredService<BackendRegistry>();
+        var clock = ctx.RequestServices.GetRequiredService<NodeClock>();
+        var checks = new List<HealthCheckResult>();
+        var healthy = backends.All.Count(b => b.Healthy && !b.CircuitOpen);
+        checks.Add(new HealthCheckResult("backends", healthy > 0,
+            backends.All.Count == 0 ? "no backends configured" : $"{healthy} of {backends.All.Count} backends available"));
+        foreach (var b in backends.All)
+        {
+            checks.Add(new HealthCheckResult($"backend:{b.Id}", b.Healthy && !b.CircuitOpen,
+                b.CircuitOpen ? "circuit open after repeated failures" : b.HealthDetail));
+        }
+
+        var critical = checks[0].Healthy;
+        var status = !critical ? "unhealthy" : healthy < backends.All.Count ? "degraded" : "healthy";
+        ctx.Response.StatusCode = critical ? 200 : 503;
+        var report = new HealthReport(status, config.Node.Id, NodeVersion.Current, Stopwatch.GetElapsedTime(clock.StartedTimestamp).TotalSeconds, checks);
+        await ctx.Response.WriteAsJsonAsync(report, GatewayJsonContext.Default.HealthReport).ConfigureAwait(false);
+    }
+}

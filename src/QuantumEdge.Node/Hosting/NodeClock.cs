@@ -1,0 +1,4 @@
+namespace QuantumEdge.Node.Hosting;
+
+/// <summary>When the node started, for uptime.</summary>
+public sealed record NodeClock(long StartedTimestamp);

@@ -1,0 +1,20 @@
+using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Gateway.Routing;
+
+namespace QuantumEdge.Node.Hosting;
+
+/// <summary>How a <see cref="GatewayNode"/> is hosted: by <c>serve</c>, by the demo, or by tests.</summary>
+public sealed record NodeHostOptions
+{
+    /// <summary>Tell systemd when the node is ready (serve only).</summary>
+    public bool Systemd { get; init; }
+    /// <summary>Export .NET process metrics (serve only; the demo runs several nodes in one process).</summary>
+    public bool ProcessMetrics { get; init; }
+    /// <summary>No console logging (demo, tests).</summary>
+    public bool Quiet { get; init; }
+    public IRoutePlanner? Planner { get; init; }
+    public IReadOnlyList<IRequestGate> Gates { get; init; } = [];
+    public Func<string, string?>? Environment { get; init; }
+    /// <summary>HTTP client for OIDC discovery (tests point it at a local authority).</summary>
+    public HttpClient? OidcMetadataClient { get; init; }
+}
