@@ -33,6 +33,7 @@ public sealed class SimulatedBackend : IAsyncDisposable
     private long _succeeded;
     private long _rejected;
     private long _prefixHits;
+    private long _received;
 
     private SimulatedBackend(SimulatedBackendOptions options, string url)
     {
@@ -68,6 +69,8 @@ public sealed class SimulatedBackend : IAsyncDisposable
     public int Running => Volatile.Read(ref _running);
     public long PrefixHits => Interlocked.Read(ref _prefixHits);
     public long Succeeded => Interlocked.Read(ref _succeeded);
+    /// <summary>Inference requests that reached this server at all, answered or not.</summary>
+    public long Received => Interlocked.Read(ref _received);
 
     public static async Task<SimulatedBackend> StartAsync(SimulatedBackendOptions options, string url = "http://127.0.0.1:0", CancellationToken ct = default)
     {
@@ -89,6 +92,7 @@ public sealed class SimulatedBackend : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext ctx, Kind kind)
     {
+        Interlocked.Increment(ref _received);
         if (_options.RequiredApiKey is { } key && ctx.Request.Headers.Authorization != $"Bearer {key}")
         {
             await ErrorAsync(ctx, 401, "invalid api key", "authentication_error", "invalid_api_key").ConfigureAwait(false);

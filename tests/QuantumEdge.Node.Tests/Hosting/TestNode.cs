@@ -1,0 +1,115 @@
+using System.Net.Http.Headers;
+using System.Text;
+using QuantumEdge.Gateway.Auth;
+using QuantumEdge.Gateway.Classification;
+using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Gateway.Simulation;
+using QuantumEdge.Node.Hosting;
+
+namespace QuantumEdge.Node.Tests.Hosting;
+
+/// <summary>A node on loopback with simulated backends, for end-to-end tests over real HTTP.</summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    public const string Secret = "test-secret-that-is-long-enough-for-hs256-0123456789";
+    public static readonly DataClassification[] AllLevels =
+        [DataClassification.Restricted, DataClassification.Confidential, DataClassification.Internal, DataClassification.Public];
+    public static readonly DataClassification[] OpenLevels = [DataClassification.Internal, DataClassification.Public];
+
+    private TestNode(GatewayNode node, List<SimulatedBackend> sims)
+    {
+        Node = node;
+        Sims = sims;
+        Http = new HttpClient { BaseAddress = new Uri(node.ApiAddress), Timeout = TimeSpan.FromSeconds(30) };
+        Auth = new JwtAuthenticator(new AuthSettings { JwtSecret = Secret });
+    }
+
+    public GatewayNode Node { get; }
+    public List<SimulatedBackend> Sims { get; }
+    public HttpClient Http { get; }
+    public JwtAuthenticator Auth { get; }
+
+    /// <param name="Dead">Start the simulated server, then stop it, so the backend points at a closed port.</param>
+    public sealed record Sim(string Id, DataClassification[] Allowed, SimulatedBackendOptions? Options = null, double TimeoutSeconds = 10, string? ApiKeyEnv = null, bool Dead = false);
+
+    public static async Task<TestNode> StartAsync(
+        IEnumerable<Sim> sims,
+        Func<ServerSettings, ServerSettings>? server = null,
+        Func<string, string?>? environment = null)
+    {
+        var started = new List<SimulatedBackend>();
+        var backends = new List<BackendSettings>();
+        foreach (var s in sims)
+        {
+            var sim = await SimulatedBackend.StartAsync(s.Options ?? new SimulatedBackendOptions { Name = s.Id, TimeScale = 0 });
+            if (s.Dead)
+            {
+                await sim.DisposeAsync();
+            }
+            else
+            {
+                started.Add(sim);
+            }
+
+            backends.Add(new BackendSettings
+            {
+                Id = s.Id,
+                Url = new Uri(sim.BaseUrl + "/"),
+                Models = (s.Options?.Models ?? ["clinical-7b"]).ToList(),
+                AllowedClassifications = s.Allowed,
+                MaxConcurrency = 8,
+                TimeoutSeconds = s.TimeoutSeconds,
+                ApiKeyEnv = s.ApiKeyEnv,
+            });
+        }
+
+        var serverSettings = new ServerSettings { Urls = "http://127.0.0.1:0", MetricsUrl = "http://127.0.0.1:0", HealthProbeIntervalSeconds = 3600 };
+        var config = new NodeConfiguration
+        {
+            Source = "test",
+            Node = new NodeSettings { Id = "test-node", DataDir = Path.Combine(Path.GetTempPath(), "qe-test-" + Guid.NewGuid().ToString("N")) },
+            Server = server?.Invoke(serverSettings) ?? serverSettings,
+            Auth = new AuthSettings { JwtSecret = Secret },
+            Backends = backends,
+        };
+        var node = GatewayNode.Create(config, new NodeHostOptions { Quiet = true, Environment = environment });
+        await node.StartAsync();
+        return new TestNode(node, started);
+    }
+
+    public string Token(string role = "doctor", string department = "emergency", string sub = "dr.test") =>
+        Auth.Issue(sub, role, department, TimeSpan.FromMinutes(10));
+
+    public HttpRequestMessage Chat(string? token, string? classification = "public", string model = "clinical-7b", bool stream = false, string content = "Summarise the handover.")
+    {
+        var body = $$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{content}}"}],"stream":{{(stream ? "true" : "false")}}}""";
+        return Raw("/v1/chat/completions", body, token, classification);
+    }
+
+    public static HttpRequestMessage Raw(string path, string body, string? token, string? classification = "public")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (classification is not null)
+        {
+            request.Headers.Add("X-Data-Classification", classification);
+        }
+
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Node.DisposeAsync();
+        foreach (var sim in Sims)
+        {
+            await sim.DisposeAsync();
+        }
+    }
+}
