@@ -1,0 +1,85 @@
+namespace QuantumEdge.Planning.Assignment;
+
+/// <summary>
+/// `coherence_pool_size`: a bounded, thread-safe pool of recent best plans. A plan is offered back
+/// only to problems of the same shape (tasks, backends, permitted pairs), where it seeds agents.
+/// </summary>
+public sealed class WarmStartPool
+{
+    private readonly Lock _gate = new();
+    private readonly LinkedList<(ulong Shape, int[] Plan)> _plans = new();
+
+    public WarmStartPool(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        Capacity = capacity;
+    }
+
+    public int Capacity { get; }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _plans.Count;
+            }
+        }
+    }
+
+    public void Add(AssignmentProblem problem, IReadOnlyList<int> plan)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(plan);
+        var copy = plan.ToArray();
+        if (!problem.IsComplete(copy))
+        {
+            throw new ArgumentException("only complete plans of this problem can be pooled", nameof(plan));
+        }
+
+        lock (_gate)
+        {
+            _plans.AddFirst((Shape(problem), copy));
+            while (_plans.Count > Capacity)
+            {
+                _plans.RemoveLast();
+            }
+        }
+    }
+
+    /// <summary>Most recent first, at most <paramref name="limit"/> plans.</summary>
+    public IReadOnlyList<int[]> Matching(AssignmentProblem problem, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var shape = Shape(problem);
+        lock (_gate)
+        {
+            return [.. _plans.Where(p => p.Shape == shape).Take(limit).Select(p => p.Plan)];
+        }
+    }
+
+    /// <summary>FNV-1a over the permitted structure; a stable fingerprint, not a security hash.</summary>
+    internal static ulong Shape(AssignmentProblem problem)
+    {
+        var hash = 14695981039346656037UL;
+        void Mix(int value)
+        {
+            hash ^= (uint)value;
+            hash *= 1099511628211UL;
+        }
+
+        Mix(problem.TaskCount);
+        Mix(problem.BackendCount);
+        for (var t = 0; t < problem.TaskCount; t++)
+        {
+            Mix(-1);
+            for (var v = problem.TaskStart[t]; v < problem.TaskStart[t + 1]; v++)
+            {
+                Mix(problem.VariableBackend[v]);
+            }
+        }
+
+        return hash;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace QuantumEdge.Planning.Solvers;
+
+/// <summary>
+/// SIMD kernels over agent-minor state: element [i·A + a] is spin i of agent a, A a multiple of
+/// Vector&lt;float&gt;.Count. Every sparse coupling then multiplies whole vectors of agents, which is
+/// what makes many agents nearly free compared with one.
+/// </summary>
+internal static class AgentKernels
+{
+    /// <summary>destination[i,·] = Σ_k J_ik·source[k,·] (sparse J times a dense block of agents).</summary>
+    public static void Multiply(int[] rowStart, int[] columns, float[] values, float[] source, float[] destination, int chunks)
+    {
+        var src = MemoryMarshal.Cast<float, Vector<float>>(source.AsSpan());
+        var dst = MemoryMarshal.Cast<float, Vector<float>>(destination.AsSpan());
+        var rows = rowStart.Length - 1;
+        for (var i = 0; i < rows; i++)
+        {
+            var row = dst.Slice(i * chunks, chunks);
+            row.Clear();
+            for (var k = rowStart[i]; k < rowStart[i + 1]; k++)
+            {
+                var w = new Vector<float>(values[k]);
+                var from = src.Slice(columns[k] * chunks, chunks);
+                for (var c = 0; c < row.Length; c++)
+                {
+                    row[c] += w * from[c];
+                }
+            }
+        }
+    }
+
+    /// <summary>signs = sign(x), with sign(0) = +1.</summary>
+    public static void Sign(float[] x, float[] signs)
+    {
+        var xs = MemoryMarshal.Cast<float, Vector<float>>(x.AsSpan());
+        var ss = MemoryMarshal.Cast<float, Vector<float>>(signs.AsSpan());
+        var one = Vector<float>.One;
+        var minusOne = -one;
+        for (var i = 0; i < xs.Length; i++)
+        {
+            ss[i] = Vector.ConditionalSelect(Vector.LessThan(xs[i], Vector<float>.Zero), minusOne, one);
+        }
+    }
+
+    /// <summary>
+    /// One symplectic-Euler step with inelastic walls, fused so the state is read once:
+    /// y += (−pressure·x + c0·(f + h))·Δt; x += a0·y·Δt; where |x| &gt; 1: x = sign(x), y = 0.
+    /// </summary>
+    public static void Step(float[] x, float[] y, float[] forces, float[]? field, int chunks, float pressure, float c0, float a0, float dt)
+    {
+        var xs = MemoryMarshal.Cast<float, Vector<float>>(x.AsSpan());
+        var ys = MemoryMarshal.Cast<float, Vector<float>>(y.AsSpan());
+        var fs = MemoryMarshal.Cast<float, Vector<float>>(forces.AsSpan());
+        var kx = new Vector<float>(-pressure * dt);
+        var kf = new Vector<float>(c0 * dt);
+        var ka = new Vector<float>(a0 * dt);
+        var one = Vector<float>.One;
+        var minusOne = -one;
+        var rows = xs.Length / chunks;
+        for (var i = 0; i < rows; i++)
+        {
+            var kh = new Vector<float>(field is null ? 0f : field[i] * c0 * dt);
+            var start = i * chunks;
+            for (var c = start; c < start + chunks; c++)
+            {
+                var xi = xs[c];
+                var yi = ys[c] + (kx * xi) + (kf * fs[c]) + kh;
+                xi += ka * yi;
+                var wall = Vector.GreaterThan(Vector.Abs(xi), one);
+                xs[c] = Vector.ConditionalSelect(wall, Vector.ConditionalSelect(Vector.LessThan(xi, Vector<float>.Zero), minusOne, one), xi);
+                ys[c] = Vector.ConditionalSelect(wall, Vector<float>.Zero, yi);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Energy of each agent's sign state given f = J·s: E_a = offset − Σ_i s_ia·(½·f_ia + h_i).
+    /// </summary>
+    public static void Energies(float[] signs, float[] couplingForces, float[]? field, int chunks, float offset, float[] energies)
+    {
+        var ss = MemoryMarshal.Cast<float, Vector<float>>(signs.AsSpan());
+        var fs = MemoryMarshal.Cast<float, Vector<float>>(couplingForces.AsSpan());
+        var acc = MemoryMarshal.Cast<float, Vector<float>>(energies.AsSpan());
+        acc.Clear();
+        var half = new Vector<float>(0.5f);
+        var rows = ss.Length / chunks;
+        for (var i = 0; i < rows; i++)
+        {
+            var h = new Vector<float>(field is null ? 0f : field[i]);
+            var start = i * chunks;
+            for (var c = 0; c < chunks; c++)
+            {
+                acc[c] += ss[start + c] * ((half * fs[start + c]) + h);
+            }
+        }
+
+        var off = new Vector<float>(offset);
+        for (var c = 0; c < chunks; c++)
+        {
+            acc[c] = off - acc[c];
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System.Numerics;
+using QuantumEdge.Planning.Ising;
+
+namespace QuantumEdge.Planning.Solvers;
+
+/// <summary>
+/// One block of agents evolved together on one core. Rounds restart the agents from fresh random
+/// positions; every round ramps a(t) from 0 to a0 and ends early once the sign states settle.
+/// </summary>
+internal sealed class BifurcationBlock
+{
+    private const float A0 = 1f;
+    private const int SettledSamples = 40;
+
+    private readonly IsingModel _model;
+    private readonly BifurcationSettings _settings;
+    private readonly int[] _rowStart;
+    private readonly int[] _columns;
+    private readonly float[] _values;
+    private readonly float[]? _field;
+    private readonly float _offset;
+    private readonly float _c0;
+    private readonly float _dt;
+    private readonly int _agents;
+    private readonly int _chunks;
+    private readonly float[] _x;
+    private readonly float[] _y;
+    private readonly float[] _signs;
+    private readonly float[] _forces;
+    private readonly float[] _signForces;
+    private readonly float[] _energies;
+    private readonly float[] _previousEnergies;
+    private readonly Random _rng;
+    private float _bestSampled = float.PositiveInfinity;
+
+    public BifurcationBlock(IsingModel model, BifurcationSettings settings, float[] values, float c0, float dt, int agents, int seed)
+    {
+        _model = model;
+        _settings = settings;
+        _rowStart = model.RowStart.ToArray();
+        _columns = model.Columns.ToArray();
+        _values = values;
+        _field = model.HasField ? [.. model.Field.ToArray().Select(h => (float)h)] : null;
+        _offset = (float)model.Offset;
+        _c0 = c0;
+        _dt = dt;
+        _agents = agents;
+        _chunks = agents / Vector<float>.Count;
+        var size = model.Size * agents;
+        _x = new float[size];
+        _y = new float[size];
+        _signs = new float[size];
+        _forces = new float[size];
+        _signForces = new float[size];
+        _energies = new float[agents];
+        _previousEnergies = new float[agents];
+        _rng = new Random(seed);
+    }
+
+    public long Steps { get; private set; }
+
+    public int Rounds { get; private set; }
+
+    /// <summary>Raw (unpolished) energies of the agents' final sign states in the last round.</summary>
+    public double[] LastEnergies { get; private set; } = [];
+
+    public void RunRound(Func<bool> shouldStop, BestTracker tracker)
+    {
+        for (var k = 0; k < _x.Length; k++)
+        {
+            _x[k] = (float)((_rng.NextDouble() - 0.5) * 0.2);
+            _y[k] = (float)((_rng.NextDouble() - 0.5) * 0.2);
+        }
+
+        var discrete = _settings.Variant == BifurcationVariant.Discrete;
+        var steps = _settings.StepsPerRound;
+        var interval = _settings.SampleInterval;
+        // bSB needs a second sparse product to score its sign states, so it samples less often.
+        var sampleEvery = discrete ? interval : interval * 4;
+        var unchanged = 0;
+        for (var step = 0; step < steps; step++)
+        {
+            if (shouldStop())
+            {
+                break;
+            }
+
+            var progress = (float)step / (steps - 1);
+            var sample = step % sampleEvery == 0;
+            if (discrete)
+            {
+                AgentKernels.Sign(_x, _signs);
+                AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _forces, _chunks);
+                if (sample)
+                {
+                    AgentKernels.Energies(_signs, _forces, _field, _chunks, _offset, _energies);
+                }
+            }
+            else
+            {
+                AgentKernels.Multiply(_rowStart, _columns, _values, _x, _forces, _chunks);
+                if (sample)
+                {
+                    AgentKernels.Sign(_x, _signs);
+                    AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _signForces, _chunks);
+                    AgentKernels.Energies(_signs, _signForces, _field, _chunks, _offset, _energies);
+                }
+            }
+
+            if (sample)
+            {
+                OfferBestSampled(tracker);
+                unchanged = _energies.AsSpan().SequenceEqual(_previousEnergies) ? unchanged + 1 : 0;
+                _energies.CopyTo(_previousEnergies, 0);
+            }
+
+            AgentKernels.Step(_x, _y, _forces, _field, _chunks, A0 * (1 - progress), _c0, A0, _dt);
+            Steps++;
+            if (progress > 0.5f && unchanged >= SettledSamples)
+            {
+                break;
+            }
+        }
+
+        FinishRound(tracker);
+        Rounds++;
+    }
+
+    private void OfferBestSampled(BestTracker tracker)
+    {
+        var best = 0;
+        for (var a = 1; a < _agents; a++)
+        {
+            if (_energies[a] < _energies[best])
+            {
+                best = a;
+            }
+        }
+
+        var tolerance = 1e-6f * Math.Max(1f, Math.Abs(_bestSampled));
+        if (!(_energies[best] < _bestSampled - tolerance))
+        {
+            return;
+        }
+
+        _bestSampled = _energies[best];
+        var spins = ReadSpins(best);
+        tracker.Offer(_model.Energy(spins), spins, _model.ObjectiveFromEnergy);
+    }
+
+    private void FinishRound(BestTracker tracker)
+    {
+        AgentKernels.Sign(_x, _signs);
+        AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _signForces, _chunks);
+        AgentKernels.Energies(_signs, _signForces, _field, _chunks, _offset, _energies);
+        LastEnergies = [.. _energies.Select(e => (double)e)];
+        var fields = new double[_model.Size];
+        for (var a = 0; a < _agents; a++)
+        {
+            var spins = ReadSpins(a);
+            if (_settings.LocalSearch)
+            {
+                _model.LocalFields(spins, fields);
+                LocalSearch.Descend(_model, spins, fields);
+            }
+
+            tracker.Offer(_model.Energy(spins), spins, _model.ObjectiveFromEnergy);
+        }
+    }
+
+    private sbyte[] ReadSpins(int agent)
+    {
+        var spins = new sbyte[_model.Size];
+        for (var i = 0; i < spins.Length; i++)
+        {
+            spins[i] = _x[(i * _agents) + agent] < 0 ? (sbyte)-1 : (sbyte)1;
+        }
+
+        return spins;
+    }
+}

@@ -1,0 +1,74 @@
+namespace QuantumEdge.Planning.Solvers;
+
+/// <summary>Knobs of a simulated-bifurcation solve. Defaults follow DESIGN.md.</summary>
+public sealed record BifurcationSettings
+{
+    public BifurcationVariant Variant { get; init; } = BifurcationVariant.Discrete;
+
+    /// <summary>Agents (replicas) evolved at once; the seed's `max_superpositions`.</summary>
+    public int Agents { get; init; } = 100;
+
+    /// <summary>Steps of one bifurcation round (a(t) ramps 0 → a0 over them); rounds repeat while time remains.</summary>
+    public int StepsPerRound { get; init; } = 1000;
+
+    /// <summary>Wall-clock budget of the whole solve.</summary>
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound on rounds per agent block; with a fixed count and seed the result is reproducible.</summary>
+    public int MaxRounds { get; init; } = int.MaxValue;
+
+    /// <summary>Cores used: agents are split into this many blocks run concurrently (1 = one core).</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Fraction of the stability bound used as Δt.</summary>
+    public double TimeStepFactor { get; init; } = 0.7;
+
+    /// <summary>Polish every agent's final state with single-flip descent.</summary>
+    public bool LocalSearch { get; init; } = true;
+
+    /// <summary>Stop as soon as the objective reaches this value (in the problem's own sense).</summary>
+    public double? TargetObjective { get; init; }
+
+    /// <summary>Steps between evaluations of the agents' sign states.</summary>
+    public int SampleInterval { get; init; } = 5;
+
+    internal void Validate()
+    {
+        if (Agents < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Agents), Agents, "at least one agent is needed");
+        }
+
+        if (StepsPerRound < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StepsPerRound), StepsPerRound, "at least two steps per round");
+        }
+
+        if (Parallelism < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, "parallelism must be at least 1");
+        }
+
+        if (MaxRounds < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRounds), MaxRounds, "at least one round");
+        }
+
+        if (TimeLimit <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimeLimit), TimeLimit, "the time limit must be positive");
+        }
+
+        if (TimeStepFactor is <= 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimeStepFactor), TimeStepFactor, "must be in (0, 1)");
+        }
+
+        if (SampleInterval < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleInterval), SampleInterval, "must be at least 1");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+namespace QuantumEdge.Planning.Solvers;
+
+/// <summary>A new best objective and when (ms since the solve started) it was found.</summary>
+public readonly record struct Improvement(double ElapsedMs, double Objective);
