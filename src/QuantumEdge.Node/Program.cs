@@ -16,6 +16,7 @@ public static class Program
             SimBackendCommand.Create(),
             CheckConfigCommand.Create(),
             TokenCommand.Create(),
+            new Command("privacy", "Privacy accounting: the RDP calculator and budget reports.") { PrivacyEpsilonCommand.Create() },
         };
         root.Options.Add(ConfigSource.Option);
         var parse = root.Parse(args);

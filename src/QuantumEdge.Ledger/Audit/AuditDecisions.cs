@@ -1,0 +1,17 @@
+namespace QuantumEdge.Ledger.Audit;
+
+/// <summary>The decision strings written to audit records.</summary>
+public static class AuditDecisions
+{
+    public const string Admitted = "admitted";
+    public const string RefusedInsufficientBudget = "refused:insufficient_privacy_budget";
+    public const string RefusedForbidden = "refused:forbidden";
+    public const string RefusedUnauthenticated = "refused:unauthenticated";
+    public const string RefusedClassification = "refused:classification";
+    public const string Refunded = "refunded";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string AdminBudgetReset = "admin:budget_reset";
+
+    public static bool IsRefusal(string decision) => decision.StartsWith("refused:", StringComparison.Ordinal);
+}

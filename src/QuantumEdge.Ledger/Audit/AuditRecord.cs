@@ -1,0 +1,11 @@
+namespace QuantumEdge.Ledger.Audit;
+
+/// <summary>A stored audit record with user and department decrypted.</summary>
+public sealed record AuditRecord
+{
+    public required long Seq { get; init; }
+    public required DateTimeOffset Time { get; init; }
+    public required AuditEntry Entry { get; init; }
+    public required string PrevHash { get; init; }
+    public required string Hash { get; init; }
+}

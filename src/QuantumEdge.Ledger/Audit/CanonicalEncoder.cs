@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace QuantumEdge.Ledger.Audit;
+
+/// <summary>
+/// An unambiguous byte encoding for hashing and signing: fixed-width big-endian numbers and
+/// presence-flagged, length-prefixed strings and blobs, so no two field lists encode the same.
+/// Not thread-safe; one per thread.
+/// </summary>
+internal sealed class CanonicalEncoder
+{
+    private readonly ArrayBufferWriter<byte> _buffer = new(512);
+
+    public CanonicalEncoder Reset(string domain)
+    {
+        _buffer.ResetWrittenCount();
+        String(domain);
+        return this;
+    }
+
+    public ReadOnlySpan<byte> Written => _buffer.WrittenSpan;
+
+    public CanonicalEncoder Int64(long value)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(_buffer.GetSpan(8), value);
+        _buffer.Advance(8);
+        return this;
+    }
+
+    public CanonicalEncoder Int32(int value)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.GetSpan(4), value);
+        _buffer.Advance(4);
+        return this;
+    }
+
+    public CanonicalEncoder Double(double value) => Int64(BitConverter.DoubleToInt64Bits(value));
+
+    public CanonicalEncoder String(string? value)
+    {
+        if (value is null)
+        {
+            return Absent();
+        }
+
+        var length = Encoding.UTF8.GetByteCount(value);
+        Present(length);
+        var written = Encoding.UTF8.GetBytes(value, _buffer.GetSpan(length));
+        _buffer.Advance(written);
+        return this;
+    }
+
+    public CanonicalEncoder Bytes(byte[]? value)
+    {
+        if (value is null)
+        {
+            return Absent();
+        }
+
+        Present(value.Length);
+        _buffer.Write(value);
+        return this;
+    }
+
+    public CanonicalEncoder OptionalInt64(long? value) => value is null ? Absent() : Present(8).Int64(value.Value);
+
+    public byte[] Sha256(ReadOnlySpan<byte> prefix)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(prefix);
+        hash.AppendData(_buffer.WrittenSpan);
+        return hash.GetHashAndReset();
+    }
+
+    private CanonicalEncoder Absent()
+    {
+        _buffer.GetSpan(1)[0] = 0;
+        _buffer.Advance(1);
+        return this;
+    }
+
+    private CanonicalEncoder Present(int length)
+    {
+        _buffer.GetSpan(1)[0] = 1;
+        _buffer.Advance(1);
+        return Int32(length);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace QuantumEdge.Ledger.Backup;
+
+/// <summary>One file of a backup with its SHA-256.</summary>
+public sealed record BackupFile(string Name, long Length, string Sha256);
+
+/// <summary>The manifest.json of a backup directory.</summary>
+public sealed record BackupManifest
+{
+    public const string FileName = "manifest.json";
+
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required long LastSeq { get; init; }
+    public required string LastHash { get; init; }
+    public required string NodeFingerprint { get; init; }
+    public required IReadOnlyList<BackupFile> Files { get; init; }
+
+    public byte[] ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("format", 1);
+            json.WriteString("created_at", CreatedAt);
+            json.WriteNumber("last_seq", LastSeq);
+            json.WriteString("last_hash", LastHash);
+            json.WriteString("node_fingerprint", NodeFingerprint);
+            json.WriteStartArray("files");
+            foreach (var file in Files)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", file.Name);
+                json.WriteNumber("length", file.Length);
+                json.WriteString("sha256", file.Sha256);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static BackupManifest Parse(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(utf8.ToArray());
+            var root = doc.RootElement;
+            var files = new List<BackupFile>();
+            foreach (var file in root.GetProperty("files").EnumerateArray())
+            {
+                files.Add(new BackupFile(
+                    file.GetProperty("name").GetString() ?? "",
+                    file.GetProperty("length").GetInt64(),
+                    file.GetProperty("sha256").GetString() ?? ""));
+            }
+
+            return new BackupManifest
+            {
+                CreatedAt = root.GetProperty("created_at").GetDateTimeOffset(),
+                LastSeq = root.GetProperty("last_seq").GetInt64(),
+                LastHash = root.GetProperty("last_hash").GetString() ?? "",
+                NodeFingerprint = root.GetProperty("node_fingerprint").GetString() ?? "",
+                Files = files,
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new LedgerCorruptException($"The backup manifest is unreadable: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+namespace QuantumEdge.Ledger;
+
+/// <summary>A ledger failure with a message meant for an operator.</summary>
+public class LedgerException : Exception
+{
+    public LedgerException()
+    {
+    }
+
+    public LedgerException(string message) : base(message)
+    {
+    }
+
+    public LedgerException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>MASTER_KEY was not supplied.</summary>
+public sealed class MasterKeyMissingException : LedgerException
+{
+    public MasterKeyMissingException()
+    {
+    }
+
+    public MasterKeyMissingException(string message) : base(message)
+    {
+    }
+
+    public MasterKeyMissingException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>MASTER_KEY does not match the key the store was created with.</summary>
+public sealed class MasterKeyMismatchException : LedgerException
+{
+    public MasterKeyMismatchException()
+    {
+    }
+
+    public MasterKeyMismatchException(string message) : base(message)
+    {
+    }
+
+    public MasterKeyMismatchException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The database file is unreadable, truncated or not a ledger.</summary>
+public sealed class LedgerCorruptException : LedgerException
+{
+    public LedgerCorruptException()
+    {
+    }
+
+    public LedgerCorruptException(string message) : base(message)
+    {
+    }
+
+    public LedgerCorruptException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The ledger is read-only because tampering was detected when it was opened.</summary>
+public sealed class LedgerTamperedException : LedgerException
+{
+    public LedgerTamperedException()
+    {
+    }
+
+    public LedgerTamperedException(string message) : base(message)
+    {
+    }
+
+    public LedgerTamperedException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Another process (or ledger instance) holds the data directory.</summary>
+public sealed class LedgerLockedException : LedgerException
+{
+    public LedgerLockedException()
+    {
+    }
+
+    public LedgerLockedException(string message) : base(message)
+    {
+    }
+
+    public LedgerLockedException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,40 @@
+using QuantumEdge.Ledger.Crypto;
+using QuantumEdge.Privacy;
+
+namespace QuantumEdge.Ledger;
+
+/// <summary>How to open a <see cref="PrivacyLedger"/>.</summary>
+public sealed record LedgerOptions
+{
+    /// <summary>Directory holding ledger.db, its log, the head file and the lock file.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The MASTER_KEY secret. Required; never stored.</summary>
+    public required string? MasterKey { get; init; }
+
+    public PrivacyPolicyOptions Policy { get; init; } = new();
+
+    /// <summary>IANA/Windows time zone id whose midnight starts a budget day.</summary>
+    public string BudgetTimeZone { get; init; } = "UTC";
+
+    /// <summary>
+    /// Directory with quantum_private.pem. When set, the key must exist there. When null, the key
+    /// lives under DATA_DIR/keys and is generated on first start (see <see cref="PrivacyLedger.NodeKeyCreated"/>).
+    /// </summary>
+    public string? NodeKeyDirectory { get; init; }
+
+    /// <summary>An already loaded identity (overrides <see cref="NodeKeyDirectory"/>); the ledger does not dispose it.</summary>
+    public NodeIdentity? NodeIdentity { get; init; }
+
+    /// <summary>Argon2id cost for new stores; existing stores use the parameters they were created with.</summary>
+    public KdfParameters Kdf { get; init; } = KdfParameters.Default;
+
+    public int AuditRetentionDays { get; init; } = 2555;
+
+    public int DataRetentionDays { get; init; } = 90;
+
+    /// <summary>Upper bound of operations applied in one group commit.</summary>
+    public int MaxBatchSize { get; init; } = 4096;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,193 @@
+using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.Backup;
+using QuantumEdge.Ledger.Budgets;
+using QuantumEdge.Ledger.Crypto;
+using QuantumEdge.Ledger.Reports;
+using QuantumEdge.Ledger.Retention;
+using QuantumEdge.Ledger.Storage;
+using QuantumEdge.Privacy;
+
+namespace QuantumEdge.Ledger;
+
+/// <summary>
+/// The durable privacy ledger: per-user daily budgets charged atomically and the tamper-evident
+/// audit chain, in one LiteDB file with one writer thread and group commit. Every returned task
+/// completes only after its write is fsynced. Thread-safe.
+/// </summary>
+public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
+{
+    private readonly DataDirectoryLock _lock;
+    private readonly LedgerStore _store;
+    private readonly GroupCommitWriter _writer;
+    private readonly bool _ownsIdentity;
+    private int _disposed;
+
+    private PrivacyLedger(LedgerOptions options, DataDirectoryLock directoryLock, LedgerStore store, bool nodeKeyCreated, bool ownsIdentity)
+    {
+        Options = options;
+        _lock = directoryLock;
+        _store = store;
+        _ownsIdentity = ownsIdentity;
+        NodeKeyCreated = nodeKeyCreated;
+        PromptFingerprint = new PromptFingerprint(store.Keys.PromptKey);
+        _writer = new GroupCommitWriter(store, options.MaxBatchSize);
+    }
+
+    public LedgerOptions Options { get; }
+
+    public LedgerPaths Paths => _store.Paths;
+
+    public PrivacyBudgetPolicy Policy => _store.Policy;
+
+    public BudgetWindow Window => _store.Window;
+
+    public NodeIdentity NodeIdentity => _store.Identity;
+
+    /// <summary>True when this open generated the node key under DATA_DIR/keys (the caller should log a warning).</summary>
+    public bool NodeKeyCreated { get; }
+
+    /// <summary>Computes the prompt_hmac for audit records.</summary>
+    public PromptFingerprint PromptFingerprint { get; }
+
+    /// <summary>Non-null when tampering was seen at open: writes are refused, reads and Verify work.</summary>
+    public string? ReadOnlyReason => _store.ReadOnlyReason;
+
+    /// <summary>Group commits so far (each one fsync round).</summary>
+    public long GroupCommits => _writer.Commits;
+
+    /// <summary>Operations applied by those commits.</summary>
+    public long OperationsCommitted => _writer.Operations;
+
+    /// <summary>
+    /// Opens (or creates) the ledger. Throws <see cref="MasterKeyMissingException"/>,
+    /// <see cref="MasterKeyMismatchException"/>, <see cref="LedgerCorruptException"/> or
+    /// <see cref="LedgerLockedException"/> with a message naming the problem.
+    /// </summary>
+    public static PrivacyLedger Open(LedgerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var paths = new LedgerPaths(Path.GetFullPath(options.DataDirectory));
+        Directory.CreateDirectory(paths.DataDirectory);
+        var window = BudgetWindow.FromId(options.BudgetTimeZone);
+        var policy = new PrivacyBudgetPolicy(options.Policy);
+        var directoryLock = DataDirectoryLock.Acquire(paths.Lock);
+        NodeIdentity? identity = null;
+        var ownsIdentity = options.NodeIdentity is null;
+        try
+        {
+            var created = false;
+            identity = options.NodeIdentity
+                ?? (options.NodeKeyDirectory is { } keyDir
+                    ? NodeIdentity.Load(keyDir)
+                    : NodeIdentity.LoadOrCreate(paths.DefaultKeysDirectory, out created));
+            if (!identity.CanSign)
+            {
+                throw new LedgerException("The node identity has no private key; the ledger must sign checkpoints.");
+            }
+
+            var store = StoreOpener.Open(options, paths, identity, policy, window);
+            return new PrivacyLedger(options, directoryLock, store, created, ownsIdentity);
+        }
+        catch
+        {
+            if (ownsIdentity)
+            {
+                identity?.Dispose();
+            }
+
+            directoryLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Atomically checks and charges one query; audits admitted and refused charges alike.</summary>
+    public Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.UserId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Enqueue(store => BudgetOperations.Charge(store, request));
+    }
+
+    /// <summary>Releases an admitted charge whose request got no answer (audited; at most once per charge).</summary>
+    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason = null) =>
+        _writer.Enqueue(store => BudgetOperations.Refund(store, chargeSeq, reason));
+
+    /// <summary>Appends an audit record (request outcome, refusal, admin action); returns its seq.</summary>
+    public Task<long> RecordAsync(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return _writer.Enqueue(store => store.AppendAudit(entry));
+    }
+
+    /// <summary>One user's budget for today.</summary>
+    public Task<UserBudget> GetBudgetAsync(string userId, string? department = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _writer.Enqueue(store => BudgetOperations.Get(store, userId, department));
+    }
+
+    /// <summary>Admin view: every user's budget for a day, filterable by user and department.</summary>
+    public Task<IReadOnlyList<UserBudget>> ListBudgetsAsync(BudgetFilter? filter = null) =>
+        _writer.Enqueue(store => BudgetOperations.List(store, filter ?? new BudgetFilter()));
+
+    /// <summary>Audited admin reset of a user's budget for today; returns the audit seq.</summary>
+    public Task<long> ResetBudgetAsync(string userId, AdminActor actor)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(actor);
+        return _writer.Enqueue(store => BudgetOperations.Reset(store, userId, actor));
+    }
+
+    /// <summary>Verifies the whole chain (a consistent snapshot: writes wait meanwhile).</summary>
+    public Task<VerificationResult> VerifyAsync() =>
+        _writer.Enqueue(store => new ChainVerifier(store).Verify(), exclusive: true);
+
+    /// <summary>Up to <paramref name="max"/> decrypted records with seq greater than <paramref name="afterSeq"/>.</summary>
+    public Task<IReadOnlyList<AuditRecord>> ReadAuditAsync(long afterSeq, int max = 1000) =>
+        _writer.Enqueue<IReadOnlyList<AuditRecord>>(store => AuditReader.Read(store, afterSeq, max));
+
+    /// <summary>Writes records with from &lt;= time &lt; to as JSONL or CSV; returns the count.</summary>
+    public Task<long> ExportAsync(Stream output, DateTimeOffset from, DateTimeOffset to, AuditExportFormat format,
+        CancellationToken cancellationToken = default) =>
+        AuditExporter.ExportAsync(this, output, from, to, format, cancellationToken);
+
+    /// <summary>Spends per department, refusals, admin actions and the verification result.</summary>
+    public Task<PrivacyReport> ReportAsync(DateTimeOffset from, DateTimeOffset to, bool incidentMode = false,
+        CancellationToken cancellationToken = default) =>
+        PrivacyReportBuilder.BuildAsync(this, from, to, incidentMode, cancellationToken);
+
+    /// <summary>Prunes audit records older than AuditRetentionDays and budget rows older than DataRetentionDays.</summary>
+    public Task<RetentionResult> PruneAsync() =>
+        _writer.Enqueue(store => RetentionPruner.Prune(store, Options.AuditRetentionDays, Options.DataRetentionDays), exclusive: true);
+
+    /// <summary>Consistent online snapshot into <paramref name="directory"/> with a SHA-256 manifest.</summary>
+    public Task<BackupManifest> BackupAsync(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        return _writer.Enqueue(store => LedgerBackup.Write(store, Path.GetFullPath(directory)), exclusive: true);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _writer.Dispose();
+        _store.Dispose();
+        if (_ownsIdentity)
+        {
+            _store.Identity.Dispose();
+        }
+
+        _lock.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,191 @@
+using System.Threading.Channels;
+using QuantumEdge.Ledger.Audit;
+
+namespace QuantumEdge.Ledger.Storage;
+
+/// <summary>
+/// The single writer. LiteDB binds transactions to the OS thread, so one dedicated thread owns
+/// the database. It drains every queued operation, applies them in one transaction, commits,
+/// checkpoints LiteDB's log into the data file, fsyncs, signs a chain checkpoint and rewrites the
+/// head file; only then do the callers' tasks complete (group commit amortises the fsyncs).
+/// </summary>
+internal sealed class GroupCommitWriter : IDisposable
+{
+    private readonly Channel<LedgerOperation> _channel =
+        Channel.CreateUnbounded<LedgerOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly LedgerStore _store;
+    private readonly int _maxBatch;
+    private readonly Thread _thread;
+    private readonly List<LedgerOperation> _batch = [];
+    private long _commits;
+    private long _operations;
+
+    public GroupCommitWriter(LedgerStore store, int maxBatch)
+    {
+        _store = store;
+        _maxBatch = Math.Max(1, maxBatch);
+        _thread = new Thread(Run) { IsBackground = true, Name = "QuantumEdge.Ledger.Writer" };
+        _thread.Start();
+    }
+
+    public long Commits => Interlocked.Read(ref _commits);
+
+    public long Operations => Interlocked.Read(ref _operations);
+
+    public Task<T> Enqueue<T>(Func<LedgerStore, T> body, bool exclusive = false)
+    {
+        var operation = new LedgerOperation<T>(body, exclusive);
+        if (!_channel.Writer.TryWrite(operation))
+        {
+            throw new ObjectDisposedException(nameof(PrivacyLedger), "The ledger is closed.");
+        }
+
+        return operation.Task;
+    }
+
+    /// <summary>Stops taking work, finishes what is queued and waits for the thread.</summary>
+    public void Dispose()
+    {
+        _channel.Writer.TryComplete();
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join();
+        }
+    }
+
+    private void Run()
+    {
+        var reader = _channel.Reader;
+        while (WaitToRead(reader))
+        {
+            LedgerOperation? exclusive = null;
+            _batch.Clear();
+            while (_batch.Count < _maxBatch && reader.TryRead(out var operation))
+            {
+                if (operation.IsExclusive)
+                {
+                    exclusive = operation;
+                    break;
+                }
+
+                _batch.Add(operation);
+            }
+
+            if (_batch.Count > 0)
+            {
+                CommitGroup(_batch);
+            }
+
+            if (exclusive is not null)
+            {
+                RunExclusive(exclusive);
+            }
+        }
+    }
+
+    private static bool WaitToRead(ChannelReader<LedgerOperation> reader)
+    {
+        var wait = reader.WaitToReadAsync();
+        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void CommitGroup(List<LedgerOperation> group)
+    {
+        try
+        {
+            ApplyAndCommit(group);
+        }
+        catch (Exception) when (group.Count > 1)
+        {
+            // One bad operation must not fail its neighbours: redo them one transaction each.
+            foreach (var operation in group)
+            {
+                try
+                {
+                    ApplyAndCommit([operation]);
+                }
+                catch (Exception ex)
+                {
+                    operation.Fail(ex);
+                }
+            }
+
+            return;
+        }
+        catch (Exception ex)
+        {
+            group[0].Fail(ex);
+            return;
+        }
+
+        foreach (var operation in group)
+        {
+            operation.Complete();
+        }
+    }
+
+    private void ApplyAndCommit(IReadOnlyList<LedgerOperation> group)
+    {
+        var db = _store.Db;
+        _store.ResetBatch();
+        db.BeginTrans();
+        SignedChainPoint? head = null;
+        try
+        {
+            foreach (var operation in group)
+            {
+                operation.Apply(_store);
+            }
+
+            if (_store.AppendedInBatch)
+            {
+                head = _store.WriteCheckpoint();
+            }
+
+            db.Commit();
+        }
+        catch
+        {
+            db.Rollback();
+            _store.DiscardVolatileState();
+            throw;
+        }
+
+        _store.MakeDurable();
+        if (head is { } point)
+        {
+            HeadFile.Write(_store.Paths.Head, point);
+        }
+
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _operations, group.Count);
+    }
+
+    private void RunExclusive(LedgerOperation operation)
+    {
+        try
+        {
+            _store.ResetBatch();
+            operation.Apply(_store);
+            _store.MakeDurable();
+            operation.Complete();
+        }
+        catch (Exception ex)
+        {
+            if (_store.Db is { } db)
+            {
+                try
+                {
+                    db.Rollback();
+                }
+                catch (LiteDB.LiteException)
+                {
+                    // Nothing was open.
+                }
+            }
+
+            _store.DiscardVolatileState();
+            operation.Fail(ex);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace QuantumEdge.Ledger.Storage;
+
+/// <summary>The files a ledger keeps in its data directory.</summary>
+public sealed record LedgerPaths(string DataDirectory)
+{
+    public const string DatabaseFileName = "ledger.db";
+
+    /// <summary>LiteDB's own name for the log of <c>ledger.db</c>, so tools opening the file see it.</summary>
+    public const string LogFileName = "ledger-log.db";
+
+    public const string HeadFileName = "ledger.head";
+    public const string LockFileName = "ledger.lock";
+    public const string KeysDirectoryName = "keys";
+
+    public string Database => Path.Combine(DataDirectory, DatabaseFileName);
+    public string Log => Path.Combine(DataDirectory, LogFileName);
+    public string Head => Path.Combine(DataDirectory, HeadFileName);
+    public string Lock => Path.Combine(DataDirectory, LockFileName);
+    public string DefaultKeysDirectory => Path.Combine(DataDirectory, KeysDirectoryName);
+}

@@ -1,0 +1,220 @@
+using LiteDB;
+using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.Budgets;
+using QuantumEdge.Ledger.Crypto;
+using QuantumEdge.Privacy;
+
+namespace QuantumEdge.Ledger.Storage;
+
+/// <summary>
+/// The database and everything derived from it that only the writer thread touches: the chain
+/// head, the budget cache and the open transaction. Not thread-safe by design.
+/// </summary>
+internal sealed class LedgerStore : IDisposable
+{
+    private const int BudgetCacheLimit = 200_000;
+    private readonly Dictionary<string, BudgetRow> _budgetCache = new(StringComparer.Ordinal);
+
+    public LedgerStore(LiteDatabase db, DurableFileStream data, DurableFileStream log, LedgerPaths paths, LedgerKeys keys,
+        NodeIdentity identity, PrivacyBudgetPolicy policy, BudgetWindow window, TimeProvider time)
+    {
+        Db = db;
+        Data = data;
+        Log = log;
+        Paths = paths;
+        Keys = keys;
+        Identity = identity;
+        Policy = policy;
+        Window = window;
+        Time = time;
+        Cipher = new FieldCipher(keys.FieldKey);
+        UserIndex = new UserIndex(keys.UserIndexKey);
+        Meta = db.GetCollection(Collections.Meta);
+        Audit = db.GetCollection(Collections.Audit);
+        Checkpoints = db.GetCollection(Collections.Checkpoints);
+        Budgets = db.GetCollection(Collections.Budgets);
+        Refunds = db.GetCollection(Collections.Refunds);
+        ReloadHead();
+    }
+
+    public LiteDatabase Db { get; }
+    public DurableFileStream Data { get; }
+    public DurableFileStream Log { get; }
+    public LedgerPaths Paths { get; }
+    public LedgerKeys Keys { get; }
+    public NodeIdentity Identity { get; }
+    public PrivacyBudgetPolicy Policy { get; }
+    public BudgetWindow Window { get; }
+    public TimeProvider Time { get; }
+    public FieldCipher Cipher { get; }
+    public UserIndex UserIndex { get; }
+    public CanonicalEncoder Encoder { get; } = new();
+
+    public ILiteCollection<BsonDocument> Meta { get; }
+    public ILiteCollection<BsonDocument> Audit { get; }
+    public ILiteCollection<BsonDocument> Checkpoints { get; }
+    public ILiteCollection<BsonDocument> Budgets { get; }
+    public ILiteCollection<BsonDocument> Refunds { get; }
+
+    public long LastSeq { get; private set; }
+    public byte[] LastHash { get; private set; } = new byte[AuditDocument.HashSize];
+
+    /// <summary>Set when tampering was seen at open: the store then refuses writes.</summary>
+    public string? ReadOnlyReason { get; set; }
+
+    /// <summary>True when the open transaction appended audit records (a checkpoint is due).</summary>
+    public bool AppendedInBatch { get; private set; }
+
+    public DateTimeOffset Now() => Time.GetUtcNow();
+
+    public void EnsureWritable()
+    {
+        if (ReadOnlyReason is not null)
+        {
+            throw new LedgerTamperedException($"The ledger is read-only: {ReadOnlyReason}. Run 'quantumedge audit verify'.");
+        }
+    }
+
+    public long AppendAudit(AuditEntry entry)
+    {
+        var userHash = entry.UserId is null ? null : UserIndex.Hash(entry.UserId);
+        var user = entry.UserId is null ? null : Cipher.EncryptCached(AuditFields.UserAad, entry.UserId);
+        var department = entry.Department is null ? null : Cipher.EncryptCached(AuditFields.DepartmentAad, entry.Department);
+        return AppendAudit(entry, userHash, user, department);
+    }
+
+    /// <summary>Appends with already-encrypted user and department blobs (the entry's plain ones are ignored).</summary>
+    public long AppendAudit(AuditEntry entry, byte[]? userHash, byte[]? user, byte[]? department)
+    {
+        EnsureWritable();
+        var seq = LastSeq + 1;
+        var doc = AuditDocument.Create(seq, Now().UtcTicks, entry, userHash, user, department, LastHash, Encoder);
+        Audit.Insert(doc);
+        LastSeq = seq;
+        LastHash = AuditDocument.Hash(doc);
+        AppendedInBatch = true;
+        return seq;
+    }
+
+    public SignedChainPoint WriteCheckpoint()
+    {
+        var point = SignedChainPoint.Sign(ChainPointKind.Checkpoint, LastSeq, LastHash, Now().UtcTicks, Identity);
+        Checkpoints.Upsert(ChainPointDocument.ToDocument(point));
+        return point;
+    }
+
+    public void ResetBatch() => AppendedInBatch = false;
+
+    /// <summary>LiteDB's commit only queues log pages; its checkpoint waits for them and writes the data file.</summary>
+    public void MakeDurable()
+    {
+        Db.Checkpoint();
+        Log.SyncIfDirty();
+        Data.SyncIfDirty();
+    }
+
+    public BudgetRow GetOrCreateBudget(string day, byte[] userHash, DateTimeOffset now)
+    {
+        var id = BudgetRow.MakeId(day, userHash);
+        var row = FindBudget(id);
+        if (row is not null)
+        {
+            return row;
+        }
+
+        row = new BudgetRow
+        {
+            Id = id,
+            Day = day,
+            ExpiresTicks = Window.NextWindowStart(now).UtcTicks,
+            UserHash = userHash,
+            State = default,
+        };
+        CacheBudget(row);
+        return row;
+    }
+
+    public BudgetRow? FindBudget(string id)
+    {
+        if (_budgetCache.TryGetValue(id, out var cached))
+        {
+            return cached;
+        }
+
+        var doc = Budgets.FindById(id);
+        if (doc is null)
+        {
+            return null;
+        }
+
+        var row = BudgetRow.FromDocument(doc);
+        CacheBudget(row);
+        return row;
+    }
+
+    public void SaveBudget(BudgetRow row)
+    {
+        EnsureWritable();
+        Budgets.Upsert(row.ToDocument());
+    }
+
+    /// <summary>After a rollback the cache and chain head may hold uncommitted values.</summary>
+    public void DiscardVolatileState()
+    {
+        _budgetCache.Clear();
+        ReloadHead();
+        AppendedInBatch = false;
+    }
+
+    public void ClearBudgetCache() => _budgetCache.Clear();
+
+    public SignedChainPoint? ReadAnchor()
+    {
+        var doc = Meta.FindById(Collections.AnchorDoc);
+        return doc is null ? null : ChainPointDocument.FromDocument(doc);
+    }
+
+    public void WriteAnchor(SignedChainPoint anchor)
+    {
+        var doc = ChainPointDocument.ToDocument(anchor);
+        doc["_id"] = Collections.AnchorDoc;
+        Meta.Upsert(doc);
+    }
+
+    public BsonDocument? LastCheckpointDocument() =>
+        Checkpoints.Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
+
+    public void Dispose()
+    {
+        Db.Dispose();
+        Log.Dispose();
+        Data.Dispose();
+        Keys.Dispose();
+    }
+
+    private void ReloadHead()
+    {
+        var last = Audit.Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
+        if (last is not null)
+        {
+            LastSeq = AuditDocument.Seq(last);
+            LastHash = AuditDocument.Hash(last);
+            return;
+        }
+
+        // An empty (or fully pruned) chain continues from its anchor.
+        var anchor = ReadAnchor();
+        LastSeq = anchor is { } a ? a.Seq - 1 : 0;
+        LastHash = anchor is { } b ? b.Hash : new byte[AuditDocument.HashSize];
+    }
+
+    private void CacheBudget(BudgetRow row)
+    {
+        if (_budgetCache.Count >= BudgetCacheLimit)
+        {
+            _budgetCache.Clear();
+        }
+
+        _budgetCache[row.Id] = row;
+    }
+}

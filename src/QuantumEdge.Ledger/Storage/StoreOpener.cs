@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using LiteDB;
+using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.Crypto;
+using QuantumEdge.Privacy;
+
+namespace QuantumEdge.Ledger.Storage;
+
+/// <summary>
+/// Opens or creates the store: MASTER_KEY check before anything is written, schema migrations,
+/// and a head-file check that turns the store read-only when the tail was tampered with.
+/// </summary>
+internal static class StoreOpener
+{
+    public static LedgerStore Open(LedgerOptions options, LedgerPaths paths, NodeIdentity identity,
+        PrivacyBudgetPolicy policy, BudgetWindow window)
+    {
+        var exists = File.Exists(paths.Database) && new FileInfo(paths.Database).Length > 0;
+        if (string.IsNullOrEmpty(options.MasterKey))
+        {
+            throw new MasterKeyMissingException(exists
+                ? $"MASTER_KEY is not set, but the ledger '{paths.Database}' exists and is encrypted with it; set MASTER_KEY to the key it was created with."
+                : $"MASTER_KEY is not set; it is required to create the encrypted ledger '{paths.Database}'.");
+        }
+
+        DurableFileStream? data = null, log = null;
+        LiteDatabase? db = null;
+        LedgerKeys? keys = null;
+        try
+        {
+            data = new DurableFileStream(paths.Database, FileShare.Read);
+            log = new DurableFileStream(paths.Log, FileShare.Read);
+            try
+            {
+                db = new LiteDatabase(data, mapper: null, logStream: log);
+                _ = db.GetCollectionNames().ToList();
+            }
+            catch (Exception ex) when (ex is LiteException or InvalidOperationException or IOException or ArgumentException
+                                           or IndexOutOfRangeException or EndOfStreamException)
+            {
+                throw new LedgerCorruptException($"The ledger database '{paths.Database}' is unreadable (corrupt or truncated): {ex.Message}", ex);
+            }
+
+            keys = exists ? OpenExisting(db, options.MasterKey, paths, identity) : CreateNew(db, data, log, options, paths, identity);
+            var store = new LedgerStore(db, data, log, paths, keys, identity, policy, window, options.TimeProvider);
+            if (exists)
+            {
+                Migrate(store);
+                store.ReadOnlyReason = CheckHead(store);
+            }
+
+            return store;
+        }
+        catch (LiteException ex)
+        {
+            keys?.Dispose();
+            DisposeQuietly(db);
+            log?.Dispose();
+            data?.Dispose();
+            throw new LedgerCorruptException($"The ledger database '{paths.Database}' is corrupt or truncated: {ex.Message}", ex);
+        }
+        catch
+        {
+            keys?.Dispose();
+            db?.Dispose();
+            log?.Dispose();
+            data?.Dispose();
+            throw;
+        }
+    }
+
+    private static void DisposeQuietly(LiteDatabase? db)
+    {
+        try
+        {
+            db?.Dispose();
+        }
+        catch (LiteException)
+        {
+            // Closing a damaged file may fail too; the corruption is what gets reported.
+        }
+    }
+
+    private static LedgerKeys CreateNew(LiteDatabase db, DurableFileStream data, DurableFileStream log,
+        LedgerOptions options, LedgerPaths paths, NodeIdentity identity)
+    {
+        var salt = RandomNumberGenerator.GetBytes(LedgerKeys.SaltSize);
+        var keys = LedgerKeys.Derive(options.MasterKey!, salt, options.Kdf);
+        var now = options.TimeProvider.GetUtcNow().UtcTicks;
+        var genesis = new byte[AuditDocument.HashSize];
+        db.BeginTrans();
+        var meta = db.GetCollection(Collections.Meta);
+        meta.Insert(new BsonDocument
+        {
+            ["_id"] = Collections.KdfDoc,
+            ["alg"] = "argon2id",
+            ["salt"] = salt,
+            ["mem_kib"] = options.Kdf.MemoryKiB,
+            ["passes"] = options.Kdf.Passes,
+            ["check"] = keys.KeyCheck,
+        });
+        meta.Insert(new BsonDocument
+        {
+            ["_id"] = Collections.NodeDoc,
+            ["fingerprint"] = identity.Fingerprint,
+            ["public_key"] = identity.PublicKeyBytes,
+        });
+        var anchor = ChainPointDocument.ToDocument(SignedChainPoint.Sign(ChainPointKind.Anchor, 1, genesis, now, identity));
+        anchor["_id"] = Collections.AnchorDoc;
+        meta.Insert(anchor);
+        SchemaMigrations.Migrate(db);
+        db.Commit();
+        db.Checkpoint();
+        log.SyncIfDirty();
+        data.SyncIfDirty();
+        HeadFile.Write(paths.Head, SignedChainPoint.Sign(ChainPointKind.Checkpoint, 0, genesis, now, identity));
+        return keys;
+    }
+
+    private static LedgerKeys OpenExisting(LiteDatabase db, string masterKey, LedgerPaths paths, NodeIdentity identity)
+    {
+        var meta = db.GetCollection(Collections.Meta);
+        var kdf = meta.FindById(Collections.KdfDoc)
+            ?? throw new LedgerCorruptException($"'{paths.Database}' is not a QuantumEdge ledger or is damaged: its key-derivation record is missing.");
+        LedgerKeys keys;
+        try
+        {
+            keys = LedgerKeys.Derive(masterKey, kdf["salt"].AsBinary, new KdfParameters(kdf["mem_kib"].AsInt32, kdf["passes"].AsInt32));
+        }
+        catch (Exception ex) when (ex is InvalidCastException or NullReferenceException or ArgumentException)
+        {
+            throw new LedgerCorruptException($"The key-derivation record of '{paths.Database}' is damaged.", ex);
+        }
+
+        var check = kdf["check"].IsBinary ? kdf["check"].AsBinary : [];
+        if (!CryptographicOperations.FixedTimeEquals(check, keys.KeyCheck))
+        {
+            keys.Dispose();
+            throw new MasterKeyMismatchException(
+                $"MASTER_KEY does not match the key the ledger '{paths.Database}' was created with; the store was not modified.");
+        }
+
+        var node = meta.FindById(Collections.NodeDoc);
+        if (node is not null && node["fingerprint"].AsString != identity.Fingerprint)
+        {
+            keys.Dispose();
+            throw new LedgerException(
+                $"The node key (fingerprint {identity.Fingerprint}) is not the key that signed this ledger (fingerprint {node["fingerprint"].AsString}); restore the original quantum_private.pem.");
+        }
+
+        return keys;
+    }
+
+    private static void Migrate(LedgerStore store)
+    {
+        store.Db.BeginTrans();
+        try
+        {
+            SchemaMigrations.Migrate(store.Db);
+            store.Db.Commit();
+        }
+        catch
+        {
+            store.Db.Rollback();
+            throw;
+        }
+
+        store.Db.Checkpoint();
+        store.Log.SyncIfDirty();
+        store.Data.SyncIfDirty();
+    }
+
+    /// <summary>
+    /// Cheap tail check at open. Returns why the store must stay read-only, or null. A head that
+    /// lags the last signed checkpoint (crash between commit and head rewrite) is repaired.
+    /// </summary>
+    private static string? CheckHead(LedgerStore store)
+    {
+        SignedChainPoint? head;
+        try
+        {
+            head = HeadFile.Read(store.Paths.Head);
+        }
+        catch (FormatException ex)
+        {
+            return ex.Message;
+        }
+
+        var lastCheckpoint = store.LastCheckpointDocument() is { } cpDoc ? ChainPointDocument.FromDocument(cpDoc) : (SignedChainPoint?)null;
+        var anchor = store.ReadAnchor();
+        var firstSeq = anchor?.Seq ?? 1;
+        if (head is null)
+        {
+            if (store.LastSeq < firstSeq && lastCheckpoint is null)
+            {
+                // Crash right after creation, before the first head was written.
+                HeadFile.Write(store.Paths.Head, SignedChainPoint.Sign(ChainPointKind.Checkpoint, store.LastSeq, store.LastHash,
+                    store.Now().UtcTicks, store.Identity));
+                return null;
+            }
+
+            return $"the signed head file '{store.Paths.Head}' is missing";
+        }
+
+        var h = head.Value;
+        if (!h.IsValid(ChainPointKind.Checkpoint, store.Identity))
+        {
+            return "the head file's signature is invalid";
+        }
+
+        if (h.Seq > store.LastSeq)
+        {
+            return $"the signed head names audit record {h.Seq} but the chain ends at {store.LastSeq} (records deleted)";
+        }
+
+        if (lastCheckpoint is not { } cp || cp.Seq != store.LastSeq)
+        {
+            return store.LastSeq < firstSeq ? null : $"audit records after seq {lastCheckpoint?.Seq ?? 0} are not covered by a signed checkpoint";
+        }
+
+        if (!cp.IsValid(ChainPointKind.Checkpoint, store.Identity) || !cp.Hash.AsSpan().SequenceEqual(store.LastHash))
+        {
+            return $"the last checkpoint (seq {cp.Seq}) does not match the last audit record";
+        }
+
+        if (h.Seq < cp.Seq)
+        {
+            HeadFile.Write(store.Paths.Head, cp);
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,241 @@
+using LiteDB;
+using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Privacy;
+
+namespace QuantumEdge.Ledger.Tests;
+
+public sealed class TamperTests
+{
+    private const int Records = 30;
+
+    /// <summary>30 records over several group commits (some concurrent, some one by one).</summary>
+    private static async Task<LedgerTestContext> BuildAsync()
+    {
+        var ctx = new LedgerTestContext(new PrivacyPolicyOptions { MaxBudgetPerUser = 1000 });
+        using var ledger = ctx.Open();
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(i => ledger.ChargeAsync(LedgerTestContext.Charge($"u{i}"))));
+            await ledger.ChargeAsync(LedgerTestContext.Charge("solo"));
+            await ledger.RecordAsync(new AuditEntry { RequestId = $"outcome-{round}", UserId = "solo", HttpStatus = 200, Backend = "vllm-1" });
+        }
+
+        Assert.Equal(Records, (await ledger.VerifyAsync()).LastSeq);
+        return ctx;
+    }
+
+    private static async Task<VerificationResult> VerifyAfter(LedgerTestContext ctx, Action<LiteDatabase> tamper)
+    {
+        using (var db = new LiteDatabase(ctx.DatabasePath))
+        {
+            tamper(db);
+        }
+
+        using var ledger = ctx.Open();
+        return await ledger.VerifyAsync();
+    }
+
+    private static void AssertFirstProblem(VerificationResult result, long seq, VerificationProblemKind kind)
+    {
+        Assert.False(result.IsValid);
+        Assert.NotNull(result.FirstProblem);
+        Assert.True(result.FirstProblem!.Seq == seq && result.FirstProblem.Kind == kind, result.ToString());
+    }
+
+    [Fact]
+    public async Task Untampered_store_verifies()
+    {
+        using var ctx = await BuildAsync();
+        var result = await VerifyAfter(ctx, _ => { });
+        Assert.True(result.IsValid, result.ToString());
+        Assert.Equal(Records, result.RecordsChecked);
+        Assert.True(result.CheckpointsChecked >= 9);
+    }
+
+    [Fact]
+    public async Task Modified_field_is_detected_at_its_record()
+    {
+        using var ctx = await BuildAsync();
+        var result = await VerifyAfter(ctx, db =>
+        {
+            var audit = db.GetCollection("audit");
+            var doc = audit.FindById(12);
+            doc["r"] = "admin";
+            audit.Update(doc);
+        });
+        AssertFirstProblem(result, 12, VerificationProblemKind.HashMismatch);
+    }
+
+    [Fact]
+    public async Task Modified_epsilon_is_detected()
+    {
+        using var ctx = await BuildAsync();
+        var result = await VerifyAfter(ctx, db =>
+        {
+            var audit = db.GetCollection("audit");
+            var doc = audit.FindById(3);
+            doc["eps"] = 0.0;
+            audit.Update(doc);
+        });
+        AssertFirstProblem(result, 3, VerificationProblemKind.HashMismatch);
+    }
+
+    [Fact]
+    public async Task Deleted_middle_record_is_detected()
+    {
+        using var ctx = await BuildAsync();
+        var result = await VerifyAfter(ctx, db => db.GetCollection("audit").Delete(17));
+        AssertFirstProblem(result, 17, VerificationProblemKind.MissingRecord);
+    }
+
+    [Fact]
+    public async Task Forged_record_appended_with_a_valid_hash_is_detected_as_unsigned()
+    {
+        using var ctx = await BuildAsync();
+        var result = await VerifyAfter(ctx, db =>
+        {
+            var audit = db.GetCollection("audit");
+            var last = audit.FindById(Records);
+            var forged = AuditDocument.Create(Records + 1, DateTime.UtcNow.Ticks,
+                new AuditEntry { RequestId = "forged", Decision = AuditDecisions.Admitted }, null, null, null,
+                last["h"].AsBinary, new CanonicalEncoder());
+            audit.Insert(forged);
+        });
+        AssertFirstProblem(result, Records + 1, VerificationProblemKind.UnsignedTail);
+    }
+
+    [Fact]
+    public async Task Forged_record_inserted_mid_chain_is_detected()
+    {
+        using var ctx = await BuildAsync();
+        var result = await VerifyAfter(ctx, db =>
+        {
+            // Shift records 10.. up by one and put a forged record at 10.
+            var audit = db.GetCollection("audit");
+            for (long seq = Records; seq >= 10; seq--)
+            {
+                var doc = audit.FindById(seq);
+                audit.Delete(seq);
+                doc["_id"] = seq + 1;
+                audit.Insert(doc);
+            }
+
+            var forged = AuditDocument.Create(10, DateTime.UtcNow.Ticks, new AuditEntry { RequestId = "forged" }, null, null, null,
+                audit.FindById(9)["h"].AsBinary, new CanonicalEncoder());
+            audit.Insert(forged);
+        });
+        Assert.False(result.IsValid);
+        Assert.InRange(result.FirstProblem!.Seq, 10, 11);
+    }
+
+    [Fact]
+    public async Task Swapped_records_are_detected_at_the_first_one()
+    {
+        using var ctx = await BuildAsync();
+        var result = await VerifyAfter(ctx, db =>
+        {
+            var audit = db.GetCollection("audit");
+            var a = audit.FindById(5);
+            var b = audit.FindById(20);
+            a["_id"] = 20L;
+            b["_id"] = 5L;
+            audit.Update(a);
+            audit.Update(b);
+        });
+        AssertFirstProblem(result, 5, VerificationProblemKind.BrokenLink);
+    }
+
+    [Fact]
+    public async Task Truncated_tail_with_its_checkpoints_is_detected_by_the_head_file()
+    {
+        using var ctx = await BuildAsync();
+        long cut = 0;
+        var result = await VerifyAfter(ctx, db =>
+        {
+            // Cut at a group-commit boundary so what is left is covered by a genuine signed checkpoint.
+            cut = db.GetCollection("checkpoints").Find(Query.LT("_id", Records)).Max(d => d["_id"].AsInt64);
+            db.GetCollection("audit").DeleteMany(Query.GT("_id", cut));
+            db.GetCollection("checkpoints").DeleteMany(Query.GT("_id", cut));
+        });
+        AssertFirstProblem(result, cut + 1, VerificationProblemKind.Truncated);
+    }
+
+    [Fact]
+    public async Task Truncated_tail_leaves_the_ledger_read_only()
+    {
+        using var ctx = await BuildAsync();
+        using (var db = new LiteDatabase(ctx.DatabasePath))
+        {
+            db.GetCollection("audit").DeleteMany(Query.GT("_id", 25));
+            db.GetCollection("checkpoints").DeleteMany(Query.GT("_id", 25));
+        }
+
+        using var ledger = ctx.Open();
+        Assert.NotNull(ledger.ReadOnlyReason);
+        await Assert.ThrowsAsync<LedgerTamperedException>(() => ledger.ChargeAsync(LedgerTestContext.Charge("x")));
+    }
+
+    [Fact]
+    public async Task Forged_checkpoint_signature_is_detected()
+    {
+        using var ctx = await BuildAsync();
+        long forgedSeq = 0;
+        var result = await VerifyAfter(ctx, db =>
+        {
+            var checkpoints = db.GetCollection("checkpoints");
+            var doc = checkpoints.Find(Query.All()).First(d => d["_id"].AsInt64 > 5);
+            forgedSeq = doc["_id"].AsInt64;
+            var signature = doc["sig"].AsBinary;
+            signature[0] ^= 0x01;
+            doc["sig"] = signature;
+            checkpoints.Update(doc);
+        });
+        AssertFirstProblem(result, forgedSeq, VerificationProblemKind.CheckpointSignatureInvalid);
+    }
+
+    [Fact]
+    public async Task Deleted_head_file_is_detected()
+    {
+        using var ctx = await BuildAsync();
+        File.Delete(Path.Combine(ctx.DataDirectory, "ledger.head"));
+        using var ledger = ctx.Open();
+        Assert.NotNull(ledger.ReadOnlyReason);
+        var result = await ledger.VerifyAsync();
+        Assert.Contains(result.Problems, p => p.Kind == VerificationProblemKind.HeadMissing);
+    }
+
+    [Fact]
+    public async Task Chain_verifies_after_retention_pruning_and_pruned_start_is_anchored()
+    {
+        using var ctx = new LedgerTestContext(new PrivacyPolicyOptions { MaxBudgetPerUser = 1000 });
+        var options = ctx.Options() with { AuditRetentionDays = 5, DataRetentionDays = 3 };
+        using (var ledger = PrivacyLedger.Open(options))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await ledger.ChargeAsync(LedgerTestContext.Charge($"old-{i % 3}"));
+            }
+
+            ctx.Time.Advance(TimeSpan.FromDays(10));
+            for (var i = 0; i < 5; i++)
+            {
+                await ledger.ChargeAsync(LedgerTestContext.Charge("new"));
+            }
+
+            var pruned = await ledger.PruneAsync();
+            Assert.Equal(10, pruned.AuditRecordsPruned);
+            Assert.Equal(3, pruned.BudgetRowsPruned);
+            Assert.Equal(11, pruned.FirstKeptSeq);
+
+            var result = await ledger.VerifyAsync();
+            Assert.True(result.IsValid, result.ToString());
+            Assert.Equal(11, result.FirstSeq);
+            Assert.Equal(16, result.LastSeq);
+            Assert.True((await ledger.ChargeAsync(LedgerTestContext.Charge("new"))).Admitted);
+        }
+
+        // Deleting the first kept record is still caught: the signed anchor names it.
+        var afterDelete = await VerifyAfter(ctx, db => db.GetCollection("audit").Delete(11));
+        AssertFirstProblem(afterDelete, 11, VerificationProblemKind.MissingRecord);
+    }
+}
