@@ -1,0 +1,23 @@
+using QuantumEdge.Node.Tests.Cli;
+
+namespace QuantumEdge.Node.Tests.Demo;
+
+/// <summary>The main job runs on embedded defaults, with no files, and reports what happened.</summary>
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task Demo_runs_three_nodes_and_reports_refusals_and_latency()
+    {
+        var r = await QuantumEdgeProcess.RunAsync(["demo", "--requests", "120", "--seed", "7"], timeout: TimeSpan.FromSeconds(120));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        foreach (var node in new[] { "hospital-a", "hospital-b", "hospital-c" })
+        {
+            Assert.Contains(node, r.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Per backend", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("no_permitted_backend", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("0 restricted requests reached a backend not cleared for them", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("RESULT: OK", r.Stdout, StringComparison.Ordinal);
+    }
+}
