@@ -29,6 +29,7 @@ public sealed record AuthSettings
             ClockSkewSeconds = s.Int("clock_skew_seconds", d.ClockSkewSeconds, 0, 600),
             DefaultTokenTtl = Durations.Parse(s.KeyPath("default_token_ttl"), s.String("default_token_ttl", "8h")),
         };
+        s.RejectUnknownKeys();
         if (result.Mode == "oidc" && string.IsNullOrWhiteSpace(result.Authority))
         {
             throw new ConfigurationException(s.KeyPath("authority"), "is required when auth.mode is oidc");
@@ -39,7 +40,6 @@ public sealed record AuthSettings
             throw new ConfigurationException(s.KeyPath("authority"), $"'{a}' is not an absolute URL");
         }
 
-        s.RejectUnknownKeys();
         return result;
     }
 }

@@ -19,8 +19,28 @@ public sealed record BackendSettings
 
     internal static BackendSettings Read(YamlSection s)
     {
-        var id = NodeSettings.NonEmpty(s, "id", "");
-        var urlText = s.OptionalString("url") ?? throw new ConfigurationException(s.KeyPath("url"), "is required");
+        // Read every key before judging any, so that a misspelt key ("modles") is reported as
+        // unknown rather than as the required key it was meant to be.
+        var idText = s.OptionalString("id");
+        var urlText = s.OptionalString("url");
+        var models = s.StringList("models", []);
+        var names = s.StringList("allowed_classifications", ["internal", "public"]);
+        var metricsText = s.OptionalString("metrics_url");
+        var maxConcurrency = s.Int("max_concurrency", 16, 1, 100_000);
+        var apiKeyEnv = s.OptionalString("api_key_env");
+        var timeoutSeconds = s.Double("timeout_seconds", 60, 0.1, 3600);
+        s.RejectUnknownKeys();
+
+        if (string.IsNullOrWhiteSpace(idText))
+        {
+            throw new ConfigurationException(s.KeyPath("id"), "must not be empty");
+        }
+
+        if (urlText is null)
+        {
+            throw new ConfigurationException(s.KeyPath("url"), "is required");
+        }
+
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
             throw new ConfigurationException(s.KeyPath("url"), $"'{urlText}' is not an http(s) URL");
@@ -31,14 +51,12 @@ public sealed record BackendSettings
             throw new ConfigurationException(s.KeyPath("url"), $"'{urlText}' must be an OpenAI-compatible base URL ending in /v1");
         }
 
-        var models = s.StringList("models", []);
         if (models.Count == 0)
         {
             throw new ConfigurationException(s.KeyPath("models"), "must list at least one model");
         }
 
         var classes = new List<DataClassification>();
-        var names = s.StringList("allowed_classifications", ["internal", "public"]);
         for (var i = 0; i < names.Count; i++)
         {
             classes.Add(DataClassifications.TryParseLevel(names[i], out var c)
@@ -47,23 +65,21 @@ public sealed record BackendSettings
         }
 
         Uri? metrics = null;
-        if (s.OptionalString("metrics_url") is { } m && !Uri.TryCreate(m, UriKind.Absolute, out metrics))
+        if (metricsText is { } m && !Uri.TryCreate(m, UriKind.Absolute, out metrics))
         {
             throw new ConfigurationException(s.KeyPath("metrics_url"), $"'{m}' is not an absolute URL");
         }
 
-        var result = new BackendSettings
+        return new BackendSettings
         {
-            Id = id,
+            Id = idText,
             Url = new Uri(url.ToString().TrimEnd('/') + "/"),
             Models = models,
-            MaxConcurrency = s.Int("max_concurrency", 16, 1, 100_000),
+            MaxConcurrency = maxConcurrency,
             AllowedClassifications = classes,
             MetricsUrl = metrics,
-            ApiKeyEnv = s.OptionalString("api_key_env"),
-            TimeoutSeconds = s.Double("timeout_seconds", 60, 0.1, 3600),
+            ApiKeyEnv = apiKeyEnv,
+            TimeoutSeconds = timeoutSeconds,
         };
-        s.RejectUnknownKeys();
-        return result;
     }
 }

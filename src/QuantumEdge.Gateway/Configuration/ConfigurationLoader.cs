@@ -92,6 +92,7 @@ public static class ConfigurationLoader
             Performance = PerformanceSettings.Read(r.Section("performance")),
             Resources = ResourceSettings.Read(r.Section("resources")),
             Compliance = ComplianceSettings.Read(r.Section("compliance")),
+            Storage = StorageSettings.Read(r.Section("storage")),
         };
         r.RejectUnknownKeys();
         return ApplyEnvironment(config, environment);

@@ -128,6 +128,21 @@ public static class ConfigurationPrinter
             Kv(sb, 2, k, v.Name());
         }
 
+        sb.Append("storage:\n");
+        Kv(sb, 1, "ledger_dir", c.Storage.ResolveLedgerDir(c.Node));
+        if (c.Storage.NodeKeyDir is { } keyDir)
+        {
+            Kv(sb, 1, "node_key_dir", keyDir);
+        }
+        else
+        {
+            sb.Append("  # node_key_dir unset: the node key is generated under ledger_dir/keys on first start\n");
+        }
+
+        Kv(sb, 1, "group_commit_max_batch", c.Storage.GroupCommitMaxBatch);
+        Kv(sb, 1, "kdf_memory_kib", c.Storage.KdfMemoryKib);
+        Kv(sb, 1, "kdf_passes", c.Storage.KdfPasses);
+        Kv(sb, 1, "retention_interval_hours", c.Storage.RetentionIntervalHours);
         sb.Append("# MASTER_KEY: ").Append(Mask(c.MasterKey)).Append('\n');
         return sb.ToString();
     }

@@ -20,12 +20,12 @@ public sealed record PerformanceSettings
                 p.Double("scale_down_threshold", 0.3, 0, 1),
                 p.Int("min_instances", 1, 0, 10_000),
                 p.Int("max_instances", 1, 1, 10_000));
+            p.RejectUnknownKeys();
             if (policy.MinInstances > policy.MaxInstances)
             {
                 throw new ConfigurationException(p.KeyPath("min_instances"), "must not exceed max_instances");
             }
 
-            p.RejectUnknownKeys();
             policies.Add(policy);
         }
 

@@ -31,6 +31,7 @@ public sealed record PrivacySettings
             DepartmentBudgets = budgets,
             BudgetTimeZone = s.String("budget_time_zone", d.BudgetTimeZone),
         };
+        s.RejectUnknownKeys();
         try
         {
             _ = TimeZoneInfo.FindSystemTimeZoneById(result.BudgetTimeZone);
@@ -40,7 +41,6 @@ public sealed record PrivacySettings
             throw new ConfigurationException(s.KeyPath("budget_time_zone"), $"'{result.BudgetTimeZone}' is not a known time zone");
         }
 
-        s.RejectUnknownKeys();
         return result;
     }
 }

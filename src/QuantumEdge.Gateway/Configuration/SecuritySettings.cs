@@ -55,6 +55,16 @@ public sealed record SecuritySettings
             EnableQuantumSignatures = s.Bool("enable_quantum_signatures", d.EnableQuantumSignatures),
             RolePermissions = roles,
         };
+        // The ledger always encrypts, audits and signs; these keys exist because the seed names them,
+        // and switching them off on a clinical node is refused rather than silently ignored.
+        foreach (var (key, on) in new[] { ("enable_encryption", result.EnableEncryption), ("enable_audit_trail", result.EnableAuditTrail), ("enable_quantum_signatures", result.EnableQuantumSignatures) })
+        {
+            if (!on)
+            {
+                throw new ConfigurationException(s.KeyPath(key), "cannot be false: encryption, the audit trail and signed checkpoints are always on");
+            }
+        }
+
         s.RejectUnknownKeys();
         return result;
     }

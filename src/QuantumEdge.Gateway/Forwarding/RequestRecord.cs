@@ -24,6 +24,12 @@ public sealed class RequestRecord
     public double LatencyMs { get; set; }
     public double? TimeToFirstByteMs { get; set; }
     public string? SessionId { get; set; }
-    /// <summary>Keyed hash of the prompt, for the audit trail.</summary>
-    public byte[]? PromptFingerprint { get; set; }
+    /// <summary>Keyed hash (HMAC) of the prompt, for the audit trail; never the text.</summary>
+    public string? PromptHmac { get; set; }
+    /// <summary>Seq of the privacy charge's audit record, when the request was charged.</summary>
+    public long? ChargeSeq { get; set; }
+    /// <summary>ε this request added to its user's spend.</summary>
+    public double EpsilonCharged { get; set; }
+    /// <summary>True when the request's audit record was already written (a budget refusal is audited with the charge).</summary>
+    public bool Audited { get; set; }
 }

@@ -14,7 +14,7 @@ public static class ServeCommand
         {
             var started = Stopwatch.GetTimestamp();
             var config = ConfigSource.Load(parse);
-            await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true });
+            await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true, LocalAdminSocket = true });
             await node.StartAsync(ct);
             var logger = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
             logger.LogInformation("node {Node} ready in {Ms:F1} ms: API {Api}, metrics {Metrics}/metrics, {Backends} backends, config {Source}",

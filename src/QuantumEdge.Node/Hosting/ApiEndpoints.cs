@@ -24,24 +24,8 @@ public static class ApiEndpoints
 
     private static async Task ListModelsAsync(HttpContext ctx)
     {
-        var auth = ctx.RequestServices.GetRequiredService<JwtAuthenticator>();
-        var roles = ctx.RequestServices.GetRequiredService<RolePermissions>();
-        try
+        if (await EndpointAuth.RequireAsync(ctx, RolePermissions.Query).ConfigureAwait(false) is null)
         {
-            var caller = await auth.AuthenticateAsync(ctx.Request.Headers.Authorization).ConfigureAwait(false);
-            if (!roles.Allows(caller.Role, RolePermissions.Query))
-            {
-                throw GatewayError.Forbidden($"role '{caller.Role}' lacks the 'query' permission");
-            }
-        }
-        catch (TokenRejectedException e)
-        {
-            await InferenceProxy.WriteErrorAsync(ctx, GatewayError.Unauthorized(e.Message)).ConfigureAwait(false);
-            return;
-        }
-        catch (GatewayError e)
-        {
-            await InferenceProxy.WriteErrorAsync(ctx, e).ConfigureAwait(false);
             return;
         }
 

@@ -7,6 +7,8 @@ using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Gateway.Privacy;
+using QuantumEdge.Ledger;
 using QuantumEdge.Gateway.Routing;
 using QuantumEdge.Gateway.Telemetry;
 
@@ -22,9 +24,13 @@ public sealed class GatewayNode : IAsyncDisposable
     private readonly WebApplication _metricsApp;
     private readonly CancellationTokenSource _stopping = new();
     private readonly BackendHealthMonitor _monitor;
+    private readonly LocalAdminServer? _localAdmin;
     private Task _monitorLoop = Task.CompletedTask;
+    private Task _retentionLoop = Task.CompletedTask;
+    private int _disposed;
 
-    private GatewayNode(NodeConfiguration config, WebApplication api, WebApplication metricsApp, BackendRegistry backends, GatewayMetrics metrics, BackendHealthMonitor monitor)
+    private GatewayNode(NodeConfiguration config, WebApplication api, WebApplication metricsApp, BackendRegistry backends, GatewayMetrics metrics,
+        BackendHealthMonitor monitor, PrivacyLedger ledger, LocalAdminServer? localAdmin)
     {
         Config = config;
         _api = api;
@@ -32,11 +38,16 @@ public sealed class GatewayNode : IAsyncDisposable
         Backends = backends;
         Metrics = metrics;
         _monitor = monitor;
+        Ledger = ledger;
+        _localAdmin = localAdmin;
     }
 
     public NodeConfiguration Config { get; }
     public BackendRegistry Backends { get; }
     public GatewayMetrics Metrics { get; }
+    public PrivacyLedger Ledger { get; }
+    /// <summary>Path of the local admin socket, when the node serves one.</summary>
+    public string? LocalAdminSocket => _localAdmin?.SocketPath;
     /// <summary>The API's base address once started, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public string ApiAddress { get; private set; } = "";
     public string MetricsAddress { get; private set; } = "";
@@ -54,6 +65,22 @@ public sealed class GatewayNode : IAsyncDisposable
         }
 
         var metrics = new GatewayMetrics(registry);
+        var ledger = LedgerFactory.Open(config);
+        try
+        {
+            return Build(config, options, authenticator, registry, metrics, ledger);
+        }
+        catch
+        {
+            ledger.Dispose();
+            throw;
+        }
+    }
+
+    private static GatewayNode Build(NodeConfiguration config, NodeHostOptions options, JwtAuthenticator authenticator, CollectorRegistry registry, GatewayMetrics metrics, PrivacyLedger ledger)
+    {
+        var privacyMetrics = new PrivacyMetrics(registry, ledger.Policy);
+        var gates = new List<IRequestGate>(options.Gates) { new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System) };
         var backends = new BackendRegistry(config, options.Environment);
         var builder = WebApplication.CreateSlimBuilder();
         NodeLogging.Configure(builder.Logging, config.Logging, options.Quiet);
@@ -76,11 +103,25 @@ public sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(backends);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<IRoutePlanner>(options.Planner ?? new LeastLoadedPlanner());
-        builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(options.Gates);
+        builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(gates);
+        builder.Services.AddSingleton(ledger);
+        builder.Services.AddSingleton(privacyMetrics);
         builder.Services.AddSingleton<InferenceProxy>();
         builder.Services.AddSingleton(new NodeClock(Stopwatch.GetTimestamp()));
         var api = builder.Build();
         ApiEndpoints.Map(api);
+        PrivacyEndpoints.Map(api);
+        var logger = api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
+        if (ledger.NodeKeyCreated)
+        {
+            logger.LogWarning("no node key configured (storage.node_key_dir): generated one under {Dir}; use 'quantumedge keygen' and storage.node_key_dir in production",
+                Path.Combine(ledger.Paths.DataDirectory, "keys"));
+        }
+
+        if (ledger.ReadOnlyReason is { } readOnly)
+        {
+            logger.LogCritical("ledger is read-only because tampering was detected: {Reason}; run 'quantumedge audit verify'", readOnly);
+        }
 
         var metricsBuilder = WebApplication.CreateSlimBuilder();
         metricsBuilder.Logging.ClearProviders();
@@ -95,7 +136,8 @@ public sealed class GatewayNode : IAsyncDisposable
 
         var monitor = new BackendHealthMonitor(backends, metrics, TimeSpan.FromSeconds(config.Server.HealthProbeIntervalSeconds),
             api.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendHealthMonitor>());
-        return new GatewayNode(config, api, metricsApp, backends, metrics, monitor);
+        var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger) : null;
+        return new GatewayNode(config, api, metricsApp, backends, metrics, monitor, ledger, localAdmin);
     }
 
     public async Task StartAsync(CancellationToken ct = default)
@@ -107,10 +149,16 @@ public sealed class GatewayNode : IAsyncDisposable
         }
 
         await _metricsApp.StartAsync(ct).ConfigureAwait(false);
+        if (_localAdmin is not null)
+        {
+            await _localAdmin.StartAsync(ct).ConfigureAwait(false);
+        }
+
         await _api.StartAsync(ct).ConfigureAwait(false);
         ApiAddress = FirstAddress(_api);
         MetricsAddress = FirstAddress(_metricsApp);
         _monitorLoop = Task.Run(() => RunMonitorAsync(_stopping.Token), CancellationToken.None);
+        _retentionLoop = Task.Run(() => RunRetentionAsync(_stopping.Token), CancellationToken.None);
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C, systemd stop).</summary>
@@ -118,13 +166,26 @@ public sealed class GatewayNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _monitorLoop.ConfigureAwait(false);
+        await _retentionLoop.ConfigureAwait(false);
         await _api.StopAsync().ConfigureAwait(false);
         await _metricsApp.StopAsync().ConfigureAwait(false);
+        if (_localAdmin is not null)
+        {
+            await _localAdmin.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _api.DisposeAsync().ConfigureAwait(false);
         await _metricsApp.DisposeAsync().ConfigureAwait(false);
         Backends.Dispose();
+        // Last: in-flight requests finished above, so every acknowledged write is already durable.
+        await Ledger.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -136,6 +197,38 @@ public sealed class GatewayNode : IAsyncDisposable
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Retention pruning at start and then every storage.retention_interval_hours.</summary>
+    private async Task RunRetentionAsync(CancellationToken ct)
+    {
+        var logger = _api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Retention");
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(Config.Storage.RetentionIntervalHours));
+        try
+        {
+            do
+            {
+                if (Ledger.ReadOnlyReason is not null)
+                {
+                    continue;
+                }
+
+                var result = await Ledger.PruneAsync().ConfigureAwait(false);
+                if (result.AuditRecordsPruned > 0 || result.BudgetRowsPruned > 0)
+                {
+                    logger.LogInformation("retention pruned {Audit} audit records and {Budgets} budget rows; chain now starts at seq {First}",
+                        result.AuditRecordsPruned, result.BudgetRowsPruned, result.FirstKeptSeq);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (LedgerException e)
+        {
+            logger.LogError("retention pruning failed: {Error}", e.Message);
         }
     }
 

@@ -12,6 +12,8 @@ public sealed record NodeHostOptions
     public bool ProcessMetrics { get; init; }
     /// <summary>No console logging (demo, tests).</summary>
     public bool Quiet { get; init; }
+    /// <summary>Serve local admin commands (backup, verify, export, report) on a Unix socket in the data dir.</summary>
+    public bool LocalAdminSocket { get; init; }
     public IRoutePlanner? Planner { get; init; }
     public IReadOnlyList<IRequestGate> Gates { get; init; } = [];
     public Func<string, string?>? Environment { get; init; }

@@ -136,7 +136,7 @@ public sealed class CliContractTests
         Assert.Equal(0, r.ExitCode);
         using var doc = System.Text.Json.JsonDocument.Parse(r.Stdout);
         var eps = doc.RootElement.GetProperty("epsilon").GetDouble();
-        var expected = Privacy.Calculator.PrivacyCalculator.SubsampledGaussian(1.1, 0.01, 1000, 1e-5);
+        var expected = QuantumEdge.Privacy.Calculator.PrivacyCalculator.SubsampledGaussian(1.1, 0.01, 1000, 1e-5);
         Assert.Equal(expected.Epsilon, eps, 12);
         Assert.Equal(expected.BestOrder, doc.RootElement.GetProperty("best_order").GetDouble());
     }

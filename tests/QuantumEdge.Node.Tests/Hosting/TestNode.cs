@@ -35,7 +35,8 @@ public sealed class TestNode : IAsyncDisposable
     public static async Task<TestNode> StartAsync(
         IEnumerable<Sim> sims,
         Func<ServerSettings, ServerSettings>? server = null,
-        Func<string, string?>? environment = null)
+        Func<string, string?>? environment = null,
+        Func<NodeConfiguration, NodeConfiguration>? configure = null)
     {
         var started = new List<SimulatedBackend>();
         var backends = new List<BackendSettings>();
@@ -71,8 +72,10 @@ public sealed class TestNode : IAsyncDisposable
             Server = server?.Invoke(serverSettings) ?? serverSettings,
             Auth = new AuthSettings { JwtSecret = Secret },
             Backends = backends,
+            MasterKey = "test-master-key",
+            Storage = new StorageSettings { KdfMemoryKib = 8192, KdfPasses = 1 },
         };
-        var node = GatewayNode.Create(config, new NodeHostOptions { Quiet = true, Environment = environment });
+        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment });
         await node.StartAsync();
         return new TestNode(node, started);
     }
@@ -107,6 +110,7 @@ public sealed class TestNode : IAsyncDisposable
     {
         Http.Dispose();
         await Node.DisposeAsync();
+        Directory.Delete(Node.Config.Node.DataDir, recursive: true);
         foreach (var sim in Sims)
         {
             await sim.DisposeAsync();

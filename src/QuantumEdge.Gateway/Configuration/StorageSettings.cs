@@ -1,0 +1,41 @@
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>
+/// The <c>storage</c> block: where the ledger (privacy spends and the audit chain) and the node's
+/// identity keys live, and how the ledger commits.
+/// </summary>
+public sealed record StorageSettings
+{
+    /// <summary>Ledger directory; default <c>&lt;node.data_dir&gt;/ledger</c>.</summary>
+    public string? LedgerDir { get; init; }
+    /// <summary>
+    /// Directory holding <c>quantum_private.pem</c> (from <c>quantumedge keygen</c>). When unset, a key
+    /// is created under the ledger directory on first start, with a warning.
+    /// </summary>
+    public string? NodeKeyDir { get; init; }
+    /// <summary>Most operations applied in one group commit (one fsync).</summary>
+    public int GroupCommitMaxBatch { get; init; } = 4096;
+    /// <summary>Argon2id memory for deriving the ledger keys from MASTER_KEY (new stores only).</summary>
+    public int KdfMemoryKib { get; init; } = 19456;
+    public int KdfPasses { get; init; } = 2;
+    /// <summary>How often retention pruning runs.</summary>
+    public int RetentionIntervalHours { get; init; } = 24;
+
+    public string ResolveLedgerDir(NodeSettings node) => LedgerDir ?? Path.Combine(node.DataDir, "ledger");
+
+    internal static StorageSettings Read(YamlSection s)
+    {
+        var d = new StorageSettings();
+        var result = new StorageSettings
+        {
+            LedgerDir = s.OptionalString("ledger_dir"),
+            NodeKeyDir = s.OptionalString("node_key_dir"),
+            GroupCommitMaxBatch = s.Int("group_commit_max_batch", d.GroupCommitMaxBatch, 1, 1_000_000),
+            KdfMemoryKib = s.Int("kdf_memory_kib", d.KdfMemoryKib, 8192, 4 * 1024 * 1024),
+            KdfPasses = s.Int("kdf_passes", d.KdfPasses, 1, 100),
+            RetentionIntervalHours = s.Int("retention_interval_hours", d.RetentionIntervalHours, 1, 24 * 365),
+        };
+        s.RejectUnknownKeys();
+        return result;
+    }
+}

@@ -1,0 +1,56 @@
+using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Ledger;
+using QuantumEdge.Ledger.Crypto;
+using QuantumEdge.Privacy;
+
+namespace QuantumEdge.Gateway.Privacy;
+
+/// <summary>Opens the node's ledger from its configuration, turning key problems into configuration errors.</summary>
+public static class LedgerFactory
+{
+    public static LedgerOptions Options(NodeConfiguration c) => new()
+    {
+        DataDirectory = c.Storage.ResolveLedgerDir(c.Node),
+        MasterKey = c.MasterKey,
+        Policy = PolicyOptions(c.Privacy),
+        BudgetTimeZone = c.Privacy.BudgetTimeZone,
+        NodeKeyDirectory = c.Storage.NodeKeyDir,
+        Kdf = new KdfParameters(c.Storage.KdfMemoryKib, c.Storage.KdfPasses),
+        AuditRetentionDays = c.Compliance.AuditRetentionDays,
+        DataRetentionDays = c.Compliance.DataRetentionDays,
+        MaxBatchSize = c.Storage.GroupCommitMaxBatch,
+    };
+
+    public static PrivacyPolicyOptions PolicyOptions(PrivacySettings p) => new()
+    {
+        EpsilonPerQuery = p.EpsilonPerQuery,
+        Delta = p.Delta,
+        MaxBudgetPerUser = p.MaxBudgetPerUser,
+        Composition = p.CompositionMethod == "basic" ? CompositionMethod.Basic : CompositionMethod.Rdp,
+        DepartmentBudgets = p.DepartmentBudgets,
+    };
+
+    /// <summary>
+    /// Opens the ledger. A missing or wrong <c>MASTER_KEY</c> is a <see cref="ConfigurationException"/>
+    /// (exit 2); a data directory held by a running node surfaces as <see cref="LedgerLockedException"/>.
+    /// </summary>
+    public static PrivacyLedger Open(NodeConfiguration c)
+    {
+        try
+        {
+            return PrivacyLedger.Open(Options(c));
+        }
+        catch (MasterKeyMissingException e)
+        {
+            throw new ConfigurationException("MASTER_KEY", e.Message);
+        }
+        catch (MasterKeyMismatchException e)
+        {
+            throw new ConfigurationException("MASTER_KEY", e.Message);
+        }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            throw new ConfigurationException("privacy", e.Message);
+        }
+    }
+}

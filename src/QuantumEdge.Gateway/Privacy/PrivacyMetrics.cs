@@ -1,0 +1,86 @@
+using Prometheus;
+using QuantumEdge.Privacy;
+
+namespace QuantumEdge.Gateway.Privacy;
+
+/// <summary>
+/// The seed's privacy metrics. Labels are departments from <c>privacy.department_budgets</c> (any
+/// other department is "other"), never users, so that no user id reaches a metrics system.
+/// </summary>
+public sealed class PrivacyMetrics
+{
+    private readonly Gauge _remaining;
+    private readonly Gauge _epsilon;
+    private readonly PrivacyBudgetPolicy _policy;
+    private readonly HashSet<string> _departments;
+    private readonly Dictionary<string, Dictionary<string, double>> _spentToday = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private string _day = "";
+
+    public PrivacyMetrics(CollectorRegistry registry, PrivacyBudgetPolicy policy)
+    {
+        _policy = policy;
+        _departments = new HashSet<string>(policy.Options.DepartmentBudgets.Keys, StringComparer.OrdinalIgnoreCase);
+        var f = Metrics.WithCustomRegistry(registry);
+        _remaining = f.CreateGauge("privacy_budget_remaining",
+            "Smallest remaining daily privacy budget (ε) among the department's users today; the full budget when nobody has spent.", "department");
+        _epsilon = f.CreateGauge("differential_privacy_epsilon", "Total ε spent today by the department's users.", "department");
+        Violations = f.CreateCounter("privacy_violations_total", "Requests refused because the user's privacy budget would be exceeded.");
+        AuditEvents = f.CreateCounter("audit_events_total", "Audit records appended, by event type.", "type");
+        foreach (var d in _departments)
+        {
+            _remaining.WithLabels(Label(d)).Set(policy.BudgetFor(d));
+            _epsilon.WithLabels(Label(d)).Set(0);
+        }
+
+        _remaining.WithLabels("other").Set(policy.Options.MaxBudgetPerUser);
+        _epsilon.WithLabels("other").Set(0);
+    }
+
+    public Counter Violations { get; }
+    public Counter AuditEvents { get; }
+
+    /// <summary>Records a user's spend after a charge (or a refund) in the given budget day.</summary>
+    public void Observe(string dayKey, string? department, string user, double spent)
+    {
+        var label = Label(department);
+        lock (_lock)
+        {
+            if (dayKey != _day)
+            {
+                _day = dayKey;
+                _spentToday.Clear();
+                foreach (var d in _departments)
+                {
+                    _remaining.WithLabels(Label(d)).Set(_policy.BudgetFor(d));
+                    _epsilon.WithLabels(Label(d)).Set(0);
+                }
+
+                _remaining.WithLabels("other").Set(_policy.Options.MaxBudgetPerUser);
+                _epsilon.WithLabels("other").Set(0);
+            }
+
+            if (!_spentToday.TryGetValue(label, out var users))
+            {
+                users = new Dictionary<string, double>(StringComparer.Ordinal);
+                _spentToday[label] = users;
+            }
+
+            users[user] = spent;
+            var budget = _policy.BudgetFor(department);
+            var minRemaining = double.MaxValue;
+            var total = 0.0;
+            foreach (var s in users.Values)
+            {
+                minRemaining = Math.Min(minRemaining, Math.Max(0, budget - s));
+                total += s;
+            }
+
+            _remaining.WithLabels(label).Set(minRemaining);
+            _epsilon.WithLabels(label).Set(total);
+        }
+    }
+
+    private string Label(string? department) =>
+        department is not null && _departments.Contains(department) ? department.ToLowerInvariant() : "other";
+}

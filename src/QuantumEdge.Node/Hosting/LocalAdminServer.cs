@@ -1,0 +1,90 @@
+using System.Globalization;
+using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Ledger;
+using QuantumEdge.Ledger.Audit;
+
+namespace QuantumEdge.Node.Hosting;
+
+/// <summary>
+/// Local administration on a Unix socket in the data directory (mode 0600, so only the service
+/// account and root can use it). The ledger has one owner, the running node, so CLI verbs such as
+/// <c>backup</c> and <c>audit verify</c> go through this socket while the node runs.
+/// </summary>
+public sealed class LocalAdminServer : IAsyncDisposable
+{
+    public const string SocketFileName = "admin.sock";
+
+    private readonly WebApplication _app;
+
+    public LocalAdminServer(NodeConfiguration config, PrivacyLedger ledger)
+    {
+        SocketPath = SocketFor(config);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(SocketPath));
+        _app = builder.Build();
+        _app.MapPost("/local/audit/verify", async ctx =>
+        {
+            var result = await ledger.VerifyAsync().ConfigureAwait(false);
+            ctx.Response.StatusCode = result.IsValid ? 200 : 409;
+            await ctx.Response.WriteAsync(result.ToString(), ctx.RequestAborted).ConfigureAwait(false);
+        });
+        _app.MapGet("/local/audit/export", async ctx =>
+        {
+            var (from, to) = Range(ctx);
+            var format = ctx.Request.Query["format"] == "csv" ? AuditExportFormat.Csv : AuditExportFormat.Jsonl;
+            ctx.Response.ContentType = format == AuditExportFormat.Csv ? "text/csv" : "application/x-ndjson";
+            await ledger.ExportAsync(ctx.Response.Body, from, to, format, ctx.RequestAborted).ConfigureAwait(false);
+        });
+        _app.MapGet("/local/privacy/report", async ctx =>
+        {
+            var (from, to) = Range(ctx);
+            var report = await ledger.ReportAsync(from, to, ctx.Request.Query["incident"] == "true", ctx.RequestAborted).ConfigureAwait(false);
+            await ctx.Response.WriteAsync(report.RenderText(), ctx.RequestAborted).ConfigureAwait(false);
+        });
+        _app.MapPost("/local/backup", async ctx =>
+        {
+            var dir = ctx.Request.Query["out"].ToString();
+            if (string.IsNullOrWhiteSpace(dir) || !Path.IsPathRooted(dir))
+            {
+                ctx.Response.StatusCode = 400;
+                await ctx.Response.WriteAsync("'out' must be an absolute directory path", ctx.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
+            var manifest = await ledger.BackupAsync(dir).ConfigureAwait(false);
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.Body.WriteAsync(manifest.ToJson(), ctx.RequestAborted).ConfigureAwait(false);
+        });
+    }
+
+    public string SocketPath { get; }
+
+    public static string SocketFor(NodeConfiguration config) => Path.GetFullPath(Path.Combine(config.Node.DataDir, SocketFileName));
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(SocketPath)!);
+        // The ledger's directory lock is already held, so a socket file left here is stale (kill -9).
+        File.Delete(SocketPath);
+        await _app.StartAsync(ct).ConfigureAwait(false);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        File.Delete(SocketPath);
+    }
+
+    private static (DateTimeOffset From, DateTimeOffset To) Range(HttpContext ctx)
+    {
+        var from = DateTimeOffset.TryParse(ctx.Request.Query["from"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var f) ? f : DateTimeOffset.MinValue;
+        var to = DateTimeOffset.TryParse(ctx.Request.Query["to"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : DateTimeOffset.MaxValue;
+        return (from, to);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+
+namespace QuantumEdge.Node.Hosting;
+
+/// <summary>The <c>GET /privacy/status</c> answer.</summary>
+public sealed record PrivacyStatus(
+    [property: JsonPropertyName("policy")] PrivacyPolicyView Policy,
+    [property: JsonPropertyName("day")] string Day,
+    [property: JsonPropertyName("users_with_spend_today")] int UsersWithSpend,
+    [property: JsonPropertyName("charged_queries_today")] long ChargedQueries,
+    [property: JsonPropertyName("epsilon_spent_today_by_department")] IReadOnlyDictionary<string, double> SpentByDepartment,
+    [property: JsonPropertyName("refusals_for_budget_since_start")] double Refusals,
+    [property: JsonPropertyName("ledger")] LedgerView Ledger);
+
+/// <summary>The privacy policy in force.</summary>
+public sealed record PrivacyPolicyView(
+    [property: JsonPropertyName("epsilon_per_query")] double EpsilonPerQuery,
+    [property: JsonPropertyName("delta")] double Delta,
+    [property: JsonPropertyName("composition_method")] string CompositionMethod,
+    [property: JsonPropertyName("max_budget_per_user")] double MaxBudgetPerUser,
+    [property: JsonPropertyName("department_budgets")] IReadOnlyDictionary<string, double> DepartmentBudgets,
+    [property: JsonPropertyName("budget_time_zone")] string BudgetTimeZone,
+    [property: JsonPropertyName("queries_per_day_at_default_budget")] long QueriesPerDayAtDefaultBudget,
+    [property: JsonPropertyName("charged_classifications")] IReadOnlyList<string> ChargedClassifications);
+
+/// <summary>Ledger health in status output.</summary>
+public sealed record LedgerView(
+    [property: JsonPropertyName("group_commits")] long GroupCommits,
+    [property: JsonPropertyName("operations_committed")] long OperationsCommitted,
+    [property: JsonPropertyName("read_only_reason")] string? ReadOnlyReason,
+    [property: JsonPropertyName("node_key_fingerprint")] string NodeKeyFingerprint);
+
+/// <summary>One user's budget in <c>GET /privacy/budgets</c>.</summary>
+public sealed record BudgetView(
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("department")] string? Department,
+    [property: JsonPropertyName("day")] string Day,
+    [property: JsonPropertyName("queries")] long Queries,
+    [property: JsonPropertyName("spent")] double Spent,
+    [property: JsonPropertyName("budget")] double Budget,
+    [property: JsonPropertyName("remaining")] double Remaining);
+
+/// <summary>The <c>GET /privacy/budgets</c> answer.</summary>
+public sealed record BudgetList([property: JsonPropertyName("data")] IReadOnlyList<BudgetView> Data);
+
+/// <summary>Body of <c>POST /privacy/budgets/reset</c>.</summary>
+public sealed record BudgetResetRequest(
+    [property: JsonPropertyName("user")] string? User,
+    [property: JsonPropertyName("reason")] string? Reason);
+
+/// <summary>Answer of <c>POST /privacy/budgets/reset</c>.</summary>
+public sealed record BudgetResetResult(
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("audit_seq")] long AuditSeq);
+
+/// <summary>Source-generated JSON for the node's own endpoints.</summary>
+[JsonSerializable(typeof(PrivacyStatus))]
+[JsonSerializable(typeof(BudgetList))]
+[JsonSerializable(typeof(BudgetResetRequest))]
+[JsonSerializable(typeof(BudgetResetResult))]
+public sealed partial class NodeJsonContext : JsonSerializerContext;

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using QuantumEdge.Gateway.Auth;
+using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Gateway.Contracts;
+using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Gateway.Privacy;
+using QuantumEdge.Ledger;
+using QuantumEdge.Ledger.Budgets;
+using QuantumEdge.Privacy;
+
+namespace QuantumEdge.Node.Hosting;
+
+/// <summary>
+/// <c>/privacy/status</c> (the "measurement" permission), <c>/privacy/budgets</c> (one's own; admin
+/// sees all, filterable) and the audited admin reset.
+/// </summary>
+public static class PrivacyEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/privacy/status", StatusAsync);
+        app.MapGet("/privacy/budgets", BudgetsAsync);
+        app.MapPost("/privacy/budgets/reset", ResetAsync);
+    }
+
+    private static async Task StatusAsync(HttpContext ctx)
+    {
+        if (await EndpointAuth.RequireAsync(ctx, RolePermissions.Measurement).ConfigureAwait(false) is null)
+        {
+            return;
+        }
+
+        var ledger = ctx.RequestServices.GetRequiredService<PrivacyLedger>();
+        var config = ctx.RequestServices.GetRequiredService<NodeConfiguration>();
+        var metrics = ctx.RequestServices.GetRequiredService<PrivacyMetrics>();
+        var budgets = await ledger.ListBudgetsAsync().ConfigureAwait(false);
+        var byDepartment = budgets.GroupBy(b => b.Department ?? "(none)")
+            .ToDictionary(g => g.Key, g => Math.Round(g.Sum(b => b.Spent), 9));
+        var p = config.Privacy;
+        var status = new PrivacyStatus(
+            new PrivacyPolicyView(p.EpsilonPerQuery, p.Delta, p.CompositionMethod, p.MaxBudgetPerUser, p.DepartmentBudgets, p.BudgetTimeZone,
+                ledger.Policy.AffordableQueries(BudgetState.Empty, null), ["restricted", "confidential"]),
+            ledger.Window.DayKey(DateTimeOffset.UtcNow),
+            budgets.Count(b => b.State.Queries > 0),
+            budgets.Sum(b => b.State.Queries),
+            byDepartment,
+            metrics.Violations.Value,
+            new LedgerView(ledger.GroupCommits, ledger.OperationsCommitted, ledger.ReadOnlyReason, ledger.NodeIdentity.Fingerprint));
+        await ctx.Response.WriteAsJsonAsync(status, NodeJsonContext.Default.PrivacyStatus).ConfigureAwait(false);
+    }
+
+    private static async Task BudgetsAsync(HttpContext ctx)
+    {
+        var caller = await EndpointAuth.RequireAsync(ctx, permission: null).ConfigureAwait(false);
+        if (caller is null)
+        {
+            return;
+        }
+
+        var ledger = ctx.RequestServices.GetRequiredService<PrivacyLedger>();
+        var roles = ctx.RequestServices.GetRequiredService<RolePermissions>();
+        IReadOnlyList<UserBudget> budgets;
+        if (roles.Allows(caller.Role, RolePermissions.All))
+        {
+            var user = ctx.Request.Query["user"].ToString();
+            var department = ctx.Request.Query["department"].ToString();
+            budgets = await ledger.ListBudgetsAsync(new BudgetFilter
+            {
+                UserId = user.Length == 0 ? null : user,
+                Department = department.Length == 0 ? null : department,
+            }).ConfigureAwait(false);
+        }
+        else
+        {
+            budgets = [await ledger.GetBudgetAsync(caller.Subject, caller.Department).ConfigureAwait(false)];
+        }
+
+        var views = budgets.Select(b => new BudgetView(b.UserId, b.Department, b.DayKey, b.State.Queries,
+            Math.Round(b.Spent, 9), b.Budget, Math.Round(b.Remaining, 9))).ToList();
+        await ctx.Response.WriteAsJsonAsync(new BudgetList(views), NodeJsonContext.Default.BudgetList).ConfigureAwait(false);
+    }
+
+    private static async Task ResetAsync(HttpContext ctx)
+    {
+        var caller = await EndpointAuth.RequireAsync(ctx, RolePermissions.All).ConfigureAwait(false);
+        if (caller is null)
+        {
+            return;
+        }
+
+        BudgetResetRequest? request;
+        try
+        {
+            var body = await InferenceProxy.ReadBodyAsync(ctx.Request, 16 * 1024, ctx.RequestAborted).ConfigureAwait(false);
+            request = JsonSerializer.Deserialize(body, NodeJsonContext.Default.BudgetResetRequest);
+        }
+        catch (JsonException e)
+        {
+            await InferenceProxy.WriteErrorAsync(ctx, GatewayError.BadRequest($"request body is not valid JSON: {e.Message}", code: "invalid_json")).ConfigureAwait(false);
+            return;
+        }
+        catch (GatewayError e)
+        {
+            await InferenceProxy.WriteErrorAsync(ctx, e).ConfigureAwait(false);
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(request?.User))
+        {
+            await InferenceProxy.WriteErrorAsync(ctx, GatewayError.BadRequest("'user' is required", "user")).ConfigureAwait(false);
+            return;
+        }
+
+        var ledger = ctx.RequestServices.GetRequiredService<PrivacyLedger>();
+        var seq = await ledger.ResetBudgetAsync(request.User, new AdminActor
+        {
+            UserId = caller.Subject,
+            Role = caller.Role,
+            Department = caller.Department,
+            RequestId = ctx.TraceIdentifier,
+            Reason = (request.Reason ?? "").Length > 200 ? request.Reason![..200] : request.Reason ?? "",
+        }).ConfigureAwait(false);
+        ctx.RequestServices.GetRequiredService<PrivacyMetrics>().AuditEvents.WithLabels("admin").Inc();
+        await ctx.Response.WriteAsJsonAsync(new BudgetResetResult(request.User, seq), NodeJsonContext.Default.BudgetResetResult).ConfigureAwait(false);
+    }
+}
