@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Node.Cli;
 
@@ -16,7 +17,11 @@ public static class Program
             SimBackendCommand.Create(),
             CheckConfigCommand.Create(),
             TokenCommand.Create(),
-            new Command("privacy", "Privacy accounting: the RDP calculator and budget reports.") { PrivacyEpsilonCommand.Create() },
+            new Command("privacy", "Privacy accounting: the RDP calculator and the privacy audit report.") { PrivacyEpsilonCommand.Create(), PrivacyReportCommand.Create() },
+            AuditCommand.Create(),
+            BackupCommands.Backup(),
+            BackupCommands.Restore(),
+            BackupCommands.Keygen(),
         };
         root.Options.Add(ConfigSource.Option);
         var parse = root.Parse(args);
@@ -31,9 +36,14 @@ public static class Program
             return ExitCodes.Usage;
         }
 
+        // SIGTERM and Ctrl+C cancel the verb's token and let it finish cleanly (exit 0); `serve`
+        // additionally stops through the host's own lifetime, draining requests and closing the ledger.
+        using var stopping = new CancellationTokenSource();
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping.Cancel(); });
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, stopping.Token);
         }
         catch (ConfigurationException e)
         {

@@ -151,7 +151,8 @@ public static class ConfigurationPrinter
 
     private static void Kv(StringBuilder sb, int indent, string key, object value)
     {
-        sb.Append(' ', indent * 2).Append(key).Append(": ");
+        // Keys are data too (department and role names), so they are quoted like values.
+        sb.Append(' ', indent * 2).Append(Scalar(key)).Append(": ");
         sb.Append(value switch
         {
             bool b => b ? "true" : "false",
@@ -165,11 +166,38 @@ public static class ConfigurationPrinter
 
     private static void List(StringBuilder sb, int indent, string key, IReadOnlyList<string> values)
     {
-        sb.Append(' ', indent * 2).Append(key).Append(": [").Append(string.Join(", ", values.Select(Scalar))).Append("]\n");
+        sb.Append(' ', indent * 2).Append(Scalar(key)).Append(": [").Append(string.Join(", ", values.Select(Scalar))).Append("]\n");
     }
 
+    /// <summary>Quotes a string whenever YAML would read it as anything but that same plain string.</summary>
     private static string Scalar(string s) =>
-        s.Length == 0 || s.IndexOfAny([':', '#', '[', ']', '{', '}', ',', '"', '\'', '&', '*', '!', '|', '>', '%', '@']) >= 0 || s != s.Trim()
-            ? "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""
-            : s;
+        NeedsQuotes(s) ? "\"" + Escape(s) + "\"" : s;
+
+    private static bool NeedsQuotes(string s) =>
+        s.Length == 0
+        || s != s.Trim()
+        || s.IndexOfAny([':', '#', '[', ']', '{', '}', ',', '"', '\'', '&', '*', '!', '|', '>', '%', '@', '`']) >= 0
+        || s[0] is '-' or '?'
+        || s is "~" || s.Equals("null", StringComparison.OrdinalIgnoreCase)
+        || s.Any(char.IsControl);
+
+    private static string Escape(string s)
+    {
+        var sb = new StringBuilder(s.Length + 8);
+        foreach (var c in s)
+        {
+            _ = c switch
+            {
+                '\\' => sb.Append("\\\\"),
+                '"' => sb.Append("\\\""),
+                '\n' => sb.Append("\\n"),
+                '\r' => sb.Append("\\r"),
+                '\t' => sb.Append("\\t"),
+                _ when char.IsControl(c) => sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
+                _ => sb.Append(c),
+            };
+        }
+
+        return sb.ToString();
+    }
 }

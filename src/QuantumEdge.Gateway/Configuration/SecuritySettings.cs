@@ -55,6 +55,8 @@ public sealed record SecuritySettings
             EnableQuantumSignatures = s.Bool("enable_quantum_signatures", d.EnableQuantumSignatures),
             RolePermissions = roles,
         };
+        s.RejectUnknownKeys();
+
         // The ledger always encrypts, audits and signs; these keys exist because the seed names them,
         // and switching them off on a clinical node is refused rather than silently ignored.
         foreach (var (key, on) in new[] { ("enable_encryption", result.EnableEncryption), ("enable_audit_trail", result.EnableAuditTrail), ("enable_quantum_signatures", result.EnableQuantumSignatures) })
@@ -65,7 +67,6 @@ public sealed record SecuritySettings
             }
         }
 
-        s.RejectUnknownKeys();
         return result;
     }
 }

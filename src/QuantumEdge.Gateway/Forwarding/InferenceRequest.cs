@@ -81,6 +81,13 @@ public sealed class InferenceRequest
             }
 
             options["include_usage"] = true;
+            if (!wantsUsage)
+            {
+                // vLLM puts usage on every chunk when continuous_usage_stats is set (only ever
+                // with include_usage). The relay drops usage chunks for clients that did not ask
+                // for usage, so forcing include_usage must not turn continuous stats on.
+                options.Remove("continuous_usage_stats");
+            }
         }
 
         var request = new InferenceRequest(body, model, stream, wantsUsage);

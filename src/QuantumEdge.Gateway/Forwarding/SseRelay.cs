@@ -60,10 +60,11 @@ public static class SseRelay
                 {
                     var eventEnd = scanFrom + rel + delimiterLength;
                     var evt = buffer.AsMemory(start, eventEnd - start);
-                    if (TryReadUsage(evt.Span, out var u))
+                    if (TryReadUsage(evt.Span, out var u, out var usageOnly))
                     {
                         usage = u;
-                        if (!forwardUsageChunk)
+                        // Only the usage-only chunk (empty choices) is dropped; a chunk that also carries content always goes through.
+                        if (!forwardUsageChunk && usageOnly)
                         {
                             start = scanFrom = eventEnd;
                             continue;
@@ -125,9 +126,13 @@ public static class SseRelay
     }
 
     /// <summary>True for a <c>data:</c> event whose JSON carries a non-null usage object.</summary>
-    internal static bool TryReadUsage(ReadOnlySpan<byte> evt, out TokenUsage usage)
+    internal static bool TryReadUsage(ReadOnlySpan<byte> evt, out TokenUsage usage) => TryReadUsage(evt, out usage, out _);
+
+    /// <summary>Also says whether the chunk is usage only (its <c>choices</c> is empty or absent).</summary>
+    internal static bool TryReadUsage(ReadOnlySpan<byte> evt, out TokenUsage usage, out bool usageOnly)
     {
         usage = default;
+        usageOnly = false;
         if (evt.IndexOf("\"usage\""u8) < 0)
         {
             return false;
@@ -140,6 +145,42 @@ public static class SseRelay
         }
 
         var payload = evt[(data + 5)..].Trim((byte)' ').TrimEnd("\r\n"u8);
-        return TokenUsage.TryRead(payload, out usage);
+        if (!TokenUsage.TryRead(payload, out usage))
+        {
+            return false;
+        }
+
+        usageOnly = !HasChoices(payload);
+        return true;
+    }
+
+    private static bool HasChoices(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                var isChoices = reader.ValueTextEquals("choices"u8);
+                reader.Read();
+                if (isChoices)
+                {
+                    return reader.TokenType == System.Text.Json.JsonTokenType.StartArray
+                        && reader.Read() && reader.TokenType != System.Text.Json.JsonTokenType.EndArray;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        return false;
     }
 }

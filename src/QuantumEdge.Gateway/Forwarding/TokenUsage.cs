@@ -38,11 +38,11 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
                     reader.Read();
                     if (isPrompt && reader.TokenType == JsonTokenType.Number)
                     {
-                        prompt = reader.GetInt32();
+                        prompt = Count(ref reader);
                     }
                     else if (isCompletion && reader.TokenType == JsonTokenType.Number)
                     {
-                        completion = reader.GetInt32();
+                        completion = Count(ref reader);
                     }
                     else
                     {
@@ -61,4 +61,10 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
 
         return false;
     }
+
+    // A backend's numbers are not trusted to fit an int: "12.0" or 1e12 must not throw out of the relay.
+    private static int Count(ref Utf8JsonReader reader) =>
+        reader.TryGetInt32(out var n) ? Math.Max(0, n)
+        : reader.TryGetDouble(out var d) && double.IsFinite(d) ? (int)Math.Clamp(d, 0, int.MaxValue)
+        : 0;
 }

@@ -128,8 +128,10 @@ public sealed class GatewayNode : IAsyncDisposable
         metricsBuilder.WebHost.UseUrls(config.Server.MetricsUrl);
         metricsBuilder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         var metricsApp = metricsBuilder.Build();
+        var memory = new MemoryUtilization(registry, config.Resources.MemoryLimit);
         metricsApp.MapGet("/metrics", async ctx =>
         {
+            memory.Update();
             ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
         });

@@ -1,0 +1,165 @@
+using System.Text;
+using QuantumEdge.Gateway.Forwarding;
+
+namespace QuantumEdge.Gateway.Tests.Forwarding;
+
+public sealed class SseRelayTests
+{
+    private const string UsageEvent =
+        """data: {"id":"chatcmpl-9","object":"chat.completion.chunk","created":1718000000,"model":"clinical-7b","choices":[],"usage":{"prompt_tokens":17,"completion_tokens":5,"total_tokens":22}}""";
+
+    /// <summary>An OpenAI chat stream as vLLM sends it with include_usage, one string per event, delimiter excluded.</summary>
+    private static readonly string[] ChatEvents =
+    [
+        """data: {"id":"chatcmpl-9","object":"chat.completion.chunk","created":1718000000,"model":"clinical-7b","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":null}""",
+        """data: {"id":"chatcmpl-9","object":"chat.completion.chunk","created":1718000000,"model":"clinical-7b","choices":[{"index":0,"delta":{"content":"Patient"},"finish_reason":null}],"usage":null}""",
+        """data: {"id":"chatcmpl-9","object":"chat.completion.chunk","created":1718000000,"model":"clinical-7b","choices":[{"index":0,"delta":{"content":" is stable — café ☕"},"finish_reason":null}],"usage":null}""",
+        ": keep-alive comment",
+        "event: message\ndata: {\"id\":\"chatcmpl-9\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\n\\ndata: not an event\"},\"finish_reason\":null}],\"usage\":null}",
+        """data: {"id":"chatcmpl-9","object":"chat.completion.chunk","created":1718000000,"model":"clinical-7b","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}""",
+        UsageEvent,
+        "data: [DONE]",
+    ];
+
+    private sealed record Run(SseRelay.Result Result, byte[] Output, List<(long ClientBytes, int UpstreamDelivered)> Flushes);
+
+    private static async Task<Run> RelayAsync(byte[] input, int maxFragment, bool forwardUsage)
+    {
+        var upstream = new FragmentingStream(input, maxFragment);
+        using var client = new RecordingClientStream(() => upstream.Delivered);
+        using var idle = new CancellationTokenSource();
+        var result = await SseRelay.RelayAsync(upstream, client, forwardUsage, idle, TimeSpan.FromMinutes(5), CancellationToken.None);
+        return new Run(result, client.Written, client.Flushes);
+    }
+
+    private static byte[] Join(IEnumerable<string> events, string delimiter) =>
+        Encoding.UTF8.GetBytes(string.Concat(events.Select(e => e.Replace("\n", delimiter.Length == 4 ? "\r\n" : "\n", StringComparison.Ordinal) + delimiter)));
+
+    [Theory]
+    [InlineData(1, "\n\n")]
+    [InlineData(7, "\n\n")]
+    [InlineData(3, "\r\n\r\n")]
+    [InlineData(7, "\r\n\r\n")]
+    [InlineData(1_000_000, "\n\n")]
+    public async Task Every_event_passes_intact_and_in_order_and_the_usage_chunk_is_dropped_when_not_asked_for(int maxFragment, string delimiter)
+    {
+        var input = Join(ChatEvents, delimiter);
+        var expected = Join(ChatEvents.Where(e => e != UsageEvent), delimiter);
+
+        var run = await RelayAsync(input, maxFragment, forwardUsage: false);
+
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(run.Output));
+        Assert.Equal(new TokenUsage(17, 5), run.Result.Usage);
+        Assert.Equal(ChatEvents.Length - 1, run.Result.Events);
+        Assert.Equal(expected.Length, run.Result.BytesForwarded);
+        Assert.EndsWith("data: [DONE]" + delimiter, Encoding.UTF8.GetString(run.Output), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, "\n\n")]
+    [InlineData(7, "\n\n")]
+    [InlineData(5, "\r\n\r\n")]
+    public async Task The_usage_chunk_is_kept_and_metered_when_the_client_asked_for_it(int maxFragment, string delimiter)
+    {
+        var input = Join(ChatEvents, delimiter);
+
+        var run = await RelayAsync(input, maxFragment, forwardUsage: true);
+
+        Assert.Equal(input, run.Output);
+        Assert.Equal(new TokenUsage(17, 5), run.Result.Usage);
+        Assert.Equal(ChatEvents.Length, run.Result.Events);
+        Assert.Equal(input.Length, run.Result.BytesForwarded);
+    }
+
+    [Theory]
+    [InlineData(1, "\n\n", false)]
+    [InlineData(7, "\n\n", false)]
+    [InlineData(7, "\n\n", true)]
+    [InlineData(4, "\r\n\r\n", false)]
+    public async Task Each_event_is_flushed_to_the_client_before_the_next_one_is_read(int maxFragment, string delimiter, bool forwardUsage)
+    {
+        var input = Join(ChatEvents, delimiter);
+        var run = await RelayAsync(input, maxFragment, forwardUsage);
+
+        long clientEnd = 0;
+        var upstreamEnd = 0;
+        foreach (var e in ChatEvents)
+        {
+            var size = Join([e], delimiter).Length;
+            upstreamEnd += size;
+            if (e == UsageEvent && !forwardUsage)
+            {
+                continue;
+            }
+
+            clientEnd += size;
+            var flush = run.Flushes.FirstOrDefault(f => f.ClientBytes >= clientEnd);
+            Assert.True(flush != default, $"event ending at client byte {clientEnd} was never flushed");
+            Assert.Equal(clientEnd, flush.ClientBytes);
+
+            // The read that completed this event delivered at most maxFragment bytes, and nothing
+            // more was read before the flush: the relay did not wait for later events.
+            Assert.InRange(flush.UpstreamDelivered, upstreamEnd, upstreamEnd + maxFragment - 1);
+        }
+    }
+
+    [Fact]
+    public async Task An_event_larger_than_the_relays_buffer_passes_intact()
+    {
+        var big = "data: {\"choices\":[{\"delta\":{\"content\":\"" + new string('x', 40_000) + "\"}}],\"usage\":null}";
+        string[] events = ["data: {\"choices\":[]}", big, UsageEvent, "data: [DONE]"];
+        var input = Join(events, "\n\n");
+
+        var run = await RelayAsync(input, 7, forwardUsage: false);
+
+        Assert.Equal(Join(events.Where(e => e != UsageEvent), "\n\n"), run.Output);
+        Assert.Equal(new TokenUsage(17, 5), run.Result.Usage);
+    }
+
+    [Fact]
+    public async Task A_last_event_without_its_blank_line_is_still_forwarded()
+    {
+        var input = Encoding.UTF8.GetBytes("data: {\"choices\":[]}\n\ndata: [DONE]\n");
+
+        var run = await RelayAsync(input, 3, forwardUsage: false);
+
+        Assert.Equal(input, run.Output);
+        Assert.Equal(input.Length, run.Result.BytesForwarded);
+        Assert.Null(run.Result.Usage);
+    }
+
+    [Fact]
+    public async Task A_stream_without_a_usage_chunk_meters_nothing()
+    {
+        string[] events = [ChatEvents[0], ChatEvents[1], "data: [DONE]"];
+        var input = Join(events, "\n\n");
+
+        var run = await RelayAsync(input, 7, forwardUsage: false);
+
+        Assert.Equal(input, run.Output);
+        Assert.Null(run.Result.Usage);
+        Assert.Equal(3, run.Result.Events);
+    }
+
+    [Fact]
+    public async Task An_empty_upstream_forwards_nothing()
+    {
+        var run = await RelayAsync([], 7, forwardUsage: false);
+
+        Assert.Empty(run.Output);
+        Assert.Equal(new SseRelay.Result(null, 0, 0), run.Result);
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_the_relay()
+    {
+        var upstream = new FragmentingStream(Join(ChatEvents, "\n\n"), 7);
+        using var client = new RecordingClientStream(() => upstream.Delivered);
+        using var idle = new CancellationTokenSource();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => SseRelay.RelayAsync(upstream, client, false, idle, TimeSpan.FromMinutes(5), cancelled.Token));
+    }
+}
