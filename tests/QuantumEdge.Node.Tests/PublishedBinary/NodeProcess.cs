@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace QuantumEdge.Node.Tests.PublishedBinary;
+
+/// <summary>
+/// The <c>quantumedge</c> executable as a child process: the published native-AOT binary when
+/// <c>QUANTUMEDGE_BINARY</c> is set (CI), otherwise the JIT build next to the tests.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    public const string JwtSecret = "published-binary-test-secret-0123456789abcdef";
+    public const string MasterKey = "published-binary-master-key";
+
+    private readonly Process _process;
+
+    private NodeProcess(Process process, string api)
+    {
+        _process = process;
+        Api = api;
+    }
+
+    public string Api { get; }
+
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
+        var binary = Environment.GetEnvironmentVariable("QUANTUMEDGE_BINARY");
+        var psi = binary is { Length: > 0 } ? new ProcessStartInfo(binary) : new ProcessStartInfo("dotnet");
+        if (binary is not { Length: > 0 })
+        {
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "quantumedge.dll"));
+        }
+
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+        psi.Environment["JWT_SECRET"] = JwtSecret;
+        psi.Environment["MASTER_KEY"] = MasterKey;
+        psi.Environment.Remove("QUANTUM_CONFIG_PATH");
+        return psi;
+    }
+
+    public static async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    {
+        using var p = Process.Start(StartInfo(args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
+    public static async Task<NodeProcess> StartAsync(string configPath, string api)
+    {
+        var process = Process.Start(StartInfo("serve", "--config", configPath))!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"node exited with {process.ExitCode} during start-up");
+            }
+
+            try
+            {
+                using var r = await http.GetAsync(api + "/health");
+                if (r.IsSuccessStatusCode)
+                {
+                    return new NodeProcess(process, api);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(20);
+        }
+
+        process.Kill(true);
+        throw new TimeoutException("node did not become healthy within 30 s");
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait; returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
