@@ -14,7 +14,7 @@ public sealed class DemoReport
     public int Succeeded { get; private set; }
     public IReadOnlyDictionary<string, int> Refusals { get; private set; } = new Dictionary<string, int>();
 
-    public static DemoReport Build(IReadOnlyList<DemoResult> results, IReadOnlyList<GatewayNode> nodes, TimeSpan elapsed)
+    public static async Task<DemoReport> BuildAsync(IReadOnlyList<DemoResult> results, IReadOnlyList<GatewayNode> nodes, TimeSpan elapsed)
     {
         var r = new DemoReport { Requests = results.Count, Succeeded = results.Count(x => x.Status == 200) };
         var l = r._lines;
@@ -56,6 +56,28 @@ public sealed class DemoReport
             l.Add("  (none)");
         }
 
+        l.Add("");
+        l.Add("Privacy budgets today   department   users  charged   ε spent   lowest remaining / budget");
+        var auditOk = true;
+        foreach (var node in nodes)
+        {
+            var budgets = await node.Ledger.ListBudgetsAsync().ConfigureAwait(false);
+            foreach (var dep in budgets.GroupBy(b => b.Department ?? "(none)").OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                l.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"  {node.Config.Node.Id,-20}  {dep.Key,-11} {dep.Count(),6} {dep.Sum(b => b.State.Queries),8} {dep.Sum(b => b.Spent),9:F3}   {dep.Min(b => b.Remaining),7:F3} / {dep.First().Budget:F2}"));
+            }
+        }
+
+        l.Add("");
+        l.Add("Audit trail");
+        foreach (var node in nodes)
+        {
+            var verification = await node.Ledger.VerifyAsync().ConfigureAwait(false);
+            auditOk &= verification.IsValid;
+            l.Add($"  {node.Config.Node.Id,-20}  {verification}");
+        }
+
         // Fail-closed check: PHI must never have reached a backend that does not allow restricted data.
         var allowed = nodes.SelectMany(n => n.Backends.All).ToDictionary(b => b.Id, b => b);
         var leaks = results.Count(x => x.Status == 200 && x.Backend is not null
@@ -64,7 +86,7 @@ public sealed class DemoReport
         l.Add("");
         l.Add($"Classification rule: {leaks} restricted requests reached a backend not cleared for them (must be 0).");
         l.Add($"Unexpected server errors: {unexpected}.");
-        r.Failed = leaks > 0 || unexpected > 0 || r.Succeeded == 0;
+        r.Failed = leaks > 0 || unexpected > 0 || r.Succeeded == 0 || !auditOk;
         l.Add(r.Failed ? "RESULT: FAILED" : "RESULT: OK");
         return r;
     }

@@ -80,6 +80,19 @@ public static class DemoRunner
                     Auth = new AuthSettings { JwtSecret = secret },
                     Backends = backends,
                     MasterKey = secret,
+                    // The seed's department budgets, with research tightened so that the report shows budget refusals.
+                    Privacy = new PrivacySettings
+                    {
+                        DepartmentBudgets = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
+                        {
+                            ["emergency"] = 20.0,
+                            ["icu"] = 15.0,
+                            ["surgery"] = 12.0,
+                            ["general"] = 8.0,
+                            ["research"] = 0.25,
+                        },
+                    },
+                    Storage = new StorageSettings { KdfMemoryKib = 8192, KdfPasses = 1 },
                 };
                 var node = GatewayNode.Create(config, new NodeHostOptions { Quiet = true });
                 await node.StartAsync(ct).ConfigureAwait(false);
@@ -91,7 +104,7 @@ public static class DemoRunner
             var workload = DemoWorkload.Generate(options.Requests, options.Seed, nodes.Select(n => n.Config.Node.Id).ToList());
             output.WriteLine($"\nDriving {workload.Count} requests (concurrency {options.Concurrency}, simulated time x{options.TimeScale})...");
             var results = await DriveAsync(workload, nodes, auth, options.Concurrency, ct).ConfigureAwait(false);
-            var report = DemoReport.Build(results, nodes, total.Elapsed);
+            var report = await DemoReport.BuildAsync(results, nodes, total.Elapsed).ConfigureAwait(false);
             report.Print(output);
             return report;
         }

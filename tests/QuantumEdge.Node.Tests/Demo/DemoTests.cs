@@ -18,6 +18,9 @@ public sealed class DemoTests
         Assert.Contains("Per backend", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("no_permitted_backend", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("0 restricted requests reached a backend not cleared for them", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Privacy budgets today", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("research", r.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, r.Stdout.Split('\n').Count(line => line.Contains("audit chain OK", StringComparison.Ordinal)));
         Assert.Contains("RESULT: OK", r.Stdout, StringComparison.Ordinal);
     }
 }
