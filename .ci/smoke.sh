@@ -8,7 +8,10 @@ BIN=${1:?usage: smoke.sh PATH_TO_quantumedge}
 BIN=$(readlink -f "$BIN")
 WORK=$(mktemp -d)
 SIM_PID=""; NODE_PID=""
-cleanup() { [ -n "$NODE_PID" ] && kill -9 "$NODE_PID" 2>/dev/null || true; [ -n "$SIM_PID" ] && kill -9 "$SIM_PID" 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() {
+  for pid in $NODE_PID $SIM_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 fail() { echo "SMOKE FAILED: $*" >&2; [ -f "$WORK/node.log" ] && tail -50 "$WORK/node.log" >&2; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }

@@ -142,7 +142,7 @@ public sealed class InferenceRequest
         PromptUtf8 = Encoding.UTF8.GetBytes(prompt);
         EstimatedPromptTokens = Math.Max(1, prompt.Length / 4);
         EstimatedOutputTokens = ReadInt("max_completion_tokens") ?? ReadInt("max_tokens") ?? (route == InferenceRoute.Embeddings ? 0 : 256);
-        PrefixFingerprint = Fnv1a(prompt.AsSpan(0, Math.Min(prompt.Length, 512)));
+        PrefixFingerprint = Routing.PromptFingerprint64.Of(prompt.AsSpan(0, Math.Min(prompt.Length, 512)));
     }
 
     private int? ReadInt(string name) =>
@@ -170,16 +170,5 @@ public sealed class InferenceRequest
 
                 break;
         }
-    }
-
-    private static ulong Fnv1a(ReadOnlySpan<char> s)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in s)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
     }
 }

@@ -11,16 +11,7 @@ public static class SimulatedText
         "assessment", "unremarkable", "continue", "current", "therapy", "consult", "cardiology", "as", "needed", "today",
     ];
 
-    public static ulong Hash(ReadOnlySpan<char> text)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in text)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
-    }
+    public static ulong Hash(ReadOnlySpan<char> text) => Routing.PromptFingerprint64.Of(text);
 
     /// <summary>Number of tokens to generate for a prompt: deterministic, bounded by max_tokens.</summary>
     public static int OutputTokens(ulong promptHash, int? maxTokens) =>

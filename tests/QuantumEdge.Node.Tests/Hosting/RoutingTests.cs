@@ -142,4 +142,30 @@ public sealed class RoutingTests
         Assert.Contains("b1", used);
         Assert.Contains("b2", used);
     }
+
+    [Fact]
+    public async Task Repeatedly_failing_backend_opens_its_circuit_and_is_not_called_while_open()
+    {
+        await using var node = await TestNode.StartAsync(
+            [new TestNode.Sim("flaky", TestNode.AllLevels, new SimulatedBackendOptions { Name = "flaky", TimeScale = 0, FailWithStatus = 502 })]);
+        var flaky = node.Node.Backends.All.Single();
+        for (var i = 0; i < 20 && !flaky.CircuitOpen; i++)
+        {
+            using var r = await node.Http.SendAsync(node.Chat(node.Token(), "phi"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
+        }
+
+        Assert.True(flaky.CircuitOpen, "the circuit never opened");
+        var hitsWhenOpened = node.Sims[0].Received;
+        for (var i = 0; i < 5; i++)
+        {
+            using var r = await node.Http.SendAsync(node.Chat(node.Token(), "phi"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
+        }
+
+        Assert.Equal(hitsWhenOpened, node.Sims[0].Received);
+        using var health = await node.Http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Contains("circuit open", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

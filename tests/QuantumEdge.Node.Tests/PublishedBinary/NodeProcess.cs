@@ -72,8 +72,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
             try
             {
+                // Listening is enough: /health is 503 while no backend is configured or reachable.
                 using var r = await http.GetAsync(api + "/health");
-                if (r.IsSuccessStatusCode)
+                if (r.StatusCode is System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.ServiceUnavailable)
                 {
                     return new NodeProcess(process, api);
                 }
@@ -86,7 +87,7 @@ public sealed class NodeProcess : IAsyncDisposable
         }
 
         process.Kill(true);
-        throw new TimeoutException("node did not become healthy within 30 s");
+        throw new TimeoutException("node did not answer /health within 30 s");
     }
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
