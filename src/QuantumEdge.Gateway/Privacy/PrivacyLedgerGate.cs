@@ -5,6 +5,7 @@ using QuantumEdge.Gateway.Forwarding;
 using QuantumEdge.Ledger;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Budgets;
+using Microsoft.Extensions.Logging;
 
 namespace QuantumEdge.Gateway.Privacy;
 
@@ -14,8 +15,10 @@ namespace QuantumEdge.Gateway.Privacy;
 /// charge whose request got no answer is released. Every request, admitted or refused, ends as
 /// an audit record holding metadata and a keyed hash of the prompt, never its text.
 /// </summary>
-public sealed class PrivacyLedgerGate(PrivacyLedger ledger, PrivacyMetrics metrics, TimeProvider time) : IRequestGate
+public sealed class PrivacyLedgerGate(PrivacyLedger ledger, PrivacyMetrics metrics, TimeProvider time, ILogger logger) : IRequestGate
 {
+    private readonly HashSet<Task> _pending = [];
+
     public async ValueTask AdmitAsync(RequestRecord record, ReadOnlyMemory<byte> prompt, CancellationToken ct)
     {
         record.PromptHmac = ledger.PromptFingerprint.Compute(prompt.Span);
@@ -54,28 +57,29 @@ public sealed class PrivacyLedgerGate(PrivacyLedger ledger, PrivacyMetrics metri
         metrics.Observe(result.DayKey, caller.Department, caller.Subject, d.SpentAfter);
     }
 
-    public async ValueTask CompleteAsync(RequestRecord record)
+    /// <summary>
+    /// Queues the outcome record (and the release of an unanswered charge) on the ledger's writer
+    /// before returning, so anything asked of the ledger afterwards sees them, but does not hold the
+    /// response for the fsync: the admission record with its charge was made durable before the
+    /// request was forwarded; outcome records follow within the next group commit.
+    /// </summary>
+    public ValueTask CompleteAsync(RequestRecord record)
     {
         if (record.Audited)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         var answered = record.Status is >= 200 and < 300;
+        Task<RefundResult>? refund = null;
         if (record.ChargeSeq is { } chargeSeq && !answered)
         {
             // Nothing reached the caller, so nothing was disclosed: the charge is released (and audited).
-            await ledger.RefundAsync(chargeSeq, $"no answer (status {record.Status})").ConfigureAwait(false);
-            metrics.AuditEvents.WithLabels("request").Inc();
-            if (record.Caller is { } c)
-            {
-                var budget = await ledger.GetBudgetAsync(c.Subject, c.Department).ConfigureAwait(false);
-                metrics.Observe(budget.DayKey, c.Department, c.Subject, budget.Spent);
-            }
+            refund = ledger.RefundAsync(chargeSeq, $"no answer (status {record.Status})");
         }
 
         var caller = record.Caller;
-        await ledger.RecordAsync(new AuditEntry
+        var outcome = ledger.RecordAsync(new AuditEntry
         {
             EventType = AuditEventType.Request,
             RequestId = record.RequestId,
@@ -95,7 +99,57 @@ public sealed class PrivacyLedgerGate(PrivacyLedger ledger, PrivacyMetrics metri
             EpsilonCharged = answered ? record.EpsilonCharged : 0,
             PromptHmac = record.PromptHmac,
             RelatedSeq = record.ChargeSeq,
-        }).ConfigureAwait(false);
-        metrics.AuditEvents.WithLabels("request").Inc();
+        });
+        Track(FinishAsync(refund, outcome, caller));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Waits until every queued outcome record is durable (shutdown).</summary>
+    public Task DrainAsync()
+    {
+        lock (_pending)
+        {
+            return Task.WhenAll(_pending);
+        }
+    }
+
+    private async Task FinishAsync(Task<RefundResult>? refund, Task<long> outcome, Auth.CallerIdentity? caller)
+    {
+        try
+        {
+            if (refund is not null)
+            {
+                await refund.ConfigureAwait(false);
+                metrics.AuditEvents.WithLabels("request").Inc();
+                if (caller is not null)
+                {
+                    var budget = await ledger.GetBudgetAsync(caller.Subject, caller.Department).ConfigureAwait(false);
+                    metrics.Observe(budget.DayKey, caller.Department, caller.Subject, budget.Spent);
+                }
+            }
+
+            await outcome.ConfigureAwait(false);
+            metrics.AuditEvents.WithLabels("request").Inc();
+        }
+        catch (LedgerException e)
+        {
+            logger.LogError("audit outcome record could not be written: {Error}", e.Message);
+        }
+    }
+
+    private void Track(Task task)
+    {
+        lock (_pending)
+        {
+            _pending.Add(task);
+        }
+
+        _ = task.ContinueWith(t =>
+        {
+            lock (_pending)
+            {
+                _pending.Remove(t);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 }

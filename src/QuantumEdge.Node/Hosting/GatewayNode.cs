@@ -80,7 +80,6 @@ public sealed class GatewayNode : IAsyncDisposable
     private static GatewayNode Build(NodeConfiguration config, NodeHostOptions options, JwtAuthenticator authenticator, CollectorRegistry registry, GatewayMetrics metrics, PrivacyLedger ledger)
     {
         var privacyMetrics = new PrivacyMetrics(registry, ledger.Policy);
-        var gates = new List<IRequestGate>(options.Gates) { new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System) };
         var backends = new BackendRegistry(config, options.Environment);
         var builder = WebApplication.CreateSlimBuilder();
         NodeLogging.Configure(builder.Logging, config.Logging, options.Quiet);
@@ -103,7 +102,8 @@ public sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(backends);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<IRoutePlanner>(options.Planner ?? new LeastLoadedPlanner());
-        builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(gates);
+        builder.Services.AddSingleton(sp => new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System, sp.GetRequiredService<ILogger<PrivacyLedgerGate>>()));
+        builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(sp => [.. options.Gates, sp.GetRequiredService<PrivacyLedgerGate>()]);
         builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton(privacyMetrics);
         builder.Services.AddSingleton<InferenceProxy>();
@@ -177,6 +177,8 @@ public sealed class GatewayNode : IAsyncDisposable
         await _monitorLoop.ConfigureAwait(false);
         await _retentionLoop.ConfigureAwait(false);
         await _api.StopAsync().ConfigureAwait(false);
+        // Outcome audit records are queued as answers complete; make them durable before the ledger closes.
+        await _api.Services.GetRequiredService<PrivacyLedgerGate>().DrainAsync().ConfigureAwait(false);
         await _metricsApp.StopAsync().ConfigureAwait(false);
         if (_localAdmin is not null)
         {

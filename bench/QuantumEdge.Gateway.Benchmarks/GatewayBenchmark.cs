@@ -1,0 +1,101 @@
+using QuantumEdge.Gateway.Benchmarks.Hosting;
+using QuantumEdge.Gateway.Benchmarks.Load;
+
+namespace QuantumEdge.Gateway.Benchmarks;
+
+/// <summary>
+/// Runs every pass against one stack: the same load straight to the simulated backend and through
+/// the gateway, open loop (latency at a fixed rate), closed loop (throughput at saturation) and
+/// streaming (time to first byte).
+/// </summary>
+public sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, TextWriter log)
+{
+    public async Task<GatewayRunResults> RunAsync()
+    {
+        var direct = Target("direct (sim)", stack.DirectClient, stack.DirectChat, "public", stream: false);
+        var gatewayPublic = Target("gateway public", stack.GatewayClient, stack.GatewayChat, "public", stream: false);
+        var gatewayPhi = Target("gateway phi", stack.GatewayClient, stack.GatewayChat, "phi", stream: false);
+        var streamDirect = Target("direct (sim) stream", stack.DirectClient, stack.DirectChat, "public", stream: true);
+        var streamGateway = Target("gateway public stream", stack.GatewayClient, stack.GatewayChat, "public", stream: true);
+
+        if (options.WarmupSeconds > 0)
+        {
+            log.WriteLine($"warm-up: {options.WarmupSeconds:0.#} s closed loop per path ...");
+            var warm = TimeSpan.FromSeconds(options.WarmupSeconds);
+            foreach (var t in new[] { direct, gatewayPublic, gatewayPhi })
+            {
+                Check(await ClosedLoopRunner.RunAsync(t, Math.Min(16, options.Concurrency), warm).ConfigureAwait(false), warmup: true);
+            }
+
+            foreach (var t in new[] { streamDirect, streamGateway })
+            {
+                Check(await ClosedLoopRunner.RunAsync(t, 4, warm / 4).ConfigureAwait(false), warmup: true);
+            }
+        }
+
+        var seconds = TimeSpan.FromSeconds(options.Seconds);
+        var openDirect = await OpenAsync(direct, options.Rps, seconds).ConfigureAwait(false);
+        var before = Ledger();
+        var openPublic = await OpenAsync(gatewayPublic, options.Rps, seconds).ConfigureAwait(false);
+        var openPublicLedger = Since(before);
+        before = Ledger();
+        var openPhi = await OpenAsync(gatewayPhi, options.Rps, seconds).ConfigureAwait(false);
+        var openPhiLedger = Since(before);
+
+        var saturation = TimeSpan.FromSeconds(options.SaturationSeconds);
+        var closedDirect = await ClosedAsync(direct, saturation).ConfigureAwait(false);
+        var closedPublic = await ClosedAsync(gatewayPublic, saturation).ConfigureAwait(false);
+        before = Ledger();
+        var closedPhi = await ClosedAsync(gatewayPhi, saturation).ConfigureAwait(false);
+        var closedPhiLedger = Since(before);
+
+        var streamSeconds = TimeSpan.FromSeconds(options.StreamSeconds);
+        var streamDirectResult = await OpenAsync(streamDirect, options.StreamRps, streamSeconds).ConfigureAwait(false);
+        var streamGatewayResult = await OpenAsync(streamGateway, options.StreamRps, streamSeconds).ConfigureAwait(false);
+
+        return new GatewayRunResults(openDirect, openPublic, openPhi, closedDirect, closedPublic, closedPhi,
+            streamDirectResult, streamGatewayResult, openPublicLedger, openPhiLedger, closedPhiLedger);
+    }
+
+    private LoadTarget Target(string name, HttpClient client, Uri endpoint, string classification, bool stream) =>
+        new(name, client, new ChatRequestFactory(endpoint, BenchStack.Model, classification, stream, stack.Tokens, options.FreshConnections));
+
+    private async Task<PassResult> OpenAsync(LoadTarget target, double rate, TimeSpan duration)
+    {
+        Settle();
+        log.WriteLine($"open loop   {target.Name,-22} {rate:0} RPS for {duration.TotalSeconds:0.#} s ...");
+        return Check(await OpenLoopRunner.RunAsync(target, rate, duration, options.MaxRequests, options.Arrival).ConfigureAwait(false));
+    }
+
+    private async Task<PassResult> ClosedAsync(LoadTarget target, TimeSpan duration)
+    {
+        Settle();
+        log.WriteLine($"closed loop {target.Name,-22} {options.Concurrency} workers for {duration.TotalSeconds:0.#} s ...");
+        return Check(await ClosedLoopRunner.RunAsync(target, options.Concurrency, duration).ConfigureAwait(false));
+    }
+
+    private PassResult Check(PassResult result, bool warmup = false)
+    {
+        if (result.Failed > 0)
+        {
+            log.WriteLine($"  WARNING {(warmup ? "(warm-up) " : "")}{result.Name}: {result.Failed} of {result.Sent} requests failed; first: {result.FirstError}");
+        }
+
+        return result;
+    }
+
+    /// <summary>Each pass starts from a collected heap so that one pass's garbage is not another's pause.</summary>
+    private static void Settle()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+    }
+
+    private LedgerActivity Ledger() => new(stack.Node.Ledger.GroupCommits, stack.Node.Ledger.OperationsCommitted);
+
+    private LedgerActivity Since(LedgerActivity before)
+    {
+        var now = Ledger();
+        return new LedgerActivity(now.Commits - before.Commits, now.Operations - before.Operations);
+    }
+}

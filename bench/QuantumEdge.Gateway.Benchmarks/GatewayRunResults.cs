@@ -1,0 +1,23 @@
+using QuantumEdge.Gateway.Benchmarks.Load;
+
+namespace QuantumEdge.Gateway.Benchmarks;
+
+/// <summary>Group commits and operations the node's ledger did during one pass.</summary>
+public readonly record struct LedgerActivity(long Commits, long Operations)
+{
+    public double MeanBatch => Commits > 0 ? (double)Operations / Commits : 0;
+}
+
+/// <summary>Every pass of one benchmark run.</summary>
+public sealed record GatewayRunResults(
+    PassResult OpenDirect,
+    PassResult OpenPublic,
+    PassResult OpenPhi,
+    PassResult ClosedDirect,
+    PassResult ClosedPublic,
+    PassResult ClosedPhi,
+    PassResult StreamDirect,
+    PassResult StreamGateway,
+    LedgerActivity OpenPublicLedger,
+    LedgerActivity OpenPhiLedger,
+    LedgerActivity ClosedPhiLedger);

@@ -1,0 +1,22 @@
+using QuantumEdge.Gateway.Benchmarks.Measurement;
+
+namespace QuantumEdge.Gateway.Benchmarks.Load;
+
+/// <summary>What one pass measured.</summary>
+/// <param name="Latency">Full response time, or time to first byte for a streaming pass.</param>
+/// <param name="Total">Streaming only: time to the end of the stream.</param>
+/// <param name="ScheduleLag">Open loop only: how late each request left against its planned arrival time.</param>
+public sealed record PassResult(
+    string Name,
+    long Sent,
+    long Ok,
+    long Failed,
+    string? FirstError,
+    TimeSpan Elapsed,
+    LatencyDistribution Latency,
+    LatencyDistribution Total,
+    LatencyDistribution ScheduleLag)
+{
+    /// <summary>Successful responses per second over the pass.</summary>
+    public double Throughput => Elapsed.TotalSeconds > 0 ? Ok / Elapsed.TotalSeconds : 0;
+}

@@ -1,0 +1,7 @@
+namespace QuantumEdge.Gateway.Benchmarks.Reporting;
+
+/// <summary>One DESIGN.md target next to what this run measured. A measurement, never an assertion.</summary>
+public sealed record TargetCheck(string What, string Target, string Measured, bool Met)
+{
+    public string Verdict => Met ? "PASS" : "MISS";
+}
