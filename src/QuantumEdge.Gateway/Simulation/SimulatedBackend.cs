@@ -40,7 +40,7 @@ public sealed class SimulatedBackend : IAsyncDisposable
         _options = options;
         _latency = new LatencyModel(options.Profile, options.MaxConcurrency);
         _slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);

@@ -81,7 +81,7 @@ public sealed class GatewayNode : IAsyncDisposable
     {
         var privacyMetrics = new PrivacyMetrics(registry, ledger.Policy);
         var backends = new BackendRegistry(config, options.Environment);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
         NodeLogging.Configure(builder.Logging, config.Logging, options.Quiet);
         builder.WebHost.UseUrls(config.Server.Urls);
         builder.WebHost.ConfigureKestrel(k =>
@@ -123,7 +123,7 @@ public sealed class GatewayNode : IAsyncDisposable
             logger.LogCritical("ledger is read-only because tampering was detected: {Reason}; run 'quantumedge audit verify'", readOnly);
         }
 
-        var metricsBuilder = WebApplication.CreateSlimBuilder();
+        var metricsBuilder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
         metricsBuilder.Logging.ClearProviders();
         metricsBuilder.WebHost.UseUrls(config.Server.MetricsUrl);
         metricsBuilder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);

@@ -19,7 +19,7 @@ public sealed class LocalAdminServer : IAsyncDisposable
     public LocalAdminServer(NodeConfiguration config, PrivacyLedger ledger)
     {
         SocketPath = SocketFor(config);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(SocketPath));
         _app = builder.Build();
@@ -52,9 +52,18 @@ public sealed class LocalAdminServer : IAsyncDisposable
                 return;
             }
 
-            var manifest = await ledger.BackupAsync(dir).ConfigureAwait(false);
-            ctx.Response.ContentType = "application/json";
-            await ctx.Response.Body.WriteAsync(manifest.ToJson(), ctx.RequestAborted).ConfigureAwait(false);
+            try
+            {
+                var manifest = await ledger.BackupAsync(dir).ConfigureAwait(false);
+                ctx.Response.ContentType = "application/json";
+                await ctx.Response.Body.WriteAsync(manifest.ToJson(), ctx.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LedgerException)
+            {
+                // The node writes the backup itself, so its sandbox decides where it may go: say what failed.
+                ctx.Response.StatusCode = 500;
+                await ctx.Response.WriteAsync($"cannot write the backup to '{dir}': {e.Message}", ctx.RequestAborted).ConfigureAwait(false);
+            }
         });
     }
 

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Check a quantumedge .deb without installing it: metadata, paths and modes, conffiles,
+# maintainer scripts, the extracted binary run from the package layout (it must find the
+# libsodium.so shipped beside it), the systemd unit (systemd-analyze verify where available)
+# and lintian (reported, never fatal). Exits non-zero on any real problem. Takes a few seconds.
+#
+#   packaging/deb/test-deb.sh path/to/quantumedge_<version>_amd64.deb
+set -uo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 DEB" >&2; exit 2; }
+deb=$(readlink -f "$1")
+[ -f "$deb" ] || { echo "test-deb: no such file: $1" >&2; exit 2; }
+command -v dpkg-deb > /dev/null || { echo "test-deb: dpkg-deb is required" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+checks=0
+failures=0
+ok() { checks=$((checks + 1)); echo "  ok   $*"; }
+bad() { checks=$((checks + 1)); failures=$((failures + 1)); echo "  FAIL $*"; }
+check() { # DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@"; then ok "$what"; else bad "$what"; fi
+}
+note() { echo "  note $*"; }
+
+echo "== metadata (dpkg-deb -I)"
+if ! dpkg-deb -I "$deb" > "$work/info" 2>&1; then
+  bad "dpkg-deb -I can read the package: $(cat "$work/info")"
+  echo "test-deb: $checks checks, $failures failed"; exit 1
+fi
+field() { dpkg-deb -f "$deb" "$1"; }
+version=$(field Version)
+depends=$(field Depends)
+check "Package is quantumedge" [ "$(field Package)" = quantumedge ]
+check "Architecture is amd64" [ "$(field Architecture)" = amd64 ]
+check "file name is quantumedge_${version}_amd64.deb" [ "$(basename "$deb")" = "quantumedge_${version}_amd64.deb" ]
+check "Depends names libc6 with a version: $depends" grep -qE '(^|, )libc6 \(>= [0-9.]+\)' <<< "$depends"
+check "Depends names libssl3 | libssl3t64" grep -qF 'libssl3 | libssl3t64' <<< "$depends"
+check "Depends names adduser and init-system-helpers" grep -qE 'adduser.*init-system-helpers|init-system-helpers.*adduser' <<< "$depends"
+check "Maintainer and Description are set" test -n "$(field Maintainer)" -a -n "$(field Description)"
+
+echo "== contents (dpkg-deb -c)"
+dpkg-deb -c "$deb" > "$work/list" || bad "dpkg-deb -c"
+# "MODE PATH" for each entry; symlinks as "l PATH -> TARGET".
+awk '{ mode = $1; owner = $2; path = $6; if (substr(mode, 1, 1) == "l") print "l", path, $7, $8; else print mode, owner, path }' "$work/list" > "$work/entries"
+has() { grep -qxF -- "$1" "$work/entries"; }
+check "usr/lib/quantumedge/quantumedge is -rwxr-xr-x root/root" has "-rwxr-xr-x root/root ./usr/lib/quantumedge/quantumedge"
+check "usr/bin/quantumedge links to ../lib/quantumedge/quantumedge" has "l ./usr/bin/quantumedge -> ../lib/quantumedge/quantumedge"
+check "usr/lib/quantumedge/libsodium.so is -rw-r--r--" has "-rw-r--r-- root/root ./usr/lib/quantumedge/libsodium.so"
+check "lib/systemd/system/quantumedge.service is -rw-r--r--" has "-rw-r--r-- root/root ./lib/systemd/system/quantumedge.service"
+check "etc/quantumedge/production.yaml is -rw-r--r--" has "-rw-r--r-- root/root ./etc/quantumedge/production.yaml"
+check "the secrets template is -rw-r--r--" has "-rw-r--r-- root/root ./usr/share/quantumedge/quantumedge.env.template"
+check "usr/share/doc/quantumedge has README.md and copyright" \
+  bash -c 'grep -q "\./usr/share/doc/quantumedge/README.md$" "$0" && grep -q "\./usr/share/doc/quantumedge/copyright$" "$0"' "$work/list"
+check "the man page is shipped" grep -q '\./usr/share/man/man1/quantumedge\.1\.gz$' "$work/list"
+check "every entry is owned by root/root" bash -c '! awk "\$2 != \"root/root\"" "$0" | grep -q .' "$work/list"
+check "nothing is setuid, setgid or world-writable" \
+  bash -c '! awk "{print \$1}" "$0" | grep -vE "^l" | grep -qE "^.(..[sS]|.....[sS]|.......w)"' "$work/list"
+check "no secrets file, data or state in the package (/etc/quantumedge/quantumedge.env, /var)" \
+  bash -c '! grep -qE "\./(etc/quantumedge/quantumedge\.env|var/)" "$0"' "$work/list"
+check "no debug or build leftovers (.dbg, .pdb, .xml, .json)" bash -c '! grep -qE "\.(dbg|pdb|xml|json)$" "$0"' "$work/list"
+
+echo "== control files"
+mkdir -p "$work/ctl"
+dpkg-deb -e "$deb" "$work/ctl" || bad "dpkg-deb -e"
+check "conffiles lists exactly /etc/quantumedge/production.yaml" \
+  bash -c '[ "$(cat "$0/conffiles" 2>/dev/null)" = /etc/quantumedge/production.yaml ]' "$work/ctl"
+for script in postinst prerm postrm; do
+  check "$script is executable and parses (sh -n)" bash -c '[ -x "$0" ] && sh -n "$0"' "$work/ctl/$script"
+done
+check "postinst never starts or enables the service" \
+  bash -c '! grep -qE "^[[:space:]]*(systemctl|deb-systemd-invoke)[^#]*[[:space:]](start|restart|enable)([[:space:]]|$)|deb-systemd-helper[[:space:]]+enable" "$0"' "$work/ctl/postinst"
+check "postinst restarts only a running node on upgrade (try-restart)" grep -q 'try-restart quantumedge.service' "$work/ctl/postinst"
+check "postinst creates the user, the secrets file (0640) and the node key" \
+  bash -c 'grep -q "adduser --system" "$0" && grep -q "install -m 0640 -o root -g" "$0" && grep -q "keygen --output-dir" "$0"' "$work/ctl/postinst"
+check "postrm deletes no data, secrets or user" \
+  bash -c '! grep -qE "rm -[a-zA-Z]*[rf].*(/var/lib/quantumedge|/var/backups|quantumedge\.env)|deluser|userdel" "$0"' "$work/ctl/postrm"
+
+echo "== extracted package (dpkg-deb -x)"
+x=$work/root
+dpkg-deb -x "$deb" "$x" || bad "dpkg-deb -x"
+check "md5sums match the extracted files" bash -c 'cd "$0" && md5sum --quiet -c "$1/md5sums"' "$x" "$work/ctl"
+bin=$x/usr/bin/quantumedge
+check "quantumedge --help exits 0" bash -c '"$0" --help > /dev/null' "$bin"
+upstream=${version%-*}
+binver=$("$bin" --version 2>/dev/null | head -1)
+check "quantumedge --version ($binver) matches the package version ($version)" [ "${binver%%+*}" = "$upstream" ]
+export JWT_SECRET="test-deb-secret-0123456789abcdef-0123456789abcdef"
+config=$x/etc/quantumedge/production.yaml
+if "$bin" check-config --config "$config" > "$work/effective" 2> "$work/check-config.err"; then
+  ok "check-config --config <extracted>/etc/quantumedge/production.yaml exits 0"
+else
+  bad "check-config exits $?: $(cat "$work/check-config.err")"
+fi
+check "the packaged config keeps node.data_dir at /var/lib/quantumedge (the unit's StateDirectory)" \
+  grep -qE '^  data_dir: /var/lib/quantumedge$' "$work/effective"
+check "the packaged config points storage.node_key_dir at /var/lib/quantumedge/keys (postinst's keygen)" \
+  grep -qE '^  node_key_dir: /var/lib/quantumedge/keys$' "$work/effective"
+# keygen signs with libsodium: this fails unless the binary finds the libsodium.so shipped beside
+# it when started through the /usr/bin symlink, as systemd and admins start it.
+if (cd / && "$bin" keygen --output-dir "$work/keys" > "$work/keygen.out" 2>&1); then
+  ok "keygen through usr/bin/quantumedge loads the packaged libsodium.so"
+  check "keygen writes quantum_private.pem 0600 and quantum_public.pem 0644" \
+    bash -c '[ "$(stat -c %a "$0/quantum_private.pem")" = 600 ] && [ "$(stat -c %a "$0/quantum_public.pem")" = 644 ]' "$work/keys"
+else
+  bad "keygen through usr/bin/quantumedge: $(cat "$work/keygen.out")"
+fi
+if command -v ldd > /dev/null; then
+  check "ldd finds every library the binary and libsodium.so link" \
+    bash -c '! ldd "$0" "$1" 2>&1 | grep -q "not found"' "$x/usr/lib/quantumedge/quantumedge" "$x/usr/lib/quantumedge/libsodium.so"
+fi
+
+echo "== systemd unit"
+unit=$x/lib/systemd/system/quantumedge.service
+directive() { grep -qxF -- "$1" "$unit"; }
+for d in "Type=notify" "User=quantumedge" "Group=quantumedge" \
+  "ExecStart=/usr/bin/quantumedge serve --config /etc/quantumedge/production.yaml" \
+  "EnvironmentFile=/etc/quantumedge/quantumedge.env" "Restart=on-failure" "RestartPreventExitStatus=2" \
+  "StateDirectory=quantumedge" "StateDirectoryMode=0750" "UMask=0077" "NoNewPrivileges=yes" \
+  "ProtectSystem=strict" "ProtectHome=yes" "PrivateTmp=yes" "PrivateDevices=yes" "ProtectKernelTunables=yes" \
+  "ProtectKernelModules=yes" "ProtectControlGroups=yes" "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX" \
+  "RestrictNamespaces=yes" "LockPersonality=yes" "MemoryDenyWriteExecute=yes" \
+  "SystemCallFilter=@system-service" "CapabilityBoundingSet="; do
+  check "unit has $d" directive "$d"
+done
+check "unit sets TimeoutStopSec and LimitNOFILE" bash -c 'grep -q "^TimeoutStopSec=" "$0" && grep -q "^LimitNOFILE=" "$0"' "$unit"
+check "unit has no WatchdogSec (the node sends no WATCHDOG=1)" bash -c '! grep -q "^WatchdogSec=" "$0"' "$unit"
+# .NET sends READY=1 only when /proc/<ppid>/comm says systemd; ProtectProc=invisible|noaccess hides it.
+check "unit does not hide /proc/1 (ProtectProc), or READY=1 is never sent" bash -c '! grep -qE "^ProtectProc=(invisible|noaccess|ptraceable)" "$0"' "$unit"
+check "unit's ReadWritePaths covers /var/lib/quantumedge" grep -qE '^ReadWritePaths=.*/var/lib/quantumedge( |$)' "$unit"
+if command -v systemd-analyze > /dev/null; then
+  # verify checks that ExecStart exists on this machine; point it at the extracted binary.
+  mkdir -p "$work/unit"
+  sed "s#^ExecStart=/usr/bin/quantumedge#ExecStart=$bin#" "$unit" > "$work/unit/quantumedge.service"
+  if systemd-analyze verify --man=no "$work/unit/quantumedge.service" > "$work/verify.out" 2>&1; then
+    ok "systemd-analyze verify"
+  else
+    bad "systemd-analyze verify: $(cat "$work/verify.out")"
+  fi
+  if exposure=$(systemd-analyze security --offline=true "$work/unit/quantumedge.service" 2>/dev/null | grep -o 'Overall exposure level.*'); then
+    note "systemd-analyze security: $exposure"
+  fi
+else
+  note "systemd-analyze is not installed: unit syntax not verified (apt-get install systemd)"
+fi
+
+echo "== lintian (reported, not fatal)"
+if command -v lintian > /dev/null; then
+  lintian --tag-display-limit 0 "$deb" 2>&1 | grep -v 'running with root privileges is not recommended' > "$work/lintian"
+  if [ -s "$work/lintian" ]; then sed 's/^/  lintian: /' "$work/lintian"; else note "lintian: clean"; fi
+else
+  note "lintian is not installed (apt-get install lintian)"
+fi
+
+echo "test-deb: $(basename "$deb") $(stat -c %s "$deb") bytes: $checks checks, $failures failed"
+[ "$failures" = 0 ]
