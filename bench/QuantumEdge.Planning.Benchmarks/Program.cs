@@ -28,7 +28,7 @@ if (gset >= 0 && gset + 1 < args.Length)
 
 if (args.Contains("--assignment"))
 {
-    return QualityRun.Run();
+    return QualityRun.Run(args.Contains("--tune"));
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(GsetRun).Assembly).Run(args);

@@ -18,6 +18,7 @@ public static class Program
             CheckConfigCommand.Create(),
             TokenCommand.Create(),
             new Command("privacy", "Privacy accounting: the RDP calculator and the privacy audit report.") { PrivacyEpsilonCommand.Create(), PrivacyReportCommand.Create() },
+            PlanCommand.Create(),
             AuditCommand.Create(),
             BackupCommands.Backup(),
             BackupCommands.Restore(),

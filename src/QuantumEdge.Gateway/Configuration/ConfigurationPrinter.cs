@@ -96,6 +96,10 @@ public static class ConfigurationPrinter
         Kv(sb, 1, "decoherence_mitigation", q.DecoherenceMitigation);
         Kv(sb, 1, "bell_inequality_threshold", q.BellInequalityThreshold);
         Kv(sb, 1, "interference_resolution", q.InterferenceResolution);
+        Kv(sb, 1, "router", q.Router);
+        Kv(sb, 1, "batch_window_us", q.BatchWindowMicroseconds);
+        Kv(sb, 1, "max_batch_size", q.MaxBatchSize);
+        Kv(sb, 1, "solve_budget_ms", q.SolveBudgetMs);
         sb.Append("performance:\n");
         Kv(sb, 1, "enable_auto_scaling", c.Performance.EnableAutoScaling);
         sb.Append("  scaling_policies:").Append(c.Performance.ScalingPolicies.Count == 0 ? " []\n" : "\n");

@@ -12,6 +12,16 @@ public sealed record QuantumPlanningSettings
     public bool DecoherenceMitigation { get; init; } = true;
     public double BellInequalityThreshold { get; init; } = 2.0;
     public double InterferenceResolution { get; init; } = 0.1;
+    /// <summary>
+    /// How requests are routed: <c>quantum</c> (micro-batched, planned jointly by simulated
+    /// bifurcation, greedy fast path for a lone request) or <c>least_loaded</c> (the greedy baseline).
+    /// </summary>
+    public string Router { get; init; } = "quantum";
+    /// <summary>Requests arriving within this window are planned together (micro-batch).</summary>
+    public int BatchWindowMicroseconds { get; init; } = 200;
+    public int MaxBatchSize { get; init; } = 64;
+    /// <summary>A solve that cannot finish within this budget is answered with the greedy plan.</summary>
+    public double SolveBudgetMs { get; init; } = 2;
 
     internal static readonly string[] Strategies = ["latency_focused", "throughput_focused", "balanced", "adaptive"];
 
@@ -29,6 +39,10 @@ public sealed record QuantumPlanningSettings
             DecoherenceMitigation = s.Bool("decoherence_mitigation", d.DecoherenceMitigation),
             BellInequalityThreshold = s.Double("bell_inequality_threshold", d.BellInequalityThreshold, 0, 4),
             InterferenceResolution = s.Double("interference_resolution", d.InterferenceResolution, 0.001, 1),
+            Router = s.Choice("router", d.Router, "quantum", "least_loaded"),
+            BatchWindowMicroseconds = s.Int("batch_window_us", d.BatchWindowMicroseconds, 0, 1_000_000),
+            MaxBatchSize = s.Int("max_batch_size", d.MaxBatchSize, 1, 4096),
+            SolveBudgetMs = s.Double("solve_budget_ms", d.SolveBudgetMs, 0.05, 10_000),
         };
         s.RejectUnknownKeys();
         return result;

@@ -278,8 +278,18 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
             }
 
             batch.Add(first);
-            await FillAsync(reader, batch, first.Enqueued).ConfigureAwait(false);
-            PlanBatch(batch, reader.Count);
+            try
+            {
+                await FillAsync(reader, batch, first.Enqueued).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The loop must outlive anything that goes wrong while filling; plan what was read.
+                _statistics.RecordError();
+            }
+
+            // Single-reader channels cannot count; what is pending and not in this batch is still queued.
+            PlanBatch(batch, Math.Max(0, Volatile.Read(ref _pending) - batch.Count));
         }
     }
 

@@ -7,6 +7,7 @@ using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Gateway.Planning;
 using QuantumEdge.Gateway.Privacy;
 using QuantumEdge.Ledger;
 using QuantumEdge.Gateway.Routing;
@@ -101,7 +102,7 @@ public sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(new ClassificationResolver(config.Compliance));
         builder.Services.AddSingleton(backends);
         builder.Services.AddSingleton(metrics);
-        builder.Services.AddSingleton<IRoutePlanner>(options.Planner ?? new LeastLoadedPlanner());
+        builder.Services.AddSingleton(options.Planner ?? CreatePlanner(config, metrics));
         builder.Services.AddSingleton(sp => new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System, sp.GetRequiredService<ILogger<PrivacyLedgerGate>>()));
         builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(sp => [.. options.Gates, sp.GetRequiredService<PrivacyLedgerGate>()]);
         builder.Services.AddSingleton(ledger);
@@ -111,6 +112,7 @@ public sealed class GatewayNode : IAsyncDisposable
         var api = builder.Build();
         ApiEndpoints.Map(api);
         PrivacyEndpoints.Map(api);
+        QuantumStatusEndpoints.Map(api);
         var logger = api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
         if (ledger.NodeKeyCreated)
         {
@@ -177,6 +179,11 @@ public sealed class GatewayNode : IAsyncDisposable
         await _monitorLoop.ConfigureAwait(false);
         await _retentionLoop.ConfigureAwait(false);
         await _api.StopAsync().ConfigureAwait(false);
+        if (_api.Services.GetRequiredService<IRoutePlanner>() is IAsyncDisposable planner)
+        {
+            await planner.DisposeAsync().ConfigureAwait(false);
+        }
+
         // Outcome audit records are queued as answers complete; make them durable before the ledger closes.
         await _api.Services.GetRequiredService<PrivacyLedgerGate>().DrainAsync().ConfigureAwait(false);
         await _metricsApp.StopAsync().ConfigureAwait(false);
@@ -202,6 +209,20 @@ public sealed class GatewayNode : IAsyncDisposable
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>The router named by <c>quantum_planning.router</c>.</summary>
+    private static IRoutePlanner CreatePlanner(NodeConfiguration config, GatewayMetrics metrics)
+    {
+        var q = config.QuantumPlanning;
+        return q.Router == "least_loaded"
+            ? new LeastLoadedPlanner()
+            : new QuantumRoutePlanner(q, config.Resources, new PlannerOptions
+            {
+                BatchWindow = TimeSpan.FromMicroseconds(q.BatchWindowMicroseconds),
+                MaxBatch = q.MaxBatchSize,
+                SolveBudget = TimeSpan.FromMilliseconds(q.SolveBudgetMs),
+            }, metrics, TimeProvider.System);
     }
 
     /// <summary>Retention pruning at start and then every storage.retention_interval_hours.</summary>

@@ -17,9 +17,10 @@ public static class AssignmentAnnealer
         ArgumentNullException.ThrowIfNull(settings);
         var clock = Stopwatch.StartNew();
         var rng = new Random(settings.Seed);
-        var state = GreedyAssigner.Build(problem);
+        var state = new AssignmentState(problem);
+        GreedyAssigner.Build(state, new CapacityRepair());
         var objective = problem.Objective(state.BackendOf);
-        var best = (int[])state.BackendOf.Clone();
+        var best = state.BackendOf.ToArray();
         var bestObjective = objective;
 
         // Start hot enough to accept a typical uphill move: the mean |Δ| of random moves.
@@ -56,12 +57,12 @@ public static class AssignmentAnnealer
                 var delta = state.MoveDelta(t, v);
                 if (delta <= 0 || rng.NextDouble() < Math.Exp(-delta / temperature))
                 {
-                    state.Assign(t, to);
+                    state.AssignVariable(t, v);
                     objective += delta;
                     if (objective < bestObjective - 1e-9)
                     {
                         bestObjective = objective;
-                        state.BackendOf.CopyTo(best, 0);
+                        state.BackendOf.CopyTo(best);
                     }
                 }
             }

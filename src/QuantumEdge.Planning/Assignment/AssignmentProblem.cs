@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace QuantumEdge.Planning.Assignment;
 
 /// <summary>
@@ -40,7 +42,6 @@ public sealed class AssignmentProblem
         VariableBackend = new int[VariableCount];
         VariableCost = new double[VariableCount];
         VariableLoad = new double[VariableCount];
-        VariableIndex = new Dictionary<(int, int), int>(VariableCount);
         for (var t = 0; t < TaskCount; t++)
         {
             for (var k = 0; k < permitted[t].Length; k++)
@@ -51,23 +52,36 @@ public sealed class AssignmentProblem
                 VariableBackend[v] = b;
                 VariableCost[v] = permitted[t][k].Cost;
                 VariableLoad[v] = LoadFraction(loads[t], capacity[b], resolution);
-                VariableIndex[(t, b)] = v;
             }
         }
 
-        var neighbours = new List<(int Task, double Weight)>[TaskCount];
-        for (var t = 0; t < TaskCount; t++)
-        {
-            neighbours[t] = [];
-        }
-
+        // Couplings per task in CSR form, both directions.
+        CouplingStart = new int[TaskCount + 1];
         foreach (var c in couplings)
         {
-            neighbours[c.First].Add((c.Second, c.Weight));
-            neighbours[c.Second].Add((c.First, c.Weight));
+            CouplingStart[c.First + 1]++;
+            CouplingStart[c.Second + 1]++;
         }
 
-        CoupledTasks = [.. neighbours.Select(n => n.ToArray())];
+        for (var t = 0; t < TaskCount; t++)
+        {
+            CouplingStart[t + 1] += CouplingStart[t];
+        }
+
+        CoupledTask = new int[CouplingStart[TaskCount]];
+        CoupledWeight = new double[CouplingStart[TaskCount]];
+        CouplingWeightSum = new double[TaskCount];
+        var fill = new int[TaskCount];
+        Array.Copy(CouplingStart, fill, TaskCount);
+        foreach (var c in couplings)
+        {
+            CoupledTask[fill[c.First]] = c.Second;
+            CoupledWeight[fill[c.First]++] = c.Weight;
+            CoupledTask[fill[c.Second]] = c.First;
+            CoupledWeight[fill[c.Second]++] = c.Weight;
+            CouplingWeightSum[c.First] += c.Weight;
+            CouplingWeightSum[c.Second] += c.Weight;
+        }
     }
 
     public int TaskCount { get; }
@@ -102,9 +116,15 @@ public sealed class AssignmentProblem
     /// <summary>φ of each variable: its task's load as a quantised fraction of its backend's capacity.</summary>
     internal double[] VariableLoad { get; }
 
-    internal Dictionary<(int Task, int Backend), int> VariableIndex { get; }
+    /// <summary>CSR over tasks: the tasks coupled to each task (both directions) and their weights w.</summary>
+    internal int[] CouplingStart { get; }
 
-    internal (int Task, double Weight)[][] CoupledTasks { get; }
+    internal int[] CoupledTask { get; }
+
+    internal double[] CoupledWeight { get; }
+
+    /// <summary>Σ_u w_tu per task.</summary>
+    internal double[] CouplingWeightSum { get; }
 
     public int Capacity(int backend) => Capacities[backend];
 
@@ -122,7 +142,31 @@ public sealed class AssignmentProblem
         }
     }
 
-    public bool IsPermitted(int task, int backend) => VariableIndex.ContainsKey((task, backend));
+    public bool IsPermitted(int task, int backend) => (uint)task < (uint)TaskCount && VariableOf(task, backend) >= 0;
+
+    /// <summary>
+    /// The variable of (task, backend), or −1 when the pair is forbidden. A task's variables are
+    /// sorted by backend and few, so a scan beats a hash lookup and allocates nothing.
+    /// </summary>
+    internal int VariableOf(int task, int backend)
+    {
+        var end = TaskStart[task + 1];
+        for (var v = TaskStart[task]; v < end; v++)
+        {
+            var b = VariableBackend[v];
+            if (b == backend)
+            {
+                return v;
+            }
+
+            if (b > backend)
+            {
+                break;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>Whether any assignment respects every capacity (bipartite b-matching feasibility).</summary>
     public bool CapacityFeasible() => CapacityRepair.FeasibleAssignmentExists(this);
@@ -131,11 +175,19 @@ public sealed class AssignmentProblem
     public double Objective(ReadOnlySpan<int> backendOfTask)
     {
         CheckComplete(backendOfTask);
-        var loads = new double[BackendCount];
+        return ObjectiveUnchecked(backendOfTask);
+    }
+
+    /// <summary>The true objective of a plan already known to be complete.</summary>
+    internal double ObjectiveUnchecked(ReadOnlySpan<int> backendOfTask)
+    {
+        double[]? rented = null;
+        var loads = BackendCount <= 256 ? stackalloc double[BackendCount] : (rented = ArrayPool<double>.Shared.Rent(BackendCount)).AsSpan(0, BackendCount);
+        loads.Clear();
         var total = 0.0;
         for (var t = 0; t < TaskCount; t++)
         {
-            var v = VariableIndex[(t, backendOfTask[t])];
+            var v = VariableOf(t, backendOfTask[t]);
             total += VariableCost[v];
             loads[backendOfTask[t]] += VariableLoad[v];
         }
@@ -145,15 +197,26 @@ public sealed class AssignmentProblem
             total += InterferenceWeights[b] * loads[b] * loads[b];
         }
 
-        foreach (var c in Couplings)
+        var together = 0.0;
+        for (var t = 0; t < TaskCount; t++)
         {
-            if (backendOfTask[c.First] == backendOfTask[c.Second])
+            for (var k = CouplingStart[t]; k < CouplingStart[t + 1]; k++)
             {
-                total -= CoLocationStrength * c.Weight;
+                // Each pair is stored twice; count it from its lower task only.
+                var u = CoupledTask[k];
+                if (u > t && backendOfTask[u] == backendOfTask[t])
+                {
+                    together += CoupledWeight[k];
+                }
             }
         }
 
-        return total;
+        if (rented is not null)
+        {
+            ArrayPool<double>.Shared.Return(rented);
+        }
+
+        return total - (CoLocationStrength * together);
     }
 
     /// <summary>Every task on exactly one permitted backend.</summary>
@@ -178,16 +241,25 @@ public sealed class AssignmentProblem
     /// <summary>No backend holds more tasks than its capacity.</summary>
     public bool FitsCapacity(ReadOnlySpan<int> backendOfTask)
     {
-        var counts = new int[BackendCount];
+        int[]? rented = null;
+        var counts = BackendCount <= 512 ? stackalloc int[BackendCount] : (rented = ArrayPool<int>.Shared.Rent(BackendCount)).AsSpan(0, BackendCount);
+        counts.Clear();
+        var fits = true;
         foreach (var b in backendOfTask)
         {
             if ((uint)b < (uint)BackendCount && ++counts[b] > Capacities[b])
             {
-                return false;
+                fits = false;
+                break;
             }
         }
 
-        return true;
+        if (rented is not null)
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+
+        return fits;
     }
 
     private void CheckComplete(ReadOnlySpan<int> backendOfTask)

@@ -56,7 +56,6 @@ public sealed class AssignmentProblemBuilder
             throw new ArgumentException($"task {TaskCount} permits no backend; refuse it before planning", nameof(permitted));
         }
 
-        var seen = new HashSet<int>();
         foreach (var p in list)
         {
             CheckBackend(p.Backend);
@@ -64,14 +63,19 @@ public sealed class AssignmentProblemBuilder
             {
                 throw new ArgumentException($"task {TaskCount}: cost on backend {p.Backend} is not finite", nameof(permitted));
             }
+        }
 
-            if (!seen.Add(p.Backend))
+        // Sorted by backend (the problem relies on it); a repeat then sits next to its twin.
+        Array.Sort(list, static (a, b) => a.Backend.CompareTo(b.Backend));
+        for (var k = 1; k < list.Length; k++)
+        {
+            if (list[k].Backend == list[k - 1].Backend)
             {
-                throw new ArgumentException($"task {TaskCount}: backend {p.Backend} listed twice", nameof(permitted));
+                throw new ArgumentException($"task {TaskCount}: backend {list[k].Backend} listed twice", nameof(permitted));
             }
         }
 
-        _permitted.Add([.. list.OrderBy(p => p.Backend)]);
+        _permitted.Add(list);
         _loads.Add(load);
         _priorities.Add(priority);
         return _permitted.Count - 1;

@@ -4,70 +4,118 @@ namespace QuantumEdge.Planning.Assignment;
 /// The assignment problem as a QUBO over its permitted pairs, kept factorised:
 /// E(b) = Σ c_v·b_v + Σ_b λ_b·(Σ_{v∈b} φ_v·b_v)² − κ·Σ w_tu·b_tb·b_ub + A·Σ_t (Σ_{v∈t} b_v − 1)².
 /// The one-hot and load terms are rank-1 per task and per backend, so a gradient costs
-/// O(variables + coupled pairs); no N×N matrix is ever formed.
+/// O(variables + coupled pairs); no N×N matrix is ever formed. One instance is rebound to each
+/// problem a planner sees (<see cref="Bind"/>), reusing its buffers.
 /// </summary>
 internal sealed class AssignmentQubo
 {
-    public AssignmentQubo(AssignmentProblem problem, double penaltyMultiplier)
-    {
-        Problem = problem;
-        var v = problem.VariableCount;
-        Lambda = new double[v];
-        for (var k = 0; k < v; k++)
-        {
-            Lambda[k] = problem.InterferenceWeights[problem.VariableBackend[k]];
-        }
 
-        (CoupledStart, CoupledVariable, CoupledWeight) = BuildCoupledVariables(problem);
-        Penalty = penaltyMultiplier * LargestFlipGain(problem);
+    private AssignmentProblem? _problem;
+    private double[] _lambda = [];
+    private int[] _coupledStart = [];
+    private int[] _coupledVariable = [];
+    private double[] _coupledWeight = [];
+    private int[] _fill = [];
+    private int _coupledTotal;
+    private double[] _worstLoad = [];
+    private double[] _sums = [];
+    private double[] _phis = [];
+    private int[] _bucketStart = [];
+
+    public AssignmentQubo()
+    {
     }
 
-    public AssignmentProblem Problem { get; }
+    public AssignmentQubo(AssignmentProblem problem, double penaltyMultiplier)
+    {
+        Bind(problem, penaltyMultiplier);
+    }
+
+    public AssignmentProblem Problem => _problem ?? throw new InvalidOperationException("bind a problem first");
 
     /// <summary>A, the one-hot penalty.</summary>
-    public double Penalty { get; }
+    public double Penalty { get; private set; }
 
     /// <summary>λ of each variable's backend.</summary>
-    public double[] Lambda { get; }
+    public ReadOnlySpan<double> Lambda => _lambda.AsSpan(0, Problem.VariableCount);
 
     /// <summary>CSR over variables: coupled variables on the same backend and κ·w for each.</summary>
-    public int[] CoupledStart { get; }
+    public ReadOnlySpan<int> CoupledStart => _coupledStart.AsSpan(0, Problem.VariableCount + 1);
 
-    public int[] CoupledVariable { get; }
+    public ReadOnlySpan<int> CoupledVariable => _coupledVariable.AsSpan(0, _coupledTotal);
 
-    public double[] CoupledWeight { get; }
+    public ReadOnlySpan<double> CoupledWeight => _coupledWeight.AsSpan(0, _coupledTotal);
+
+    public void Bind(AssignmentProblem problem, double penaltyMultiplier)
+    {
+        _problem = problem;
+        var n = problem.VariableCount;
+        Grow(ref _lambda, n);
+        for (var k = 0; k < n; k++)
+        {
+            _lambda[k] = problem.InterferenceWeights[problem.VariableBackend[k]];
+        }
+
+        BuildCoupledVariables(problem);
+        Penalty = penaltyMultiplier * LargestFlipGain(problem);
+    }
 
     /// <summary>
     /// The largest objective change one variable flip can make between assignments: removing a
     /// task (its cost and worst-case load share) or adding it twice (coupling reward minus cost).
     /// A must exceed it so that breaking one-hot never pays; 2–4× keeps the landscape from going flat.
     /// </summary>
-    public static double LargestFlipGain(AssignmentProblem problem)
+    public double LargestFlipGain(AssignmentProblem problem)
     {
-        var worstLoad = new double[problem.BackendCount];
-        for (var b = 0; b < problem.BackendCount; b++)
+        // Bucket the variables' loads by backend, then the worst load of b is the sum of the
+        // largest min(count, capacity) of them.
+        var backends = problem.BackendCount;
+        var n = problem.VariableCount;
+        Grow(ref _bucketStart, backends + 1);
+        Grow(ref _fill, backends);
+        Grow(ref _phis, n);
+        Grow(ref _worstLoad, backends);
+        var start = _bucketStart.AsSpan(0, backends + 1);
+        start.Clear();
+        for (var v = 0; v < n; v++)
         {
-            var phis = new List<double>();
-            for (var v = 0; v < problem.VariableCount; v++)
+            start[problem.VariableBackend[v] + 1]++;
+        }
+
+        for (var b = 0; b < backends; b++)
+        {
+            start[b + 1] += start[b];
+        }
+
+        start[..backends].CopyTo(_fill);
+        for (var v = 0; v < n; v++)
+        {
+            _phis[_fill[problem.VariableBackend[v]]++] = problem.VariableLoad[v];
+        }
+
+        var worstLoad = _worstLoad.AsSpan(0, backends);
+        for (var b = 0; b < backends; b++)
+        {
+            var bucket = _phis.AsSpan(start[b], start[b + 1] - start[b]);
+            bucket.Sort();
+            var slots = Math.Min(bucket.Length, problem.Capacities[b]);
+            var sum = 0.0;
+            for (var k = bucket.Length - slots; k < bucket.Length; k++)
             {
-                if (problem.VariableBackend[v] == b)
-                {
-                    phis.Add(problem.VariableLoad[v]);
-                }
+                sum += bucket[k];
             }
 
-            var slots = Math.Min(phis.Count, problem.Capacities[b]);
-            worstLoad[b] = phis.OrderByDescending(p => p).Take(slots).Sum();
+            worstLoad[b] = sum;
         }
 
         var gain = 0.0;
-        for (var v = 0; v < problem.VariableCount; v++)
+        for (var v = 0; v < n; v++)
         {
             var t = problem.VariableTask[v];
             var b = problem.VariableBackend[v];
             var phi = problem.VariableLoad[v];
             var lambda = problem.InterferenceWeights[b];
-            var reward = problem.CoLocationStrength * problem.CoupledTasks[t].Sum(c => c.Weight);
+            var reward = problem.CoLocationStrength * problem.CouplingWeightSum[t];
             var remove = problem.VariableCost[v] + (lambda * phi * ((2 * worstLoad[b]) - phi));
             var add = -problem.VariableCost[v] - (lambda * phi * phi) + reward;
             gain = Math.Max(gain, Math.Max(remove, add));
@@ -76,33 +124,11 @@ internal sealed class AssignmentQubo
         return gain > 0 ? gain : 1.0;
     }
 
-    /// <summary>result = M_offdiag·u, the quadratic form without its diagonal, for the power iteration.</summary>
-    public void OffDiagonalProduct(double[] u, double[] result)
-    {
-        var p = Problem;
-        var taskSum = new double[p.TaskCount];
-        var backendSum = new double[p.BackendCount];
-        for (var v = 0; v < p.VariableCount; v++)
-        {
-            taskSum[p.VariableTask[v]] += u[v];
-            backendSum[p.VariableBackend[v]] += p.VariableLoad[v] * u[v];
-        }
-
-        for (var v = 0; v < p.VariableCount; v++)
-        {
-            var phi = p.VariableLoad[v];
-            var sum = (Penalty * (taskSum[p.VariableTask[v]] - u[v])) + (Lambda[v] * phi * (backendSum[p.VariableBackend[v]] - (phi * u[v])));
-            for (var k = CoupledStart[v]; k < CoupledStart[v + 1]; k++)
-            {
-                sum -= CoupledWeight[k] / 2 * u[CoupledVariable[k]];
-            }
-
-            result[v] = sum;
-        }
-    }
-
     /// <summary>
-    /// c0 = 0.5/(√N·σ_J) and Δt from λ_max(−J), with J = −M_offdiag/2 of the spin form.
+    /// c0 = 0.5/(√N·σ_J) and Δt from λ_max(−J), with J = −M_offdiag/2 of the spin form. λ_max is
+    /// bounded by Gershgorin (the largest absolute row sum) rather than found by power iteration:
+    /// the bound is safe for stability, on routing-like problems it lies within 10% of λ_max (Δt
+    /// within 1–2%), and it costs one pass instead of tens of products (~100 µs at 64×8).
     /// </summary>
     public (double C0, double TimeStep) Parameters(double timeStepFactor)
     {
@@ -121,9 +147,13 @@ internal sealed class AssignmentQubo
             squares += Penalty * Penalty * k * (k - 1);
         }
 
-        var phi2 = new double[p.BackendCount];
-        var phi4 = new double[p.BackendCount];
-        var phiSum = new double[p.BackendCount];
+        var backends = p.BackendCount;
+        Grow(ref _sums, 3 * backends);
+        var sums = _sums.AsSpan(0, 3 * backends);
+        sums.Clear();
+        var phi2 = sums[..backends];
+        var phi4 = sums.Slice(backends, backends);
+        var phiSum = sums.Slice(2 * backends, backends);
         for (var v = 0; v < n; v++)
         {
             var phi = p.VariableLoad[v];
@@ -133,7 +163,7 @@ internal sealed class AssignmentQubo
             phiSum[b] += phi;
         }
 
-        for (var b = 0; b < p.BackendCount; b++)
+        for (var b = 0; b < backends; b++)
         {
             var lambda = p.InterferenceWeights[b];
             squares += lambda * lambda * ((phi2[b] * phi2[b]) - phi4[b]);
@@ -143,13 +173,13 @@ internal sealed class AssignmentQubo
         for (var v = 0; v < n; v++)
         {
             var phi = p.VariableLoad[v];
-            var rowSum = (Penalty * (p.TaskStart[p.VariableTask[v] + 1] - p.TaskStart[p.VariableTask[v]] - 1)) + (Lambda[v] * phi * (phiSum[p.VariableBackend[v]] - phi));
-            for (var k = CoupledStart[v]; k < CoupledStart[v + 1]; k++)
+            var rowSum = (Penalty * (p.TaskStart[p.VariableTask[v] + 1] - p.TaskStart[p.VariableTask[v]] - 1)) + (_lambda[v] * phi * (phiSum[p.VariableBackend[v]] - phi));
+            for (var k = _coupledStart[v]; k < _coupledStart[v + 1]; k++)
             {
-                var load = Lambda[v] * phi * p.VariableLoad[CoupledVariable[k]];
-                var combined = load - (CoupledWeight[k] / 2);
+                var load = _lambda[v] * phi * p.VariableLoad[_coupledVariable[k]];
+                var combined = load - (_coupledWeight[k] / 2);
                 squares += (combined * combined) - (load * load);
-                rowSum += CoupledWeight[k] / 2;
+                rowSum += _coupledWeight[k] / 2;
             }
 
             shift = Math.Max(shift, rowSum);
@@ -157,96 +187,78 @@ internal sealed class AssignmentQubo
 
         var sigma = Math.Sqrt(squares / 4 / ((double)n * (n - 1)));
         var c0 = sigma > 0 ? 0.5 / (Math.Sqrt(n) * sigma) : 0.5;
-        var lambdaMax = Math.Max(0, LargestEigenvalue(n, shift)) / 2;
+        var lambdaMax = shift / 2;
         return (c0, timeStepFactor * 2 / Math.Sqrt(1 + (c0 * lambdaMax)));
     }
 
-    private double LargestEigenvalue(int n, double shift)
+    private static void Grow<T>(ref T[] buffer, int length)
     {
-        if (shift == 0)
+        if (buffer.Length < length)
         {
-            return 0;
+            buffer = new T[Math.Max(length, buffer.Length * 2)];
         }
-
-        var rng = new Random(4242);
-        var u = new double[n];
-        var w = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            u[i] = rng.NextDouble() + 0.1;
-        }
-
-        Normalise(u);
-        var lambda = 0.0;
-        for (var iteration = 0; iteration < 60; iteration++)
-        {
-            OffDiagonalProduct(u, w);
-            var dot = 0.0;
-            for (var i = 0; i < n; i++)
-            {
-                w[i] += shift * u[i];
-                dot += u[i] * w[i];
-            }
-
-            lambda = dot;
-            (u, w) = (w, u);
-            if (Normalise(u) == 0)
-            {
-                break;
-            }
-        }
-
-        return lambda - shift;
     }
 
-    private static double Normalise(double[] v)
+    private void BuildCoupledVariables(AssignmentProblem problem)
     {
-        var norm = Math.Sqrt(v.Sum(x => x * x));
-        if (norm > 0)
+        // Two passes over the task couplings (count, then fill) pairing the variables of coupled
+        // tasks on shared backends by merging their permitted lists, which are sorted by backend.
+        var n = problem.VariableCount;
+        Grow(ref _coupledStart, n + 1);
+        Grow(ref _fill, n);
+        var start = _coupledStart.AsSpan(0, n + 1);
+        start.Clear();
+        for (var t = 0; t < problem.TaskCount; t++)
         {
-            for (var i = 0; i < v.Length; i++)
+            for (var k = problem.CouplingStart[t]; k < problem.CouplingStart[t + 1]; k++)
             {
-                v[i] /= norm;
-            }
-        }
-
-        return norm;
-    }
-
-    private static (int[] Start, int[] Variable, double[] Weight) BuildCoupledVariables(AssignmentProblem problem)
-    {
-        var perVariable = new Dictionary<int, double>[problem.VariableCount];
-        foreach (var c in problem.Couplings)
-        {
-            for (var v = problem.TaskStart[c.First]; v < problem.TaskStart[c.First + 1]; v++)
-            {
-                if (problem.VariableIndex.TryGetValue((c.Second, problem.VariableBackend[v]), out var w))
+                var u = problem.CoupledTask[k];
+                var v = problem.TaskStart[t];
+                var w = problem.TaskStart[u];
+                while (v < problem.TaskStart[t + 1] && w < problem.TaskStart[u + 1])
                 {
-                    var weight = problem.CoLocationStrength * c.Weight;
-                    (perVariable[v] ??= [])[w] = perVariable[v].GetValueOrDefault(w) + weight;
-                    (perVariable[w] ??= [])[v] = perVariable[w].GetValueOrDefault(v) + weight;
+                    var difference = problem.VariableBackend[v] - problem.VariableBackend[w];
+                    if (difference == 0)
+                    {
+                        start[v + 1]++;
+                    }
+
+                    v += difference <= 0 ? 1 : 0;
+                    w += difference >= 0 ? 1 : 0;
                 }
             }
         }
 
-        var start = new int[problem.VariableCount + 1];
-        for (var v = 0; v < problem.VariableCount; v++)
+        for (var v = 0; v < n; v++)
         {
-            start[v + 1] = start[v] + (perVariable[v]?.Count ?? 0);
+            start[v + 1] += start[v];
         }
 
-        var variables = new int[start[^1]];
-        var weights = new double[start[^1]];
-        for (var v = 0; v < problem.VariableCount; v++)
+        _coupledTotal = start[n];
+        Grow(ref _coupledVariable, _coupledTotal);
+        Grow(ref _coupledWeight, _coupledTotal);
+        start[..n].CopyTo(_fill);
+        for (var t = 0; t < problem.TaskCount; t++)
         {
-            var k = start[v];
-            foreach (var (w, weight) in perVariable[v]?.OrderBy(p => p.Key) ?? Enumerable.Empty<KeyValuePair<int, double>>())
+            for (var k = problem.CouplingStart[t]; k < problem.CouplingStart[t + 1]; k++)
             {
-                variables[k] = w;
-                weights[k++] = weight;
+                var u = problem.CoupledTask[k];
+                var weight = problem.CoLocationStrength * problem.CoupledWeight[k];
+                var v = problem.TaskStart[t];
+                var w = problem.TaskStart[u];
+                while (v < problem.TaskStart[t + 1] && w < problem.TaskStart[u + 1])
+                {
+                    var difference = problem.VariableBackend[v] - problem.VariableBackend[w];
+                    if (difference == 0)
+                    {
+                        _coupledVariable[_fill[v]] = w;
+                        _coupledWeight[_fill[v]++] = weight;
+                    }
+
+                    v += difference <= 0 ? 1 : 0;
+                    w += difference >= 0 ? 1 : 0;
+                }
             }
         }
-
-        return (start, variables, weights);
     }
 }

@@ -4,20 +4,28 @@ namespace QuantumEdge.Planning.Assignment;
 /// Restores capacities by augmenting paths: from an overloaded backend, shift a task to another
 /// permitted backend, which may shift one of its tasks on, until a backend with room is reached.
 /// As in bipartite b-matching, when no such path exists no feasible assignment exists, so this
-/// succeeds exactly when a capacity-respecting plan exists.
+/// succeeds exactly when a capacity-respecting plan exists. Its search buffers are reused.
 /// </summary>
-internal static class CapacityRepair
+internal sealed class CapacityRepair
 {
+    private int[] _viaTask = [];
+    private int[] _previous = [];
+    private bool[] _visited = [];
+    private int[] _queue = [];
+
     /// <summary>Repairs in place; returns whether every capacity now holds.</summary>
-    public static bool Repair(AssignmentProblem problem, AssignmentState state)
+    public bool Repair(AssignmentState state)
     {
+        var problem = state.Problem;
+        Grow(problem.BackendCount);
+        var counts = state.Counts;
         for (var b = 0; b < problem.BackendCount; b++)
         {
-            while (state.Counts[b] > problem.Capacities[b])
+            while (counts[b] > problem.Capacities[b])
             {
                 if (!Augment(problem, state, b))
                 {
-                    return Enumerable.Range(0, problem.BackendCount).All(x => state.Counts[x] <= problem.Capacities[x]);
+                    return state.WithinCapacity();
                 }
             }
         }
@@ -30,28 +38,44 @@ internal static class CapacityRepair
         var state = new AssignmentState(problem);
         for (var t = 0; t < problem.TaskCount; t++)
         {
-            state.Assign(t, problem.VariableBackend[problem.TaskStart[t]]);
+            state.AssignVariable(t, problem.TaskStart[t]);
         }
 
-        return Repair(problem, state);
+        return new CapacityRepair().Repair(state);
+    }
+
+    private void Grow(int backends)
+    {
+        if (_visited.Length < backends)
+        {
+            _viaTask = new int[backends];
+            _previous = new int[backends];
+            _visited = new bool[backends];
+            _queue = new int[backends];
+        }
     }
 
     /// <summary>Breadth-first search over backends; the edge b → b' is a task on b that permits b'.</summary>
-    private static bool Augment(AssignmentProblem problem, AssignmentState state, int overloaded)
+    private bool Augment(AssignmentProblem problem, AssignmentState state, int overloaded)
     {
         var backends = problem.BackendCount;
-        var viaTask = Enumerable.Repeat(-1, backends).ToArray();
-        var previous = Enumerable.Repeat(-1, backends).ToArray();
-        var visited = new bool[backends];
-        var queue = new Queue<int>();
+        var visited = _visited.AsSpan(0, backends);
+        visited.Clear();
+        var backendOf = state.BackendOf;
+        var head = 0;
+        var tail = 0;
         visited[overloaded] = true;
-        queue.Enqueue(overloaded);
-        var onBackend = TasksByBackend(problem, state);
-        while (queue.Count > 0)
+        _queue[tail++] = overloaded;
+        while (head < tail)
         {
-            var b = queue.Dequeue();
-            foreach (var t in onBackend[b])
+            var b = _queue[head++];
+            for (var t = 0; t < problem.TaskCount; t++)
             {
+                if (backendOf[t] != b)
+                {
+                    continue;
+                }
+
                 for (var v = problem.TaskStart[t]; v < problem.TaskStart[t + 1]; v++)
                 {
                     var next = problem.VariableBackend[v];
@@ -61,40 +85,24 @@ internal static class CapacityRepair
                     }
 
                     visited[next] = true;
-                    viaTask[next] = t;
-                    previous[next] = b;
+                    _viaTask[next] = t;
+                    _previous[next] = b;
                     if (state.HasRoom(next))
                     {
                         // Shift tasks along the path, last hop first.
-                        for (var at = next; at != overloaded; at = previous[at])
+                        for (var at = next; at != overloaded; at = _previous[at])
                         {
-                            state.Assign(viaTask[at], at);
+                            state.Assign(_viaTask[at], at);
                         }
 
                         return true;
                     }
 
-                    queue.Enqueue(next);
+                    _queue[tail++] = next;
                 }
             }
         }
 
         return false;
-    }
-
-    private static List<int>[] TasksByBackend(AssignmentProblem problem, AssignmentState state)
-    {
-        var lists = new List<int>[problem.BackendCount];
-        for (var b = 0; b < lists.Length; b++)
-        {
-            lists[b] = [];
-        }
-
-        for (var t = 0; t < problem.TaskCount; t++)
-        {
-            lists[state.BackendOf[t]].Add(t);
-        }
-
-        return lists;
     }
 }

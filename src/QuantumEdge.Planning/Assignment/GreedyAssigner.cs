@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace QuantumEdge.Planning.Assignment;
 
 /// <summary>
@@ -10,15 +12,42 @@ public static class GreedyAssigner
     public static int[] Assign(AssignmentProblem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        return Build(problem).BackendOf;
+        var state = new AssignmentState(problem);
+        Build(state, new CapacityRepair());
+        return state.BackendOf.ToArray();
     }
 
-    internal static AssignmentState Build(AssignmentProblem problem)
+    /// <summary>Fills a freshly reset state with the greedy plan.</summary>
+    internal static void Build(AssignmentState state, CapacityRepair repair)
     {
-        var state = new AssignmentState(problem);
-        var order = Enumerable.Range(0, problem.TaskCount).OrderByDescending(t => problem.Priorities[t]).ThenBy(t => t);
-        foreach (var t in order)
+        var problem = state.Problem;
+        var n = problem.TaskCount;
+        var order = ArrayPool<int>.Shared.Rent(n);
+        var keys = ArrayPool<double>.Shared.Rent(n);
+        for (var t = 0; t < n; t++)
         {
+            order[t] = t;
+            keys[t] = -problem.Priorities[t];
+        }
+
+        // Array.Sort is not stable, so ties are broken by index explicitly: (−priority, index).
+        Array.Sort(keys, order, 0, n);
+        var start = 0;
+        while (start < n)
+        {
+            var end = start + 1;
+            while (end < n && keys[end] == keys[start])
+            {
+                end++;
+            }
+
+            Array.Sort(order, start, end - start);
+            start = end;
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var t = order[i];
             var best = -1;
             var bestDelta = double.PositiveInfinity;
             var bestHasRoom = false;
@@ -34,10 +63,11 @@ public static class GreedyAssigner
                 }
             }
 
-            state.Assign(t, problem.VariableBackend[best]);
+            state.AssignVariable(t, best);
         }
 
-        CapacityRepair.Repair(problem, state);
-        return state;
+        ArrayPool<int>.Shared.Return(order);
+        ArrayPool<double>.Shared.Return(keys);
+        repair.Repair(state);
     }
 }

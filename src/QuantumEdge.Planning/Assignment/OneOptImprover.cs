@@ -8,42 +8,31 @@ internal static class OneOptImprover
 {
     private const int MaxPasses = 50;
 
-    public static void Improve(AssignmentProblem problem, AssignmentState state)
+    /// <summary>Improves in place and returns the objective change (≤ 0).</summary>
+    public static double Improve(AssignmentState state)
     {
+        var problem = state.Problem;
+        var total = 0.0;
         for (var pass = 0; pass < MaxPasses; pass++)
         {
             var moved = false;
             for (var t = 0; t < problem.TaskCount; t++)
             {
-                var bestVariable = -1;
-                var bestDelta = -1e-9;
-                for (var v = problem.TaskStart[t]; v < problem.TaskStart[t + 1]; v++)
+                var delta = state.BestMove(t, out var variable);
+                if (variable >= 0 && delta < -1e-9)
                 {
-                    var b = problem.VariableBackend[v];
-                    if (b == state.BackendOf[t] || !state.HasRoom(b))
-                    {
-                        continue;
-                    }
-
-                    var delta = state.MoveDelta(t, v);
-                    if (delta < bestDelta)
-                    {
-                        bestDelta = delta;
-                        bestVariable = v;
-                    }
-                }
-
-                if (bestVariable >= 0)
-                {
-                    state.Assign(t, problem.VariableBackend[bestVariable]);
+                    state.AssignVariable(t, variable);
+                    total += delta;
                     moved = true;
                 }
             }
 
             if (!moved)
             {
-                return;
+                break;
             }
         }
+
+        return total;
     }
 }

@@ -32,7 +32,12 @@ public sealed class WarmStartPool
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(plan);
-        var copy = plan.ToArray();
+        var copy = new int[plan.Count];
+        for (var t = 0; t < copy.Length; t++)
+        {
+            copy[t] = plan[t];
+        }
+
         if (!problem.IsComplete(copy))
         {
             throw new ArgumentException("only complete plans of this problem can be pooled", nameof(plan));
@@ -52,10 +57,26 @@ public sealed class WarmStartPool
     public IReadOnlyList<int[]> Matching(AssignmentProblem problem, int limit)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        var found = new List<int[]>();
+        AddMatching(problem, limit, found);
+        return found;
+    }
+
+    /// <summary>Appends up to <paramref name="limit"/> matching plans, most recent first, to <paramref name="into"/>.</summary>
+    internal void AddMatching(AssignmentProblem problem, int limit, List<int[]> into)
+    {
         var shape = Shape(problem);
         lock (_gate)
         {
-            return [.. _plans.Where(p => p.Shape == shape).Take(limit).Select(p => p.Plan)];
+            var added = 0;
+            for (var node = _plans.First; node is not null && added < limit; node = node.Next)
+            {
+                if (node.Value.Shape == shape)
+                {
+                    into.Add(node.Value.Plan);
+                    added++;
+                }
+            }
         }
     }
 

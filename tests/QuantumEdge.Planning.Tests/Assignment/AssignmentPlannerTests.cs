@@ -121,7 +121,7 @@ public class AssignmentPlannerTests
     {
         var rng = new Random(33);
         var problem = RandomInstances.Assignment(rng, 6, 4);
-        var plan = new AssignmentPlanner().Plan(problem, Tiny with { CoherenceThreshold = 1.0, MaxContinuations = 1 });
+        var plan = new AssignmentPlanner().Plan(problem, Tiny with { CoherenceThreshold = 1.0, MaxContinuations = 1, FallBackWhenDecoherent = true });
         if (plan.Coherence < 1.0)
         {
             Assert.True(plan.Decoherent);
@@ -158,5 +158,79 @@ public class AssignmentPlannerTests
         var u = builder.AddTask([new PermittedBackend(1, 1)]);
         Assert.Throws<ArgumentOutOfRangeException>(() => builder.Couple(t, u, 1.5));
         Assert.Throws<ArgumentException>(() => builder.Build().Objective([1, 1]));
+    }
+
+    private static readonly PlannerSettings Routing = new()
+    {
+        Agents = 16,
+        StepsPerRound = 50,
+        TimeBudget = TimeSpan.FromSeconds(30),
+        Parallelism = 1,
+        MaxContinuations = 0,
+    };
+
+    [Fact]
+    public void A_decoherent_solve_that_beats_greedy_returns_its_own_plan_and_is_counted()
+    {
+        var problem = RandomInstances.Routing(new Random(35), 64, 8);
+        var plan = new AssignmentPlanner().Plan(problem, Routing with { CoherenceThreshold = 1.0 });
+        Assert.True(plan.Coherence < 1.0, "the instance should not converge every agent to one plan");
+        Assert.True(plan.BifurcationObjective < plan.GreedyObjective, "SB should beat greedy on this instance");
+        Assert.True(plan.Decoherent);
+        Assert.Equal(PlanOrigin.Bifurcation, plan.Origin);
+        Assert.Equal(plan.BifurcationObjective, plan.Objective, 9);
+        Assert.True(plan.Gain > 0);
+        AssertHardConstraints(problem, plan, feasible: true);
+
+        var strict = new AssignmentPlanner().Plan(problem, Routing with { CoherenceThreshold = 1.0, FallBackWhenDecoherent = true });
+        Assert.True(strict.FellBack);
+        Assert.Equal(strict.GreedyObjective, strict.Objective, 9);
+    }
+
+    [Fact]
+    public void Coherence_is_a_share_of_the_agents()
+    {
+        var problem = RandomInstances.Routing(new Random(36), 40, 6);
+        var plan = new AssignmentPlanner().Plan(problem, Routing);
+        Assert.Equal(16, plan.Agents);
+        Assert.InRange(plan.Coherence, 1.0 / plan.Agents, 1.0);
+        var agentsWithin = plan.Coherence * plan.Agents;
+        Assert.Equal(Math.Round(agentsWithin), agentsWithin, 9);
+    }
+
+    [Fact]
+    public void A_tight_budget_shortens_the_anneal_instead_of_breaking_the_plan()
+    {
+        var problem = RandomInstances.Routing(new Random(37), 256, 16);
+        var plan = new AssignmentPlanner().Plan(problem, Routing with { StepsPerRound = 1_000_000, TimeBudget = TimeSpan.FromMilliseconds(2) });
+        Assert.True(plan.Steps < 1_000_000, $"{plan.Steps} steps");
+        AssertHardConstraints(problem, plan, feasible: true);
+        Assert.True(plan.Objective <= plan.GreedyObjective + 1e-9);
+    }
+
+    [Fact]
+    public void A_warm_planner_allocates_little_more_than_its_result()
+    {
+        var problem = RandomInstances.Routing(new Random(38), 64, 8);
+        var planner = new AssignmentPlanner();
+        planner.Plan(problem, Routing);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        planner.Plan(problem, Routing with { Seed = 2 });
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 16 * 1024, $"{allocated} bytes for one 64×8 plan");
+    }
+
+    [Fact]
+    public void One_planner_serves_concurrent_callers_and_several_cores()
+    {
+        var planner = new AssignmentPlanner();
+        var problems = Enumerable.Range(0, 8).Select(i => RandomInstances.Routing(new Random(50 + i), 20 + (i * 5), 3 + (i % 4))).ToArray();
+        var plans = new AssignmentPlan[problems.Length];
+        Parallel.For(0, problems.Length, i => plans[i] = planner.Plan(problems[i], Routing with { Parallelism = 1 + (i % 2), Agents = 32 }));
+        for (var i = 0; i < problems.Length; i++)
+        {
+            AssertHardConstraints(problems[i], plans[i], feasible: true);
+            Assert.True(plans[i].Objective <= plans[i].GreedyObjective + 1e-9);
+        }
     }
 }
