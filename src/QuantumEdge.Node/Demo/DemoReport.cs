@@ -13,6 +13,8 @@ public sealed class DemoReport
     public int Requests { get; private set; }
     public int Succeeded { get; private set; }
     public IReadOnlyDictionary<string, int> Refusals { get; private set; } = new Dictionary<string, int>();
+    /// <summary>The greedy-vs-joint-planning phase, once it has run.</summary>
+    public IReadOnlyList<PlannerComparison.Outcome> PlannerComparison { get; set; } = [];
 
     public static async Task<DemoReport> BuildAsync(IReadOnlyList<DemoResult> results, IReadOnlyList<GatewayNode> nodes, TimeSpan elapsed)
     {
@@ -87,7 +89,6 @@ public sealed class DemoReport
         l.Add($"Classification rule: {leaks} restricted requests reached a backend not cleared for them (must be 0).");
         l.Add($"Unexpected server errors: {unexpected}.");
         r.Failed = leaks > 0 || unexpected > 0 || r.Succeeded == 0 || !auditOk;
-        l.Add(r.Failed ? "RESULT: FAILED" : "RESULT: OK");
         return r;
     }
 

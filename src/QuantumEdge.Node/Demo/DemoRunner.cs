@@ -106,6 +106,15 @@ public static class DemoRunner
             var results = await DriveAsync(workload, nodes, auth, options.Concurrency, ct).ConfigureAwait(false);
             var report = await DemoReport.BuildAsync(results, nodes, total.Elapsed).ConfigureAwait(false);
             report.Print(output);
+            output.WriteLine("\nComparing greedy routing with joint planning on bursts of shared-prefix conversations...");
+            var comparison = await PlannerComparison.RunAsync(options, secret, dataRoot, ct).ConfigureAwait(false);
+            foreach (var line in PlannerComparison.Report(comparison, options.TimeScale))
+            {
+                output.WriteLine(line);
+            }
+
+            report.PlannerComparison = comparison;
+            output.WriteLine(report.Failed ? "RESULT: FAILED" : "RESULT: OK");
             return report;
         }
         finally
@@ -166,7 +175,7 @@ public static class DemoRunner
         return [.. results];
     }
 
-    private static async Task<DemoResult> SendAsync(HttpClient http, string api, DemoRequest w, string? token, CancellationToken ct)
+    internal static async Task<DemoResult> SendAsync(HttpClient http, string api, DemoRequest w, string? token, CancellationToken ct)
     {
         var (path, body) = w.Endpoint switch
         {

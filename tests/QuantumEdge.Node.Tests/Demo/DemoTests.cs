@@ -21,6 +21,10 @@ public sealed class DemoTests
         Assert.Contains("Privacy budgets today", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("research", r.Stdout, StringComparison.Ordinal);
         Assert.Equal(3, r.Stdout.Split('\n').Count(line => line.Contains("audit chain OK", StringComparison.Ordinal)));
+        Assert.Contains("Joint planning vs greedy", r.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"least_loaded\s+160\s", r.Stdout);
+        Assert.Matches(@"quantum\s+160\s", r.Stdout);
+        Assert.Contains("measured: joint planning changed first-token p50", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("RESULT: OK", r.Stdout, StringComparison.Ordinal);
     }
 }
