@@ -22,6 +22,12 @@ public sealed record QuantumPlanningSettings
     public int MaxBatchSize { get; init; } = 64;
     /// <summary>A solve that cannot finish within this budget is answered with the greedy plan.</summary>
     public double SolveBudgetMs { get; init; } = 2;
+    /// <summary>
+    /// When true, a solve that is still decoherent after mitigation always falls back to the greedy
+    /// plan (the glossary's strict reading). When false (default), it falls back only when its plan
+    /// does not beat greedy; either way the solve is counted as decoherent.
+    /// </summary>
+    public bool StrictDecoherenceFallback { get; init; }
 
     internal static readonly string[] Strategies = ["latency_focused", "throughput_focused", "balanced", "adaptive"];
 
@@ -43,6 +49,7 @@ public sealed record QuantumPlanningSettings
             BatchWindowMicroseconds = s.Int("batch_window_us", d.BatchWindowMicroseconds, 0, 1_000_000),
             MaxBatchSize = s.Int("max_batch_size", d.MaxBatchSize, 1, 4096),
             SolveBudgetMs = s.Double("solve_budget_ms", d.SolveBudgetMs, 0.05, 10_000),
+            StrictDecoherenceFallback = s.Bool("strict_decoherence_fallback", d.StrictDecoherenceFallback),
         };
         s.RejectUnknownKeys();
         return result;

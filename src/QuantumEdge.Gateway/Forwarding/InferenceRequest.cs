@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using QuantumEdge.Gateway.Contracts;
 
 namespace QuantumEdge.Gateway.Forwarding;
@@ -8,18 +7,26 @@ namespace QuantumEdge.Gateway.Forwarding;
 /// <summary>
 /// A parsed inference request body: the fields routing needs, and the body to send upstream
 /// (with <c>stream_options.include_usage</c> forced on for streams so tokens can be metered).
+/// Parsed with <see cref="JsonDocument"/> (pooled, about the input's size) and rewritten once,
+/// so a hostile body of many tiny values cannot blow up into a large object graph.
 /// </summary>
 public sealed class InferenceRequest
 {
-    private InferenceRequest(JsonObject body, string model, bool stream, bool clientWantsUsage)
+    /// <summary>Most messages (or content parts of one message) a request may carry.</summary>
+    public const int MaxItems = 4096;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    private readonly byte[] _upstream;
+
+    private InferenceRequest(byte[] upstream, string model, bool stream, bool clientWantsUsage)
     {
-        Body = body;
+        _upstream = upstream;
         Model = model;
         Stream = stream;
         ClientWantsUsage = clientWantsUsage;
     }
 
-    public JsonObject Body { get; }
     public string Model { get; }
     public bool Stream { get; }
     /// <summary>Whether the client itself asked for the final usage chunk.</summary>
@@ -32,139 +39,191 @@ public sealed class InferenceRequest
 
     public static InferenceRequest Parse(ReadOnlySpan<byte> utf8, InferenceRoute route)
     {
-        JsonNode? node;
+        JsonDocument doc;
         try
         {
-            node = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
+            doc = JsonDocument.ParseValue(ref reader);
+            if (reader.Read())
+            {
+                throw new JsonException("unexpected data after the JSON object");
+            }
         }
         catch (JsonException e)
         {
             throw GatewayError.BadRequest($"request body is not valid JSON: {e.Message}", code: "invalid_json");
         }
 
-        if (node is not JsonObject body)
+        using (doc)
         {
-            throw GatewayError.BadRequest("request body must be a JSON object", code: "invalid_json");
-        }
-
-        var model = body["model"] is JsonValue mv && mv.TryGetValue<string>(out var m) && m.Length > 0
-            ? m
-            : throw GatewayError.BadRequest("'model' is required and must be a string", "model", "missing_model");
-
-        var stream = false;
-        if (body["stream"] is { } sv)
-        {
-            stream = sv is JsonValue v && v.TryGetValue<bool>(out var b)
-                ? b
-                : throw GatewayError.BadRequest("'stream' must be true or false", "stream");
-        }
-
-        if (stream && !route.CanStream())
-        {
-            throw GatewayError.BadRequest("this endpoint does not stream", "stream");
-        }
-
-        var wantsUsage = false;
-        if (stream)
-        {
-            var options = body["stream_options"] as JsonObject;
-            if (body["stream_options"] is not null && options is null)
+            var body = doc.RootElement;
+            if (body.ValueKind != JsonValueKind.Object)
             {
-                throw GatewayError.BadRequest("'stream_options' must be an object", "stream_options");
+                throw GatewayError.BadRequest("request body must be a JSON object", code: "invalid_json");
             }
 
-            wantsUsage = options?["include_usage"] is JsonValue iu && iu.TryGetValue<bool>(out var u) && u;
-            if (options is null)
+            var model = body.TryGetProperty("model", out var mv) && mv.ValueKind == JsonValueKind.String && mv.GetString() is { Length: > 0 } m
+                ? m
+                : throw GatewayError.BadRequest("'model' is required and must be a string", "model", "missing_model");
+
+            var stream = false;
+            if (body.TryGetProperty("stream", out var sv) && sv.ValueKind != JsonValueKind.Null)
             {
-                options = [];
-                body["stream_options"] = options;
+                stream = sv.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    _ => throw GatewayError.BadRequest("'stream' must be true or false", "stream"),
+                };
             }
 
-            options["include_usage"] = true;
-            if (!wantsUsage)
+            if (stream && !route.CanStream())
             {
-                // vLLM puts usage on every chunk when continuous_usage_stats is set (only ever
-                // with include_usage). The relay drops usage chunks for clients that did not ask
-                // for usage, so forcing include_usage must not turn continuous stats on.
-                options.Remove("continuous_usage_stats");
+                throw GatewayError.BadRequest("this endpoint does not stream", "stream");
             }
+
+            var wantsUsage = false;
+            JsonElement? options = null;
+            if (body.TryGetProperty("stream_options", out var so) && so.ValueKind != JsonValueKind.Null)
+            {
+                if (so.ValueKind != JsonValueKind.Object)
+                {
+                    throw GatewayError.BadRequest("'stream_options' must be an object", "stream_options");
+                }
+
+                options = so;
+                wantsUsage = so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+            }
+
+            var request = new InferenceRequest(Rewrite(body, stream, options, wantsUsage), model, stream, stream && wantsUsage);
+            request.Measure(body, route);
+            return request;
         }
-
-        var request = new InferenceRequest(body, model, stream, wantsUsage);
-        request.Measure(route);
-        return request;
     }
 
-    public byte[] SerializeBody()
+    /// <summary>The body to send upstream (computed once at parse).</summary>
+    public byte[] SerializeBody() => _upstream;
+
+    /// <summary>
+    /// The client's body, property by property, with stream_options replaced for streams:
+    /// include_usage forced on, and vLLM's continuous_usage_stats removed unless the client asked
+    /// for usage (it would put usage on every chunk, and the relay drops usage for such clients).
+    /// </summary>
+    private static byte[] Rewrite(JsonElement body, bool stream, JsonElement? options, bool wantsUsage)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            Body.WriteTo(writer);
+            w.WriteStartObject();
+            foreach (var property in body.EnumerateObject())
+            {
+                if (stream && property.NameEquals("stream_options"))
+                {
+                    continue;
+                }
+
+                property.WriteTo(w);
+            }
+
+            if (stream)
+            {
+                w.WriteStartObject("stream_options");
+                if (options is { } o)
+                {
+                    foreach (var p in o.EnumerateObject())
+                    {
+                        if (p.NameEquals("include_usage") || (!wantsUsage && p.NameEquals("continuous_usage_stats")))
+                        {
+                            continue;
+                        }
+
+                        p.WriteTo(w);
+                    }
+                }
+
+                w.WriteBoolean("include_usage", true);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
         }
 
         return buffer.ToArray();
     }
 
-    private void Measure(InferenceRoute route)
+    private void Measure(JsonElement body, InferenceRoute route)
     {
         var text = new StringBuilder();
         switch (route)
         {
             case InferenceRoute.ChatCompletions:
-                if (Body["messages"] is not JsonArray messages || messages.Count == 0)
+                if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
                 {
                     throw GatewayError.BadRequest("'messages' must be a non-empty array", "messages");
                 }
 
-                foreach (var message in messages)
+                if (messages.GetArrayLength() > MaxItems)
                 {
-                    if (message is not JsonObject mo)
+                    throw GatewayError.BadRequest($"'messages' holds more than {MaxItems} items", "messages");
+                }
+
+                foreach (var message in messages.EnumerateArray())
+                {
+                    if (message.ValueKind != JsonValueKind.Object)
                     {
                         throw GatewayError.BadRequest("each message must be an object", "messages");
                     }
 
-                    text.Append(mo["role"] is JsonValue r && r.TryGetValue<string>(out var role) ? role : "").Append(':');
-                    AppendContent(text, mo["content"]);
+                    text.Append(message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : "").Append(':');
+                    AppendContent(text, message.TryGetProperty("content", out var c) ? c : default);
                     text.Append('\n');
                 }
 
                 break;
             case InferenceRoute.Completions:
-                AppendContent(text, Body["prompt"] ?? throw GatewayError.BadRequest("'prompt' is required", "prompt"));
+                AppendContent(text, body.TryGetProperty("prompt", out var prompt) && prompt.ValueKind != JsonValueKind.Null
+                    ? prompt
+                    : throw GatewayError.BadRequest("'prompt' is required", "prompt"));
                 break;
             default:
-                AppendContent(text, Body["input"] ?? throw GatewayError.BadRequest("'input' is required", "input"));
+                AppendContent(text, body.TryGetProperty("input", out var input) && input.ValueKind != JsonValueKind.Null
+                    ? input
+                    : throw GatewayError.BadRequest("'input' is required", "input"));
                 break;
         }
 
-        var prompt = text.ToString();
-        PromptUtf8 = Encoding.UTF8.GetBytes(prompt);
-        EstimatedPromptTokens = Math.Max(1, prompt.Length / 4);
-        EstimatedOutputTokens = ReadInt("max_completion_tokens") ?? ReadInt("max_tokens") ?? (route == InferenceRoute.Embeddings ? 0 : 256);
-        PrefixFingerprint = Routing.PromptFingerprint64.Of(prompt.AsSpan(0, Math.Min(prompt.Length, 512)));
+        var promptText = text.ToString();
+        PromptUtf8 = Encoding.UTF8.GetBytes(promptText);
+        EstimatedPromptTokens = Math.Max(1, promptText.Length / 4);
+        EstimatedOutputTokens = ReadInt(body, "max_completion_tokens") ?? ReadInt(body, "max_tokens") ?? (route == InferenceRoute.Embeddings ? 0 : 256);
+        PrefixFingerprint = Routing.PromptFingerprint64.Of(promptText.AsSpan(0, Math.Min(promptText.Length, 512)));
     }
 
-    private int? ReadInt(string name) =>
-        Body[name] is JsonValue v && v.TryGetValue<int>(out var i) && i >= 0 ? i : null;
+    private static int? ReadInt(JsonElement body, string name) =>
+        body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) && i >= 0 ? i : null;
 
-    private static void AppendContent(StringBuilder text, JsonNode? content)
+    private static void AppendContent(StringBuilder text, JsonElement content)
     {
-        switch (content)
+        switch (content.ValueKind)
         {
-            case JsonValue v when v.TryGetValue<string>(out var s):
-                text.Append(s);
+            case JsonValueKind.String:
+                text.Append(content.GetString());
                 break;
-            case JsonArray parts:
-                foreach (var part in parts)
+            case JsonValueKind.Array:
+                if (content.GetArrayLength() > MaxItems)
                 {
-                    if (part is JsonObject po && po["text"] is JsonValue t && t.TryGetValue<string>(out var ps))
+                    throw GatewayError.BadRequest($"a content array holds more than {MaxItems} items", "messages");
+                }
+
+                foreach (var part in content.EnumerateArray())
+                {
+                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
                     {
-                        text.Append(ps);
+                        text.Append(t.GetString());
                     }
-                    else if (part is JsonValue pv && pv.TryGetValue<string>(out var s2))
+                    else if (part.ValueKind == JsonValueKind.String)
                     {
-                        text.Append(s2);
+                        text.Append(part.GetString());
                     }
                 }
 

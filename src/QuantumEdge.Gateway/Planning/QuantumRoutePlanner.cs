@@ -68,6 +68,7 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
             TimeBudget = options.SolveBudget,
             CoherenceThreshold = settings.CoherenceThreshold,
             MaxContinuations = settings.DecoherenceMitigation ? 1 : 0,
+            FallBackWhenDecoherent = settings.StrictDecoherenceFallback,
             Parallelism = 1,
         };
         metrics.Registry.AddBeforeCollectCallback(RefreshThroughput);

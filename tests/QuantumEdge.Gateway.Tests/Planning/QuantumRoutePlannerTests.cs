@@ -210,4 +210,36 @@ public class QuantumRoutePlannerTests
         Assert.Equal(JsonValueKind.Null, opt.RootElement.GetProperty("planning_time_ms").GetProperty("p95").ValueKind);
         Assert.Equal(2.0, opt.RootElement.GetProperty("solve_budget_ms").GetDouble());
     }
+
+    [Fact]
+    public async Task Strict_decoherence_fallback_answers_every_decoherent_solve_with_the_greedy_plan()
+    {
+        // Requests with different candidate sets, tight capacity and paired sessions: SB beats greedy
+        // here. A threshold of 1 ("every agent within 1% of the best") is never reached.
+        static async Task<PlannerStatus> RunAsync(bool strict)
+        {
+            var settings = new QuantumPlanningSettings { CoherenceThreshold = 1.0, StrictDecoherenceFallback = strict };
+            await using var bed = new PlannerTestBed(4, PlannerTestBed.Batched with { MaxBatch = 8 }, settings, maxConcurrency: 2);
+            var rng = new Random(5);
+            for (var round = 0; round < 6; round++)
+            {
+                await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+                {
+                    var candidates = bed.Backends.Where((_, b) => (i + b + round) % 3 != 0).ToArray();
+                    var request = PlannerTestBed.Request(session: $"r{round}s{i / 2}", prefix: (ulong)((round * 10) + (i / 2) + 1),
+                        department: i % 3 == 0 ? "icu" : "research", prompt: 100 + rng.Next(2000), output: 20 + rng.Next(400));
+                    return bed.Planner.ChooseAsync(request, candidates, CancellationToken.None).AsTask();
+                }));
+            }
+
+            return bed.Planner.Status();
+        }
+
+        var lenient = await RunAsync(strict: false);
+        var strict = await RunAsync(strict: true);
+        Assert.True(lenient.BifurcationWins > 0, "the workload must give SB a better plan than greedy, or the comparison proves nothing");
+        Assert.Equal(lenient.Solves, lenient.DecoherentSolves);
+        Assert.Equal(strict.Solves, strict.DecoherentSolves);
+        Assert.Equal(0, strict.BifurcationWins);
+    }
 }
