@@ -17,7 +17,15 @@ public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetric
         using var timer = new PeriodicTimer(interval);
         do
         {
-            await ProbeAllAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await ProbeAllAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Probing must outlive a surprise; the next tick tries again.
+                logger.LogError("backend health probing failed: {ExceptionType}: {Message}", e.GetType().Name, e.Message);
+            }
         }
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
     }

@@ -48,11 +48,13 @@ public sealed class InferenceProxy(
 
             var body = await ReadBodyAsync(ctx.Request, config.Server.MaxRequestBodyBytes, ctx.RequestAborted).ConfigureAwait(false);
             var request = InferenceRequest.Parse(body, route);
-            record.Model = request.Model;
             if (!backends.KnowsModel(request.Model))
             {
+                // The unknown name is the client's text: echo it to the client only, never into the audit.
                 throw GatewayError.NotFound($"model '{request.Model}' is not served by this node", "model");
             }
+
+            record.Model = request.Model;
 
             record.Classification = classifier.Resolve(ctx.Request.Headers[ClassificationResolver.HeaderName]);
             record.SessionId = ctx.Request.Headers["X-Session-Id"];
@@ -99,6 +101,21 @@ public sealed class InferenceProxy(
         {
             record.Status = 499;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Log the type only: messages of framework exceptions can quote request content.
+            logger.LogError("request {RequestId} failed: {ExceptionType}", record.RequestId, e.GetType().Name);
+            var error = e is Ledger.LedgerException
+                ? GatewayError.Unavailable("the privacy ledger is unavailable; nothing was sent to a backend", "ledger_unavailable")
+                : new GatewayError(500, "server_error", "internal_error", "internal error; see the node's log for the request id " + record.RequestId);
+            if (!admitted)
+            {
+                record.Decision = $"refused:{error.Code}";
+            }
+
+            record.Status = error.Status;
+            await WriteErrorAsync(ctx, error).ConfigureAwait(false);
+        }
         finally
         {
             record.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -144,9 +161,9 @@ public sealed class InferenceProxy(
             }
 
             var backend = await planner.ChooseAsync(routeRequest, candidates, ctx.RequestAborted).ConfigureAwait(false);
-            if (!permitted.Contains(backend))
+            if (!candidates.Contains(backend))
             {
-                throw new InvalidOperationException($"planner '{planner.Name}' chose backend '{backend.Id}' outside the permitted set");
+                throw new InvalidOperationException($"planner '{planner.Name}' chose backend '{backend.Id}' outside its candidates");
             }
 
             tried.Add(backend);
@@ -245,6 +262,8 @@ public sealed class InferenceProxy(
             try
             {
                 await using var upstream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+                // From here on the answer may reach the client: a charge is kept even if it then disconnects.
+                record.Disclosed = status < 400;
                 if (request.Stream && status == 200)
                 {
                     ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -255,7 +274,14 @@ public sealed class InferenceProxy(
                 }
                 else
                 {
-                    var body = await ReadAllAsync(upstream, timeout.Token).ConfigureAwait(false);
+                    var body = await ReadAllAsync(upstream, MaxResponseBytes, timeout.Token).ConfigureAwait(false);
+                    if (body is null)
+                    {
+                        metrics.BackendErrors.WithLabels(backend.Id, "oversized").Inc();
+                        record.Disclosed = false;
+                        throw GatewayError.BadGateway($"backend '{backend.Id}' sent a response larger than {MaxResponseBytes} bytes");
+                    }
+
                     if (TokenUsage.TryRead(body, out var usage))
                     {
                         record.Usage = usage;
@@ -270,10 +296,22 @@ public sealed class InferenceProxy(
                 metrics.BackendErrors.WithLabels(backend.Id, "timeout").Inc();
                 if (!ctx.Response.HasStarted)
                 {
+                    record.Disclosed = false;
                     throw GatewayError.Timeout($"backend '{backend.Id}' did not finish within {backend.Settings.TimeoutSeconds} s");
                 }
 
                 // Mid-stream: the status line is gone; ending the stream is the only signal left.
+                ctx.Abort();
+            }
+            catch (InvalidDataException e)
+            {
+                metrics.BackendErrors.WithLabels(backend.Id, "oversized").Inc();
+                if (!ctx.Response.HasStarted)
+                {
+                    record.Disclosed = false;
+                    throw GatewayError.BadGateway($"backend '{backend.Id}': {e.Message}");
+                }
+
                 ctx.Abort();
             }
             catch (IOException) when (!ctx.RequestAborted.IsCancellationRequested)
@@ -281,6 +319,7 @@ public sealed class InferenceProxy(
                 metrics.BackendErrors.WithLabels(backend.Id, "connect").Inc();
                 if (!ctx.Response.HasStarted)
                 {
+                    record.Disclosed = false;
                     return $"backend '{backend.Id}' dropped the connection";
                 }
 
@@ -298,10 +337,32 @@ public sealed class InferenceProxy(
         }
     }
 
-    private static async Task<byte[]> ReadAllAsync(Stream stream, CancellationToken ct)
+    /// <summary>Largest non-streamed backend answer the gateway relays (64 MiB).</summary>
+    public const int MaxResponseBytes = 64 * 1024 * 1024;
+
+    /// <summary>The whole body, or null when it exceeds <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadAllAsync(Stream stream, int limit, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
         return buffer.ToArray();
     }
 

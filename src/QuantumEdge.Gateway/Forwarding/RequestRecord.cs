@@ -30,6 +30,8 @@ public sealed class RequestRecord
     public long? ChargeSeq { get; set; }
     /// <summary>ε this request added to its user's spend.</summary>
     public double EpsilonCharged { get; set; }
+    /// <summary>True once any part of a backend's answer may have reached the client (a charge is then never released).</summary>
+    public bool Disclosed { get; set; }
     /// <summary>True when the request's audit record was already written (a budget refusal is audited with the charge).</summary>
     public bool Audited { get; set; }
 }

@@ -9,6 +9,9 @@ namespace QuantumEdge.Gateway.Forwarding;
 /// </summary>
 public static class SseRelay
 {
+    /// <summary>Largest single event relayed; a backend that sends more without an event boundary is cut off.</summary>
+    public const int MaxEventBytes = 1024 * 1024;
+
     /// <summary>What crossed the relay.</summary>
     public readonly record struct Result(TokenUsage? Usage, long BytesForwarded, int Events);
 
@@ -40,7 +43,12 @@ public static class SseRelay
                     }
                     else
                     {
-                        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        if (buffer.Length >= MaxEventBytes)
+                        {
+                            throw new InvalidDataException($"the backend sent a server-sent event larger than {MaxEventBytes} bytes");
+                        }
+
+                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxEventBytes));
                         Buffer.BlockCopy(buffer, 0, bigger, 0, end);
                         ArrayPool<byte>.Shared.Return(buffer);
                         buffer = bigger;

@@ -290,7 +290,19 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
             }
 
             // Single-reader channels cannot count; what is pending and not in this batch is still queued.
-            PlanBatch(batch, Math.Max(0, Volatile.Read(ref _pending) - batch.Count));
+            try
+            {
+                PlanBatch(batch, Math.Max(0, Volatile.Read(ref _pending) - batch.Count));
+            }
+            catch (Exception)
+            {
+                // The loop outlives anything PlanBatch could not handle; every request of the batch gets an answer.
+                _statistics.RecordError();
+                foreach (var route in batch)
+                {
+                    route.Completion.TrySetResult(route.Candidates[0]);
+                }
+            }
         }
     }
 
@@ -368,9 +380,19 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
             _statistics.RecordError();
             foreach (var route in batch)
             {
-                if (!route.Completion.Task.IsCompleted)
+                if (route.Completion.Task.IsCompleted)
+                {
+                    continue;
+                }
+
+                try
                 {
                     Complete(route, ChooseAlone(route.Request, route.Candidates), alone: true);
+                }
+                catch (Exception)
+                {
+                    // Even the fast path failed: any candidate is still a permitted, healthy answer, and no request may hang.
+                    route.Completion.TrySetResult(route.Candidates[0]);
                 }
             }
         }

@@ -72,7 +72,7 @@ public sealed class PrivacyLedgerGate(PrivacyLedger ledger, PrivacyMetrics metri
 
         var answered = record.Status is >= 200 and < 300;
         Task<RefundResult>? refund = null;
-        if (record.ChargeSeq is { } chargeSeq && !answered)
+        if (record.ChargeSeq is { } chargeSeq && !answered && !record.Disclosed)
         {
             // Nothing reached the caller, so nothing was disclosed: the charge is released (and audited).
             refund = ledger.RefundAsync(chargeSeq, $"no answer (status {record.Status})");
@@ -96,7 +96,7 @@ public sealed class PrivacyLedgerGate(PrivacyLedger ledger, PrivacyMetrics metri
             Decision = record.Decision.StartsWith("refused:", StringComparison.Ordinal)
                 ? record.Decision
                 : answered ? AuditDecisions.Completed : AuditDecisions.Failed,
-            EpsilonCharged = answered ? record.EpsilonCharged : 0,
+            EpsilonCharged = answered || record.Disclosed ? record.EpsilonCharged : 0,
             PromptHmac = record.PromptHmac,
             RelatedSeq = record.ChargeSeq,
         });
