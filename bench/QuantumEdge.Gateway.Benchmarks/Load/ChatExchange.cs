@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
-using QuantumEdge.Gateway.Benchmarks.Measurement;
+using QuantumEdge.Benchmarks.Measurement;
 
 namespace QuantumEdge.Gateway.Benchmarks.Load;
 

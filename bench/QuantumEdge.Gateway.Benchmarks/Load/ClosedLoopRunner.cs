@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using QuantumEdge.Gateway.Benchmarks.Measurement;
+using QuantumEdge.Benchmarks.Measurement;
 
 namespace QuantumEdge.Gateway.Benchmarks.Load;
 

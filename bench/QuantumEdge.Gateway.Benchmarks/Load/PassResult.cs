@@ -1,4 +1,4 @@
-using QuantumEdge.Gateway.Benchmarks.Measurement;
+using QuantumEdge.Benchmarks.Measurement;
 
 namespace QuantumEdge.Gateway.Benchmarks.Load;
 

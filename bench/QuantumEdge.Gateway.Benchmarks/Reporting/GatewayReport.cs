@@ -1,3 +1,4 @@
+using QuantumEdge.Benchmarks.Measurement;
 using QuantumEdge.Gateway.Benchmarks.Load;
 
 namespace QuantumEdge.Gateway.Benchmarks.Reporting;

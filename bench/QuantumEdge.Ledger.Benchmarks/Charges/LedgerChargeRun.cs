@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using QuantumEdge.Ledger.Benchmarks.Measurement;
+using QuantumEdge.Benchmarks.Measurement;
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;

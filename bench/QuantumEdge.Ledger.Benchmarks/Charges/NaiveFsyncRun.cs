@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using QuantumEdge.Ledger.Benchmarks.Measurement;
+using QuantumEdge.Benchmarks.Measurement;
 
 namespace QuantumEdge.Ledger.Benchmarks.Charges;
 

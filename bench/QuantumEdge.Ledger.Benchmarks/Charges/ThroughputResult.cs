@@ -1,4 +1,4 @@
-using QuantumEdge.Ledger.Benchmarks.Measurement;
+using QuantumEdge.Benchmarks.Measurement;
 
 namespace QuantumEdge.Ledger.Benchmarks.Charges;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using QuantumEdge.Benchmarks.Measurement;
 using QuantumEdge.Ledger.Benchmarks.Charges;
 
 namespace QuantumEdge.Ledger.Benchmarks.Reporting;

@@ -1,4 +1,4 @@
-namespace QuantumEdge.Ledger.Benchmarks.Measurement;
+namespace QuantumEdge.Benchmarks.Measurement;
 
 /// <summary>Sorted latency samples (ms) with nearest-rank percentiles.</summary>
 public sealed class LatencyDistribution(double[] sorted)

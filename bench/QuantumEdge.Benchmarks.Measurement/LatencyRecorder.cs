@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace QuantumEdge.Gateway.Benchmarks.Measurement;
+namespace QuantumEdge.Benchmarks.Measurement;
 
 /// <summary>
 /// Lock-free sink for per-request latencies in milliseconds. Preallocated so that recording

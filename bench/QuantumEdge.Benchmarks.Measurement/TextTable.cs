@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace QuantumEdge.Ledger.Benchmarks.Reporting;
+namespace QuantumEdge.Benchmarks.Measurement;
 
 /// <summary>A plain-text table: first column left-aligned, the rest right-aligned.</summary>
 public sealed class TextTable(params string[] headers)
