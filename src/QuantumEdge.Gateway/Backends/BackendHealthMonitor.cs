@@ -55,7 +55,12 @@ public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetric
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             backend.Healthy = false;
-            backend.HealthDetail = e is OperationCanceledException ? "GET /models timed out" : $"unreachable: {e.Message}";
+            // /health is unauthenticated: say what failed, not the backend's address; the log has the details.
+            backend.HealthDetail = e is OperationCanceledException ? "GET /models timed out" : "unreachable";
+            if (wasHealthy)
+            {
+                logger.LogWarning("backend {Backend} probe error: {Error}", backend.Id, e.Message);
+            }
         }
 
         if (backend.Settings.MetricsUrl is { } metricsUrl && backend.Healthy)
