@@ -76,7 +76,8 @@ public static class SimBackendCommand
             Console.Out.WriteLine($"sim-backend ({prof.Name}) serving {string.Join(", ", options.Models)} at {sim.BaseUrl}");
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                // Runs until the host stops (SIGTERM/Ctrl+C reach it directly) or the verb's token is cancelled.
+                await sim.WaitForShutdownAsync(ct);
             }
             catch (OperationCanceledException)
             {

@@ -110,7 +110,8 @@ public sealed class DemoReport
         _ => "",
     };
 
-    private static double P(IEnumerable<double> values, double percentile)
+    /// <summary>Nearest-rank percentile; NaN for no values.</summary>
+    internal static double P(IEnumerable<double> values, double percentile)
     {
         var sorted = values.Order().ToArray();
         if (sorted.Length == 0)

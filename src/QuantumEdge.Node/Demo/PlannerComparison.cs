@@ -130,14 +130,14 @@ public static class PlannerComparison
         foreach (var o in outcomes)
         {
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"  {o.Router,-15} {o.Requests,8} {Percentile(o.FirstTokenMs, 50),19:F1} {Percentile(o.FirstTokenMs, 95),7:F1} {o.SlaMisses,11} {o.PrefixHits,18}");
+                $"  {o.Router,-15} {o.Requests,8} {DemoReport.P(o.FirstTokenMs, 50),19:F1} {DemoReport.P(o.FirstTokenMs, 95),7:F1} {o.SlaMisses,11} {o.PrefixHits,18}");
         }
 
         if (outcomes.Count == 2)
         {
             var (greedy, joint) = (outcomes[0], outcomes[1]);
-            var p50 = Percentile(greedy.FirstTokenMs, 50);
-            var gain = p50 > 0 ? (p50 - Percentile(joint.FirstTokenMs, 50)) / p50 : 0;
+            var p50 = DemoReport.P(greedy.FirstTokenMs, 50);
+            var gain = p50 > 0 ? (p50 - DemoReport.P(joint.FirstTokenMs, 50)) / p50 : 0;
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"  measured: joint planning changed first-token p50 by {-gain:P1} and SLA misses from {greedy.SlaMisses} to {joint.SlaMisses}");
         }
@@ -167,16 +167,5 @@ public static class PlannerComparison
         }
 
         return sb.ToString();
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 }
