@@ -1,20 +1,17 @@
 namespace QuantumEdge.Planning.Tests;
 
-/// <summary>Finds shared/data/gset by walking up from the test binaries (shared/ sits beside the repository).</summary>
+/// <summary>The Gset instances of tests/data/gset, copied beside the test binaries by the project file.</summary>
 internal static class GsetData
 {
     public static string Directory()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var dir = Path.Combine(AppContext.BaseDirectory, "gset");
+        if (!System.IO.Directory.Exists(dir))
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "gset");
-            if (System.IO.Directory.Exists(candidate))
-            {
-                return candidate;
-            }
+            throw new DirectoryNotFoundException($"{dir} is missing; tests/data/gset is copied there by the test project's build");
         }
 
-        throw new DirectoryNotFoundException($"no shared/data/gset above {AppContext.BaseDirectory}; the Gset tests need the shared data folder beside the repository");
+        return dir;
     }
 
     public static double BestKnown(string instance)

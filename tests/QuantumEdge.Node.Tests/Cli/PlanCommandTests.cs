@@ -9,16 +9,9 @@ public sealed class PlanCommandTests
 {
     private static string GsetFile(string name)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "gset", name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"no shared/data/gset/{name} above {AppContext.BaseDirectory}");
+        // tests/data/gset is copied beside the test binaries by the project file.
+        var path = Path.Combine(AppContext.BaseDirectory, "gset", name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing; the test project copies tests/data/gset there");
     }
 
     private static double BestKnown(string instance)
