@@ -2,7 +2,7 @@
 # Smoke test of the published native-AOT binary: start, /health, a proxied streaming chat
 # completion through sim-backend, a charged request and the ledger round trip, /metrics,
 # online backup and audit verify through the admin socket, clean SIGTERM shutdown, then
-# offline verify, report and restore. Prints start-up time, idle RSS and binary size.
+# offline verify, report and restore. Prints start-up time; asserts the idle-RSS and binary-size budgets.
 set -euo pipefail
 BIN=${1:?usage: smoke.sh PATH_TO_quantumedge}
 BIN=$(readlink -f "$BIN")
@@ -105,4 +105,11 @@ echo "offline: $(cat "$WORK/verify2.txt"); export, report and restore OK"
 
 size=$(stat -c %s "$BIN")
 echo "AOT binary: $((size / 1024 / 1024)) MiB; idle RSS after the smoke run: $((rss_kb / 1024)) MiB; start to healthy: ${ready_ms} ms"
+# Size and memory budgets (the product's targets) so that neither can creep unnoticed.
+# Start-up time is printed, not asserted: CI boxes vary and tests never assert wall time.
+BINARY_BUDGET_MIB=${BINARY_BUDGET_MIB:-40}
+RSS_BUDGET_MIB=${RSS_BUDGET_MIB:-60}
+[ "$size" -le $((BINARY_BUDGET_MIB * 1024 * 1024)) ] || fail "AOT binary is $((size / 1024 / 1024)) MiB, over its ${BINARY_BUDGET_MIB} MiB budget"
+[ "$rss_kb" -le $((RSS_BUDGET_MIB * 1024)) ] || fail "idle RSS is $((rss_kb / 1024)) MiB, over its ${RSS_BUDGET_MIB} MiB budget"
+echo "budgets: binary <= ${BINARY_BUDGET_MIB} MiB, idle RSS <= ${RSS_BUDGET_MIB} MiB: OK"
 echo "SMOKE OK"
