@@ -14,6 +14,8 @@ public sealed record BenchOptions
     /// <summary>Workers of the closed-loop (saturation) passes.</summary>
     public int Concurrency { get; init; } = 64;
     public double SaturationSeconds { get; init; } = 5;
+    /// <summary>Length of each one-connection pass (added latency with no queueing).</summary>
+    public double SingleSeconds { get; init; } = 4;
     public double StreamRps { get; init; } = 200;
     public double StreamSeconds { get; init; } = 3;
     public double WarmupSeconds { get; init; } = 2;
@@ -30,6 +32,7 @@ public sealed record BenchOptions
           --arrival even|poisson   open-loop spacing (default even)
           --concurrency C          closed-loop workers (default 64)
           --saturation-seconds S   length of each closed-loop pass (default 5)
+          --single-seconds S       length of each one-connection pass (default 4)
           --stream-rps N           open-loop rate of the streaming passes (default 200)
           --stream-seconds S       length of each streaming pass (default 3)
           --warmup-seconds S       warm-up per path before measuring (default 2)
@@ -74,6 +77,7 @@ public sealed record BenchOptions
                     "--arrival" => o with { Arrival = Enum.Parse<ArrivalPattern>(value, ignoreCase: true) },
                     "--concurrency" => o with { Concurrency = (int)Positive(value) },
                     "--saturation-seconds" => o with { SaturationSeconds = Positive(value) },
+                    "--single-seconds" => o with { SingleSeconds = Positive(value) },
                     "--stream-rps" => o with { StreamRps = Positive(value) },
                     "--stream-seconds" => o with { StreamSeconds = Positive(value) },
                     "--warmup-seconds" => o with { WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture) },

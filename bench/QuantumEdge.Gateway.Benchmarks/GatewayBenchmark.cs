@@ -13,6 +13,7 @@ public sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, Tex
     public async Task<GatewayRunResults> RunAsync()
     {
         var direct = Target("direct (sim)", stack.DirectClient, stack.DirectChat, "public", stream: false);
+        var yarp = Target("bare YARP proxy", stack.YarpClient, stack.YarpChat, "public", stream: false);
         var gatewayPublic = Target("gateway public", stack.GatewayClient, stack.GatewayChat, "public", stream: false);
         var gatewayPhi = Target("gateway phi", stack.GatewayClient, stack.GatewayChat, "phi", stream: false);
         var streamDirect = Target("direct (sim) stream", stack.DirectClient, stack.DirectChat, "public", stream: true);
@@ -22,7 +23,7 @@ public sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, Tex
         {
             log.WriteLine($"warm-up: {options.WarmupSeconds:0.#} s closed loop per path ...");
             var warm = TimeSpan.FromSeconds(options.WarmupSeconds);
-            foreach (var t in new[] { direct, gatewayPublic, gatewayPhi })
+            foreach (var t in new[] { direct, yarp, gatewayPublic, gatewayPhi })
             {
                 Check(await ClosedLoopRunner.RunAsync(t, Math.Min(16, options.Concurrency), warm).ConfigureAwait(false), warmup: true);
             }
@@ -35,6 +36,7 @@ public sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, Tex
 
         var seconds = TimeSpan.FromSeconds(options.Seconds);
         var openDirect = await OpenAsync(direct, options.Rps, seconds).ConfigureAwait(false);
+        var openYarp = await OpenAsync(yarp, options.Rps, seconds).ConfigureAwait(false);
         var before = Ledger();
         var openPublic = await OpenAsync(gatewayPublic, options.Rps, seconds).ConfigureAwait(false);
         var openPublicLedger = Since(before);
@@ -44,17 +46,31 @@ public sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, Tex
 
         var saturation = TimeSpan.FromSeconds(options.SaturationSeconds);
         var closedDirect = await ClosedAsync(direct, saturation).ConfigureAwait(false);
+        var closedYarp = await ClosedAsync(yarp, saturation).ConfigureAwait(false);
         var closedPublic = await ClosedAsync(gatewayPublic, saturation).ConfigureAwait(false);
         before = Ledger();
         var closedPhi = await ClosedAsync(gatewayPhi, saturation).ConfigureAwait(false);
         var closedPhiLedger = Since(before);
+
+        // One connection, one request at a time: the added latency with no queueing at all.
+        var single = TimeSpan.FromSeconds(options.SingleSeconds);
+        var singleDirect = await ClosedAsync(direct, single, workers: 1).ConfigureAwait(false);
+        var singleYarp = await ClosedAsync(yarp, single, workers: 1).ConfigureAwait(false);
+        var singlePublic = await ClosedAsync(gatewayPublic, single, workers: 1).ConfigureAwait(false);
 
         var streamSeconds = TimeSpan.FromSeconds(options.StreamSeconds);
         var streamDirectResult = await OpenAsync(streamDirect, options.StreamRps, streamSeconds).ConfigureAwait(false);
         var streamGatewayResult = await OpenAsync(streamGateway, options.StreamRps, streamSeconds).ConfigureAwait(false);
 
         return new GatewayRunResults(openDirect, openPublic, openPhi, closedDirect, closedPublic, closedPhi,
-            streamDirectResult, streamGatewayResult, openPublicLedger, openPhiLedger, closedPhiLedger);
+            streamDirectResult, streamGatewayResult, openPublicLedger, openPhiLedger, closedPhiLedger)
+        {
+            OpenYarp = openYarp,
+            ClosedYarp = closedYarp,
+            SingleDirect = singleDirect,
+            SingleYarp = singleYarp,
+            SinglePublic = singlePublic,
+        };
     }
 
     private LoadTarget Target(string name, HttpClient client, Uri endpoint, string classification, bool stream) =>
@@ -67,11 +83,12 @@ public sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, Tex
         return Check(await OpenLoopRunner.RunAsync(target, rate, duration, options.MaxRequests, options.Arrival).ConfigureAwait(false));
     }
 
-    private async Task<PassResult> ClosedAsync(LoadTarget target, TimeSpan duration)
+    private async Task<PassResult> ClosedAsync(LoadTarget target, TimeSpan duration, int? workers = null)
     {
         Settle();
-        log.WriteLine($"closed loop {target.Name,-22} {options.Concurrency} workers for {duration.TotalSeconds:0.#} s ...");
-        return Check(await ClosedLoopRunner.RunAsync(target, options.Concurrency, duration).ConfigureAwait(false));
+        var count = workers ?? options.Concurrency;
+        log.WriteLine($"closed loop {target.Name,-22} {count} workers for {duration.TotalSeconds:0.#} s ...");
+        return Check(await ClosedLoopRunner.RunAsync(target, count, duration).ConfigureAwait(false));
     }
 
     private PassResult Check(PassResult result, bool warmup = false)

@@ -20,4 +20,14 @@ public sealed record GatewayRunResults(
     PassResult StreamGateway,
     LedgerActivity OpenPublicLedger,
     LedgerActivity OpenPhiLedger,
-    LedgerActivity ClosedPhiLedger);
+    LedgerActivity ClosedPhiLedger)
+{
+    /// <summary>The bare YARP proxy at the open-loop rate.</summary>
+    public required PassResult OpenYarp { get; init; }
+    /// <summary>The bare YARP proxy at saturation: the baseline for the gateway's throughput ratio.</summary>
+    public required PassResult ClosedYarp { get; init; }
+    /// <summary>One connection, one request at a time, straight to the backend.</summary>
+    public required PassResult SingleDirect { get; init; }
+    public required PassResult SingleYarp { get; init; }
+    public required PassResult SinglePublic { get; init; }
+}

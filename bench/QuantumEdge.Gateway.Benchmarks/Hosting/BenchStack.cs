@@ -17,25 +17,31 @@ public sealed class BenchStack : IAsyncDisposable
     public const string Model = "clinical-7b";
     private const string Secret = "benchmark-secret-that-is-long-enough-for-hs256-0123456789";
 
-    private BenchStack(SimulatedBackend sim, GatewayNode node, string dataDir, IReadOnlyList<string> tokens)
+    private BenchStack(SimulatedBackend sim, BareYarpProxy yarp, GatewayNode node, string dataDir, IReadOnlyList<string> tokens)
     {
         Sim = sim;
+        Yarp = yarp;
         Node = node;
         DataDir = dataDir;
         Tokens = tokens;
         DirectClient = CreateClient();
         GatewayClient = CreateClient();
+        YarpClient = CreateClient();
     }
 
     public SimulatedBackend Sim { get; }
+    /// <summary>The baseline: a bare YARP proxy in front of the same backend.</summary>
+    public BareYarpProxy Yarp { get; }
     public GatewayNode Node { get; }
     public string DataDir { get; }
     /// <summary>One token per distinct user (doctors in one department).</summary>
     public IReadOnlyList<string> Tokens { get; }
     public HttpClient DirectClient { get; }
     public HttpClient GatewayClient { get; }
+    public HttpClient YarpClient { get; }
     public Uri DirectChat => new(Sim.BaseUrl + "/chat/completions");
     public Uri GatewayChat => new(Node.ApiAddress + "/v1/chat/completions");
+    public Uri YarpChat => new(Yarp.Address + "/v1/chat/completions");
 
     /// <param name="users">Distinct callers; each gets a token and its own privacy budget.</param>
     /// <param name="backendConcurrency">The gateway's per-backend limit; set above the offered concurrency so it never queues.</param>
@@ -77,8 +83,10 @@ public sealed class BenchStack : IAsyncDisposable
         };
 
         GatewayNode? node = null;
+        BareYarpProxy? yarp = null;
         try
         {
+            yarp = await BareYarpProxy.StartAsync(sim.Address).ConfigureAwait(false);
             node = GatewayNode.Create(config, new NodeHostOptions { Quiet = true });
             await node.StartAsync().ConfigureAwait(false);
         }
@@ -87,6 +95,11 @@ public sealed class BenchStack : IAsyncDisposable
             if (node is not null)
             {
                 await node.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (yarp is not null)
+            {
+                await yarp.DisposeAsync().ConfigureAwait(false);
             }
 
             await sim.DisposeAsync().ConfigureAwait(false);
@@ -98,14 +111,16 @@ public sealed class BenchStack : IAsyncDisposable
         var tokens = Enumerable.Range(0, users)
             .Select(i => auth.Issue($"bench.user{i:D4}", "doctor", "emergency", TimeSpan.FromHours(2)))
             .ToArray();
-        return new BenchStack(sim, node, dataDir, tokens);
+        return new BenchStack(sim, yarp, node, dataDir, tokens);
     }
 
     public async ValueTask DisposeAsync()
     {
         DirectClient.Dispose();
         GatewayClient.Dispose();
+        YarpClient.Dispose();
         await Node.DisposeAsync().ConfigureAwait(false);
+        await Yarp.DisposeAsync().ConfigureAwait(false);
         await Sim.DisposeAsync().ConfigureAwait(false);
         TryDelete(DataDir);
     }

@@ -11,6 +11,7 @@ public static class GatewayReport
     private const double AddedP99TargetMs = 1.0;
     private const double WholePathRpsTarget = 5000;
     private const double FirstByteTargetMs = 1.0;
+    private const double YarpRatioTarget = 0.6;
 
     public static void Write(TextWriter o, BenchOptions options, GatewayRunResults r)
     {
@@ -20,7 +21,7 @@ public static class GatewayReport
         o.WriteLine();
         o.WriteLine($"== Open loop: {options.Rps:0} RPS offered, {options.Arrival.ToString().ToLowerInvariant()} arrivals, {options.Seconds:0.#} s per pass; latency = send to last byte (ms) ==");
         var open = new TextTable("pass", "ok", "failed", "achieved RPS", "p50", "p99", "p99.9", "max", "send lag p99");
-        foreach (var p in new[] { r.OpenDirect, r.OpenPublic, r.OpenPhi })
+        foreach (var p in new[] { r.OpenDirect, r.OpenYarp, r.OpenPublic, r.OpenPhi })
         {
             open.Add(p.Name, Format.Count(p.Ok), Format.Count(p.Failed), Format.Rate(p.Throughput),
                 Format.Ms(p.Latency.P50), Format.Ms(p.Latency.P99), Format.Ms(p.Latency.P999), Format.Ms(p.Latency.Max), Format.Ms(p.ScheduleLag.P99));
@@ -30,6 +31,8 @@ public static class GatewayReport
         o.WriteLine();
         o.WriteLine("== Added latency: gateway minus direct at the same percentile (ms) ==");
         var added = new TextTable("path", "p50", "p99", "p99.9", "ledger commits", "ops/commit");
+        added.Add("bare YARP proxy", Format.SignedMs(AddedAt(r.OpenYarp, r.OpenDirect, 50)), Format.SignedMs(AddedAt(r.OpenYarp, r.OpenDirect, 99)),
+            Format.SignedMs(AddedAt(r.OpenYarp, r.OpenDirect, 99.9)), "-", "-");
         added.Add("gateway public", Format.SignedMs(AddedAt(r.OpenPublic, r.OpenDirect, 50)), Format.SignedMs(AddedAt(r.OpenPublic, r.OpenDirect, 99)),
             Format.SignedMs(AddedAt(r.OpenPublic, r.OpenDirect, 99.9)), Format.Count(r.OpenPublicLedger.Commits), Format.Ratio(r.OpenPublicLedger.MeanBatch));
         added.Add("gateway phi", Format.SignedMs(AddedAt(r.OpenPhi, r.OpenDirect, 50)), Format.SignedMs(AddedAt(r.OpenPhi, r.OpenDirect, 99)),
@@ -45,16 +48,30 @@ public static class GatewayReport
 
         o.WriteLine();
         o.WriteLine($"== Closed loop (saturation): {options.Concurrency} workers, {options.SaturationSeconds:0.#} s per pass ==");
-        var closed = new TextTable("pass", "ok", "failed", "RPS", "gateway/direct", "p50 ms", "p99 ms", "ops/commit");
-        foreach (var p in new[] { r.ClosedDirect, r.ClosedPublic, r.ClosedPhi })
+        var closed = new TextTable("pass", "ok", "failed", "RPS", "/direct", "/YARP", "p50 ms", "p99 ms", "ops/commit");
+        foreach (var p in new[] { r.ClosedDirect, r.ClosedYarp, r.ClosedPublic, r.ClosedPhi })
         {
             closed.Add(p.Name, Format.Count(p.Ok), Format.Count(p.Failed), Format.Rate(p.Throughput),
-                ReferenceEquals(p, r.ClosedDirect) ? "1.00" : Format.Ratio(p.Throughput / r.ClosedDirect.Throughput),
+                Format.Ratio(p.Throughput / r.ClosedDirect.Throughput),
+                ReferenceEquals(p, r.ClosedDirect) ? "-" : Format.Ratio(p.Throughput / r.ClosedYarp.Throughput),
                 Format.Ms(p.Latency.P50), Format.Ms(p.Latency.P99),
                 ReferenceEquals(p, r.ClosedPhi) ? Format.Ratio(r.ClosedPhiLedger.MeanBatch) : "-");
         }
 
         o.Write(closed);
+
+        o.WriteLine();
+        o.WriteLine($"== One connection, one request at a time: {options.SingleSeconds:0.#} s per pass; added = minus direct at the same percentile (ms) ==");
+        var single = new TextTable("pass", "ok", "failed", "RPS", "p50", "p99", "p99.9", "added p50", "added p99");
+        foreach (var p in new[] { r.SingleDirect, r.SingleYarp, r.SinglePublic })
+        {
+            single.Add(p.Name, Format.Count(p.Ok), Format.Count(p.Failed), Format.Rate(p.Throughput),
+                Format.Ms(p.Latency.P50), Format.Ms(p.Latency.P99), Format.Ms(p.Latency.P999),
+                ReferenceEquals(p, r.SingleDirect) ? "-" : Format.SignedMs(AddedAt(p, r.SingleDirect, 50)),
+                ReferenceEquals(p, r.SingleDirect) ? "-" : Format.SignedMs(AddedAt(p, r.SingleDirect, 99)));
+        }
+
+        o.Write(single);
 
         o.WriteLine();
         o.WriteLine($"== Streaming (stream=true): {options.StreamRps:0} RPS open loop, {options.StreamSeconds:0.#} s per pass; TTFB = send to first body byte (ms) ==");
@@ -79,7 +96,7 @@ public static class GatewayReport
         }
 
         o.Write(targets);
-        var failed = new[] { r.OpenDirect, r.OpenPublic, r.OpenPhi, r.ClosedDirect, r.ClosedPublic, r.ClosedPhi, r.StreamDirect, r.StreamGateway }
+        var failed = new[] { r.OpenDirect, r.OpenYarp, r.ClosedYarp, r.SingleDirect, r.SingleYarp, r.SinglePublic, r.OpenPublic, r.OpenPhi, r.ClosedDirect, r.ClosedPublic, r.ClosedPhi, r.StreamDirect, r.StreamGateway }
             .Where(p => p.Failed > 0).ToList();
         if (failed.Count > 0)
         {
@@ -105,6 +122,12 @@ public static class GatewayReport
             $"{Format.Rate(r.ClosedPhi.Throughput)} RPS", r.ClosedPhi.Throughput >= WholePathRpsTarget && r.ClosedPhi.Failed == 0));
         list.Add(new TargetCheck("sustained RPS, gateway public (no charge)", $">= {WholePathRpsTarget:N0}",
             $"{Format.Rate(r.ClosedPublic.Throughput)} RPS", r.ClosedPublic.Throughput >= WholePathRpsTarget && r.ClosedPublic.Failed == 0));
+        var ratio = r.ClosedPublic.Throughput / r.ClosedYarp.Throughput;
+        list.Add(new TargetCheck("saturation RPS, gateway public vs a bare YARP proxy (same run)", $">= {YarpRatioTarget:0.0}x",
+            $"{Format.Ratio(ratio)}x ({Format.Rate(r.ClosedPublic.Throughput)} / {Format.Rate(r.ClosedYarp.Throughput)})", ratio >= YarpRatioTarget && r.ClosedPublic.Failed == 0));
+        var singleAdded99 = AddedAt(r.SinglePublic, r.SingleDirect, 99);
+        list.Add(new TargetCheck("added latency p99 at one connection, public", $"< {AddedP99TargetMs:0.00} ms",
+            $"{Format.SignedMs(singleAdded99)} ms (p99 {Format.Ms(r.SinglePublic.Latency.P99)} ms)", singleAdded99 < AddedP99TargetMs && r.SinglePublic.Failed == 0));
         var ttfb50 = AddedAt(r.StreamGateway, r.StreamDirect, 50);
         var ttfb99 = AddedAt(r.StreamGateway, r.StreamDirect, 99);
         list.Add(new TargetCheck("first streamed byte after the backend's, p50", $"<= {FirstByteTargetMs:0.00} ms", $"{Format.SignedMs(ttfb50)} ms", ttfb50 <= FirstByteTargetMs && r.StreamGateway.Failed == 0));
