@@ -89,19 +89,23 @@ public sealed class JwtAuthenticator
         }
         catch (Exception e) when (e is ArgumentException or SecurityTokenException)
         {
-            throw new TokenRejectedException("malformed bearer token", e);
+            throw Malformed(token, e);
         }
 
         if (!result.IsValid)
         {
-            throw new TokenRejectedException(Describe(result.Exception), result.Exception);
+            throw result.Exception is SecurityTokenMalformedException or ArgumentException
+                ? Malformed(token, result.Exception)
+                : new TokenRejectedException(Describe(result.Exception), result.Exception);
         }
 
-        var sub = Claim(result, "sub");
-        var role = Claim(result, "role");
-        var department = Claim(result, "department");
-        var expires = result.SecurityToken is JsonWebToken jwt ? new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) : DateTimeOffset.MaxValue;
-        return new CallerIdentity(sub, role, department, expires);
+        if (result.SecurityToken is not JsonWebToken jwt)
+        {
+            throw new TokenRejectedException("malformed bearer token");
+        }
+
+        var (sub, role, department) = IdentityClaims.Read(jwt.EncodedPayload);
+        return new CallerIdentity(sub, role, department, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
     }
 
     /// <summary>Signs an HS256 token for the given identity.</summary>
@@ -130,10 +134,20 @@ public sealed class JwtAuthenticator
         });
     }
 
-    private static string Claim(TokenValidationResult result, string name) =>
-        result.Claims.TryGetValue(name, out var value) && value is string s && !string.IsNullOrWhiteSpace(s)
-            ? s
-            : throw new TokenRejectedException($"token lacks the '{name}' claim");
+    /// <summary>
+    /// The library refuses some identity claims of the wrong shape (a list as <c>sub</c>) as merely
+    /// malformed; reading the payload ourselves names the claim. The token stays refused either way.
+    /// </summary>
+    private static TokenRejectedException Malformed(string token, Exception? e)
+    {
+        var parts = token.Split('.');
+        if (parts.Length == 3 && !IdentityClaims.TryRead(parts[1], out _, out var claimProblem) && claimProblem is not null)
+        {
+            return new TokenRejectedException($"malformed bearer token: {claimProblem}", e ?? new SecurityTokenMalformedException(claimProblem));
+        }
+
+        return e is null ? new TokenRejectedException("malformed bearer token") : new TokenRejectedException("malformed bearer token", e);
+    }
 
     private static string Describe(Exception? e) => e switch
     {

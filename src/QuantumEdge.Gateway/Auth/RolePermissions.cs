@@ -4,7 +4,7 @@ namespace QuantumEdge.Gateway.Auth;
 
 /// <summary>
 /// What each role may do, from <c>security.role_permissions</c>. <c>all</c> grants everything;
-/// an unknown role has no permission at all.
+/// an unknown role has no permission at all. Names match exactly: a token's <c>Admin</c> is not <c>admin</c>.
 /// </summary>
 public sealed class RolePermissions(SecuritySettings security)
 {

@@ -23,16 +23,7 @@ public static class ConfigurationLoader
 
     public static NodeConfiguration LoadFile(string path, Func<string, string?>? environment = null)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationException("--config", $"cannot read '{path}': {e.Message}");
-        }
-
+        var text = RegularFile.ReadConfiguration(path);
         return Parse(text, Path.GetFullPath(path), environment);
     }
 

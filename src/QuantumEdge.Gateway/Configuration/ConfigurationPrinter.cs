@@ -16,7 +16,7 @@ public static class ConfigurationPrinter
         Kv(sb, 1, "name", c.Node.Name);
         Kv(sb, 1, "data_dir", c.Node.DataDir);
         sb.Append("server:\n");
-        Kv(sb, 1, "urls", c.Server.Urls);
+        List(sb, 1, "urls", c.Server.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Kv(sb, 1, "metrics_url", c.Server.MetricsUrl);
         Kv(sb, 1, "max_request_body_bytes", c.Server.MaxRequestBodyBytes);
         Kv(sb, 1, "workers", c.Server.Workers);

@@ -8,11 +8,11 @@ public sealed record SecuritySettings
     /// <summary>The node's declared clearance (public … restricted), reported in status output.</summary>
     public string SecurityLevel { get; init; } = "confidential";
     public bool EnableQuantumSignatures { get; init; } = true;
-    /// <summary>Role → permissions (query, planning, basic_planning, measurement, all).</summary>
+    /// <summary>Role → permissions (query, planning, basic_planning, measurement, all). Role names match tokens exactly (case-sensitive).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> RolePermissions { get; init; } = DefaultRoles;
 
     internal static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> DefaultRoles =
-        new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
             ["doctor"] = ["query", "planning", "measurement"],
             ["nurse"] = ["query", "basic_planning"],
@@ -29,7 +29,7 @@ public sealed record SecuritySettings
         var section = s.Section("role_permissions");
         if (section.Exists)
         {
-            var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+            var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
             foreach (var role in section.Keys())
             {
                 var perms = section.StringList(role, []);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using QuantumEdge.Gateway.Contracts;
 
 namespace QuantumEdge.Gateway.Forwarding;
@@ -15,7 +16,7 @@ public sealed class InferenceRequest
     /// <summary>Most messages (or content parts of one message) a request may carry.</summary>
     public const int MaxItems = 4096;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     private readonly byte[] _upstream;
 
@@ -37,23 +38,49 @@ public sealed class InferenceRequest
     /// <summary>The prompt's text as UTF-8, kept only long enough to compute a keyed hash for the audit trail.</summary>
     public byte[] PromptUtf8 { get; private set; } = [];
 
-    public static InferenceRequest Parse(ReadOnlySpan<byte> utf8, InferenceRoute route)
+    public static InferenceRequest Parse(ReadOnlyMemory<byte> utf8, InferenceRoute route)
     {
+        // Strings are decoded lazily, so text that is not UTF-8 would otherwise surface as an
+        // exception deep in measuring or rewriting; one vectorised pass refuses it up front.
+        if (!Utf8.IsValid(utf8.Span))
+        {
+            throw GatewayError.BadRequest("request body is not valid UTF-8", code: "invalid_json");
+        }
+
         JsonDocument doc;
         try
         {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
-            doc = JsonDocument.ParseValue(ref reader);
-            if (reader.Read())
-            {
-                throw new JsonException("unexpected data after the JSON object");
-            }
+            // Duplicate keys are refused at every depth: the gateway reads the last one, while a
+            // backend that keeps the first would run something other than what was audited.
+            doc = JsonDocument.Parse(utf8, DocumentOptions);
         }
         catch (JsonException e)
         {
             throw GatewayError.BadRequest($"request body is not valid JSON: {e.Message}", code: "invalid_json");
         }
+        catch (InvalidOperationException e)
+        {
+            // Comparing escaped keys for duplicates decodes them, and a lone surrogate escape fails there.
+            throw InvalidText(e);
+        }
 
+        try
+        {
+            return Read(doc, route);
+        }
+        catch (InvalidOperationException e)
+        {
+            // JsonElement decodes a string when it is read or rewritten: an escape such as "\ud800"
+            // (half of a UTF-16 pair) is well-formed JSON that no string can hold.
+            throw InvalidText(e);
+        }
+    }
+
+    private static GatewayError InvalidText(InvalidOperationException e) =>
+        GatewayError.BadRequest($"request body holds a string that is not valid Unicode text (a lone UTF-16 surrogate escape?): {e.Message}", code: "invalid_json");
+
+    private static InferenceRequest Read(JsonDocument doc, InferenceRoute route)
+    {
         using (doc)
         {
             var body = doc.RootElement;

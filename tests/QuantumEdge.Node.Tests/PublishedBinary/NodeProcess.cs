@@ -50,7 +50,17 @@ public sealed class NodeProcess : IAsyncDisposable
         using var p = Process.Start(StartInfo(args))!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            // A hung verb fails its test instead of outliving it.
+            p.Kill(entireProcessTree: true);
+            throw;
+        }
+
         return (p.ExitCode, await stdout + await stderr);
     }
 
