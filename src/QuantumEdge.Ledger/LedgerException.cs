@@ -95,3 +95,22 @@ public sealed class LedgerLockedException : LedgerException
     {
     }
 }
+
+/// <summary>
+/// The ledger database is missing or empty where one must exist: a signed head file proves a ledger
+/// with audit records was here, or a reader was pointed at a directory without a ledger.
+/// </summary>
+public sealed class LedgerMissingException : LedgerException
+{
+    public LedgerMissingException()
+    {
+    }
+
+    public LedgerMissingException(string message) : base(message)
+    {
+    }
+
+    public LedgerMissingException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

@@ -37,4 +37,10 @@ public sealed record LedgerOptions
     public int MaxBatchSize { get; init; } = 4096;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Open for reading only (verify, report, export): nothing on disk is created or changed (no
+    /// database, head file, key or directory), every write is refused, and a missing ledger is an error.
+    /// </summary>
+    public bool ReadOnly { get; init; }
 }

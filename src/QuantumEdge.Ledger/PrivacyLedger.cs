@@ -49,7 +49,7 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
     /// <summary>Computes the prompt_hmac for audit records.</summary>
     public PromptFingerprint PromptFingerprint { get; }
 
-    /// <summary>Non-null when tampering was seen at open: writes are refused, reads and Verify work.</summary>
+    /// <summary>Non-null when tampering was seen (at open or by a later full verification): writes are refused, reads and Verify work.</summary>
     public string? ReadOnlyReason => _store.ReadOnlyReason;
 
     /// <summary>Group commits so far (each one fsync round).</summary>
@@ -60,25 +60,38 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Opens (or creates) the ledger. Throws <see cref="MasterKeyMissingException"/>,
-    /// <see cref="MasterKeyMismatchException"/>, <see cref="LedgerCorruptException"/> or
-    /// <see cref="LedgerLockedException"/> with a message naming the problem.
+    /// <see cref="MasterKeyMismatchException"/>, <see cref="LedgerCorruptException"/>,
+    /// <see cref="LedgerMissingException"/> (a signed head proves records existed, but the database is
+    /// missing or empty; nothing is created then) or <see cref="LedgerLockedException"/> with a
+    /// message naming the problem.
     /// </summary>
     public static PrivacyLedger Open(LedgerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var paths = new LedgerPaths(Path.GetFullPath(options.DataDirectory));
-        Directory.CreateDirectory(paths.DataDirectory);
+        if (options.ReadOnly)
+        {
+            if (!Directory.Exists(paths.DataDirectory))
+            {
+                throw new LedgerMissingException($"There is no ledger at '{paths.Database}': the directory '{paths.DataDirectory}' does not exist.");
+            }
+        }
+        else
+        {
+            FileModes.CreatePrivateDirectory(paths.DataDirectory);
+        }
+
         var window = BudgetWindow.FromId(options.BudgetTimeZone);
         var policy = new PrivacyBudgetPolicy(options.Policy);
-        var directoryLock = DataDirectoryLock.Acquire(paths.Lock);
+        var directoryLock = options.ReadOnly ? DataDirectoryLock.AcquireExisting(paths.Lock) : DataDirectoryLock.Acquire(paths.Lock);
         NodeIdentity? identity = null;
         var ownsIdentity = options.NodeIdentity is null;
         try
         {
             var created = false;
             identity = options.NodeIdentity
-                ?? (options.NodeKeyDirectory is { } keyDir
-                    ? NodeIdentity.Load(keyDir)
+                ?? (options.NodeKeyDirectory is { } keyDir ? NodeIdentity.Load(keyDir)
+                    : options.ReadOnly ? NodeIdentity.Load(paths.DefaultKeysDirectory)
                     : NodeIdentity.LoadOrCreate(paths.DefaultKeysDirectory, out created));
             if (!identity.CanSign)
             {

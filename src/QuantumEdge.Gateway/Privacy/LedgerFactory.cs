@@ -34,11 +34,20 @@ public static class LedgerFactory
     /// Opens the ledger. A missing or wrong <c>MASTER_KEY</c> is a <see cref="ConfigurationException"/>
     /// (exit 2); a data directory held by a running node surfaces as <see cref="LedgerLockedException"/>.
     /// </summary>
-    public static PrivacyLedger Open(NodeConfiguration c)
+    public static PrivacyLedger Open(NodeConfiguration c) => Open(Options(c));
+
+    /// <summary>
+    /// Opens the ledger for a verifier or reader (<c>audit verify</c>, <c>audit export</c>,
+    /// <c>privacy report</c>): nothing on disk is created or changed, and a missing ledger is a
+    /// <see cref="LedgerMissingException"/> instead of a new empty one.
+    /// </summary>
+    public static PrivacyLedger OpenForReading(NodeConfiguration c) => Open(Options(c) with { ReadOnly = true });
+
+    private static PrivacyLedger Open(LedgerOptions options)
     {
         try
         {
-            return PrivacyLedger.Open(Options(c));
+            return PrivacyLedger.Open(options);
         }
         catch (MasterKeyMissingException e)
         {

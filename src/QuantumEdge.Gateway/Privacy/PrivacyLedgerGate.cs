@@ -13,14 +13,28 @@ namespace QuantumEdge.Gateway.Privacy;
 /// The privacy budget and the audit trail in the request path. Requests touching patient data
 /// (restricted, confidential) are charged atomically and durably before they reach a backend; a
 /// charge whose request got no answer is released. Every request, admitted or refused, ends as
-/// an audit record holding metadata and a keyed hash of the prompt, never its text.
+/// an audit record holding metadata and a keyed hash of the prompt, never its text. While the
+/// ledger is read-only (tampering was found), no request of any classification is let through:
+/// it could not be audited.
 /// </summary>
 public sealed class PrivacyLedgerGate(PrivacyLedger ledger, PrivacyMetrics metrics, TimeProvider time, ILogger logger) : IRequestGate
 {
     private readonly HashSet<Task> _pending = [];
 
+    /// <summary>The refusal for every request while the ledger is read-only.</summary>
+    public static GatewayError ReadOnlyRefusal() => GatewayError.Unavailable(
+        "the audit ledger is read-only because tampering was detected in it; requests are refused because they could not be audited (an operator must run 'quantumedge audit verify')",
+        "ledger_read_only");
+
     public async ValueTask AdmitAsync(RequestRecord record, ReadOnlyMemory<byte> prompt, CancellationToken ct)
     {
+        if (ledger.ReadOnlyReason is not null)
+        {
+            // Nothing can be written, the refusal's own record included.
+            record.Audited = true;
+            throw ReadOnlyRefusal();
+        }
+
         record.PromptHmac = ledger.PromptFingerprint.Compute(prompt.Span);
         if (!record.Classification.IsPatientData())
         {

@@ -10,6 +10,8 @@ namespace QuantumEdge.Ledger.Audit;
 /// </summary>
 internal static class HeadFile
 {
+    private const int MaxBytes = 4096;
+
     public static void Write(string path, SignedChainPoint head)
     {
         using var buffer = new MemoryStream();
@@ -29,14 +31,14 @@ internal static class HeadFile
     /// <summary>Null when the file does not exist; throws <see cref="FormatException"/> when it is unreadable.</summary>
     public static SignedChainPoint? Read(string path)
     {
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            if (RegularFiles.ReadAllBytes(path, MaxBytes) is not { } content)
+            {
+                return null;
+            }
+
+            using var doc = JsonDocument.Parse(content);
             var root = doc.RootElement;
             return new SignedChainPoint(
                 root.GetProperty("seq").GetInt64(),
@@ -44,7 +46,7 @@ internal static class HeadFile
                 root.GetProperty("time_ticks").GetInt64(),
                 Convert.FromBase64String(root.GetProperty("signature").GetString() ?? ""));
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or IOException)
         {
             throw new FormatException($"head file '{path}' is unreadable: {ex.Message}", ex);
         }

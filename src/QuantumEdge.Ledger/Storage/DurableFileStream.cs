@@ -5,7 +5,7 @@ namespace QuantumEdge.Ledger.Storage;
 /// Flush after its log writer drains and after a checkpoint writes the data file; we also
 /// call <see cref="SyncIfDirty"/> ourselves before acknowledging a group commit.
 /// </summary>
-internal sealed class DurableFileStream : Stream
+internal sealed class DurableFileStream : LedgerFileStream
 {
     private readonly FileStream _inner;
     private volatile bool _dirty;
@@ -32,7 +32,7 @@ internal sealed class DurableFileStream : Stream
 
     public override void Flush() => SyncIfDirty();
 
-    public void SyncIfDirty()
+    public override void SyncIfDirty()
     {
         if (!_dirty)
         {

@@ -15,9 +15,12 @@ internal sealed class LedgerStore : IDisposable
     private const int BudgetCacheLimit = 200_000;
     private readonly Dictionary<string, BudgetRow> _budgetCache = new(StringComparer.Ordinal);
 
-    public LedgerStore(LiteDatabase db, DurableFileStream data, DurableFileStream log, LedgerPaths paths, LedgerKeys keys,
-        NodeIdentity identity, PrivacyBudgetPolicy policy, BudgetWindow window, TimeProvider time)
+    private volatile string? _readOnlyReason;
+
+    public LedgerStore(LiteDatabase db, LedgerFileStream data, LedgerFileStream log, LedgerPaths paths, LedgerKeys keys,
+        NodeIdentity identity, PrivacyBudgetPolicy policy, BudgetWindow window, TimeProvider time, bool openedForReading)
     {
+        OpenedForReading = openedForReading;
         Db = db;
         Data = data;
         Log = log;
@@ -38,8 +41,11 @@ internal sealed class LedgerStore : IDisposable
     }
 
     public LiteDatabase Db { get; }
-    public DurableFileStream Data { get; }
-    public DurableFileStream Log { get; }
+    public LedgerFileStream Data { get; }
+    public LedgerFileStream Log { get; }
+
+    /// <summary>Opened by a verifier or reader: nothing on disk may change, so every write is refused.</summary>
+    public bool OpenedForReading { get; }
     public LedgerPaths Paths { get; }
     public LedgerKeys Keys { get; }
     public NodeIdentity Identity { get; }
@@ -59,8 +65,12 @@ internal sealed class LedgerStore : IDisposable
     public long LastSeq { get; private set; }
     public byte[] LastHash { get; private set; } = new byte[AuditDocument.HashSize];
 
-    /// <summary>Set when tampering was seen at open: the store then refuses writes.</summary>
-    public string? ReadOnlyReason { get; set; }
+    /// <summary>Set when tampering was seen (at open or by a later verification): the store then refuses writes.</summary>
+    public string? ReadOnlyReason
+    {
+        get => _readOnlyReason;
+        set => _readOnlyReason = value;
+    }
 
     /// <summary>True when the open transaction appended audit records (a checkpoint is due).</summary>
     public bool AppendedInBatch { get; private set; }
@@ -69,6 +79,11 @@ internal sealed class LedgerStore : IDisposable
 
     public void EnsureWritable()
     {
+        if (OpenedForReading)
+        {
+            throw new LedgerException($"The ledger '{Paths.Database}' was opened for reading only.");
+        }
+
         if (ReadOnlyReason is not null)
         {
             throw new LedgerTamperedException($"The ledger is read-only: {ReadOnlyReason}. Run 'quantumedge audit verify'.");

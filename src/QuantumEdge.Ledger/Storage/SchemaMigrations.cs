@@ -21,16 +21,24 @@ internal static class SchemaMigrations
         },
     ];
 
+    /// <summary>For readers, which change nothing: refuses a store written by a newer build.</summary>
+    public static void EnsureKnown(LiteDatabase db)
+    {
+        var version = Version(db);
+        if (version > CurrentVersion)
+        {
+            throw Newer(version);
+        }
+    }
+
     /// <summary>Brings the store to <see cref="CurrentVersion"/>; returns the version it found.</summary>
     public static int Migrate(LiteDatabase db)
     {
         var meta = db.GetCollection(Collections.Meta);
-        var schema = meta.FindById(Collections.SchemaDoc);
-        var version = schema is null ? 0 : schema["version"].AsInt32;
+        var version = Version(db);
         if (version > CurrentVersion)
         {
-            throw new LedgerException(
-                $"The ledger was written by a newer QuantumEdge (schema {version}; this build knows {CurrentVersion}).");
+            throw Newer(version);
         }
 
         for (var next = version + 1; next <= CurrentVersion; next++)
@@ -41,4 +49,13 @@ internal static class SchemaMigrations
 
         return version;
     }
+
+    public static int Version(LiteDatabase db)
+    {
+        var schema = db.GetCollection(Collections.Meta).FindById(Collections.SchemaDoc);
+        return schema is null ? 0 : schema["version"].AsInt32;
+    }
+
+    private static LedgerException Newer(int version) =>
+        new($"The ledger was written by a newer QuantumEdge (schema {version}; this build knows {CurrentVersion}).");
 }

@@ -16,6 +16,15 @@ internal static class StoreOpener
         PrivacyBudgetPolicy policy, BudgetWindow window)
     {
         var exists = File.Exists(paths.Database) && new FileInfo(paths.Database).Length > 0;
+        if (!exists)
+        {
+            RefuseWhenHeadProvesALedger(paths, identity);
+            if (options.ReadOnly)
+            {
+                throw new LedgerMissingException($"There is no ledger at '{paths.Database}' (the file is {(File.Exists(paths.Database) ? "empty" : "missing")}); nothing to read.");
+            }
+        }
+
         if (string.IsNullOrEmpty(options.MasterKey))
         {
             throw new MasterKeyMissingException(exists
@@ -23,13 +32,22 @@ internal static class StoreOpener
                 : $"MASTER_KEY is not set; it is required to create the encrypted ledger '{paths.Database}'.");
         }
 
-        DurableFileStream? data = null, log = null;
+        LedgerFileStream? data = null, log = null;
         LiteDatabase? db = null;
         LedgerKeys? keys = null;
         try
         {
-            data = new DurableFileStream(paths.Database, FileShare.Read);
-            log = new DurableFileStream(paths.Log, FileShare.Read);
+            if (options.ReadOnly)
+            {
+                data = new CopyOnWriteFileStream(paths.Database);
+                log = new CopyOnWriteFileStream(paths.Log);
+            }
+            else
+            {
+                data = new DurableFileStream(paths.Database, FileShare.Read);
+                log = new DurableFileStream(paths.Log, FileShare.Read);
+            }
+
             try
             {
                 db = new LiteDatabase(data, mapper: null, logStream: log);
@@ -42,11 +60,19 @@ internal static class StoreOpener
             }
 
             keys = exists ? OpenExisting(db, options.MasterKey, paths, identity) : CreateNew(db, data, log, options, paths, identity);
-            var store = new LedgerStore(db, data, log, paths, keys, identity, policy, window, options.TimeProvider);
+            var store = new LedgerStore(db, data, log, paths, keys, identity, policy, window, options.TimeProvider, options.ReadOnly);
             if (exists)
             {
-                Migrate(store);
-                store.ReadOnlyReason = CheckHead(store);
+                if (options.ReadOnly)
+                {
+                    SchemaMigrations.EnsureKnown(db);
+                }
+                else
+                {
+                    Migrate(store);
+                }
+
+                store.ReadOnlyReason = CheckHead(store, repair: !options.ReadOnly);
             }
 
             return store;
@@ -81,7 +107,34 @@ internal static class StoreOpener
         }
     }
 
-    private static LedgerKeys CreateNew(LiteDatabase db, DurableFileStream data, DurableFileStream log,
+    /// <summary>
+    /// A missing or empty database is only a new ledger when no head file says otherwise: a signed
+    /// head names the last audit record, so one beyond the genesis (seq 0) proves records existed.
+    /// </summary>
+    private static void RefuseWhenHeadProvesALedger(LedgerPaths paths, NodeIdentity identity)
+    {
+        var state = File.Exists(paths.Database) ? "empty (0 bytes)" : "missing";
+        SignedChainPoint? head;
+        try
+        {
+            head = HeadFile.Read(paths.Head);
+        }
+        catch (FormatException ex)
+        {
+            throw new LedgerMissingException(
+                $"The ledger database '{paths.Database}' is {state}, but a head file '{paths.Head}' exists ({ex.Message}): a ledger existed here. Restore it from a backup ('quantumedge restore --from DIR'); nothing was created or changed.");
+        }
+
+        if (head is not { } h || (h.Seq == 0 && h.IsValid(ChainPointKind.Checkpoint, identity)))
+        {
+            return;
+        }
+
+        throw new LedgerMissingException(
+            $"The ledger database '{paths.Database}' is {state}, but the signed head file '{paths.Head}' records an audit chain up to seq {h.Seq}: the ledger was deleted or emptied. Restore it from a backup ('quantumedge restore --from DIR'); nothing was created or changed.");
+    }
+
+    private static LedgerKeys CreateNew(LiteDatabase db, LedgerFileStream data, LedgerFileStream log,
         LedgerOptions options, LedgerPaths paths, NodeIdentity identity)
     {
         var salt = RandomNumberGenerator.GetBytes(LedgerKeys.SaltSize);
@@ -174,7 +227,7 @@ internal static class StoreOpener
     /// Cheap tail check at open. Returns why the store must stay read-only, or null. A head that
     /// lags the last signed checkpoint (crash between commit and head rewrite) is repaired.
     /// </summary>
-    private static string? CheckHead(LedgerStore store)
+    private static string? CheckHead(LedgerStore store, bool repair)
     {
         SignedChainPoint? head;
         try
@@ -193,6 +246,11 @@ internal static class StoreOpener
         {
             if (store.LastSeq < firstSeq && lastCheckpoint is null)
             {
+                if (!repair)
+                {
+                    return null;
+                }
+
                 // Crash right after creation, before the first head was written.
                 HeadFile.Write(store.Paths.Head, SignedChainPoint.Sign(ChainPointKind.Checkpoint, store.LastSeq, store.LastHash,
                     store.Now().UtcTicks, store.Identity));
@@ -223,7 +281,7 @@ internal static class StoreOpener
             return $"the last checkpoint (seq {cp.Seq}) does not match the last audit record";
         }
 
-        if (h.Seq < cp.Seq)
+        if (h.Seq < cp.Seq && repair)
         {
             HeadFile.Write(store.Paths.Head, cp);
         }

@@ -24,7 +24,7 @@ public static class AuditCommand
                 return response.IsSuccessStatusCode ? ExitCodes.Ok : ExitCodes.Failure;
             }
 
-            await using var ledger = LedgerFactory.Open(config);
+            await using var ledger = LedgerFactory.OpenForReading(config);
             var result = await ledger.VerifyAsync();
             await Console.Out.WriteLineAsync(result.ToString());
             return result.IsValid ? ExitCodes.Ok : ExitCodes.Failure;
@@ -49,17 +49,19 @@ public static class AuditCommand
                 "csv" => AuditExportFormat.Csv,
                 var other => throw new ConfigurationException("--format", $"'{other}' is not jsonl or csv"),
             };
-            await using var sink = parse.GetValue(output) is { } path ? File.Create(path) : Console.OpenStandardOutput();
             using var admin = LocalAdminClient.TryCreate(config);
             if (admin is not null)
             {
+                await using var remoteSink = OpenSink(parse.GetValue(output));
                 var query = $"/local/audit/export?format={(f == AuditExportFormat.Csv ? "csv" : "jsonl")}&from={Uri.EscapeDataString(start.ToString("O", CultureInfo.InvariantCulture))}&to={Uri.EscapeDataString(end.ToString("O", CultureInfo.InvariantCulture))}";
                 using var response = await admin.SendAsync(HttpMethod.Get, query, ct);
-                await response.Content.CopyToAsync(sink, ct);
+                await response.Content.CopyToAsync(remoteSink, ct);
                 return response.IsSuccessStatusCode ? ExitCodes.Ok : ExitCodes.Failure;
             }
 
-            await using var ledger = LedgerFactory.Open(config);
+            // The ledger first: a missing one is an error before any output file is created.
+            await using var ledger = LedgerFactory.OpenForReading(config);
+            await using var sink = OpenSink(parse.GetValue(output));
             var count = await ledger.ExportAsync(sink, start, end, f, ct);
             await Console.Error.WriteLineAsync($"exported {count} records");
             return ExitCodes.Ok;
@@ -67,6 +69,8 @@ public static class AuditCommand
 
         return new Command("audit", "The tamper-evident audit trail.") { verify, export };
     }
+
+    private static Stream OpenSink(string? path) => path is null ? Console.OpenStandardOutput() : File.Create(path);
 
     internal static DateTimeOffset Time(string? text, string option, DateTimeOffset fallback) =>
         text is null

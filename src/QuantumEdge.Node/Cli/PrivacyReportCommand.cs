@@ -32,7 +32,7 @@ public static class PrivacyReportCommand
                 }
                 else
                 {
-                    await using var ledger = LedgerFactory.Open(config);
+                    await using var ledger = LedgerFactory.OpenForReading(config);
                     text = (await ledger.ReportAsync(start, end, parse.GetValue(incident), ct)).RenderText();
                 }
             }

@@ -4,6 +4,7 @@ using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Ledger;
 
 namespace QuantumEdge.Node.Hosting;
 
@@ -50,7 +51,13 @@ public static class ApiEndpoints
                 b.CircuitOpen ? "circuit open after repeated failures" : b.HealthDetail));
         }
 
-        var critical = checks[0].Healthy;
+        // A read-only ledger (tampering found) refuses every inference request: the node cannot serve.
+        var ledger = ctx.RequestServices.GetRequiredService<PrivacyLedger>();
+        var ledgerWritable = ledger.ReadOnlyReason is null;
+        checks.Add(new HealthCheckResult("ledger", ledgerWritable, ledgerWritable
+            ? "audit ledger writable"
+            : "audit ledger read-only: tampering was detected; inference requests are refused (run 'quantumedge audit verify')"));
+        var critical = checks[0].Healthy && ledgerWritable;
         var status = !critical ? "unhealthy" : healthy < backends.All.Count ? "degraded" : "healthy";
         ctx.Response.StatusCode = critical ? 200 : 503;
         var report = new HealthReport(status, config.Node.Id, NodeVersion.Current, Stopwatch.GetElapsedTime(clock.StartedTimestamp).TotalSeconds, checks);
