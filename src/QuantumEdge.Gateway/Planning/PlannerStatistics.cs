@@ -149,6 +149,18 @@ internal sealed class PlannerStatistics
         }
     }
 
+    /// <summary>A solve that returned nothing within its budget: counted as a solve answered by the greedy plan.</summary>
+    public void RecordMissedSolve()
+    {
+        lock (_gate)
+        {
+            Solves++;
+            BudgetFallbacks++;
+            _gain.Add(0);
+            _efficiency.Add(0);
+        }
+    }
+
     public void RecordGroups(List<double> groupStrengths)
     {
         lock (_gate)

@@ -20,7 +20,10 @@ namespace QuantumEdge.Gateway.Planning;
 /// <remarks>
 /// The planner only ever answers with one of the candidates it was given (already filtered for
 /// permission, health and circuit). A request waits at most about the batch window plus the solve
-/// budget; a planning failure is answered by the fast path, never by an error.
+/// budget; a planning failure is answered by the fast path, never by an error. The solve itself is
+/// an <see cref="IAssignmentSolver"/> (the CPU solver unless one is given): a solver that misses the
+/// budget is cancelled and the batch gets the greedy plan; one that throws gets the greedy plan and
+/// is counted as an error.
 /// </remarks>
 public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
 {
@@ -34,7 +37,7 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
     private readonly AffinityMap _affinity;
     private readonly Channel<PendingRoute> _queue;
     private readonly WarmStartPool? _pool;
-    private readonly AssignmentPlanner _planner;
+    private readonly IAssignmentSolver _solver;
     private readonly PlannerSettings _solveSettings;
     private readonly BatchProblemBuilder _builder = new();
     private readonly List<double> _groupStrengths = [];
@@ -43,7 +46,14 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
     private int _active;
     private volatile bool _disposed;
 
-    public QuantumRoutePlanner(QuantumPlanningSettings settings, ResourceSettings resources, PlannerOptions options, GatewayMetrics metrics, TimeProvider time)
+    /// <summary>A planner whose batches <paramref name="solver"/> solves (null: the CPU solver with this planner's warm-start pool).</summary>
+    /// <param name="settings">The seed's <c>quantum_planning</c> block.</param>
+    /// <param name="resources">The seed's <c>resources</c> block: agents per solve and the warm-start pool size.</param>
+    /// <param name="options">Batching window, solve budget and bookkeeping sizes.</param>
+    /// <param name="metrics">Where the planner's metrics are registered.</param>
+    /// <param name="time">The clock of batch windows, budgets and statistics.</param>
+    /// <param name="solver">Solves the batches; null = the CPU solver.</param>
+    public QuantumRoutePlanner(QuantumPlanningSettings settings, ResourceSettings resources, PlannerOptions options, GatewayMetrics metrics, TimeProvider time, IAssignmentSolver? solver = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(resources);
@@ -60,7 +70,7 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
         _statistics = new PlannerStatistics(options.StatisticsWindow, options.ThroughputWindow, time.TimestampFrequency);
         _affinity = new AffinityMap(options.AffinityCapacity, (long)(options.AffinityLifetime.TotalSeconds * time.TimestampFrequency));
         _pool = resources.CoherencePoolSize > 0 ? new WarmStartPool(resources.CoherencePoolSize) : null;
-        _planner = new AssignmentPlanner(_pool);
+        _solver = solver ?? new AssignmentPlanner(_pool);
         _solveSettings = new PlannerSettings
         {
             Agents = resources.MaxSuperpositions,
@@ -292,11 +302,11 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
             // Single-reader channels cannot count; what is pending and not in this batch is still queued.
             try
             {
-                PlanBatch(batch, Math.Max(0, Volatile.Read(ref _pending) - batch.Count));
+                await PlanBatchAsync(batch, Math.Max(0, Volatile.Read(ref _pending) - batch.Count)).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // The loop outlives anything PlanBatch could not handle; every request of the batch gets an answer.
+                // The loop outlives anything PlanBatchAsync could not handle; every request of the batch gets an answer.
                 _statistics.RecordError();
                 foreach (var route in batch)
                 {
@@ -347,7 +357,7 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
         }
     }
 
-    private void PlanBatch(List<PendingRoute> batch, int stillQueued)
+    private async ValueTask PlanBatchAsync(List<PendingRoute> batch, int stillQueued)
     {
         var size = batch.Count;
         Interlocked.Add(ref _active, size);
@@ -371,7 +381,7 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
             }
             else if (batch.Count > 1)
             {
-                PlanTogether(batch, stillQueued);
+                await PlanTogetherAsync(batch, stillQueued).ConfigureAwait(false);
             }
         }
         catch (Exception)
@@ -409,7 +419,7 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
         }
     }
 
-    private void PlanTogether(List<PendingRoute> batch, int stillQueued)
+    private async ValueTask PlanTogetherAsync(List<PendingRoute> batch, int stillQueued)
     {
         var now = _time.GetTimestamp();
         var pressure = _builder.Pressure(batch, stillQueued);
@@ -420,9 +430,8 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
         _statistics.RecordBatch(batch.Count, _builder.Couplings.Count);
         var greedy = GreedyAssigner.Assign(problem);
         IReadOnlyList<int> chosen = greedy;
-        if (_settings.EnableSuperposition)
+        if (_settings.EnableSuperposition && await SolveWithinBudgetAsync(problem, now).ConfigureAwait(false) is { } plan)
         {
-            var plan = _planner.Plan(problem, _solveSettings);
             var overran = plan.ElapsedMs > _options.SolveBudget.TotalMilliseconds;
             chosen = overran ? greedy : plan.BackendOfTask;
             var greedyObjective = plan.GreedyObjective;
@@ -442,6 +451,40 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
         }
 
         PublishMeans();
+    }
+
+    /// <summary>
+    /// The solver's plan, or null when there is none to use: the solver missed the budget (it is
+    /// cancelled, and counted as a budget fallback) or threw (counted as an error). Either way the
+    /// caller answers with the greedy plan. A synchronous solver costs no timer.
+    /// </summary>
+    private async ValueTask<AssignmentPlan?> SolveWithinBudgetAsync(AssignmentProblem problem, long started)
+    {
+        using var abandon = new CancellationTokenSource();
+        try
+        {
+            var solving = _solver.SolveAsync(problem, _solveSettings, abandon.Token);
+            if (solving.IsCompleted)
+            {
+                return solving.Result;
+            }
+
+            var remaining = _options.SolveBudget - _time.GetElapsedTime(started);
+            return await solving.AsTask().WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await abandon.CancelAsync().ConfigureAwait(false);
+            _statistics.RecordMissedSolve();
+            return null;
+        }
+        catch (Exception)
+        {
+            // Whatever the solver did (a crash, a protocol error, a cancellation it made up), the batch is still answered.
+            await abandon.CancelAsync().ConfigureAwait(false);
+            _statistics.RecordError();
+            return null;
+        }
     }
 
     private void Complete(PendingRoute route, Backend backend, bool alone)

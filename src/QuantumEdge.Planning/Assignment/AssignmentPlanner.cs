@@ -16,9 +16,10 @@ namespace QuantumEdge.Planning.Assignment;
 /// <remarks>
 /// Buffers live in a workspace the planner keeps between calls, so a warm planner allocates
 /// little more than the returned plan. Concurrent calls on one instance are safe: a call that finds
-/// the workspace in use builds its own.
+/// the workspace in use builds its own. As an <see cref="IAssignmentSolver"/> it is the CPU
+/// solver: it runs on the caller's thread and completes synchronously.
 /// </remarks>
-public sealed class AssignmentPlanner
+public sealed class AssignmentPlanner : IAssignmentSolver
 {
     private readonly WarmStartPool? _pool;
     private Workspace? _cached;
@@ -26,6 +27,16 @@ public sealed class AssignmentPlanner
     public AssignmentPlanner(WarmStartPool? pool = null)
     {
         _pool = pool;
+    }
+
+    /// <inheritdoc/>
+    public string Device => "cpu";
+
+    /// <inheritdoc/>
+    public ValueTask<AssignmentPlan> SolveAsync(AssignmentProblem problem, PlannerSettings settings, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Plan(problem, settings, cancellationToken));
     }
 
     public AssignmentPlan Plan(AssignmentProblem problem, PlannerSettings settings, CancellationToken cancellationToken = default)

@@ -5,6 +5,7 @@ using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Planning;
 using QuantumEdge.Gateway.Routing;
 using QuantumEdge.Gateway.Telemetry;
+using QuantumEdge.Planning.Assignment;
 
 namespace QuantumEdge.Gateway.Tests.Planning;
 
@@ -14,7 +15,7 @@ internal sealed class PlannerTestBed : IAsyncDisposable
     /// <summary>Batches close on size, never on time: the window is far longer than any test.</summary>
     public static readonly PlannerOptions Batched = new() { FastPath = false, BatchWindow = TimeSpan.FromSeconds(30), SolveBudget = TimeSpan.FromSeconds(5) };
 
-    public PlannerTestBed(int backends, PlannerOptions options, QuantumPlanningSettings? settings = null, int maxConcurrency = 4, ResourceSettings? resources = null)
+    public PlannerTestBed(int backends, PlannerOptions options, QuantumPlanningSettings? settings = null, int maxConcurrency = 4, ResourceSettings? resources = null, IAssignmentSolver? solver = null)
     {
         Registry = Metrics.NewCustomRegistry();
         Backends = [.. Enumerable.Range(0, backends).Select(i => new Backend(
@@ -32,7 +33,8 @@ internal sealed class PlannerTestBed : IAsyncDisposable
             resources ?? new ResourceSettings { MaxSuperpositions = 16 },
             options,
             new GatewayMetrics(Registry),
-            TimeProvider.System);
+            TimeProvider.System,
+            solver);
     }
 
     public CollectorRegistry Registry { get; }
