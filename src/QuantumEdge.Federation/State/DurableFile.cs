@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace QuantumEdge.Federation.State;
+
+/// <summary>
+/// Small JSON state files replaced atomically: write a temp file, fsync it, rename over the old
+/// one, fsync the directory. After kill -9 the file holds either the old or the new content,
+/// never a mix; once <see cref="Write"/> returns, the new content survives a crash.
+/// </summary>
+internal static class DurableFile
+{
+    public static void Write(string path, Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            write(json);
+        }
+
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        SyncDirectory(directory);
+    }
+
+    /// <summary>The parsed file, or null when it does not exist. Unparseable content is a <see cref="FederationStateException"/>.</summary>
+    public static JsonDocument? Read(string path, int maxBytes = 64 * 1024 * 1024)
+    {
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return null;
+            }
+
+            if (info.Length > maxBytes)
+            {
+                throw new FederationStateException(path, $"it is {info.Length} bytes, more than the {maxBytes} this file can hold");
+            }
+
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException ex)
+        {
+            throw new FederationStateException(path, "it cannot be read: " + ex.Message, ex);
+        }
+
+        try
+        {
+            return JsonDocument.Parse(bytes);
+        }
+        catch (JsonException ex)
+        {
+            throw new FederationStateException(path, "it is not valid JSON", ex);
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> over the file and turns any shape problem into a named error.</summary>
+    public static T Parse<T>(string path, JsonElement root, Func<JsonElement, T> read)
+    {
+        try
+        {
+            return read(root);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
+        {
+            throw new FederationStateException(path, ex.Message, ex);
+        }
+    }
+
+    private static void SyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var fd = Open(directory, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = Fsync(fd);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int Close(int fd);
+}
