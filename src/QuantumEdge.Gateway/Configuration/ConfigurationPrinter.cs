@@ -24,6 +24,13 @@ public static class ConfigurationPrinter
         Kv(sb, 1, "max_attempts", c.Server.MaxAttempts);
         Kv(sb, 1, "health_probe_interval_seconds", c.Server.HealthProbeIntervalSeconds);
         Kv(sb, 1, "circuit_break_seconds", c.Server.CircuitBreakSeconds);
+        Tls(sb, "tls", c.Server.Tls);
+        Tls(sb, "metrics_tls", c.Server.MetricsTls);
+        if (c.Server.MetricsClientCaFile is { } ca)
+        {
+            Kv(sb, 1, "metrics_client_ca_file", ca);
+        }
+
         sb.Append("auth:\n");
         Kv(sb, 1, "mode", c.Auth.Mode);
         Kv(sb, 1, "issuer", c.Auth.Issuer);
@@ -150,6 +157,19 @@ public static class ConfigurationPrinter
         Kv(sb, 1, "retention_interval_hours", c.Storage.RetentionIntervalHours);
         sb.Append("# MASTER_KEY: ").Append(Mask(c.MasterKey)).Append('\n');
         return sb.ToString();
+    }
+
+    private static void Tls(StringBuilder sb, string key, TlsSettings? tls)
+    {
+        if (tls is null)
+        {
+            return;
+        }
+
+        sb.Append("  ").Append(key).Append(":\n");
+        Kv(sb, 2, "certificate_file", tls.CertificateFile);
+        Kv(sb, 2, "key_file", tls.KeyFile);
+        Kv(sb, 2, "reload_check_seconds", tls.ReloadCheckSeconds);
     }
 
     private static string Mask(string? secret) => secret is null ? "(not set)" : "****** (set)";

@@ -18,6 +18,15 @@ public sealed record ServerSettings
     public int HealthProbeIntervalSeconds { get; init; } = 5;
     /// <summary>How long a backend stays out of rotation once its circuit opens.</summary>
     public int CircuitBreakSeconds { get; init; } = 10;
+    /// <summary>The certificate for https URLs in <see cref="Urls"/> (and <see cref="MetricsUrl"/> unless <see cref="MetricsTls"/> is set).</summary>
+    public TlsSettings? Tls { get; init; }
+    /// <summary>A separate certificate for an https metrics listener.</summary>
+    public TlsSettings? MetricsTls { get; init; }
+    /// <summary>PEM certificate authorities; when set, the metrics listener requires a client certificate issued by one.</summary>
+    public string? MetricsClientCaFile { get; init; }
+
+    /// <summary>The certificate the metrics listener serves, if it is https.</summary>
+    public TlsSettings? EffectiveMetricsTls => IsHttps(MetricsUrl) ? MetricsTls ?? Tls : null;
 
     internal static ServerSettings Read(YamlSection s)
     {
@@ -32,9 +41,76 @@ public sealed record ServerSettings
             MaxAttempts = s.Int("max_attempts", d.MaxAttempts, 1, 10),
             HealthProbeIntervalSeconds = s.Int("health_probe_interval_seconds", d.HealthProbeIntervalSeconds, 1, 3600),
             CircuitBreakSeconds = s.Int("circuit_break_seconds", d.CircuitBreakSeconds, 1, 3600),
+            Tls = TlsSettings.Read(s.Section("tls")),
+            MetricsTls = TlsSettings.Read(s.Section("metrics_tls")),
+            MetricsClientCaFile = s.OptionalString("metrics_client_ca_file"),
         };
         s.RejectUnknownKeys();
+        CheckTls(s, result);
         return result;
+    }
+
+    /// <summary>Whether any of the <c>;</c>-separated URLs is https.</summary>
+    public static bool IsHttps(string urls)
+    {
+        foreach (var part in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (part.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Every https listener has a certificate, every TLS key is used by a listener, and the files
+    /// load: the same loading <c>serve</c> does, so <c>check-config</c> cannot pass what serve refuses.
+    /// </summary>
+    private static void CheckTls(YamlSection s, ServerSettings r)
+    {
+        var apiHttps = IsHttps(r.Urls);
+        var metricsHttps = IsHttps(r.MetricsUrl);
+        if (apiHttps && r.Tls is null)
+        {
+            throw new ConfigurationException(s.KeyPath("tls.certificate_file"), "is required: server.urls has an https URL (set server.tls.certificate_file and key_file)");
+        }
+
+        if (metricsHttps && r.MetricsTls is null && r.Tls is null)
+        {
+            throw new ConfigurationException(s.KeyPath("tls.certificate_file"), "is required: server.metrics_url is https (set server.tls or server.metrics_tls)");
+        }
+
+        if (r.Tls is not null && !apiHttps && !(metricsHttps && r.MetricsTls is null))
+        {
+            throw new ConfigurationException(s.KeyPath("tls"), "is set, but no listener uses it: make server.urls (or server.metrics_url) https");
+        }
+
+        if (r.MetricsTls is not null && !metricsHttps)
+        {
+            throw new ConfigurationException(s.KeyPath("metrics_tls"), "is set, but server.metrics_url is not https");
+        }
+
+        if (r.MetricsClientCaFile is { } ca)
+        {
+            if (!metricsHttps)
+            {
+                throw new ConfigurationException(s.KeyPath("metrics_client_ca_file"), "needs an https server.metrics_url: client certificates are a TLS feature");
+            }
+
+            ServerCertificate.LoadAuthorities(ca, s.KeyPath("metrics_client_ca_file"));
+        }
+
+        if (r.Tls is { } tls)
+        {
+            ServerCertificate.Load(tls);
+        }
+
+        if (r.MetricsTls is { } metricsTls)
+        {
+            ServerCertificate.Load(metricsTls);
+        }
     }
 
     /// <summary>A list of URLs, or one string of <c>;</c>-separated URLs; either way the result is the <c>;</c> form.</summary>

@@ -85,6 +85,8 @@ public sealed class GatewayNode : IAsyncDisposable
         var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
         NodeLogging.Configure(builder.Logging, config.Logging, options.Quiet);
         builder.WebHost.UseUrls(config.Server.Urls);
+        var tls = TlsListeners.Create(config.Server);
+        TlsListeners.Use(builder.WebHost, tls.Api);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -114,6 +116,7 @@ public sealed class GatewayNode : IAsyncDisposable
         PrivacyEndpoints.Map(api);
         QuantumStatusEndpoints.Map(api);
         var logger = api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
+        tls.Logger = logger;
         if (ledger.NodeKeyCreated)
         {
             logger.LogWarning("no node key configured (storage.node_key_dir): generated one under {Dir}; use 'quantumedge keygen' and storage.node_key_dir in production",
@@ -128,6 +131,7 @@ public sealed class GatewayNode : IAsyncDisposable
         var metricsBuilder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
         metricsBuilder.Logging.ClearProviders();
         metricsBuilder.WebHost.UseUrls(config.Server.MetricsUrl);
+        TlsListeners.Use(metricsBuilder.WebHost, tls.Metrics, tls.MetricsClientAuthorities);
         metricsBuilder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         var metricsApp = metricsBuilder.Build();
         var memory = new MemoryUtilization(registry, config.Resources.MemoryLimit);

@@ -64,14 +64,16 @@ public sealed class NodeProcess : IAsyncDisposable
         return (p.ExitCode, await stdout + await stderr);
     }
 
-    public static async Task<NodeProcess> StartAsync(string configPath, string api)
+    /// <param name="probe">The client that polls <c>/health</c> until the node answers (one that trusts the node's certificate for https).</param>
+    public static async Task<NodeProcess> StartAsync(string configPath, string api, HttpClient? probe = null)
     {
         var process = Process.Start(StartInfo("serve", "--config", configPath))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var own = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var http = probe ?? own;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
