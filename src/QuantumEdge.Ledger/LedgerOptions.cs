@@ -33,6 +33,18 @@ public sealed record LedgerOptions
 
     public int DataRetentionDays { get; init; } = 90;
 
+    /// <summary>
+    /// A writable open verifies the whole ledger (every record, checkpoint, the head, every budget
+    /// row) before it serves when the chain holds at most this many records; a longer chain is verified
+    /// in the background instead (<see cref="PrivacyLedger.VerifyInBackgroundAsync"/>). The default
+    /// is about 2 s of start-up: a Release build verified a 100,000-record ledger at 8,800–22,500
+    /// records/s (median 14,000) on a loaded 2-core machine.
+    /// </summary>
+    public long FullVerificationAtOpenMaxRecords { get; init; } = DefaultFullVerificationAtOpenMaxRecords;
+
+    /// <summary>The default of <see cref="FullVerificationAtOpenMaxRecords"/>.</summary>
+    public const long DefaultFullVerificationAtOpenMaxRecords = 25_000;
+
     /// <summary>Upper bound of operations applied in one group commit.</summary>
     public int MaxBatchSize { get; init; } = 4096;
 

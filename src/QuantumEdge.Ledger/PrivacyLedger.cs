@@ -156,6 +156,49 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
     public Task<VerificationResult> VerifyAsync() =>
         _writer.Enqueue(store => new ChainVerifier(store).Verify(), exclusive: true);
 
+    /// <summary>True when the chain was too long to verify fully at open: <see cref="VerifyInBackgroundAsync"/> is due.</summary>
+    public bool BackgroundVerificationDue => _store.BackgroundVerificationDue;
+
+    /// <summary>
+    /// Verifies the whole ledger in chunks between group commits, so that charges continue meanwhile
+    /// (records appended during the run are verified too; a retention prune starts it over). When
+    /// it finds tampering the ledger turns read-only, as if it had been found at open.
+    /// </summary>
+    public async Task<VerificationResult> VerifyInBackgroundAsync(CancellationToken cancellationToken = default)
+    {
+        ChainVerifier? verifier = null;
+        var epoch = 0L;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var done = await _writer.Enqueue(store =>
+            {
+                if (verifier is null || store.ChainEpoch != epoch)
+                {
+                    verifier = new ChainVerifier(store);
+                    epoch = store.ChainEpoch;
+                }
+
+                if (!verifier.Step())
+                {
+                    return false;
+                }
+
+                store.BackgroundVerificationDue = false;
+                if (!verifier.Result!.IsValid)
+                {
+                    store.ReadOnlyReason ??= $"background verification found tampering: {verifier.Result}";
+                }
+
+                return true;
+            }, exclusive: true).ConfigureAwait(false);
+            if (done)
+            {
+                return verifier!.Result!;
+            }
+        }
+    }
+
     /// <summary>Up to <paramref name="max"/> decrypted records with seq greater than <paramref name="afterSeq"/>.</summary>
     public Task<IReadOnlyList<AuditRecord>> ReadAuditAsync(long afterSeq, int max = 1000) =>
         _writer.Enqueue<IReadOnlyList<AuditRecord>>(store => AuditReader.Read(store, afterSeq, max));

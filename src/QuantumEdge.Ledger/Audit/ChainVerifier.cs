@@ -1,4 +1,5 @@
 using LiteDB;
+using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.Storage;
 
@@ -6,7 +7,8 @@ namespace QuantumEdge.Ledger.Audit;
 
 /// <summary>
 /// Checks every record's hash, the prev_hash links, seq contiguity from the signed anchor,
-/// every checkpoint's signature and hash, the unsigned tail, and the signed head file.
+/// every checkpoint's signature and hash, the unsigned tail, the signed head file, every budget
+/// row's MAC and the budget rows against the chain's charges (<see cref="BudgetChainCheck"/>).
 /// Reads in seq-range chunks so memory stays bounded.
 /// </summary>
 internal sealed class ChainVerifier
@@ -17,121 +19,164 @@ internal sealed class ChainVerifier
     private readonly LedgerStore _store;
     private readonly List<VerificationProblem> _problems = [];
 
+    private readonly Dictionary<long, byte[]> _hashes = [];
+    private BudgetChainCheck? _budgets;
+    private bool _started;
+    private long _expected = 1, _firstSeq = 1, _records, _checkpoints, _lastSeq, _lastCheckpointSeq = long.MinValue;
+    private long _chunkStart = long.MinValue;
+    private byte[] _prev = new byte[AuditDocument.HashSize];
+    private byte[] _lastHash = new byte[AuditDocument.HashSize];
+
     public ChainVerifier(LedgerStore store) => _store = store;
 
+    /// <summary>Set once the last <see cref="Step"/> has run.</summary>
+    public VerificationResult? Result { get; private set; }
+
+    /// <summary>Verifies everything in one go (the caller holds the writer: a consistent snapshot).</summary>
     public VerificationResult Verify()
     {
-        var identity = _store.Identity;
+        while (!Step())
+        {
+        }
+
+        return Result!;
+    }
+
+    /// <summary>
+    /// Verifies the next chunk of records; after the last one, the checkpoints beyond it, the head
+    /// file and the budget rows. Returns true when done. Between steps the writer may append
+    /// records (they are verified by later steps) but must not prune (start over then).
+    /// </summary>
+    public bool Step()
+    {
+        if (!_started)
+        {
+            Start();
+        }
+
+        _hashes.Clear();
+        var chunk = _store.Audit.Find(Query.GT("_id", _chunkStart), limit: ChunkSize).ToList();
+        foreach (var doc in chunk)
+        {
+            CheckRecord(doc);
+        }
+
+        if (chunk.Count > 0)
+        {
+            var rangeEnd = chunk[^1]["_id"].IsInt64 ? chunk[^1]["_id"].AsInt64 : long.MaxValue;
+            _checkpoints += CheckCheckpoints(_chunkStart, rangeEnd, _hashes, _firstSeq, ref _lastCheckpointSeq);
+            _chunkStart = rangeEnd;
+        }
+
+        if (chunk.Count == ChunkSize)
+        {
+            return false;
+        }
+
+        Finish();
+        return true;
+    }
+
+    private void Start()
+    {
+        _started = true;
+        _budgets = new BudgetChainCheck(_store);
         var anchor = _store.ReadAnchor();
-        var expected = 1L;
-        var prev = new byte[AuditDocument.HashSize];
         if (anchor is null)
         {
             Add(0, VerificationProblemKind.AnchorMissing, "the signed retention anchor is missing from the meta collection");
         }
         else
         {
-            if (!anchor.Value.IsValid(ChainPointKind.Anchor, identity))
+            if (!anchor.Value.IsValid(ChainPointKind.Anchor, _store.Identity))
             {
                 Add(anchor.Value.Seq, VerificationProblemKind.AnchorSignatureInvalid, "the retention anchor's signature is invalid");
             }
 
-            expected = anchor.Value.Seq;
-            prev = anchor.Value.Hash;
+            _expected = anchor.Value.Seq;
+            _prev = anchor.Value.Hash;
         }
 
-        var firstSeq = expected;
-        long records = 0, checkpoints = 0, lastSeq = expected - 1, lastCheckpointSeq = long.MinValue;
-        var lastHash = prev;
-        var hashes = new Dictionary<long, byte[]>();
-        long chunkStart = long.MinValue;
-        while (true)
+        _firstSeq = _expected;
+        _lastSeq = _expected - 1;
+        _lastHash = _prev;
+    }
+
+    private void CheckRecord(BsonDocument doc)
+    {
+        _records++;
+        if (!doc["_id"].IsInt64)
         {
-            hashes.Clear();
-            var chunk = _store.Audit.Find(Query.GT("_id", chunkStart), limit: ChunkSize).ToList();
-            if (chunk.Count == 0)
-            {
-                break;
-            }
-
-            foreach (var doc in chunk)
-            {
-                records++;
-                if (!doc["_id"].IsInt64)
-                {
-                    Add(expected, VerificationProblemKind.MalformedRecord, $"a record's seq has type {doc["_id"].Type}");
-                    continue;
-                }
-
-                var seq = doc["_id"].AsInt64;
-                var linkExpected = true;
-                if (seq < expected)
-                {
-                    Add(seq, VerificationProblemKind.UnexpectedRecord, $"record {seq} precedes the chain start {expected}");
-                    continue;
-                }
-
-                if (seq > expected)
-                {
-                    Add(expected, VerificationProblemKind.MissingRecord,
-                        seq == expected + 1 ? $"record {expected} is missing" : $"records {expected}..{seq - 1} are missing");
-                    linkExpected = false;
-                }
-
-                try
-                {
-                    var storedPrev = AuditDocument.ReadBytes(doc, AuditFields.PrevHash) ?? [];
-                    var storedHash = AuditDocument.Hash(doc);
-                    if (linkExpected && !storedPrev.AsSpan().SequenceEqual(prev))
-                    {
-                        Add(seq, VerificationProblemKind.BrokenLink, $"record {seq}'s prev_hash is not record {seq - 1}'s hash");
-                    }
-
-                    if (!AuditDocument.ComputeHash(doc, _store.Encoder).AsSpan().SequenceEqual(storedHash))
-                    {
-                        Add(seq, VerificationProblemKind.HashMismatch, $"record {seq}'s content does not match its hash");
-                    }
-
-                    prev = storedHash;
-                    hashes[seq] = storedHash;
-                }
-                catch (Exception ex) when (ex is FormatException or InvalidCastException or NullReferenceException)
-                {
-                    Add(seq, VerificationProblemKind.MalformedRecord, $"record {seq} is malformed: {ex.Message}");
-                    prev = [];
-                }
-
-                expected = seq + 1;
-                lastSeq = seq;
-                lastHash = prev;
-            }
-
-            var rangeEnd = chunk[^1]["_id"].IsInt64 ? chunk[^1]["_id"].AsInt64 : long.MaxValue;
-            checkpoints += CheckCheckpoints(chunkStart, rangeEnd, hashes, firstSeq, ref lastCheckpointSeq);
-            chunkStart = rangeEnd;
-            if (chunk.Count < ChunkSize)
-            {
-                break;
-            }
+            Add(_expected, VerificationProblemKind.MalformedRecord, $"a record's seq has type {doc["_id"].Type}");
+            return;
         }
 
+        var seq = doc["_id"].AsInt64;
+        var linkExpected = true;
+        if (seq < _expected)
+        {
+            Add(seq, VerificationProblemKind.UnexpectedRecord, $"record {seq} precedes the chain start {_expected}");
+            return;
+        }
+
+        if (seq > _expected)
+        {
+            Add(_expected, VerificationProblemKind.MissingRecord,
+                seq == _expected + 1 ? $"record {_expected} is missing" : $"records {_expected}..{seq - 1} are missing");
+            linkExpected = false;
+        }
+
+        try
+        {
+            var storedPrev = AuditDocument.ReadBytes(doc, AuditFields.PrevHash) ?? [];
+            var storedHash = AuditDocument.Hash(doc);
+            if (linkExpected && !storedPrev.AsSpan().SequenceEqual(_prev))
+            {
+                Add(seq, VerificationProblemKind.BrokenLink, $"record {seq}'s prev_hash is not record {seq - 1}'s hash");
+            }
+
+            if (!AuditDocument.ComputeHash(doc, _store.Encoder).AsSpan().SequenceEqual(storedHash))
+            {
+                Add(seq, VerificationProblemKind.HashMismatch, $"record {seq}'s content does not match its hash");
+            }
+
+            _prev = storedHash;
+            _hashes[seq] = storedHash;
+            _budgets!.Observe(doc);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidCastException or NullReferenceException)
+        {
+            Add(seq, VerificationProblemKind.MalformedRecord, $"record {seq} is malformed: {ex.Message}");
+            _prev = [];
+        }
+
+        _expected = seq + 1;
+        _lastSeq = seq;
+        _lastHash = _prev;
+    }
+
+    private void Finish()
+    {
         // Checkpoints beyond the last record point at records that are gone.
-        checkpoints += CheckCheckpoints(chunkStart, long.MaxValue, hashes, firstSeq, ref lastCheckpointSeq);
+        _checkpoints += CheckCheckpoints(_chunkStart, long.MaxValue, _hashes, _firstSeq, ref _lastCheckpointSeq);
 
-        if (lastSeq >= firstSeq && lastCheckpointSeq < lastSeq)
+        if (_lastSeq >= _firstSeq && _lastCheckpointSeq < _lastSeq)
         {
-            var from = Math.Max(lastCheckpointSeq + 1, firstSeq);
-            Add(from, VerificationProblemKind.UnsignedTail, $"records {from}..{lastSeq} are not covered by a signed checkpoint");
+            var from = Math.Max(_lastCheckpointSeq + 1, _firstSeq);
+            Add(from, VerificationProblemKind.UnsignedTail, $"records {from}..{_lastSeq} are not covered by a signed checkpoint");
         }
 
-        CheckHead(lastSeq, lastHash, firstSeq);
+        CheckHead(_lastSeq, _lastHash, _firstSeq);
         _problems.Sort((a, b) => a.Seq.CompareTo(b.Seq));
-        return new VerificationResult
+
+        // After the chain's own problems: a broken chain also makes budget rows disagree with it.
+        CheckBudgets(_budgets!, chainWasPruned: _firstSeq > 1);
+        Result = new VerificationResult
         {
-            RecordsChecked = records,
-            CheckpointsChecked = checkpoints,
-            FirstSeq = firstSeq,
-            LastSeq = lastSeq,
+            RecordsChecked = _records,
+            CheckpointsChecked = _checkpoints,
+            FirstSeq = _firstSeq,
+            LastSeq = _lastSeq,
             Problems = _problems.ToArray(),
         };
     }
@@ -236,6 +281,25 @@ internal sealed class ChainVerifier
         if (hash is null || !hash.AsSpan().SequenceEqual(h.Hash))
         {
             Add(h.Seq, VerificationProblemKind.HeadMismatch, $"record {h.Seq}'s hash differs from the signed head file");
+        }
+    }
+
+    private void CheckBudgets(BudgetChainCheck budgets, bool chainWasPruned)
+    {
+        if (_store.BudgetsSealed)
+        {
+            foreach (var doc in _store.Budgets.FindAll())
+            {
+                if (_store.BudgetSeal.Open(doc) is null)
+                {
+                    Add(0, VerificationProblemKind.BudgetRowTampered, $"{BudgetSeal.Describe(doc)} does not match its MAC (its spend was changed outside the node)");
+                }
+            }
+        }
+
+        foreach (var problem in budgets.Compare(chainWasPruned))
+        {
+            Add(0, VerificationProblemKind.BudgetRowDisagreesWithChain, problem);
         }
     }
 

@@ -44,4 +44,10 @@ public enum VerificationProblemKind
 
     /// <summary>The head file names a seq beyond the last stored record (tail deleted).</summary>
     Truncated,
+
+    /// <summary>A budget row does not match its MAC (its spend was changed outside the node).</summary>
+    BudgetRowTampered,
+
+    /// <summary>A budget row (or its absence) disagrees with the charges, refunds and resets in the audit chain.</summary>
+    BudgetRowDisagreesWithChain,
 }

@@ -1,12 +1,12 @@
 namespace QuantumEdge.Ledger.Audit;
 
 /// <summary>One problem found by verification.</summary>
-/// <param name="Seq">The first seq the problem concerns.</param>
+/// <param name="Seq">The first seq the problem concerns (0 for a budget row).</param>
 /// <param name="Kind">What is wrong.</param>
 /// <param name="Message">A sentence for the operator.</param>
 public sealed record VerificationProblem(long Seq, VerificationProblemKind Kind, string Message);
 
-/// <summary>The outcome of verifying the audit chain, its checkpoints, the anchor and the head file.</summary>
+/// <summary>The outcome of verifying the audit chain, its checkpoints, the anchor, the head file and the budget rows.</summary>
 public sealed record VerificationResult
 {
     public required long RecordsChecked { get; init; }
@@ -26,6 +26,8 @@ public sealed record VerificationResult
     public VerificationProblem? FirstProblem => Problems.Count == 0 ? null : Problems[0];
 
     public override string ToString() => FirstProblem is { } p
-        ? $"audit chain INVALID at seq {p.Seq}: {p.Kind}: {p.Message} ({Problems.Count} problem(s); {RecordsChecked} records checked)"
-        : $"audit chain OK: {RecordsChecked} records (seq {FirstSeq}..{LastSeq}), {CheckpointsChecked} signed checkpoints";
+        ? p.Seq > 0
+            ? $"audit chain INVALID at seq {p.Seq}: {p.Kind}: {p.Message} ({Problems.Count} problem(s); {RecordsChecked} records checked)"
+            : $"ledger INVALID: {p.Kind}: {p.Message} ({Problems.Count} problem(s); {RecordsChecked} records checked)"
+        : $"audit chain OK: {RecordsChecked} records (seq {FirstSeq}..{LastSeq}), {CheckpointsChecked} signed checkpoints; budget rows agree";
 }

@@ -40,8 +40,9 @@ internal static class BudgetOperations
             Decision = decision.Admitted ? AuditDecisions.Admitted : AuditDecisions.RefusedInsufficientBudget,
             EpsilonCharged = decision.Admitted ? decision.SpentAfter - decision.SpentBefore : 0,
             PromptHmac = request.PromptHmac,
+            Detail = decision.Admitted ? BudgetChainCheck.DayPrefix + day : null,
         };
-        var seq = store.AppendAudit(entry, userHash, user, department);
+        var seq = store.AppendAudit(entry, userHash, user, department, now);
         return new ChargeResult(decision, seq, day, store.Window.NextWindowStart(now));
     }
 
@@ -157,7 +158,7 @@ internal static class BudgetOperations
             : store.Budgets.Find(LiteDB.Query.EQ("day", day)).ToList();
         foreach (var doc in docs)
         {
-            var row = BudgetRow.FromDocument(doc);
+            var row = store.ReadBudget(doc);
             var department = row.Department is { } d ? store.Cipher.Decrypt(BudgetRow.DepartmentAad, d) : null;
             if (filter.Department is not null && !string.Equals(filter.Department, department, StringComparison.Ordinal))
             {

@@ -12,8 +12,9 @@ internal sealed class LedgerKeys : IDisposable
 {
     public const int SaltSize = 16;
 
-    private LedgerKeys(Key fieldKey, byte[] userIndexKey, byte[] promptKey, byte[] keyCheck)
+    private LedgerKeys(Key fieldKey, byte[] userIndexKey, byte[] promptKey, byte[] budgetMacKey, byte[] keyCheck)
     {
+        BudgetMacKey = budgetMacKey;
         FieldKey = fieldKey;
         UserIndexKey = userIndexKey;
         PromptKey = promptKey;
@@ -28,6 +29,9 @@ internal sealed class LedgerKeys : IDisposable
 
     /// <summary>HMAC-SHA256 key for prompt fingerprints.</summary>
     public byte[] PromptKey { get; }
+
+    /// <summary>HMAC-SHA256 key sealing budget rows.</summary>
+    public byte[] BudgetMacKey { get; }
 
     /// <summary>Stored in the meta collection to recognise a wrong MASTER_KEY.</summary>
     public byte[] KeyCheck { get; }
@@ -50,6 +54,7 @@ internal sealed class LedgerKeys : IDisposable
                 fieldKey,
                 Expand(root, "qe-ledger/user-index/v1"),
                 Expand(root, "qe-ledger/prompt-hmac/v1"),
+                Expand(root, "qe-ledger/budget-mac/v1"),
                 Expand(root, "qe-ledger/key-check/v1"));
         }
         finally
@@ -63,6 +68,7 @@ internal sealed class LedgerKeys : IDisposable
         FieldKey.Dispose();
         CryptographicOperations.ZeroMemory(UserIndexKey);
         CryptographicOperations.ZeroMemory(PromptKey);
+        CryptographicOperations.ZeroMemory(BudgetMacKey);
     }
 
     private static byte[] Expand(byte[] root, string info) =>

@@ -36,6 +36,7 @@ internal static class RetentionPruner
                 prunedAudit = store.Audit.DeleteMany(Query.LTE("_id", last));
                 store.Checkpoints.DeleteMany(Query.LT("_id", firstKept));
                 store.Refunds.DeleteMany(Query.LTE("_id", last));
+                store.ChainEpoch++;
             }
 
             long prunedBudgets = store.Budgets.DeleteMany(Query.LT("exp", dataCutoff));

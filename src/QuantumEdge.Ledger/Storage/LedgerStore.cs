@@ -32,6 +32,7 @@ internal sealed class LedgerStore : IDisposable
         Time = time;
         Cipher = new FieldCipher(keys.FieldKey);
         UserIndex = new UserIndex(keys.UserIndexKey);
+        BudgetSeal = new BudgetSeal(keys.BudgetMacKey);
         Meta = db.GetCollection(Collections.Meta);
         Audit = db.GetCollection(Collections.Audit);
         Checkpoints = db.GetCollection(Collections.Checkpoints);
@@ -55,6 +56,19 @@ internal sealed class LedgerStore : IDisposable
     public FieldCipher Cipher { get; }
     public UserIndex UserIndex { get; }
     public CanonicalEncoder Encoder { get; } = new();
+    public BudgetSeal BudgetSeal { get; }
+
+    /// <summary>Schema 2 and later: every budget row carries a MAC that is checked whenever it is read.</summary>
+    public bool BudgetsSealed { get; set; }
+
+    /// <summary>Incremented whenever retention prunes the chain's start (a running background verification starts over).</summary>
+    public long ChainEpoch { get; set; }
+
+    /// <summary>The chain was too long to verify at open; a background verification is due.</summary>
+    public bool BackgroundVerificationDue { get; set; }
+
+    /// <summary>Budget rows older than this are pruned (bounds what the budget cross-check compares).</summary>
+    public int DataRetentionDays { get; init; } = 90;
 
     public ILiteCollection<BsonDocument> Meta { get; }
     public ILiteCollection<BsonDocument> Audit { get; }
@@ -99,11 +113,11 @@ internal sealed class LedgerStore : IDisposable
     }
 
     /// <summary>Appends with already-encrypted user and department blobs (the entry's plain ones are ignored).</summary>
-    public long AppendAudit(AuditEntry entry, byte[]? userHash, byte[]? user, byte[]? department)
+    public long AppendAudit(AuditEntry entry, byte[]? userHash, byte[]? user, byte[]? department, DateTimeOffset? time = null)
     {
         EnsureWritable();
         var seq = LastSeq + 1;
-        var doc = AuditDocument.Create(seq, Now().UtcTicks, entry, userHash, user, department, LastHash, Encoder);
+        var doc = AuditDocument.Create(seq, (time ?? Now()).UtcTicks, entry, userHash, user, department, LastHash, Encoder);
         Audit.Insert(doc);
         LastSeq = seq;
         LastHash = AuditDocument.Hash(doc);
@@ -162,15 +176,32 @@ internal sealed class LedgerStore : IDisposable
             return null;
         }
 
-        var row = BudgetRow.FromDocument(doc);
+        var row = ReadBudget(doc);
         CacheBudget(row);
         return row;
+    }
+
+    /// <summary>A stored row, its MAC checked: a row changed outside the node turns the ledger read-only.</summary>
+    public BudgetRow ReadBudget(BsonDocument doc)
+    {
+        if (!BudgetsSealed)
+        {
+            return BudgetRow.FromDocument(doc);
+        }
+
+        if (BudgetSeal.Open(doc) is { } row)
+        {
+            return row;
+        }
+
+        ReadOnlyReason = $"{BudgetSeal.Describe(doc)} does not match its MAC (its spend was changed outside the node)";
+        throw new LedgerTamperedException($"The ledger is read-only: {ReadOnlyReason}. Run 'quantumedge audit verify'.");
     }
 
     public void SaveBudget(BudgetRow row)
     {
         EnsureWritable();
-        Budgets.Upsert(row.ToDocument());
+        Budgets.Upsert(BudgetSeal.Seal(row));
     }
 
     /// <summary>After a rollback the cache and chain head may hold uncommitted values.</summary>

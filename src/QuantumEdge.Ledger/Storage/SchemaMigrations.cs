@@ -4,20 +4,33 @@ namespace QuantumEdge.Ledger.Storage;
 
 /// <summary>
 /// Schema versions of the store. Each step upgrades from version N-1 to N inside one
-/// transaction at open; add version 2 as another entry in <see cref="Steps"/>.
+/// transaction at open; add version N+1 as another entry in <see cref="Steps"/>. A step gets the
+/// open store, or null while a new store is being created (nothing to convert then).
 /// </summary>
 internal static class SchemaMigrations
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
-    private static readonly Action<LiteDatabase>[] Steps =
+    /// <summary>From this version on every budget row carries a MAC.</summary>
+    public const int SealedBudgetsVersion = 2;
+
+    private static readonly Action<LiteDatabase, LedgerStore?>[] Steps =
     [
         // 0 -> 1: initial layout.
-        db =>
+        (db, _) =>
         {
             var budgets = db.GetCollection(Collections.Budgets);
             budgets.EnsureIndex("day", "$.day");
             budgets.EnsureIndex("exp", "$.exp");
+        },
+
+        // 1 -> 2: seal budget rows with a MAC, but only rows the audit chain vouches for.
+        (_, store) =>
+        {
+            if (store is not null)
+            {
+                BudgetSealMigration.Run(store);
+            }
         },
     ];
 
@@ -32,7 +45,7 @@ internal static class SchemaMigrations
     }
 
     /// <summary>Brings the store to <see cref="CurrentVersion"/>; returns the version it found.</summary>
-    public static int Migrate(LiteDatabase db)
+    public static int Migrate(LiteDatabase db, LedgerStore? store)
     {
         var meta = db.GetCollection(Collections.Meta);
         var version = Version(db);
@@ -43,7 +56,7 @@ internal static class SchemaMigrations
 
         for (var next = version + 1; next <= CurrentVersion; next++)
         {
-            Steps[next - 1](db);
+            Steps[next - 1](db, store);
             meta.Upsert(new BsonDocument { ["_id"] = Collections.SchemaDoc, ["version"] = next });
         }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;
 
@@ -60,7 +61,11 @@ internal static class StoreOpener
             }
 
             keys = exists ? OpenExisting(db, options.MasterKey, paths, identity) : CreateNew(db, data, log, options, paths, identity);
-            var store = new LedgerStore(db, data, log, paths, keys, identity, policy, window, options.TimeProvider, options.ReadOnly);
+            var store = new LedgerStore(db, data, log, paths, keys, identity, policy, window, options.TimeProvider, options.ReadOnly)
+            {
+                DataRetentionDays = options.DataRetentionDays,
+            };
+            string? migrationProblem = null;
             if (exists)
             {
                 if (options.ReadOnly)
@@ -69,10 +74,18 @@ internal static class StoreOpener
                 }
                 else
                 {
-                    Migrate(store);
+                    migrationProblem = Migrate(store);
                 }
+            }
 
-                store.ReadOnlyReason = CheckHead(store, repair: !options.ReadOnly);
+            store.BudgetsSealed = SchemaMigrations.Version(db) >= SchemaMigrations.SealedBudgetsVersion;
+            if (exists)
+            {
+                store.ReadOnlyReason = CheckHead(store, repair: !options.ReadOnly) ?? migrationProblem ?? FirstBrokenBudgetSeal(store);
+                if (!options.ReadOnly && store.ReadOnlyReason is null)
+                {
+                    VerifyAtOpen(store, options.FullVerificationAtOpenMaxRecords);
+                }
             }
 
             return store;
@@ -161,7 +174,7 @@ internal static class StoreOpener
         var anchor = ChainPointDocument.ToDocument(SignedChainPoint.Sign(ChainPointKind.Anchor, 1, genesis, now, identity));
         anchor["_id"] = Collections.AnchorDoc;
         meta.Insert(anchor);
-        SchemaMigrations.Migrate(db);
+        SchemaMigrations.Migrate(db, store: null);
         db.Commit();
         db.Checkpoint();
         log.SyncIfDirty();
@@ -204,13 +217,19 @@ internal static class StoreOpener
         return keys;
     }
 
-    private static void Migrate(LedgerStore store)
+    /// <summary>Runs pending migrations; returns why the store must stay read-only when one refused (tampering).</summary>
+    private static string? Migrate(LedgerStore store)
     {
         store.Db.BeginTrans();
         try
         {
-            SchemaMigrations.Migrate(store.Db);
+            SchemaMigrations.Migrate(store.Db, store);
             store.Db.Commit();
+        }
+        catch (LedgerTamperedException ex)
+        {
+            store.Db.Rollback();
+            return ex.Message;
         }
         catch
         {
@@ -221,6 +240,46 @@ internal static class StoreOpener
         store.Db.Checkpoint();
         store.Log.SyncIfDirty();
         store.Data.SyncIfDirty();
+        return null;
+    }
+
+    /// <summary>
+    /// The tail check above catches a cut or forged tail; a change in the middle of the chain needs a
+    /// full verification: now when the chain is short enough, else in the background.
+    /// </summary>
+    private static void VerifyAtOpen(LedgerStore store, long maxRecords)
+    {
+        var firstSeq = store.ReadAnchor()?.Seq ?? 1;
+        if (store.LastSeq - firstSeq + 1 > maxRecords)
+        {
+            store.BackgroundVerificationDue = true;
+            return;
+        }
+
+        var result = new ChainVerifier(store).Verify();
+        if (!result.IsValid)
+        {
+            store.ReadOnlyReason = $"start-up verification found tampering: {result}";
+        }
+    }
+
+    /// <summary>Budget rows are few (one per user and day, pruned after DataRetentionDays): every MAC is checked at open.</summary>
+    private static string? FirstBrokenBudgetSeal(LedgerStore store)
+    {
+        if (!store.BudgetsSealed)
+        {
+            return null;
+        }
+
+        foreach (var doc in store.Budgets.FindAll())
+        {
+            if (store.BudgetSeal.Open(doc) is null)
+            {
+                return $"{BudgetSeal.Describe(doc)} does not match its MAC (its spend was changed outside the node)";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -108,6 +108,7 @@ public sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(sp => new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System, sp.GetRequiredService<ILogger<PrivacyLedgerGate>>()));
         builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(sp => [.. options.Gates, sp.GetRequiredService<PrivacyLedgerGate>()]);
         builder.Services.AddSingleton(ledger);
+        builder.Services.AddHostedService(sp => new LedgerVerificationService(ledger, sp.GetRequiredService<ILogger<LedgerVerificationService>>()));
         builder.Services.AddSingleton(privacyMetrics);
         builder.Services.AddSingleton<InferenceProxy>();
         builder.Services.AddSingleton(new NodeClock(Stopwatch.GetTimestamp()));

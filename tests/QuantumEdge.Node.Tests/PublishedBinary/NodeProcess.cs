@@ -94,6 +94,10 @@ public sealed class NodeProcess : IAsyncDisposable
             catch (HttpRequestException)
             {
             }
+            catch (TaskCanceledException)
+            {
+                // A slow first answer on a loaded machine: ask again until the deadline.
+            }
 
             await Task.Delay(20);
         }

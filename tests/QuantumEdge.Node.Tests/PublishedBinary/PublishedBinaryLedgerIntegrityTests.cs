@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Gateway.Simulation;
 
 namespace QuantumEdge.Node.Tests.PublishedBinary;
 
@@ -16,6 +17,7 @@ public sealed class PublishedBinaryLedgerIntegrityTests : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "qe-pbl-" + Guid.NewGuid().ToString("N")[..12]);
     private string _config = "";
     private string _api = "";
+    private SimulatedBackend _sim = null!;
 
     private string LedgerDir => Path.Combine(_dir, "data", "ledger");
     private string LedgerFile => Path.Combine(LedgerDir, "ledger.db");
@@ -24,6 +26,7 @@ public sealed class PublishedBinaryLedgerIntegrityTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dir);
+        _sim = await SimulatedBackend.StartAsync(new SimulatedBackendOptions { Name = "sim", TimeScale = 0 });
         var apiPort = NodeProcess.FreePort();
         _api = $"http://127.0.0.1:{apiPort}";
         _config = Path.Combine(_dir, "node.yaml");
@@ -37,13 +40,18 @@ public sealed class PublishedBinaryLedgerIntegrityTests : IAsyncLifetime
             storage:
               kdf_memory_kib: 8192
               kdf_passes: 1
+            backends:
+              - id: sim
+                url: {_sim.BaseUrl}
+                models: [clinical-7b]
+                allowed_classifications: [restricted, confidential, internal, public]
             """);
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
+        await _sim.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
-        return Task.CompletedTask;
     }
 
     /// <summary>Runs the node once and leaves audit records (authenticated refusals are each audited).</summary>
@@ -119,5 +127,44 @@ public sealed class PublishedBinaryLedgerIntegrityTests : IAsyncLifetime
         Assert.Equal(head, await File.ReadAllBytesAsync(HeadFile));
         Assert.Equal(!delete, File.Exists(LedgerFile));
         Assert.True(delete || new FileInfo(LedgerFile).Length == 0);
+    }
+
+    [Fact]
+    public async Task One_changed_byte_in_audit_record_3_makes_serve_open_read_only_and_refuse_traffic()
+    {
+        await WriteSomeAuditRecordsAsync();
+        using (var db = new LiteDB.LiteDatabase(LedgerFile))
+        {
+            var audit = db.GetCollection("audit");
+            var record = audit.FindById(3L);
+            var rid = record["rid"].AsString;
+            record["rid"] = (rid[0] == 'a' ? 'b' : 'a') + rid[1..];
+            audit.Update(record);
+        }
+
+        await using var node = await NodeProcess.StartAsync(_config, _api);
+        using var http = new HttpClient();
+        using (var health = await http.GetAsync(_api + "/health"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("\"name\":\"ledger\",\"healthy\":false", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var token = new JwtAuthenticator(new AuthSettings { JwtSecret = NodeProcess.JwtSecret }).Issue("dr.audit", "doctor", "general", TimeSpan.FromMinutes(5));
+        using var request = new HttpRequestMessage(HttpMethod.Post, _api + "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"clinical-7b","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Add("X-Data-Classification", "public");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("ledger_read_only", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, _sim.Received);
+
+        Assert.Equal(0, await node.StopAsync());
+        var (verifyExit, verifyOut) = await NodeProcess.RunAsync("audit", "verify", "--config", _config);
+        Assert.Equal(1, verifyExit);
+        Assert.Contains("INVALID at seq 3", verifyOut, StringComparison.Ordinal);
     }
 }
