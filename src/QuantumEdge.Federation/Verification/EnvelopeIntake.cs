@@ -33,6 +33,7 @@ public sealed class EnvelopeIntake
     private readonly IFederationSigner _signer;
     private readonly TimeProvider _clock;
     private readonly IntakeOptions _options;
+    private readonly Dictionary<string, WitnessReceipt> _latestReceipts = new(StringComparer.Ordinal);
 
     public EnvelopeIntake(string federationId, TrustList trust, IFederationSigner signer, HighWaterMarks marks, EnvelopeStore store,
         WitnessLog witness, TimeProvider clock, IntakeOptions? options = null)
@@ -106,7 +107,25 @@ public sealed class EnvelopeIntake
     {
         lock (_gate)
         {
-            return _marks.All.ToDictionary(p => p.Key, p => new DigestEntry(p.Value.Epoch, p.Value.Seq), StringComparer.Ordinal);
+            return _marks.All.ToDictionary(p => p.Key, p => new DigestEntry(p.Value.Epoch, p.Value.Seq, Convert.ToHexStringLower(p.Value.Hash)),
+                StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>This node's receipt for the newest audit head it witnessed of <paramref name="origin"/> since it started, or null.</summary>
+    public WitnessReceipt? LatestReceipt(string origin)
+    {
+        lock (_gate)
+        {
+            return _latestReceipts.GetValueOrDefault(origin);
+        }
+    }
+
+    public bool IsQuarantined(string origin)
+    {
+        lock (_gate)
+        {
+            return _witness.IsQuarantined(origin);
         }
     }
 
@@ -196,6 +215,7 @@ public sealed class EnvelopeIntake
         {
             _witness.Record(origin, accepted, envelope, now);
             receipt = WitnessReceipt.Create(_signer, _trust.SelfId, origin, accepted, now);
+            _latestReceipts[origin] = receipt;
         }
 
         _store.Add(envelope);
