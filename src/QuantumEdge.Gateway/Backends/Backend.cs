@@ -1,74 +1,47 @@
-using System.Net;
-using System.Net.Http.Headers;
-using Polly;
-using Polly.CircuitBreaker;
 using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Configuration;
 
 namespace QuantumEdge.Gateway.Backends;
 
 /// <summary>
-/// One configured LLM backend at run time: its connection pool, concurrency slots, circuit
-/// breaker, last health probe and last reading of its own load gauges.
+/// One configured LLM backend's state at run time: its concurrency slots, circuit, last health
+/// probe, observed latency and last reading of its own load gauges. It holds no transport (that
+/// is <see cref="BackendTransport"/>): planners and the cost model see state only.
 /// </summary>
 public sealed class Backend : IDisposable
 {
     private readonly SemaphoreSlim _slots;
-    private readonly CircuitBreakerStateProvider _circuit = new();
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly CircuitBreaker _circuit;
     private readonly HashSet<string> _models;
     private int _inFlight;
     private long _requests;
+    private long _failures;
     private double _latencyEwmaMs;
 
-    public Backend(BackendSettings settings, TimeSpan circuitBreak, Func<string, string?>? environment = null)
+    public Backend(BackendSettings settings, TimeSpan circuitBreak, TimeProvider? time = null)
     {
         Settings = settings;
         _slots = new SemaphoreSlim(settings.MaxConcurrency, settings.MaxConcurrency);
         _models = new HashSet<string>(settings.Models, StringComparer.Ordinal);
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-            MaxConnectionsPerServer = Math.Max(settings.MaxConcurrency * 2, 4),
-            ConnectTimeout = TimeSpan.FromSeconds(Math.Min(5, settings.TimeoutSeconds)),
-            AutomaticDecompression = DecompressionMethods.None,
-            UseProxy = false,
-            UseCookies = false,
-        };
-        Client = new HttpClient(handler) { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
-        if (settings.ApiKeyEnv is { } keyVar && (environment ?? Environment.GetEnvironmentVariable)(keyVar) is { Length: > 0 } key)
-        {
-            Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
-            {
-                FailureRatio = 0.5,
-                MinimumThroughput = 4,
-                SamplingDuration = TimeSpan.FromSeconds(10),
-                BreakDuration = circuitBreak,
-                StateProvider = _circuit,
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .HandleResult(r => (int)r.StatusCode >= 500),
-            })
-            .Build();
+        _circuit = new CircuitBreaker(circuitBreak, time ?? TimeProvider.System);
     }
 
     public BackendSettings Settings { get; }
     public string Id => Settings.Id;
-    public HttpClient Client { get; }
     public int InFlight => Volatile.Read(ref _inFlight);
     public long Requests => Interlocked.Read(ref _requests);
-    /// <summary>Exponentially weighted time to response headers, in ms (0 until the first answer).</summary>
+    /// <summary>Attempts that failed (unreachable, 5xx, timeouts, aborted or oversized answers).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+    /// <summary>
+    /// Exponentially weighted time to response headers, in ms (0 until the first answer). A
+    /// timed-out attempt counts with the time it was given, so a hung backend looks slow.
+    /// </summary>
     public double LatencyEwmaMs => Volatile.Read(ref _latencyEwmaMs);
     /// <summary>False after a failed health probe, until one succeeds.</summary>
     public bool Healthy { get; set; } = true;
     public string HealthDetail { get; set; } = "not probed yet";
     public BackendLoad? ExternalLoad { get; set; }
-    public bool CircuitOpen => _circuit.CircuitState is CircuitState.Open or CircuitState.Isolated;
+    public bool CircuitOpen => _circuit.IsOpen;
 
     public bool Serves(string model) => _models.Contains(model);
 
@@ -76,7 +49,8 @@ public sealed class Backend : IDisposable
 
     /// <summary>
     /// Load as a fraction of capacity: the larger of our in-flight count and the backend's own
-    /// running count, plus its queue, plus a share for a nearly full KV cache.
+    /// running count, plus its queue, plus a share for a nearly full KV cache. Never below our
+    /// own in-flight share, whatever the backend's gauges say.
     /// </summary>
     public double LoadFraction
     {
@@ -86,8 +60,8 @@ public sealed class Backend : IDisposable
             var load = ExternalLoad;
             var stale = load is null || DateTimeOffset.UtcNow - load.Value.ReadAt > TimeSpan.FromSeconds(30);
             var running = stale ? ours : Math.Max(ours, load!.Value.Running);
-            var waiting = stale ? 0 : load!.Value.Waiting;
-            var kv = stale ? 0 : load!.Value.KvCacheUsage;
+            var waiting = stale ? 0 : Math.Max(0, load!.Value.Waiting);
+            var kv = stale ? 0 : Math.Clamp(load!.Value.KvCacheUsage, 0, 1);
             return (running + waiting) / Settings.MaxConcurrency + (0.5 * kv);
         }
     }
@@ -111,23 +85,34 @@ public sealed class Backend : IDisposable
         _slots.Release();
     }
 
-    /// <summary>Sends through the circuit breaker; throws <see cref="BrokenCircuitException"/> while it is open.</summary>
-    public async ValueTask<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    /// <summary>Claims the circuit's permission for one attempt (false while open, or while its one trial runs).</summary>
+    public bool TryEnterCircuit() => _circuit.TryEnter();
+
+    /// <summary>Folds a time to response headers (or the time an attempt was given before it timed out) into the latency average.</summary>
+    public void ObserveLatency(TimeSpan elapsed)
     {
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var response = await _pipeline.ExecuteAsync(
-            static async (state, token) => await state.Client.SendAsync(state.request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false),
-            (Client, request),
-            ct).ConfigureAwait(false);
-        var ms = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        var ms = elapsed.TotalMilliseconds;
         var old = LatencyEwmaMs;
         Volatile.Write(ref _latencyEwmaMs, old == 0 ? ms : (0.8 * old) + (0.2 * ms));
-        return response;
     }
 
-    public void Dispose()
+    /// <summary>Reports how an attempt ended; failures (timeouts included) count towards opening the circuit.</summary>
+    public void Report(BackendAttemptOutcome outcome)
     {
-        Client.Dispose();
-        _slots.Dispose();
+        switch (outcome)
+        {
+            case BackendAttemptOutcome.Succeeded:
+                _circuit.RecordSuccess();
+                break;
+            case BackendAttemptOutcome.Failed or BackendAttemptOutcome.TimedOut:
+                Interlocked.Increment(ref _failures);
+                _circuit.RecordFailure(opensAtOnce: outcome == BackendAttemptOutcome.TimedOut);
+                break;
+            default:
+                _circuit.RecordInconclusive();
+                break;
+        }
     }
+
+    public void Dispose() => _slots.Dispose();
 }

@@ -1,3 +1,5 @@
+using System.Text;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QuantumEdge.Gateway.Telemetry;
 
@@ -6,28 +8,41 @@ namespace QuantumEdge.Gateway.Backends;
 /// <summary>
 /// Probes every backend's <c>GET /models</c> on a fixed interval and scrapes its vLLM-style
 /// <c>/metrics</c> when configured. A failed probe takes the backend out of rotation until the
-/// next successful one.
+/// next successful one. Runs as a hosted service: a failed round is logged and the next tick
+/// tries again. Every read is bounded in size and time, whatever the backend sends.
 /// </summary>
-public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetrics metrics, TimeSpan interval, ILogger logger)
+public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetrics metrics, TimeSpan interval, ILogger<BackendHealthMonitor> logger)
+    : BackgroundService
 {
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>Time allowed for each probe and each metrics scrape, body included.</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>Largest <c>GET /models</c> answer read; a bigger one fails the probe.</summary>
+    public const int MaxModelsBytes = 1024 * 1024;
+    /// <summary>Largest metrics page read; a bigger one is ignored (and counted).</summary>
+    public const int MaxMetricsBytes = 4 * 1024 * 1024;
 
-    public async Task RunAsync(CancellationToken ct)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval);
-        do
+        try
         {
-            try
+            do
             {
-                await ProbeAllAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await ProbeAllAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Probing must outlive a surprise; the next tick tries again.
+                    logger.LogError("backend health probing failed: {ExceptionType}: {Message}", e.GetType().Name, e.Message);
+                }
             }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                // Probing must outlive a surprise; the next tick tries again.
-                logger.LogError("backend health probing failed: {ExceptionType}: {Message}", e.GetType().Name, e.Message);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
-        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     public Task ProbeAllAsync(CancellationToken ct)
@@ -43,37 +58,44 @@ public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetric
 
     private async Task ProbeAsync(Backend backend, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(ProbeTimeout);
+        var transport = registry.TransportOf(backend);
         var wasHealthy = backend.Healthy;
-        try
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            using var response = await backend.Client.GetAsync("models", timeout.Token).ConfigureAwait(false);
-            backend.Healthy = response.IsSuccessStatusCode;
-            backend.HealthDetail = response.IsSuccessStatusCode ? "ok" : $"GET /models answered {(int)response.StatusCode}";
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            backend.Healthy = false;
-            // /health is unauthenticated: say what failed, not the backend's address; the log has the details.
-            backend.HealthDetail = e is OperationCanceledException ? "GET /models timed out" : "unreachable";
-            if (wasHealthy)
+            timeout.CancelAfter(ProbeTimeout);
+            try
             {
-                logger.LogWarning("backend {Backend} probe error: {Error}", backend.Id, e.Message);
+                using var response = await transport.GetAsync("models", timeout.Token).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    SetHealth(backend, false, $"GET /models answered {(int)response.StatusCode}");
+                }
+                else if (await BoundedBody.ReadAsync(response.Content, MaxModelsBytes, timeout.Token).ConfigureAwait(false) is null)
+                {
+                    metrics.BackendErrors.WithLabels(backend.Id, "probe_oversized").Inc();
+                    SetHealth(backend, false, $"GET /models answer exceeds {MaxModelsBytes} bytes");
+                }
+                else
+                {
+                    SetHealth(backend, true, "ok");
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                // /health is unauthenticated: say what failed, not the backend's address; the log has the details.
+                var timedOut = e is OperationCanceledException;
+                metrics.BackendErrors.WithLabels(backend.Id, timedOut ? "probe_timeout" : "probe_connect").Inc();
+                SetHealth(backend, false, timedOut ? $"GET /models did not finish within {ProbeTimeout.TotalSeconds:0.#} s" : "unreachable");
+                if (wasHealthy)
+                {
+                    logger.LogWarning("backend {Backend} probe error: {Error}", backend.Id, e.Message);
+                }
             }
         }
 
         if (backend.Settings.MetricsUrl is { } metricsUrl && backend.Healthy)
         {
-            try
-            {
-                var text = await backend.Client.GetStringAsync(metricsUrl, timeout.Token).ConfigureAwait(false);
-                backend.ExternalLoad = VllmMetricsParser.Parse(text, DateTimeOffset.UtcNow);
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                backend.ExternalLoad = null;
-            }
+            backend.ExternalLoad = await ScrapeAsync(backend, transport, metricsUrl, ct).ConfigureAwait(false);
         }
 
         metrics.BackendHealthy.WithLabels(backend.Id).Set(backend.Healthy ? 1 : 0);
@@ -88,5 +110,41 @@ public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetric
                 logger.LogWarning("backend {Backend} failed its health probe: {Detail}", backend.Id, backend.HealthDetail);
             }
         }
+    }
+
+    private async Task<BackendLoad?> ScrapeAsync(Backend backend, BackendTransport transport, Uri metricsUrl, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            using var response = await transport.GetAsync(metricsUrl, timeout.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                metrics.BackendErrors.WithLabels(backend.Id, "metrics_status").Inc();
+                return null;
+            }
+
+            var body = await BoundedBody.ReadAsync(response.Content, MaxMetricsBytes, timeout.Token).ConfigureAwait(false);
+            if (body is null)
+            {
+                metrics.BackendErrors.WithLabels(backend.Id, "metrics_oversized").Inc();
+                logger.LogWarning("backend {Backend} metrics page exceeds {Limit} bytes; its load gauges are ignored", backend.Id, MaxMetricsBytes);
+                return null;
+            }
+
+            return VllmMetricsParser.Parse(Encoding.UTF8.GetString(body), DateTimeOffset.UtcNow);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            metrics.BackendErrors.WithLabels(backend.Id, e is OperationCanceledException ? "metrics_timeout" : "metrics_connect").Inc();
+            return null;
+        }
+    }
+
+    private static void SetHealth(Backend backend, bool healthy, string detail)
+    {
+        backend.Healthy = healthy;
+        backend.HealthDetail = detail;
     }
 }

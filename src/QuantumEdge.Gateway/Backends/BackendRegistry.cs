@@ -3,17 +3,24 @@ using QuantumEdge.Gateway.Configuration;
 
 namespace QuantumEdge.Gateway.Backends;
 
-/// <summary>All configured backends and the permission filter every routing decision goes through.</summary>
+/// <summary>
+/// All configured backends (their state, and apart from it their transports) and the permission
+/// filter every routing decision goes through.
+/// </summary>
 public sealed class BackendRegistry : IDisposable
 {
     private readonly SortedSet<string> _models = new(StringComparer.Ordinal);
+    private readonly Dictionary<Backend, BackendTransport> _transports = new(ReferenceEqualityComparer.Instance);
 
-    public BackendRegistry(NodeConfiguration config, Func<string, string?>? environment = null)
+    public BackendRegistry(NodeConfiguration config, Func<string, string?>? environment = null, BackendHandlerFactory? handlers = null, TimeProvider? time = null)
     {
+        handlers ??= SocketsBackendHandlers.Create;
         var list = new List<Backend>();
         foreach (var b in config.Backends)
         {
-            list.Add(new Backend(b, TimeSpan.FromSeconds(config.Server.CircuitBreakSeconds), environment));
+            var backend = new Backend(b, TimeSpan.FromSeconds(config.Server.CircuitBreakSeconds), time);
+            list.Add(backend);
+            _transports.Add(backend, new BackendTransport(b, handlers(b), environment));
             _models.UnionWith(b.Models);
         }
 
@@ -26,6 +33,9 @@ public sealed class BackendRegistry : IDisposable
     public IReadOnlyCollection<string> Models => _models;
 
     public bool KnowsModel(string model) => _models.Contains(model);
+
+    /// <summary>How to reach <paramref name="backend"/>.</summary>
+    public BackendTransport TransportOf(Backend backend) => _transports[backend];
 
     /// <summary>
     /// Backends that may receive a request of this model and classification. This is the only
@@ -49,6 +59,7 @@ public sealed class BackendRegistry : IDisposable
     {
         foreach (var b in All)
         {
+            _transports[b].Dispose();
             b.Dispose();
         }
     }

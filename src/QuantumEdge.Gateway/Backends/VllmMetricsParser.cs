@@ -6,10 +6,16 @@ namespace QuantumEdge.Gateway.Backends;
 /// Reads the three gauges the router cares about from Prometheus text exposition:
 /// <c>vllm:num_requests_running</c>, <c>vllm:num_requests_waiting</c> and
 /// <c>vllm:kv_cache_usage_perc</c> (older vLLM: <c>vllm:gpu_cache_usage_perc</c>). Series with
-/// several label sets (one per model) are summed; the cache usage takes the maximum.
+/// several label sets (one per model) are summed; the cache usage takes the maximum. A backend's
+/// gauges are not trusted: each sample is clamped to a sane range (counts non-negative and at
+/// most <see cref="MaxRequests"/>, cache usage in [0, 1]) so that a lying backend cannot look
+/// emptier than idle and attract every request.
 /// </summary>
 public static class VllmMetricsParser
 {
+    /// <summary>Upper bound for a request count: far above any real backend, far below overflow.</summary>
+    public const double MaxRequests = 1_000_000;
+
     public static BackendLoad Parse(string text, DateTimeOffset now)
     {
         double running = 0, waiting = 0, kv = 0;
@@ -45,18 +51,18 @@ public static class VllmMetricsParser
 
             if (name.SequenceEqual("vllm:num_requests_running"))
             {
-                running += value;
+                running = Math.Min(MaxRequests, running + Math.Clamp(value, 0, MaxRequests));
             }
             else if (name.SequenceEqual("vllm:num_requests_waiting"))
             {
-                waiting += value;
+                waiting = Math.Min(MaxRequests, waiting + Math.Clamp(value, 0, MaxRequests));
             }
             else if (name.SequenceEqual("vllm:kv_cache_usage_perc") || name.SequenceEqual("vllm:gpu_cache_usage_perc"))
             {
-                kv = Math.Max(kv, value);
+                kv = Math.Max(kv, Math.Clamp(value, 0, 1));
             }
         }
 
-        return new BackendLoad(running, waiting, Math.Clamp(kv, 0, 1), now);
+        return new BackendLoad(running, waiting, kv, now);
     }
 }

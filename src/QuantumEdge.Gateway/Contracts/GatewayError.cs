@@ -55,6 +55,10 @@ public sealed class GatewayError : Exception
     public static GatewayError Timeout(string message) =>
         new(504, "server_error", "backend_timeout", message);
 
+    /// <summary>An unexpected failure; the message names the request id for the node's log, nothing more.</summary>
+    public static GatewayError Internal(string requestId) =>
+        new(500, "server_error", "internal_error", "internal error; see the node's log for the request id " + requestId);
+
     public static GatewayError BadGateway(string message) =>
         new(502, "server_error", "backend_error", message);
 }

@@ -18,7 +18,7 @@ public sealed class RequestRecord
     public string? Backend { get; set; }
     public int Attempts { get; set; }
     public int Status { get; set; }
-    /// <summary>"admitted", or "refused:&lt;code&gt;".</summary>
+    /// <summary>"admitted", "refused:&lt;code&gt;", or "failed:&lt;kind&gt;" for an answer the backend broke off after it had started.</summary>
     public string Decision { get; set; } = "admitted";
     public TokenUsage? Usage { get; set; }
     public double LatencyMs { get; set; }
@@ -32,6 +32,8 @@ public sealed class RequestRecord
     public double EpsilonCharged { get; set; }
     /// <summary>True once any part of a backend's answer may have reached the client (a charge is then never released).</summary>
     public bool Disclosed { get; set; }
+    /// <summary>Short machine-readable detail for the audit record (a refusal summary's count); never request content.</summary>
+    public string? Detail { get; set; }
     /// <summary>True when the request's audit record was already written (a budget refusal is audited with the charge).</summary>
     public bool Audited { get; set; }
 }

@@ -12,22 +12,34 @@ public static class SseRelay
     /// <summary>Largest single event relayed; a backend that sends more without an event boundary is cut off.</summary>
     public const int MaxEventBytes = 1024 * 1024;
 
-    /// <summary>What crossed the relay.</summary>
-    public readonly record struct Result(TokenUsage? Usage, long BytesForwarded, int Events);
-
-    public static async Task<Result> RelayAsync(
+    /// <summary>
+    /// Relays until the backend ends its stream, goes silent for <paramref name="idle"/>, breaks
+    /// off, sends an oversized event, or the client leaves; the result says which. Nothing is
+    /// written to the client before the first complete event.
+    /// </summary>
+    /// <param name="upstream">The backend's event stream.</param>
+    /// <param name="client">The client's response body.</param>
+    /// <param name="forwardUsageChunk">Whether the client asked for the usage-only chunk.</param>
+    /// <param name="idle">Longest silence from the backend.</param>
+    /// <param name="clientGone">Cancelled when the client leaves.</param>
+    /// <param name="beforeFirstWrite">Called once, just before the first byte goes to the client (the response starts then).</param>
+    public static async Task<RelayResult> RelayAsync(
         Stream upstream,
         Stream client,
         bool forwardUsageChunk,
-        CancellationTokenSource idleTimeout,
         TimeSpan idle,
-        CancellationToken ct)
+        CancellationToken clientGone,
+        Action? beforeFirstWrite = null)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         int start = 0, end = 0, scanFrom = 0;
         TokenUsage? usage = null;
         long forwarded = 0;
         var events = 0;
+        var text = false;
+        var done = false;
+        using var timer = new RelayIdleTimer(idle, clientGone);
+        RelayResult Ended(RelayOutcome outcome) => new(outcome, usage, forwarded, events, text);
         try
         {
             while (true)
@@ -45,7 +57,7 @@ public static class SseRelay
                     {
                         if (buffer.Length >= MaxEventBytes)
                         {
-                            throw new InvalidDataException($"the backend sent a server-sent event larger than {MaxEventBytes} bytes");
+                            return Ended(RelayOutcome.TooLarge);
                         }
 
                         var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxEventBytes));
@@ -55,8 +67,20 @@ public static class SseRelay
                     }
                 }
 
-                idleTimeout.CancelAfter(idle);
-                var read = await upstream.ReadAsync(buffer.AsMemory(end), ct).ConfigureAwait(false);
+                int read;
+                try
+                {
+                    read = await upstream.ReadAsync(buffer.AsMemory(end), timer.Arm()).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return Ended(timer.Classify());
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException)
+                {
+                    return Ended(clientGone.IsCancellationRequested ? RelayOutcome.ClientGone : RelayOutcome.UpstreamAborted);
+                }
+
                 if (read == 0)
                 {
                     break;
@@ -79,35 +103,82 @@ public static class SseRelay
                         }
                     }
 
-                    await client.WriteAsync(evt, ct).ConfigureAwait(false);
-                    forwarded += evt.Length;
+                    if (!await WriteAsync(evt).ConfigureAwait(false))
+                    {
+                        return Ended(RelayOutcome.ClientGone);
+                    }
+
+                    text |= CompletionText.In(evt.Span);
+                    done |= IsDone(evt.Span);
                     events++;
                     wroteAny = true;
                     start = scanFrom = eventEnd;
                 }
 
                 scanFrom = Math.Max(start, end - 3);
-                if (wroteAny)
+                if (wroteAny && !await FlushAsync().ConfigureAwait(false))
                 {
-                    await client.FlushAsync(ct).ConfigureAwait(false);
+                    return Ended(RelayOutcome.ClientGone);
                 }
             }
 
             if (end > start)
             {
                 // A last event without its blank line: forward it as it is.
-                await client.WriteAsync(buffer.AsMemory(start, end - start), ct).ConfigureAwait(false);
-                forwarded += end - start;
-                await client.FlushAsync(ct).ConfigureAwait(false);
+                if (!await WriteAsync(buffer.AsMemory(start, end - start)).ConfigureAwait(false) || !await FlushAsync().ConfigureAwait(false))
+                {
+                    return Ended(RelayOutcome.ClientGone);
+                }
+
+                text |= CompletionText.In(buffer.AsSpan(start, end - start));
+                done |= IsDone(buffer.AsSpan(start, end - start));
             }
+
+            // An OpenAI stream ends with "data: [DONE]"; one that stops short was broken off, even if the connection closed cleanly.
+            return Ended(done || events == 0 && forwarded == 0 && usage is null ? RelayOutcome.Completed : RelayOutcome.UpstreamAborted);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return new Result(usage, forwarded, events);
+        async ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data)
+        {
+            if (forwarded == 0)
+            {
+                beforeFirstWrite?.Invoke();
+            }
+
+            try
+            {
+                await client.WriteAsync(data, clientGone).ConfigureAwait(false);
+                forwarded += data.Length;
+                return true;
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                // Some of it may have left: count it as sent, so that nothing retries a half-delivered answer.
+                forwarded += data.Length;
+                return false;
+            }
+        }
+
+        async ValueTask<bool> FlushAsync()
+        {
+            try
+            {
+                await client.FlushAsync(clientGone).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                return false;
+            }
+        }
     }
+
+    private static bool IsDone(ReadOnlySpan<byte> evt) =>
+        evt.TrimEnd("\r\n "u8).EndsWith("[DONE]"u8);
 
     private static bool TryFindEventEnd(ReadOnlySpan<byte> span, out int index, out int delimiterLength)
     {

@@ -62,6 +62,100 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
         return false;
     }
 
+    /// <summary>
+    /// Reads the usage from the end of a JSON answer whose start may be missing (a large answer is
+    /// relayed, not held): the whole document when it fits, else the last unescaped
+    /// <c>"usage": {…}</c> object in the tail.
+    /// </summary>
+    public static bool TryReadFromTail(ReadOnlySpan<byte> tail, out TokenUsage usage)
+    {
+        if (TryRead(tail, out usage))
+        {
+            return true;
+        }
+
+        var end = tail.Length;
+        while (end > 0)
+        {
+            var at = tail[..end].LastIndexOf("\"usage\""u8);
+            if (at < 0)
+            {
+                break;
+            }
+
+            end = at;
+            if (at > 0 && tail[at - 1] == (byte)'\\')
+            {
+                continue;
+            }
+
+            var rest = tail[(at + 7)..].TrimStart(" \t\r\n"u8);
+            if (rest.IsEmpty || rest[0] != (byte)':')
+            {
+                continue;
+            }
+
+            rest = rest[1..].TrimStart(" \t\r\n"u8);
+            if (TryReadObject(rest, out usage))
+            {
+                return true;
+            }
+        }
+
+        usage = default;
+        return false;
+    }
+
+    /// <summary>Reads a usage object at the start of <paramref name="json"/>; what follows it is not looked at.</summary>
+    private static bool TryReadObject(ReadOnlySpan<byte> json, out TokenUsage usage)
+    {
+        usage = default;
+        try
+        {
+            var reader = new Utf8JsonReader(json, isFinalBlock: false, state: default);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            int prompt = 0, completion = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isPrompt = reader.ValueTextEquals("prompt_tokens"u8);
+                var isCompletion = reader.ValueTextEquals("completion_tokens"u8);
+                if (!reader.Read())
+                {
+                    return false;
+                }
+
+                if (isPrompt && reader.TokenType == JsonTokenType.Number)
+                {
+                    prompt = Count(ref reader);
+                }
+                else if (isCompletion && reader.TokenType == JsonTokenType.Number)
+                {
+                    completion = Count(ref reader);
+                }
+                else if (!reader.TrySkip())
+                {
+                    return false;
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject)
+            {
+                return false;
+            }
+
+            usage = new TokenUsage(prompt, completion);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     // A backend's numbers are not trusted to fit an int: "12.0" or 1e12 must not throw out of the relay.
     private static int Count(ref Utf8JsonReader reader) =>
         reader.TryGetInt32(out var n) ? Math.Max(0, n)

@@ -107,12 +107,13 @@ public sealed class PrivacyLedgerGate(PrivacyLedger ledger, PrivacyMetrics metri
             CompletionTokens = record.Usage?.CompletionTokens ?? 0,
             HttpStatus = record.Status,
             LatencyMs = Math.Round(record.LatencyMs, 3),
-            Decision = record.Decision.StartsWith("refused:", StringComparison.Ordinal)
+            Decision = record.Decision.StartsWith("refused:", StringComparison.Ordinal) || record.Decision.StartsWith("failed:", StringComparison.Ordinal)
                 ? record.Decision
                 : answered ? AuditDecisions.Completed : AuditDecisions.Failed,
             EpsilonCharged = answered || record.Disclosed ? record.EpsilonCharged : 0,
             PromptHmac = record.PromptHmac,
             RelatedSeq = record.ChargeSeq,
+            Detail = record.Detail,
         });
         Track(FinishAsync(refund, outcome, caller));
         return ValueTask.CompletedTask;

@@ -16,9 +16,11 @@ public sealed class GatewayMetrics
         RequestDuration = f.CreateHistogram("quantumedge_request_duration_seconds", "Time from request arrival to the last byte of the answer.",
             new HistogramConfiguration { LabelNames = ["route"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 18) });
         Refusals = f.CreateCounter("quantumedge_refusals_total", "Requests refused by the gateway, by reason.", "reason");
+        RefusalsAggregated = f.CreateCounter("quantumedge_refusals_aggregated_total",
+            "Unauthenticated refusals counted into a per-address summary audit record instead of one record each.");
         BackendInFlight = f.CreateGauge("quantumedge_backend_in_flight", "Requests in flight to each backend.", "backend");
         BackendRequests = f.CreateCounter("quantumedge_backend_requests_total", "Attempts sent to each backend, by outcome.", "backend", "outcome");
-        BackendErrors = f.CreateCounter("quantumedge_backend_errors_total", "Failed attempts per backend, by kind (connect, status_5xx, status_429, timeout, circuit_open).", "backend", "kind");
+        BackendErrors = f.CreateCounter("quantumedge_backend_errors_total", "Failed attempts per backend, by kind (connect, status_5xx, status_429, timeout, idle_timeout, upstream_aborted, too_large, oversized, circuit_open, saturated, probe_*, metrics_*).", "backend", "kind");
         BackendHealthy = f.CreateGauge("quantumedge_backend_healthy", "1 when the backend's last health probe succeeded.", "backend");
         BackendLatency = f.CreateHistogram("quantumedge_backend_latency_seconds", "Backend time to response headers.",
             new HistogramConfiguration { LabelNames = ["backend"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 18) });
@@ -29,6 +31,7 @@ public sealed class GatewayMetrics
     public Counter Requests { get; }
     public Histogram RequestDuration { get; }
     public Counter Refusals { get; }
+    public Counter RefusalsAggregated { get; }
     public Gauge BackendInFlight { get; }
     public Counter BackendRequests { get; }
     public Counter BackendErrors { get; }

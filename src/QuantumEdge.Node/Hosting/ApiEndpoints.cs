@@ -13,13 +13,13 @@ public static class ApiEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var proxy = app.Services.GetRequiredService<InferenceProxy>();
+        var proxy = app.Services.GetRequiredService<InferenceHttpAdapter>();
         app.MapPost("/v1/chat/completions", ctx => proxy.HandleAsync(ctx, InferenceRoute.ChatCompletions));
         app.MapPost("/v1/completions", ctx => proxy.HandleAsync(ctx, InferenceRoute.Completions));
         app.MapPost("/v1/embeddings", ctx => proxy.HandleAsync(ctx, InferenceRoute.Embeddings));
         app.MapGet("/v1/models", ListModelsAsync);
         app.MapGet("/health", HealthAsync);
-        app.MapFallback(ctx => InferenceProxy.WriteErrorAsync(ctx,
+        app.MapFallback(ctx => OpenAiErrorWriter.WriteAsync(ctx,
             GatewayError.NotFound($"no such endpoint: {ctx.Request.Method} {ctx.Request.Path}", code: "unknown_url")));
     }
 

@@ -17,7 +17,7 @@ public static class EndpointAuth
             var caller = await auth.AuthenticateAsync(ctx.Request.Headers.Authorization).ConfigureAwait(false);
             if (permission is not null && !roles.Allows(caller.Role, permission))
             {
-                await InferenceProxy.WriteErrorAsync(ctx, GatewayError.Forbidden($"role '{caller.Role}' lacks the '{permission}' permission")).ConfigureAwait(false);
+                await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.Forbidden($"role '{caller.Role}' lacks the '{permission}' permission")).ConfigureAwait(false);
                 return null;
             }
 
@@ -25,7 +25,7 @@ public static class EndpointAuth
         }
         catch (TokenRejectedException e)
         {
-            await InferenceProxy.WriteErrorAsync(ctx, GatewayError.Unauthorized(e.Message)).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.Unauthorized(e.Message)).ConfigureAwait(false);
             return null;
         }
     }

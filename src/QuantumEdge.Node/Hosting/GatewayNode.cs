@@ -17,28 +17,25 @@ namespace QuantumEdge.Node.Hosting;
 
 /// <summary>
 /// One running node: the API server, the separate metrics server, and the background work
-/// (health probing). Everything is instance-scoped so that the demo can run three in one process.
+/// (health probing and refusal summaries run as hosted services of the API host). Everything is instance-scoped so that the demo can run three in one process.
 /// </summary>
 public sealed class GatewayNode : IAsyncDisposable
 {
     private readonly WebApplication _api;
     private readonly WebApplication _metricsApp;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly BackendHealthMonitor _monitor;
     private readonly LocalAdminServer? _localAdmin;
-    private Task _monitorLoop = Task.CompletedTask;
     private Task _retentionLoop = Task.CompletedTask;
     private int _disposed;
 
     private GatewayNode(NodeConfiguration config, WebApplication api, WebApplication metricsApp, BackendRegistry backends, GatewayMetrics metrics,
-        BackendHealthMonitor monitor, PrivacyLedger ledger, LocalAdminServer? localAdmin)
+        PrivacyLedger ledger, LocalAdminServer? localAdmin)
     {
         Config = config;
         _api = api;
         _metricsApp = metricsApp;
         Backends = backends;
         Metrics = metrics;
-        _monitor = monitor;
         Ledger = ledger;
         _localAdmin = localAdmin;
     }
@@ -81,7 +78,7 @@ public sealed class GatewayNode : IAsyncDisposable
     private static GatewayNode Build(NodeConfiguration config, NodeHostOptions options, JwtAuthenticator authenticator, CollectorRegistry registry, GatewayMetrics metrics, PrivacyLedger ledger)
     {
         var privacyMetrics = new PrivacyMetrics(registry, ledger.Policy);
-        var backends = new BackendRegistry(config, options.Environment);
+        var backends = new BackendRegistry(config, options.Environment, options.BackendHandlers);
         var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
         NodeLogging.Configure(builder.Logging, config.Logging, options.Quiet);
         builder.WebHost.UseUrls(config.Server.Urls);
@@ -110,7 +107,14 @@ public sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(ledger);
         builder.Services.AddHostedService(sp => new LedgerVerificationService(ledger, sp.GetRequiredService<ILogger<LedgerVerificationService>>()));
         builder.Services.AddSingleton(privacyMetrics);
-        builder.Services.AddSingleton<InferenceProxy>();
+        builder.Services.AddSingleton<InferencePipeline>();
+        builder.Services.AddSingleton<InferenceHttpAdapter>();
+        builder.Services.AddSingleton(new UnauthenticatedRefusals(metrics, TimeProvider.System, TimeSpan.FromMinutes(1)));
+        builder.Services.AddSingleton<RefusalSummaryWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RefusalSummaryWriter>());
+        builder.Services.AddSingleton(sp => new BackendHealthMonitor(backends, metrics, TimeSpan.FromSeconds(config.Server.HealthProbeIntervalSeconds),
+            sp.GetRequiredService<ILogger<BackendHealthMonitor>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BackendHealthMonitor>());
         builder.Services.AddSingleton(new NodeClock(Stopwatch.GetTimestamp()));
         var api = builder.Build();
         ApiEndpoints.Map(api);
@@ -143,10 +147,8 @@ public sealed class GatewayNode : IAsyncDisposable
             await registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
         });
 
-        var monitor = new BackendHealthMonitor(backends, metrics, TimeSpan.FromSeconds(config.Server.HealthProbeIntervalSeconds),
-            api.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BackendHealthMonitor>());
         var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger) : null;
-        return new GatewayNode(config, api, metricsApp, backends, metrics, monitor, ledger, localAdmin);
+        return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin);
     }
 
     public async Task StartAsync(CancellationToken ct = default)
@@ -166,7 +168,6 @@ public sealed class GatewayNode : IAsyncDisposable
         await _api.StartAsync(ct).ConfigureAwait(false);
         ApiAddress = FirstAddress(_api);
         MetricsAddress = FirstAddress(_metricsApp);
-        _monitorLoop = Task.Run(() => RunMonitorAsync(_stopping.Token), CancellationToken.None);
         _retentionLoop = Task.Run(() => RunRetentionAsync(_stopping.Token), CancellationToken.None);
     }
 
@@ -181,7 +182,6 @@ public sealed class GatewayNode : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _monitorLoop.ConfigureAwait(false);
         await _retentionLoop.ConfigureAwait(false);
         await _api.StopAsync().ConfigureAwait(false);
         if (_api.Services.GetRequiredService<IRoutePlanner>() is IAsyncDisposable planner)
@@ -203,17 +203,6 @@ public sealed class GatewayNode : IAsyncDisposable
         // Last: in-flight requests finished above, so every acknowledged write is already durable.
         await Ledger.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
-    }
-
-    private async Task RunMonitorAsync(CancellationToken ct)
-    {
-        try
-        {
-            await _monitor.RunAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
     }
 
     /// <summary>The router named by <c>quantum_planning.router</c>.</summary>

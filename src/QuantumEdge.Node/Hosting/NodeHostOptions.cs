@@ -1,3 +1,4 @@
+using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Forwarding;
 using QuantumEdge.Gateway.Routing;
 
@@ -17,6 +18,8 @@ public sealed record NodeHostOptions
     public IRoutePlanner? Planner { get; init; }
     public IReadOnlyList<IRequestGate> Gates { get; init; } = [];
     public Func<string, string?>? Environment { get; init; }
+    /// <summary>The HTTP handler each backend's transport uses (tests: in-memory); default: pooled sockets.</summary>
+    public BackendHandlerFactory? BackendHandlers { get; init; }
     /// <summary>HTTP client for OIDC discovery (tests point it at a local authority).</summary>
     public HttpClient? OidcMetadataClient { get; init; }
 }

@@ -91,23 +91,23 @@ public static class PrivacyEndpoints
         BudgetResetRequest? request;
         try
         {
-            var body = await InferenceProxy.ReadBodyAsync(ctx.Request, 16 * 1024, ctx.RequestAborted).ConfigureAwait(false);
+            var body = await RequestBodyReader.ReadAsync(ctx, 16 * 1024).ConfigureAwait(false);
             request = JsonSerializer.Deserialize(body, NodeJsonContext.Default.BudgetResetRequest);
         }
         catch (JsonException e)
         {
-            await InferenceProxy.WriteErrorAsync(ctx, GatewayError.BadRequest($"request body is not valid JSON: {e.Message}", code: "invalid_json")).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest($"request body is not valid JSON: {e.Message}", code: "invalid_json")).ConfigureAwait(false);
             return;
         }
         catch (GatewayError e)
         {
-            await InferenceProxy.WriteErrorAsync(ctx, e).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(ctx, e).ConfigureAwait(false);
             return;
         }
 
         if (string.IsNullOrWhiteSpace(request?.User))
         {
-            await InferenceProxy.WriteErrorAsync(ctx, GatewayError.BadRequest("'user' is required", "user")).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest("'user' is required", "user")).ConfigureAwait(false);
             return;
         }
 

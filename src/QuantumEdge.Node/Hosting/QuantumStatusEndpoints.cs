@@ -28,7 +28,7 @@ public static class QuantumStatusEndpoints
 
         if (ctx.RequestServices.GetRequiredService<IRoutePlanner>() is not QuantumRoutePlanner planner)
         {
-            await InferenceProxy.WriteErrorAsync(ctx, GatewayError.Unavailable(
+            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.Unavailable(
                 "the quantum planner is off on this node (quantum_planning.router: least_loaded)", "planner_disabled")).ConfigureAwait(false);
             return;
         }

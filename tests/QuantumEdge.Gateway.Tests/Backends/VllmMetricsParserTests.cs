@@ -101,4 +101,39 @@ public sealed class VllmMetricsParserTests
         Assert.Equal(new BackendLoad(0, 0, 0, Now), VllmMetricsParser.Parse("", Now));
         Assert.Equal(new BackendLoad(0, 0, 0, Now), VllmMetricsParser.Parse("llamacpp:requests_processing 3\nllamacpp:kv_cache_usage_ratio 0.5\n", Now));
     }
+
+    [Fact]
+    public void Negative_and_absurd_counts_are_clamped_so_a_lying_backend_cannot_look_emptier_than_idle()
+    {
+        var load = VllmMetricsParser.Parse("""
+            vllm:num_requests_running -5
+            vllm:num_requests_waiting{model_name="a"} -1e300
+            vllm:num_requests_waiting{model_name="b"} 1e300
+            vllm:kv_cache_usage_perc -3
+            """, Now);
+
+        Assert.Equal(0, load.Running);
+        Assert.Equal(VllmMetricsParser.MaxRequests, load.Waiting);
+        Assert.Equal(0, load.KvCacheUsage);
+    }
+
+    [Fact]
+    public async Task A_backend_reporting_negative_load_is_never_below_its_own_in_flight_share()
+    {
+        using var backend = new Backend(new Gateway.Configuration.BackendSettings
+        {
+            Id = "liar",
+            Url = new Uri("http://127.0.0.1:9/v1/"),
+            Models = ["m"],
+            MaxConcurrency = 4,
+            AllowedClassifications = [Gateway.Classification.DataClassification.Public],
+        }, TimeSpan.FromSeconds(10));
+        Assert.True(await backend.TryAcquireAsync(TimeSpan.Zero, CancellationToken.None));
+        // Even a load read without the parser's clamp (a planner test, a future parser) cannot pull the fraction below ours.
+        backend.ExternalLoad = new BackendLoad(Running: -5, Waiting: -5, KvCacheUsage: -1, DateTimeOffset.UtcNow);
+        Assert.Equal(0.25, backend.LoadFraction, 9);
+        backend.ExternalLoad = VllmMetricsParser.Parse("vllm:num_requests_running -5\nvllm:num_requests_waiting -5\n", DateTimeOffset.UtcNow);
+        Assert.Equal(0.25, backend.LoadFraction, 9);
+        backend.Release();
+    }
 }

@@ -21,14 +21,13 @@ public sealed class SseRelayTests
         "data: [DONE]",
     ];
 
-    private sealed record Run(SseRelay.Result Result, byte[] Output, List<(long ClientBytes, int UpstreamDelivered)> Flushes);
+    private sealed record Run(RelayResult Result, byte[] Output, List<(long ClientBytes, int UpstreamDelivered)> Flushes);
 
     private static async Task<Run> RelayAsync(byte[] input, int maxFragment, bool forwardUsage)
     {
         var upstream = new FragmentingStream(input, maxFragment);
         using var client = new RecordingClientStream(() => upstream.Delivered);
-        using var idle = new CancellationTokenSource();
-        var result = await SseRelay.RelayAsync(upstream, client, forwardUsage, idle, TimeSpan.FromMinutes(5), CancellationToken.None);
+        var result = await SseRelay.RelayAsync(upstream, client, forwardUsage, TimeSpan.FromMinutes(5), CancellationToken.None);
         return new Run(result, client.Written, client.Flushes);
     }
 
@@ -147,7 +146,7 @@ public sealed class SseRelayTests
         var run = await RelayAsync([], 7, forwardUsage: false);
 
         Assert.Empty(run.Output);
-        Assert.Equal(new SseRelay.Result(null, 0, 0), run.Result);
+        Assert.Equal(new RelayResult(RelayOutcome.Completed, null, 0, 0, false), run.Result);
     }
 
     [Fact]
@@ -155,11 +154,11 @@ public sealed class SseRelayTests
     {
         var upstream = new FragmentingStream(Join(ChatEvents, "\n\n"), 7);
         using var client = new RecordingClientStream(() => upstream.Delivered);
-        using var idle = new CancellationTokenSource();
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => SseRelay.RelayAsync(upstream, client, false, idle, TimeSpan.FromMinutes(5), cancelled.Token));
+        var result = await SseRelay.RelayAsync(upstream, client, false, TimeSpan.FromMinutes(5), cancelled.Token);
+        Assert.Equal(RelayOutcome.ClientGone, result.Outcome);
+        Assert.Empty(client.Written);
     }
 }

@@ -144,9 +144,8 @@ public sealed class SimulatedBackendTests : IAsyncLifetime, IDisposable
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await using var upstream = await response.Content.ReadAsStreamAsync();
         using var client = new MemoryStream();
-        using var idle = new CancellationTokenSource();
 
-        var result = await SseRelay.RelayAsync(upstream, client, false, idle, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var result = await SseRelay.RelayAsync(upstream, client, false, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         var relayed = SseData(Encoding.UTF8.GetString(client.ToArray()));
         Assert.Equal("[DONE]", relayed[^1]);

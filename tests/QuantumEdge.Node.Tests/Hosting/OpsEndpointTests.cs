@@ -19,8 +19,8 @@ public sealed class OpsEndpointTests
 
         await node.Sims[0].DisposeAsync();
         node.Sims.Clear();
-        var monitor = new Gateway.Backends.BackendHealthMonitor(node.Node.Backends, node.Node.Metrics, TimeSpan.FromHours(1),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var monitor = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Gateway.Backends.BackendHealthMonitor>(node.Node.Services);
         await monitor.ProbeAllAsync(CancellationToken.None);
 
         using var bad = await node.Http.GetAsync("/health");

@@ -30,7 +30,10 @@ public sealed class TestNode : IAsyncDisposable
     public JwtAuthenticator Auth { get; }
 
     /// <param name="Dead">Start the simulated server, then stop it, so the backend points at a closed port.</param>
-    public sealed record Sim(string Id, DataClassification[] Allowed, SimulatedBackendOptions? Options = null, double TimeoutSeconds = 10, string? ApiKeyEnv = null, bool Dead = false);
+    /// <param name="Url">A backend the test runs itself (a <see cref="HostileBackend"/>): no simulated server is started.</param>
+    /// <param name="MetricsUrl">The backend's metrics page, when it has one.</param>
+    public sealed record Sim(string Id, DataClassification[] Allowed, SimulatedBackendOptions? Options = null, double TimeoutSeconds = 10, string? ApiKeyEnv = null, bool Dead = false,
+        Uri? Url = null, Uri? MetricsUrl = null);
 
     public static async Task<TestNode> StartAsync(
         IEnumerable<Sim> sims,
@@ -42,20 +45,26 @@ public sealed class TestNode : IAsyncDisposable
         var backends = new List<BackendSettings>();
         foreach (var s in sims)
         {
-            var sim = await SimulatedBackend.StartAsync(s.Options ?? new SimulatedBackendOptions { Name = s.Id, TimeScale = 0 });
-            if (s.Dead)
+            var url = s.Url;
+            if (url is null)
             {
-                await sim.DisposeAsync();
-            }
-            else
-            {
-                started.Add(sim);
+                var sim = await SimulatedBackend.StartAsync(s.Options ?? new SimulatedBackendOptions { Name = s.Id, TimeScale = 0 });
+                url = new Uri(sim.BaseUrl + "/");
+                if (s.Dead)
+                {
+                    await sim.DisposeAsync();
+                }
+                else
+                {
+                    started.Add(sim);
+                }
             }
 
             backends.Add(new BackendSettings
             {
                 Id = s.Id,
-                Url = new Uri(sim.BaseUrl + "/"),
+                Url = url,
+                MetricsUrl = s.MetricsUrl,
                 Models = (s.Options?.Models ?? ["clinical-7b"]).ToList(),
                 AllowedClassifications = s.Allowed,
                 MaxConcurrency = 8,

@@ -1,0 +1,28 @@
+using System.Net;
+using QuantumEdge.Gateway.Configuration;
+
+namespace QuantumEdge.Gateway.Backends;
+
+/// <summary>
+/// Makes the HTTP handler a backend's transport sends through. Composition picks it: production
+/// uses <see cref="SocketsBackendHandlers.Create"/>; tests hand in an in-memory handler.
+/// </summary>
+public delegate HttpMessageHandler BackendHandlerFactory(BackendSettings settings);
+
+/// <summary>The production handler: pooled sockets, bounded connect time, no proxy, cookies or decompression.</summary>
+public static class SocketsBackendHandlers
+{
+    public static HttpMessageHandler Create(BackendSettings settings) => new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        MaxConnectionsPerServer = Math.Max(settings.MaxConcurrency * 2, 4),
+        ConnectTimeout = TimeSpan.FromSeconds(Math.Min(5, settings.TimeoutSeconds)),
+        // Response headers are bounded too: a backend cannot make the gateway hold megabytes of them.
+        MaxResponseHeadersLength = 64,
+        MaxResponseDrainSize = 64 * 1024,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseProxy = false,
+        UseCookies = false,
+    };
+}

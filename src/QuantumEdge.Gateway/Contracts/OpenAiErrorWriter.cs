@@ -1,0 +1,50 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace QuantumEdge.Gateway.Contracts;
+
+/// <summary>
+/// Writes a <see cref="GatewayError"/> as an OpenAI-shaped error response; every endpoint uses it.
+/// When the request still has an unread body (a refusal before reading it, or a body cut short),
+/// the connection is closed after the answer instead of being kept alive: keeping it would make
+/// the server read and discard whatever the client declared, up to any size.
+/// </summary>
+public static class OpenAiErrorWriter
+{
+    private const string BodyConsumedKey = "QuantumEdge.RequestBodyConsumed";
+
+    /// <summary>Records that the request body was read to its end (the connection may then be reused).</summary>
+    public static void MarkBodyConsumed(HttpContext ctx) => ctx.Items[BodyConsumedKey] = true;
+
+    public static async Task WriteAsync(HttpContext ctx, GatewayError error)
+    {
+        if (ctx.Response.HasStarted)
+        {
+            ctx.Abort();
+            return;
+        }
+
+        ctx.Response.Clear();
+        ctx.Response.StatusCode = error.Status;
+        if (error.RetryAfterSeconds is { } retry)
+        {
+            ctx.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (error.Status == 401)
+        {
+            ctx.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        if (HasUnreadBody(ctx) && (HttpProtocol.IsHttp11(ctx.Request.Protocol) || HttpProtocol.IsHttp10(ctx.Request.Protocol)))
+        {
+            ctx.Response.Headers.Connection = "close";
+        }
+
+        await ctx.Response.WriteAsJsonAsync(error.ToEnvelope(), GatewayJsonContext.Default.OpenAiErrorEnvelope).ConfigureAwait(false);
+    }
+
+    private static bool HasUnreadBody(HttpContext ctx) =>
+        !ctx.Items.ContainsKey(BodyConsumedKey)
+        && (ctx.Request.ContentLength > 0 || ctx.Request.Headers.TransferEncoding.Count > 0);
+}

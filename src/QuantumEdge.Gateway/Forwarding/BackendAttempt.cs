@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+using QuantumEdge.Gateway.Backends;
+using QuantumEdge.Gateway.Contracts;
+using QuantumEdge.Gateway.Telemetry;
+
+namespace QuantumEdge.Gateway.Forwarding;
+
+/// <summary>
+/// Sends a request to one backend and relays its answer: headers within the backend's timeout,
+/// then the body with the same time as the longest silence allowed. Reports the outcome to the
+/// backend's state (circuit, latency) and says whether another backend may be tried, which is
+/// only while nothing has reached the client.
+/// </summary>
+internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics metrics, ILogger logger)
+{
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+
+    /// <summary>Largest non-streamed backend answer relayed (64 MiB).</summary>
+    public const long MaxResponseBytes = 64 * 1024 * 1024;
+
+    public async Task<AttemptResult> RunAsync(InferenceRoute route, InferenceRequest request, byte[] payload, Backend backend, RequestRecord record, IInferenceClient client)
+    {
+        var limit = TimeSpan.FromSeconds(backend.Settings.TimeoutSeconds);
+        var seconds = backend.Settings.TimeoutSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        using var message = new HttpRequestMessage(HttpMethod.Post, route.RelativePath())
+        {
+            Content = new ByteArrayContent(payload) { Headers = { ContentType = JsonContentType } },
+        };
+        if (request.Stream)
+        {
+            message.Headers.Accept.ParseAdd("text/event-stream");
+        }
+
+        HttpResponseMessage response;
+        var sent = Stopwatch.GetTimestamp();
+        using (var headers = CancellationTokenSource.CreateLinkedTokenSource(client.Gone))
+        {
+            headers.CancelAfter(limit);
+            try
+            {
+                response = await backends.TransportOf(backend).SendAsync(message, headers.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                return Failed(backend, "connect", $"backend '{backend.Id}' unreachable", e.Message);
+            }
+            catch (OperationCanceledException) when (!client.Gone.IsCancellationRequested)
+            {
+                // A hung backend must look slow to the planner and count against its circuit.
+                backend.ObserveLatency(limit);
+                return Failed(backend, "timeout", $"backend '{backend.Id}' did not answer within {seconds} s", null, timedOut: true);
+            }
+        }
+
+        using (response)
+        {
+            backend.ObserveLatency(Stopwatch.GetElapsedTime(sent));
+            metrics.BackendLatency.WithLabels(backend.Id).Observe(Stopwatch.GetElapsedTime(sent).TotalSeconds);
+            var status = (int)response.StatusCode;
+            if (status >= 500 || status == 429)
+            {
+                metrics.BackendRequests.WithLabels(backend.Id, "retried").Inc();
+                if (status == 429)
+                {
+                    backend.Report(BackendAttemptOutcome.Inconclusive);
+                    metrics.BackendErrors.WithLabels(backend.Id, "status_429").Inc();
+                    return AttemptResult.Retry($"backend '{backend.Id}' answered 429");
+                }
+
+                return Failed(backend, "status_5xx", $"backend '{backend.Id}' answered {status}", null);
+            }
+
+            var eventStream = request.Stream && status == 200;
+            if (!eventStream && response.Content.Headers.ContentLength > MaxResponseBytes)
+            {
+                return Failed(backend, "oversized", $"backend '{backend.Id}' announced an answer larger than {MaxResponseBytes} bytes", null);
+            }
+
+            var head = new AnswerHead(status, response.Content.Headers.ContentType?.ToString(), eventStream ? null : response.Content.Headers.ContentLength, backend.Id, eventStream);
+            RelayResult relay;
+            try
+            {
+                await using var upstream = await response.Content.ReadAsStreamAsync(client.Gone).ConfigureAwait(false);
+                relay = eventStream
+                    ? await SseRelay.RelayAsync(upstream, client.Body, request.ClientWantsUsage, limit, client.Gone, () => client.Begin(head)).ConfigureAwait(false)
+                    : await BodyRelay.RelayAsync(upstream, client.Body, MaxResponseBytes, limit, client.Gone, () => client.Begin(head)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException && !client.Gone.IsCancellationRequested)
+            {
+                return Failed(backend, "aborted", $"backend '{backend.Id}' dropped the connection", e.Message);
+            }
+
+            return await SettleAsync(backend, status, eventStream, relay, seconds, record, client).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Turns a relay's result into the request's outcome, the backend's report and the client's last bytes.</summary>
+    private async Task<AttemptResult> SettleAsync(Backend backend, int status, bool eventStream, RelayResult relay, string seconds, RequestRecord record, IInferenceClient client)
+    {
+        // A charge is kept only when completion text may have reached the caller.
+        record.Disclosed = status < 400 && (eventStream ? relay.TextDisclosed : relay.BytesForwarded > 0);
+        record.Usage = relay.Usage;
+        if (relay.Usage is { } u)
+        {
+            metrics.Tokens.WithLabels(backend.Id, "prompt").Inc(u.PromptTokens);
+            metrics.Tokens.WithLabels(backend.Id, "completion").Inc(u.CompletionTokens);
+        }
+
+        switch (relay.Outcome)
+        {
+            case RelayOutcome.Completed:
+                backend.Report(BackendAttemptOutcome.Succeeded);
+                metrics.BackendRequests.WithLabels(backend.Id, status < 400 ? "ok" : "client_error").Inc();
+                record.Status = status;
+                return AttemptResult.Done;
+            case RelayOutcome.ClientGone:
+                backend.Report(BackendAttemptOutcome.Inconclusive);
+                metrics.BackendRequests.WithLabels(backend.Id, "client_gone").Inc();
+                record.Status = 499;
+                return AttemptResult.Done;
+        }
+
+        var (kind, error) = relay.Outcome switch
+        {
+            RelayOutcome.IdleTimeout => ("idle_timeout", new GatewayError(504, "server_error", "backend_idle_timeout",
+                $"backend '{backend.Id}' sent nothing for {seconds} s; the answer is incomplete")),
+            RelayOutcome.TooLarge => ("too_large", new GatewayError(502, "server_error", "backend_too_large", eventStream
+                ? $"backend '{backend.Id}' sent a server-sent event larger than {SseRelay.MaxEventBytes} bytes; the answer is incomplete"
+                : $"backend '{backend.Id}' sent an answer larger than {MaxResponseBytes} bytes")),
+            _ => ("upstream_aborted", new GatewayError(502, "server_error", "backend_aborted",
+                $"backend '{backend.Id}' broke off its answer; it is incomplete")),
+        };
+        if (relay.NothingSent && !client.HasStarted)
+        {
+            record.Disclosed = false;
+            return Failed(backend, kind, error.Message, null, timedOut: relay.Outcome == RelayOutcome.IdleTimeout);
+        }
+
+        backend.Report(relay.Outcome == RelayOutcome.IdleTimeout ? BackendAttemptOutcome.TimedOut : BackendAttemptOutcome.Failed);
+        metrics.BackendErrors.WithLabels(backend.Id, kind).Inc();
+        metrics.BackendRequests.WithLabels(backend.Id, kind).Inc();
+        record.Status = error.Status;
+        record.Decision = "failed:" + kind;
+        if (eventStream)
+        {
+            // The status line went out as 200: an error event is the signal the SDKs understand, then a clean end.
+            try
+            {
+                await client.Body.WriteAsync(SseErrorEvent.Encode(error), client.Gone).ConfigureAwait(false);
+                await client.Body.FlushAsync(client.Gone).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                record.Status = 499;
+            }
+        }
+        else
+        {
+            // A part-sent JSON body cannot carry an error; cutting the connection keeps the client from taking it as whole.
+            client.Abort();
+        }
+
+        return AttemptResult.Done;
+    }
+
+    private AttemptResult Failed(Backend backend, string kind, string failure, string? detail, bool timedOut = false)
+    {
+        backend.Report(timedOut ? BackendAttemptOutcome.TimedOut : BackendAttemptOutcome.Failed);
+        metrics.BackendErrors.WithLabels(backend.Id, kind).Inc();
+        metrics.BackendRequests.WithLabels(backend.Id, "retried").Inc();
+        if (detail is not null)
+        {
+            logger.LogWarning("backend {Backend} failed ({Kind}): {Error}", backend.Id, kind, detail);
+        }
+
+        return AttemptResult.Retry(failure, timedOut);
+    }
+}

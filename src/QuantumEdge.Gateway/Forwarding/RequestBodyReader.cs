@@ -1,0 +1,79 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using QuantumEdge.Gateway.Contracts;
+
+namespace QuantumEdge.Gateway.Forwarding;
+
+/// <summary>
+/// Reads a request body into memory, refusing anything past the limit without reading it all,
+/// and turning a body that is cut short or sent too slowly into a 400 or 408 (Kestrel's status
+/// for it) rather than a server error.
+/// </summary>
+public static class RequestBodyReader
+{
+    public static async Task<byte[]> ReadAsync(HttpContext ctx, long limit)
+    {
+        var request = ctx.Request;
+        if (request.ContentLength > limit)
+        {
+            throw GatewayError.TooLarge(limit);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, request.ContentLength + 1 ?? 16 * 1024));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        throw GatewayError.TooLarge(limit);
+                    }
+
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, buffer.Length * 2L));
+                    Buffer.BlockCopy(buffer, 0, bigger, 0, length);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                int read;
+                try
+                {
+                    read = await request.Body.ReadAsync(buffer.AsMemory(length), ctx.RequestAborted).ConfigureAwait(false);
+                }
+                catch (BadHttpRequestException e)
+                {
+                    throw e.StatusCode == StatusCodes.Status408RequestTimeout
+                        ? new GatewayError(408, "invalid_request_error", "request_timeout", "the request body arrived too slowly; send it whole and promptly")
+                        : new GatewayError(e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, "invalid_request_error", "incomplete_body",
+                            "the request body is shorter than its declared Content-Length or malformed");
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > limit)
+                {
+                    throw GatewayError.TooLarge(limit);
+                }
+            }
+
+            OpenAiErrorWriter.MarkBodyConsumed(ctx);
+            if (length == 0)
+            {
+                throw GatewayError.BadRequest("request body is empty; send a JSON object", code: "invalid_json");
+            }
+
+            return buffer.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
