@@ -25,7 +25,6 @@ public sealed class GatewayNode : IAsyncDisposable
     private readonly WebApplication _metricsApp;
     private readonly CancellationTokenSource _stopping = new();
     private readonly LocalAdminServer? _localAdmin;
-    private Task _retentionLoop = Task.CompletedTask;
     private int _disposed;
 
     private GatewayNode(NodeConfiguration config, WebApplication api, WebApplication metricsApp, BackendRegistry backends, GatewayMetrics metrics,
@@ -106,6 +105,8 @@ public sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(sp => [.. options.Gates, sp.GetRequiredService<PrivacyLedgerGate>()]);
         builder.Services.AddSingleton(ledger);
         builder.Services.AddHostedService(sp => new LedgerVerificationService(ledger, sp.GetRequiredService<ILogger<LedgerVerificationService>>()));
+        builder.Services.AddHostedService(sp => RetentionService.For(ledger, TimeSpan.FromHours(config.Storage.RetentionIntervalHours),
+            sp.GetRequiredService<ILogger<RetentionService>>()));
         builder.Services.AddSingleton(privacyMetrics);
         builder.Services.AddSingleton<InferencePipeline>();
         builder.Services.AddSingleton<InferenceHttpAdapter>();
@@ -168,7 +169,6 @@ public sealed class GatewayNode : IAsyncDisposable
         await _api.StartAsync(ct).ConfigureAwait(false);
         ApiAddress = FirstAddress(_api);
         MetricsAddress = FirstAddress(_metricsApp);
-        _retentionLoop = Task.Run(() => RunRetentionAsync(_stopping.Token), CancellationToken.None);
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C, systemd stop).</summary>
@@ -181,28 +181,39 @@ public sealed class GatewayNode : IAsyncDisposable
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _retentionLoop.ConfigureAwait(false);
-        await _api.StopAsync().ConfigureAwait(false);
-        if (_api.Services.GetRequiredService<IRoutePlanner>() is IAsyncDisposable planner)
+        try
         {
-            await planner.DisposeAsync().ConfigureAwait(false);
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await _api.StopAsync().ConfigureAwait(false);
+            if (_api.Services.GetRequiredService<IRoutePlanner>() is IAsyncDisposable planner)
+            {
+                await planner.DisposeAsync().ConfigureAwait(false);
+            }
         }
-
-        // Outcome audit records are queued as answers complete; make them durable before the ledger closes.
-        await _api.Services.GetRequiredService<PrivacyLedgerGate>().DrainAsync().ConfigureAwait(false);
-        await _metricsApp.StopAsync().ConfigureAwait(false);
-        if (_localAdmin is not null)
+        finally
         {
-            await _localAdmin.DisposeAsync().ConfigureAwait(false);
-        }
+            try
+            {
+                // Outcome audit records are queued as answers complete; make them durable before the
+                // ledger closes, whatever failed while stopping.
+                await _api.Services.GetRequiredService<PrivacyLedgerGate>().DrainAsync().ConfigureAwait(false);
+                await _metricsApp.StopAsync().ConfigureAwait(false);
+                if (_localAdmin is not null)
+                {
+                    await _localAdmin.DisposeAsync().ConfigureAwait(false);
+                }
 
-        await _api.DisposeAsync().ConfigureAwait(false);
-        await _metricsApp.DisposeAsync().ConfigureAwait(false);
-        Backends.Dispose();
-        // Last: in-flight requests finished above, so every acknowledged write is already durable.
-        await Ledger.DisposeAsync().ConfigureAwait(false);
-        _stopping.Dispose();
+                await _api.DisposeAsync().ConfigureAwait(false);
+                await _metricsApp.DisposeAsync().ConfigureAwait(false);
+                Backends.Dispose();
+            }
+            finally
+            {
+                // Last: in-flight requests finished above, so every acknowledged write is already durable.
+                await Ledger.DisposeAsync().ConfigureAwait(false);
+                _stopping.Dispose();
+            }
+        }
     }
 
     /// <summary>The router named by <c>quantum_planning.router</c>.</summary>
@@ -217,38 +228,6 @@ public sealed class GatewayNode : IAsyncDisposable
                 MaxBatch = q.MaxBatchSize,
                 SolveBudget = TimeSpan.FromMilliseconds(q.SolveBudgetMs),
             }, metrics, TimeProvider.System);
-    }
-
-    /// <summary>Retention pruning at start and then every storage.retention_interval_hours.</summary>
-    private async Task RunRetentionAsync(CancellationToken ct)
-    {
-        var logger = _api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Retention");
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(Config.Storage.RetentionIntervalHours));
-        try
-        {
-            do
-            {
-                if (Ledger.ReadOnlyReason is not null)
-                {
-                    continue;
-                }
-
-                var result = await Ledger.PruneAsync().ConfigureAwait(false);
-                if (result.AuditRecordsPruned > 0 || result.BudgetRowsPruned > 0)
-                {
-                    logger.LogInformation("retention pruned {Audit} audit records and {Budgets} budget rows; chain now starts at seq {First}",
-                        result.AuditRecordsPruned, result.BudgetRowsPruned, result.FirstKeptSeq);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        catch (LedgerException e)
-        {
-            logger.LogError("retention pruning failed: {Error}", e.Message);
-        }
     }
 
     private static string FirstAddress(WebApplication app) =>
