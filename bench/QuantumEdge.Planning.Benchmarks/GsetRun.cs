@@ -13,7 +13,13 @@ internal static class GsetRun
 {
     public const double TargetShare = 0.997;
 
-    public static int Run(string directory, BifurcationSettings settings)
+    /// <param name="cpuSeconds">
+    /// When positive, each instance runs a fixed step budget instead of a wall-clock one: the
+    /// steps that <paramref name="cpuSeconds"/> of CPU time buys (measured on a probe solve), in
+    /// two rounds. On a shared box that is what a wall-clock run would do on an idle core, and
+    /// the table's "cpu ms" column says what it really cost.
+    /// </param>
+    public static int Run(string directory, BifurcationSettings settings, int annealingSweeps = 0, double cpuSeconds = 0)
     {
         var bestKnownPath = Path.Combine(directory, "best-known.csv");
         if (!File.Exists(bestKnownPath))
@@ -23,8 +29,8 @@ internal static class GsetRun
         }
 
         var rows = File.ReadAllLines(bestKnownPath).Skip(1).Where(l => l.Trim().Length > 0).Select(l => l.Split(','));
-        Console.WriteLine($"dSB, agents {settings.Agents}, steps/round {settings.StepsPerRound}, budget {settings.TimeLimit.TotalMilliseconds} ms, parallelism {settings.Parallelism}");
-        Console.WriteLine($"{"instance",-9}{"n",6}{"best known",12}{"cut",9}{"% best",9}{"ms to 99.7%",13}{"ms to best",12}{"rounds",8}{"steps",9}{"coh",6}");
+        Console.WriteLine($"dSB, agents {settings.Agents}, steps/round {(settings.RoundsInBudget is { } r ? $"auto ({r} rounds in the budget, at least {settings.StepsPerRound})" : settings.StepsPerRound)}, tabu moves/round {settings.TabuMoves}, budget {settings.TimeLimit.TotalMilliseconds} ms, parallelism {settings.Parallelism}");
+        Console.WriteLine($"{"instance",-9}{"n",6}{"best known",12}{"cut",9}{"% best",9}{"ms to 99.7%",13}{"ms to best",12}{"rounds",8}{"steps",9}{"coh",6}{"cpu ms",8}");
         var shares = new List<double>();
         foreach (var row in rows)
         {
@@ -32,18 +38,37 @@ internal static class GsetRun
             var bestKnown = double.Parse(row[2], CultureInfo.InvariantCulture);
             var instance = GsetParser.ParseFile(Path.Combine(directory, name + ".txt"));
             var model = instance.ToIsing();
-            var result = SimulatedBifurcationSolver.Solve(model, settings);
+            // `--sa SWEEPS`: the annealing baseline on the same budget, for comparison and for best-known runs.
+            var solveSettings = cpuSeconds > 0 ? FixedStepsFor(model, settings, cpuSeconds) : settings;
+            var cpuBefore = Environment.CpuUsage.UserTime;
+            var result = annealingSweeps > 0
+                ? SimulatedAnnealingSolver.Solve(model, new AnnealingSettings { SweepsPerRun = annealingSweeps, TimeLimit = settings.TimeLimit, MaxRuns = settings.MaxRounds, Seed = settings.Seed })
+                : SimulatedBifurcationSolver.Solve(model, solveSettings);
+            var cpuMs = (Environment.CpuUsage.UserTime - cpuBefore).TotalMilliseconds;
             var cut = instance.CutValue(result.BestSpins);
             var share = cut / bestKnown;
             shares.Add(share);
             var reached = result.Improvements.FirstOrDefault(i => i.Objective >= TargetShare * bestKnown);
             var toTarget = reached.Objective >= TargetShare * bestKnown ? reached.ElapsedMs.ToString("F0", CultureInfo.InvariantCulture) : "never";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-9}{instance.NodeCount,6}{bestKnown,12}{cut,9}{share * 100,9:F2}{toTarget,13}{result.TimeToBestMs,12:F0}{result.Rounds,8}{result.Steps,9}{result.Coherence,6:F2}"));
+                $"{name,-9}{instance.NodeCount,6}{bestKnown,12}{cut,9}{share * 100,9:F2}{toTarget,13}{result.TimeToBestMs,12:F0}{result.Rounds,8}{result.Steps,9}{result.Coherence,6:F2}{cpuMs,8:F0}"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"mean {shares.Average() * 100:F3}% of best known; min {shares.Min() * 100:F3}%; {shares.Count(s => s >= TargetShare)}/{shares.Count} at ≥ 99.7%"));
         return 0;
+    }
+
+    /// <summary>Two rounds whose steps fit <paramref name="cpuSeconds"/> of CPU at the probe's cost per step.</summary>
+    private static BifurcationSettings FixedStepsFor(IsingModel model, BifurcationSettings settings, double cpuSeconds)
+    {
+        const int probeSteps = 400;
+        var probe = settings with { RoundsInBudget = null, StepsPerRound = probeSteps, MaxRounds = 1, TabuMoves = 0, TimeLimit = TimeSpan.FromHours(1) };
+        SimulatedBifurcationSolver.Solve(model, probe);
+        var before = Environment.CpuUsage.UserTime;
+        var probed = SimulatedBifurcationSolver.Solve(model, probe);
+        var perStep = (Environment.CpuUsage.UserTime - before).TotalSeconds / Math.Max(1, probed.Steps);
+        var steps = (int)Math.Max(settings.StepsPerRound, 0.85 * cpuSeconds / (2 * perStep));
+        return settings with { RoundsInBudget = null, StepsPerRound = steps, MaxRounds = 2, TimeLimit = TimeSpan.FromHours(1) };
     }
 }

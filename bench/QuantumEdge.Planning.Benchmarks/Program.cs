@@ -19,11 +19,30 @@ if (gset >= 0 && gset + 1 < args.Length)
         Variant = BifurcationVariant.Discrete,
         Parallelism = 1,
         Agents = int.Parse(Option("--agents") ?? "32", CultureInfo.InvariantCulture),
-        StepsPerRound = int.Parse(Option("--steps") ?? "1000", CultureInfo.InvariantCulture),
+        // `--steps auto` (the default, as in `plan solve`): rounds sized so that two fit the budget.
+        StepsPerRound = Option("--steps") is { } fixedSteps and not "auto" ? int.Parse(fixedSteps, CultureInfo.InvariantCulture) : 1000,
+        RoundsInBudget = Option("--steps") is null or "auto" ? 2 : null,
         TimeLimit = TimeSpan.FromMilliseconds(double.Parse(Option("--ms") ?? "1000", CultureInfo.InvariantCulture)),
         Seed = int.Parse(Option("--seed") ?? "1", CultureInfo.InvariantCulture),
+        TabuMoves = int.Parse(Option("--tabu") ?? "0", CultureInfo.InvariantCulture),
+        MaxRounds = int.Parse(Option("--rounds") ?? int.MaxValue.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
     };
-    return GsetRun.Run(args[gset + 1], settings);
+    return GsetRun.Run(
+        args[gset + 1],
+        settings,
+        int.Parse(Option("--sa") ?? "0", CultureInfo.InvariantCulture),
+        double.Parse(Option("--cpu-seconds") ?? "0", CultureInfo.InvariantCulture));
+}
+
+string? Argument(string name)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+}
+
+if (Argument("--toroidal-generate") is { } generateInto)
+{
+    return ToroidalRun.Generate(generateInto);
 }
 
 if (args.Contains("--assignment"))

@@ -24,7 +24,7 @@ public static class PlanCommand
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device") { Description = "cpu, gpu or auto (auto = cpu until the GPU planner process exists).", DefaultValueFactory = _ => "auto" };
         var variant = new Option<string>("--variant") { Description = "discrete, ballistic or auto (Gset: discrete; QUBO: the better of both).", DefaultValueFactory = _ => "auto" };
-        var steps = new Option<int>("--steps") { Description = "Steps of one bifurcation round; rounds repeat while time remains.", DefaultValueFactory = _ => 1000 };
+        var steps = new Option<string>("--steps") { Description = "Steps of one bifurcation round, or auto: rounds as long as two fit the time limit (at least 1000 steps). Rounds repeat while time remains.", DefaultValueFactory = _ => "auto" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: objective, solution (0/1 per variable in input order), time_to_best_ms, steps, agents, coherence, ..." };
         var solve = new Command("solve", "Solve a Gset or QUBO instance with the planner's simulated-bifurcation solver and print the best objective.")
         {
@@ -44,11 +44,7 @@ public static class PlanCommand
                 throw new ConfigurationException("--agents", $"must be between 1 and 100000, got {agentCount}");
             }
 
-            var stepCount = parse.GetValue(steps);
-            if (stepCount < 2)
-            {
-                throw new ConfigurationException("--steps", $"must be at least 2, got {stepCount}");
-            }
+            var (stepCount, roundsInBudget) = RoundLength(parse.GetValue(steps)!);
 
             CheckDevice(parse.GetValue(device)!);
             var gsetFile = parse.GetValue(gset);
@@ -67,6 +63,7 @@ public static class PlanCommand
             {
                 Agents = agentCount,
                 StepsPerRound = stepCount,
+                RoundsInBudget = roundsInBudget,
                 Parallelism = 1,
                 Seed = parse.GetValue(seed),
                 TimeLimit = TimeSpan.FromMilliseconds((double)limit / variants.Length),
@@ -91,6 +88,26 @@ public static class PlanCommand
             return ExitCodes.Ok;
         });
         return new Command("plan", "The planner's solver on standard instances.") { solve };
+    }
+
+    /// <summary>
+    /// `auto`: two rounds in the budget, at least 1000 steps each. Long anneals are what sparse ±1
+    /// graphs (toroidal grids) need; the step cost differs 10× between those and dense Gset graphs,
+    /// so the length comes from the measured cost rather than a constant.
+    /// </summary>
+    private static (int Steps, int? RoundsInBudget) RoundLength(string value)
+    {
+        if (value == "auto")
+        {
+            return (1000, 2);
+        }
+
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var steps) || steps < 2)
+        {
+            throw new ConfigurationException("--steps", $"must be auto or a whole number of at least 2, got '{value}'");
+        }
+
+        return (steps, null);
     }
 
     private static void CheckDevice(string device)

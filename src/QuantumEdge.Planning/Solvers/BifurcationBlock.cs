@@ -55,9 +55,34 @@ internal sealed class BifurcationBlock
         _energies = new float[agents];
         _previousEnergies = new float[agents];
         _rng = new Random(seed);
+        StepsPerRound = settings.StepsPerRound;
+    }
+
+    /// <summary>Wall-clock seconds one step of this block takes, measured on a throwaway random state.</summary>
+    public double MeasureStepSeconds(int probeSteps)
+    {
+        Randomise();
+        var discrete = _settings.Variant == BifurcationVariant.Discrete;
+
+        // A few unmeasured steps first, so that first-call costs do not pass for step costs.
+        for (var step = 0; step < probeSteps; step++)
+        {
+            Advance(discrete, step % _settings.SampleInterval == 0, 0.5f);
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var step = 0; step < probeSteps; step++)
+        {
+            Advance(discrete, step % _settings.SampleInterval == 0, 0.5f);
+        }
+
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds / probeSteps;
     }
 
     public long Steps { get; private set; }
+
+    /// <summary>Steps of one round: the settings' unless the solve lengthened them.</summary>
+    public int StepsPerRound { get; set; }
 
     public int Rounds { get; private set; }
 
@@ -66,14 +91,9 @@ internal sealed class BifurcationBlock
 
     public void RunRound(Func<bool> shouldStop, BestTracker tracker)
     {
-        for (var k = 0; k < _x.Length; k++)
-        {
-            _x[k] = (float)((_rng.NextDouble() - 0.5) * 0.2);
-            _y[k] = (float)((_rng.NextDouble() - 0.5) * 0.2);
-        }
-
+        Randomise();
         var discrete = _settings.Variant == BifurcationVariant.Discrete;
-        var steps = _settings.StepsPerRound;
+        var steps = StepsPerRound;
         var interval = _settings.SampleInterval;
         // bSB needs a second sparse product to score its sign states, so it samples less often.
         var sampleEvery = discrete ? interval : interval * 4;
@@ -87,26 +107,7 @@ internal sealed class BifurcationBlock
 
             var progress = (float)step / (steps - 1);
             var sample = step % sampleEvery == 0;
-            if (discrete)
-            {
-                AgentKernels.Sign(_x, _signs);
-                AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _forces, _chunks);
-                if (sample)
-                {
-                    AgentKernels.Energies(_signs, _forces, _field, _chunks, _offset, _energies);
-                }
-            }
-            else
-            {
-                AgentKernels.Multiply(_rowStart, _columns, _values, _x, _forces, _chunks);
-                if (sample)
-                {
-                    AgentKernels.Sign(_x, _signs);
-                    AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _signForces, _chunks);
-                    AgentKernels.Energies(_signs, _signForces, _field, _chunks, _offset, _energies);
-                }
-            }
-
+            Advance(discrete, sample, progress);
             if (sample)
             {
                 OfferBestSampled(tracker);
@@ -114,7 +115,6 @@ internal sealed class BifurcationBlock
                 _energies.CopyTo(_previousEnergies, 0);
             }
 
-            AgentKernels.Step(_x, _y, _forces, _field, _chunks, A0 * (1 - progress), _c0, A0, _dt);
             Steps++;
             if (progress > 0.5f && unchanged >= SettledSamples)
             {
@@ -122,8 +122,43 @@ internal sealed class BifurcationBlock
             }
         }
 
-        FinishRound(tracker);
+        FinishRound(tracker, shouldStop);
         Rounds++;
+    }
+
+    private void Randomise()
+    {
+        for (var k = 0; k < _x.Length; k++)
+        {
+            _x[k] = (float)((_rng.NextDouble() - 0.5) * 0.2);
+            _y[k] = (float)((_rng.NextDouble() - 0.5) * 0.2);
+        }
+    }
+
+    /// <summary>One step at ramp position <paramref name="progress"/>; with <paramref name="sample"/>, the sign states' energies too.</summary>
+    private void Advance(bool discrete, bool sample, float progress)
+    {
+        if (discrete)
+        {
+            AgentKernels.Sign(_x, _signs);
+            AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _forces, _chunks);
+            if (sample)
+            {
+                AgentKernels.Energies(_signs, _forces, _field, _chunks, _offset, _energies);
+            }
+        }
+        else
+        {
+            AgentKernels.Multiply(_rowStart, _columns, _values, _x, _forces, _chunks);
+            if (sample)
+            {
+                AgentKernels.Sign(_x, _signs);
+                AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _signForces, _chunks);
+                AgentKernels.Energies(_signs, _signForces, _field, _chunks, _offset, _energies);
+            }
+        }
+
+        AgentKernels.Step(_x, _y, _forces, _field, _chunks, A0 * (1 - progress), _c0, A0, _dt);
     }
 
     private void OfferBestSampled(BestTracker tracker)
@@ -148,13 +183,15 @@ internal sealed class BifurcationBlock
         tracker.Offer(_model.Energy(spins), spins, _model.ObjectiveFromEnergy);
     }
 
-    private void FinishRound(BestTracker tracker)
+    private void FinishRound(BestTracker tracker, Func<bool> shouldStop)
     {
         AgentKernels.Sign(_x, _signs);
         AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _signForces, _chunks);
         AgentKernels.Energies(_signs, _signForces, _field, _chunks, _offset, _energies);
         LastEnergies = [.. _energies.Select(e => (double)e)];
         var fields = new double[_model.Size];
+        sbyte[]? roundBest = null;
+        var roundBestEnergy = double.PositiveInfinity;
         for (var a = 0; a < _agents; a++)
         {
             var spins = ReadSpins(a);
@@ -164,7 +201,19 @@ internal sealed class BifurcationBlock
                 LocalSearch.Descend(_model, spins, fields);
             }
 
-            tracker.Offer(_model.Energy(spins), spins, _model.ObjectiveFromEnergy);
+            var energy = _model.Energy(spins);
+            tracker.Offer(energy, spins, _model.ObjectiveFromEnergy);
+            if (energy < roundBestEnergy)
+            {
+                roundBestEnergy = energy;
+                roundBest = spins;
+            }
+        }
+
+        if (_settings.TabuMoves > 0 && roundBest is not null && !shouldStop())
+        {
+            TabuSearch.Improve(_model, roundBest, _settings.TabuMoves, unchecked((ulong)_rng.NextInt64()), shouldStop);
+            tracker.Offer(_model.Energy(roundBest), roundBest, _model.ObjectiveFromEnergy);
         }
     }
 

@@ -11,6 +11,15 @@ public sealed record BifurcationSettings
     /// <summary>Steps of one bifurcation round (a(t) ramps 0 → a0 over them); rounds repeat while time remains.</summary>
     public int StepsPerRound { get; init; } = 1000;
 
+    /// <summary>
+    /// When set, rounds are lengthened so that about this many fit <see cref="TimeLimit"/>, from the
+    /// step cost measured at the start of the solve (never shorter than <see cref="StepsPerRound"/>).
+    /// Long anneals are what sparse ±1 instances need, and how many steps fit a second differs
+    /// 10× between a toroidal grid and a dense Gset graph. Null: every round has
+    /// <see cref="StepsPerRound"/> steps, so a fixed <see cref="MaxRounds"/> and seed reproduce a result.
+    /// </summary>
+    public int? RoundsInBudget { get; init; }
+
     /// <summary>Wall-clock budget of the whole solve.</summary>
     public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -27,6 +36,12 @@ public sealed record BifurcationSettings
 
     /// <summary>Polish every agent's final state with single-flip descent.</summary>
     public bool LocalSearch { get; init; } = true;
+
+    /// <summary>
+    /// Tabu-search moves spent at the end of every round on the round's best agent (after descent):
+    /// the polish that sparse ±1 instances need to leave the plateaus SB settles on. 0 = none.
+    /// </summary>
+    public int TabuMoves { get; init; }
 
     /// <summary>Stop as soon as the objective reaches this value (in the problem's own sense).</summary>
     public double? TargetObjective { get; init; }
@@ -64,6 +79,16 @@ public sealed record BifurcationSettings
         if (TimeStepFactor is <= 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(TimeStepFactor), TimeStepFactor, "must be in (0, 1)");
+        }
+
+        if (RoundsInBudget is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RoundsInBudget), RoundsInBudget, "at least one round");
+        }
+
+        if (TabuMoves < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TabuMoves), TabuMoves, "must not be negative");
         }
 
         if (SampleInterval < 1)

@@ -12,6 +12,9 @@ namespace QuantumEdge.Planning.Solvers;
 public static class SimulatedBifurcationSolver
 {
     private const double A0 = 1.0;
+    private const int CalibrationSteps = 20;
+    private const double RoundShare = 0.85;
+    private const int MaxStepsPerRound = 1_000_000;
 
     public static SolverResult Solve(IsingModel model, BifurcationSettings settings, CancellationToken cancellationToken = default)
     {
@@ -33,6 +36,19 @@ public static class SimulatedBifurcationSolver
         for (var b = 0; b < blocks; b++)
         {
             runners[b] = new BifurcationBlock(model, settings, values, (float)c0, (float)dt, perBlock, unchecked((settings.Seed * 1_000_003) + (b * 7919) + 17));
+        }
+
+        if (settings.RoundsInBudget is { } rounds)
+        {
+            // Every block runs on its own core, so one block's step cost sizes them all. The margin
+            // leaves room for the end-of-round descent and polish.
+            var stepSeconds = runners[0].MeasureStepSeconds(CalibrationSteps);
+            var fit = (limit - clock.Elapsed).TotalSeconds * RoundShare / (rounds * stepSeconds);
+            var length = (int)Math.Clamp(fit, settings.StepsPerRound, MaxStepsPerRound);
+            foreach (var runner in runners)
+            {
+                runner.StepsPerRound = length;
+            }
         }
 
         void Run(int b)

@@ -130,6 +130,8 @@ public sealed class PlanCommandTests
     [InlineData("--device", "tpu", "is not cpu, gpu or auto")]
     [InlineData("--time-limit-ms", "0", "positive")]
     [InlineData("--agents", "0", "between 1 and 100000")]
+    [InlineData("--steps", "1", "auto or a whole number of at least 2")]
+    [InlineData("--steps", "fast", "auto or a whole number of at least 2")]
     public async Task Bad_options_exit_2_with_a_message_that_names_them(string option, string value, string message)
     {
         var r = await QuantumEdgeProcess.RunAsync(["plan", "solve", "--gset", GsetFile("G1.txt"), option, value]);

@@ -5,9 +5,11 @@ using QuantumEdge.Planning.Solvers;
 namespace QuantumEdge.Planning.Tests.Solvers;
 
 /// <summary>
-/// dSB on real Gset instances, one core, one second. The bar here is 99% of best known (the
-/// benchmark reports the 99.7% target); the solve stops as soon as the bar is reached.
-/// Not run in parallel with other test classes so that the one-second budget means one core.
+/// dSB on real Gset instances and on the toroidal ±1 grids of tests/data/toroidal, one core, at a
+/// fixed step budget and seed (never wall time: the box is shared, and a fixed budget gives the
+/// same cut on every run). The budgets are about what one second buys on an idle core (about two
+/// rounds); the bar is 99% of best known, which every instance clears with margin. The 99.7% target
+/// at one second is the planning benchmark's to measure.
 /// </summary>
 [Collection(nameof(GsetQualityTests))]
 [CollectionDefinition(nameof(GsetQualityTests), DisableParallelization = true)]
@@ -15,19 +17,50 @@ public class GsetQualityTests
 {
     [Theory]
     [InlineData("G1")]
+    [InlineData("G2")]
+    [InlineData("G3")]
+    [InlineData("G4")]
+    [InlineData("G5")]
     [InlineData("G6")]
+    [InlineData("G7")]
+    [InlineData("G8")]
+    [InlineData("G9")]
+    [InlineData("G10")]
     [InlineData("G43")]
-    public void Discrete_SB_reaches_99_percent_of_best_known_within_a_second_on_one_core(string name)
+    [InlineData("G44")]
+    [InlineData("G45")]
+    [InlineData("G46")]
+    [InlineData("G47")]
+    public void Discrete_SB_reaches_99_percent_of_best_known_on_Gset_in_two_rounds_of_1000_steps(string name)
     {
-        var graph = GsetParser.ParseFile(Path.Combine(GsetData.Directory(), name + ".txt"));
-        var bar = 0.99 * GsetData.BestKnown(name);
+        AssertReaches(name, "gset", stepsPerRound: 1000, rounds: 2);
+    }
+
+    [Theory]
+    [InlineData("T800-1")]
+    [InlineData("T800-2")]
+    [InlineData("T800-3")]
+    [InlineData("T2000-1")]
+    [InlineData("T2000-2")]
+    [InlineData("T2000-3")]
+    public void Discrete_SB_reaches_99_percent_of_best_known_on_toroidal_grids_in_one_round_of_8000_steps(string name)
+    {
+        AssertReaches(name, "toroidal", stepsPerRound: 8000, rounds: 1);
+    }
+
+    private static void AssertReaches(string name, string set, int stepsPerRound, int rounds)
+    {
+        var graph = GsetParser.ParseFile(Path.Combine(GsetData.Directory(set), name + ".txt"));
+        var bar = 0.99 * GsetData.BestKnown(name, set);
         var result = SimulatedBifurcationSolver.Solve(graph.ToIsing(), new BifurcationSettings
         {
             Variant = BifurcationVariant.Discrete,
             Agents = 32,
             Parallelism = 1,
-            TimeLimit = TimeSpan.FromSeconds(1),
-            TargetObjective = bar,
+            Seed = 1,
+            StepsPerRound = stepsPerRound,
+            MaxRounds = rounds,
+            TimeLimit = TimeSpan.FromHours(1),
         });
 
         Assert.Equal(graph.CutValue(result.BestSpins), result.BestObjective);
