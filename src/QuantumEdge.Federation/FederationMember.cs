@@ -98,8 +98,9 @@ public sealed class FederationMember
         var result = Intake.Submit(envelope);
         if (!result.IsAccepted)
         {
-            // Only possible when this node's own state contradicts itself (e.g. its audit head went backwards).
-            throw new InvalidOperationException($"this node refused its own envelope {envelope}: {result.Refusal}");
+            // Only possible when this node's own state contradicts itself: its audit head went backwards or
+            // was rewritten (a restored backup), which its peers will treat as fork evidence too.
+            throw new InvalidOperationException($"this node's own envelope {envelope} contradicts what it published before: {result.Refusal}");
         }
 
         return new PublishOutcome(envelope, release.Budget);

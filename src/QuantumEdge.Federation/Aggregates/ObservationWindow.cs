@@ -100,6 +100,19 @@ public sealed class ObservationWindow
         }
     }
 
+    /// <summary>
+    /// The current window as exact, clipped cells (no noise) for this node's own "local" figures
+    /// (e.g. with <see cref="Robust.CellFigures.From"/>). Never send these: they are not private.
+    /// </summary>
+    public IReadOnlyList<ReleaseCell> LocalCells()
+    {
+        var sums = Peek();
+        var categories = _options.Categories.Count;
+        return sums.Select((v, i) => new ReleaseCell(_options.Models[i / categories], _options.Categories[i % categories],
+            v[CellVector.Users], v[CellVector.Requests], v[CellVector.Errors], v[CellVector.Timeouts], v[CellVector.FeedbackSum],
+            v[CellVector.FeedbackCount], v[CellVector.TtftStart..CellVector.TotalStart], v[CellVector.TotalStart..])).ToList();
+    }
+
     /// <summary>The current clipped sums without resetting (local, exact figures: they never leave the node).</summary>
     internal double[][] Peek()
     {

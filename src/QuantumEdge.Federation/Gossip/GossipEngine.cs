@@ -18,6 +18,11 @@ public sealed class GossipEngine
     private readonly IFederationTransport _transport;
     private readonly GossipOptions _options;
     private readonly Random _random;
+    private long _rounds;
+    private long _pushed;
+    private long _pulled;
+    private long _accepted;
+    private long _failedExchanges;
 
     public GossipEngine(FederationMember member, IFederationTransport transport, GossipOptions? options = null, Random? random = null)
     {
@@ -26,6 +31,11 @@ public sealed class GossipEngine
         _options = options ?? new GossipOptions();
         _random = random ?? new Random();
     }
+
+    /// <summary>Totals since start, for metrics: rounds, envelopes pushed (sent), pulled, accepted from pulls, failed exchanges.</summary>
+    public (long Rounds, long Pushed, long Pulled, long AcceptedFromPulls, long FailedExchanges) Totals =>
+        (Interlocked.Read(ref _rounds), Interlocked.Read(ref _pushed), Interlocked.Read(ref _pulled), Interlocked.Read(ref _accepted),
+            Interlocked.Read(ref _failedExchanges));
 
     /// <summary>Rounds forever at jittered intervals until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -67,6 +77,11 @@ public sealed class GossipEngine
 
         var chosen = due.Take(_options.FanOut).ToList();
         var stats = await Task.WhenAll(chosen.Select(p => ExchangeAsync(p, cancellationToken))).ConfigureAwait(false);
+        Interlocked.Increment(ref _rounds);
+        Interlocked.Add(ref _pushed, stats.Sum(s => s.Pushed));
+        Interlocked.Add(ref _pulled, stats.Sum(s => s.Pulled));
+        Interlocked.Add(ref _accepted, stats.Sum(s => s.Accepted));
+        Interlocked.Add(ref _failedExchanges, stats.Count(s => s.Failed));
         return new GossipRoundReport(chosen.Count, stats.Count(s => s.Failed), stats.Sum(s => s.Pulled), stats.Sum(s => s.Accepted),
             stats.Sum(s => s.Pushed), stats.Sum(s => s.Receipts), stats.Sum(s => s.BytesPulled), stats.Sum(s => s.BytesPushed));
     }

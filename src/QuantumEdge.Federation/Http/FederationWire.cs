@@ -31,7 +31,7 @@ public static class FederationWire
     {
         MaxBytes = MaxResponseBytes,
         MaxDepth = CanonicalJsonLimits.Default.MaxDepth + 2,
-        MaxValues = 2_000_000,
+        MaxValues = 200_000,
         MaxStringLength = CanonicalJsonLimits.Default.MaxStringLength,
     };
 

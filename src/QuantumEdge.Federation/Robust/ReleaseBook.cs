@@ -5,13 +5,14 @@ namespace QuantumEdge.Federation.Robust;
 
 /// <summary>
 /// The latest release of every origin, fed from accepted envelopes (subscribe <see cref="Record"/>
-/// to <c>EnvelopeIntake.Accepted</c>). Envelopes arrive in (epoch, seq) order per origin, so the
-/// last one recorded is the newest. Thread-safe.
+/// to <c>EnvelopeIntake.Accepted</c>). The intake accepts an origin's envelopes in (epoch, seq)
+/// order, but listeners run outside its lock, so a release only replaces one from an older
+/// envelope. Thread-safe.
 /// </summary>
 public sealed class ReleaseBook
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, AggregateRelease> _latest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Epoch, long Seq, AggregateRelease Release)> _latest = new(StringComparer.Ordinal);
 
     public void Record(Envelope envelope)
     {
@@ -23,7 +24,13 @@ public sealed class ReleaseBook
 
         lock (_gate)
         {
-            _latest[envelope.Origin] = release;
+            if (_latest.TryGetValue(envelope.Origin, out var held)
+                && (held.Epoch > envelope.Epoch || (held.Epoch == envelope.Epoch && held.Seq >= envelope.Seq)))
+            {
+                return;
+            }
+
+            _latest[envelope.Origin] = (envelope.Epoch, envelope.Seq, release);
         }
     }
 
@@ -40,7 +47,7 @@ public sealed class ReleaseBook
     {
         lock (_gate)
         {
-            return new Dictionary<string, AggregateRelease>(_latest, StringComparer.Ordinal);
+            return _latest.ToDictionary(p => p.Key, p => p.Value.Release, StringComparer.Ordinal);
         }
     }
 }

@@ -204,7 +204,13 @@ public sealed class EnvelopeIntake
             }
 
             var detail = $"{envelope}: {contradiction.Detail}; first saw seq {contradiction.Conflict.Head.Seq} in {origin}#{contradiction.Conflict.EnvelopeEpoch}.{contradiction.Conflict.EnvelopeSeq}";
-            _witness.Quarantine(origin, RefusalReason.AuditFork, detail, evidence, now);
+
+            // This node's own chain going back (a restored backup) is refused loudly, but the node does not quarantine itself: its peers will.
+            if (!string.Equals(origin, _trust.SelfId, StringComparison.Ordinal))
+            {
+                _witness.Quarantine(origin, RefusalReason.AuditFork, detail, evidence, now);
+            }
+
             return IntakeResult.Refuse(Refusal.Conflict(RefusalReason.AuditFork, detail), envelope);
         }
 
