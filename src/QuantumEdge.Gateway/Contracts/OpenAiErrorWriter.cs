@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace QuantumEdge.Gateway.Contracts;
 
@@ -36,9 +37,18 @@ public static class OpenAiErrorWriter
             ctx.Response.Headers.WWWAuthenticate = "Bearer";
         }
 
-        if (HasUnreadBody(ctx) && (HttpProtocol.IsHttp11(ctx.Request.Protocol) || HttpProtocol.IsHttp10(ctx.Request.Protocol)))
+        if (HasUnreadBody(ctx))
         {
-            ctx.Response.Headers.Connection = "close";
+            if (HttpProtocol.IsHttp11(ctx.Request.Protocol) || HttpProtocol.IsHttp10(ctx.Request.Protocol))
+            {
+                ctx.Response.Headers.Connection = "close";
+            }
+
+            // Kestrel drains an unread body after the response; with no body allowed that drain ends at once.
+            if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = 0;
+            }
         }
 
         await ctx.Response.WriteAsJsonAsync(error.ToEnvelope(), GatewayJsonContext.Default.OpenAiErrorEnvelope).ConfigureAwait(false);

@@ -1,0 +1,120 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace QuantumEdge.Node.Tests.Hosting;
+
+/// <summary>Bodies that lie about their length, over raw sockets: a client error, never a 500, and no reading of what was only declared.</summary>
+public sealed class RequestBodyTests : IAsyncLifetime
+{
+    private TestNode _node = null!;
+
+    public async Task InitializeAsync() => _node = await TestNode.StartAsync([new TestNode.Sim("open", TestNode.AllLevels)]);
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    private async Task<Socket> ConnectAsync()
+    {
+        var uri = new Uri(_node.Node.ApiAddress);
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(uri.Host, uri.Port);
+        return socket;
+    }
+
+    private static string Head(long contentLength, string? token) =>
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Data-Classification: public\r\n"
+        + (token is null ? "" : $"Authorization: Bearer {token}\r\n")
+        + $"Content-Length: {contentLength}\r\n\r\n";
+
+    /// <summary>Reads until the server closes the connection (or 30 s pass, which fails the test).</summary>
+    private static async Task<string> ReadUntilClosedAsync(Socket socket)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new MemoryStream();
+        var buffer = new byte[8192];
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, deadline.Token)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail("the server kept the connection open: " + Encoding.ASCII.GetString(received.ToArray()));
+        }
+        catch (SocketException)
+        {
+            // Closed by a reset: closed all the same.
+        }
+
+        return Encoding.ASCII.GetString(received.ToArray());
+    }
+
+    [Fact]
+    public async Task A_body_cut_short_by_a_closing_client_is_not_a_server_error()
+    {
+        using (var socket = await ConnectAsync())
+        {
+            await socket.SendAsync(Encoding.ASCII.GetBytes(Head(1000, _node.Token()) + """{"model":"clinical-7b","""));
+            // The client is done sending: the body will never be complete (Kestrel takes the half-close as the client leaving).
+            socket.Shutdown(SocketShutdown.Send);
+            await ReadUntilClosedAsync(socket);
+        }
+
+        var records = await AuditTrail.WaitForAsync(_node, r => r.Entry.HttpStatus != 0);
+        var statuses = records.Where(r => r.Entry.HttpStatus != 0).Select(r => $"{r.Entry.HttpStatus} {r.Entry.Decision}").ToList();
+        Assert.True(statuses.Count == 1 && statuses[0] is "400 refused:incomplete_body" or "499 admitted", string.Join("; ", statuses));
+        Assert.Equal(0, _node.Sims[0].Received);
+    }
+
+    [Fact]
+    public async Task A_body_that_stops_arriving_is_408()
+    {
+        using var socket = await ConnectAsync();
+        await socket.SendAsync(Encoding.ASCII.GetBytes(Head(1000, _node.Token()) + """{"model":"clinical-7b","""));
+
+        // Kestrel's minimum body data rate (after its grace period) ends the wait, not a 6 s server error.
+        var answer = await ReadUntilClosedAsync(socket);
+        Assert.StartsWith("HTTP/1.1 408 ", answer, StringComparison.Ordinal);
+        Assert.Equal(0, _node.Sims[0].Received);
+    }
+
+    [Fact]
+    public async Task A_refusal_before_the_body_closes_the_connection_instead_of_reading_a_declared_gigabyte()
+    {
+        using var socket = await ConnectAsync();
+        await socket.SendAsync(Encoding.ASCII.GetBytes(Head(1L << 30, token: null) + "{"));
+        var head = new byte[4096];
+        var received = await socket.ReceiveAsync(head);
+        var answer = Encoding.ASCII.GetString(head, 0, received);
+        Assert.StartsWith("HTTP/1.1 401 ", answer, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);
+
+        // The client keeps sending the body it declared; the server must stop taking it, not read and discard 1 GiB.
+        var chunk = new byte[64 * 1024];
+        long sent = 0;
+        try
+        {
+            while (sent < 256L * 1024 * 1024)
+            {
+                sent += await socket.SendAsync(chunk);
+            }
+        }
+        catch (SocketException)
+        {
+            // Reset by the server: what it should do.
+        }
+
+        Assert.True(sent < 32L * 1024 * 1024, $"the server took {sent} bytes of a body it had refused");
+    }
+
+    [Fact]
+    public async Task A_refusal_after_the_whole_body_keeps_the_connection()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_node.Node.ApiAddress) };
+        using var response = await http.SendAsync(TestNode.Raw("/v1/chat/completions", """{"model":"nope","messages":[{"role":"user","content":"x"}]}""", _node.Token()));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.False(response.Headers.ConnectionClose ?? false);
+    }
+}
