@@ -148,10 +148,13 @@ check "runs as quantumedge with no capabilities, NoNewPrivs=1, seccomp filter" \
 check "no inotify watches (DOTNET_hostBuilder__reloadConfigOnChange=false)" \
   [ "$(ns sh -c "ls -l /proc/$main/fd | grep -c inotify")" = 0 ]
 sleep 1
-check "GET :8080/health is 200 healthy" bash -c 'nsenter -t '"$pid1"' -n -- curl -fs http://127.0.0.1:8080/health | grep -q "\"status\":\"healthy\""'
-check "GET :9090/metrics is 200" ns curl -fs -o /dev/null http://127.0.0.1:9090/metrics
+# HTTPS with the placeholder certificate postinst generated (trusted here by that very file).
+tls_ca=/etc/quantumedge/tls/server.crt
+check "postinst generated the TLS key root:quantumedge 0640" bash -c '[ "$(nsenter -t '"$pid1"' -m -- stat -c "%U:%G %a" /etc/quantumedge/tls/server.key)" = "root:quantumedge 640" ]'
+check "GET https://:8443/health is 200 healthy" bash -c 'nsenter -t '"$pid1"' -m -n -- curl -fs --cacert '"$tls_ca"' https://127.0.0.1:8443/health | grep -q "\"status\":\"healthy\""'
+check "GET https://:9443/metrics is 200" ns curl -fs --cacert "$tls_ca" -o /dev/null https://127.0.0.1:9443/metrics
 token=$(ns sh -c 'set -a; . /etc/quantumedge/quantumedge.env; quantumedge token issue --config /etc/quantumedge/production.yaml --sub dr.test --role doctor --department icu --ttl 10m')
-check "a chat completion through the node is 200" bash -c '[ "$(nsenter -t '"$pid1"' -n -- curl -s -o /dev/null -w "%{http_code}" http://127.0.0.1:8080/v1/chat/completions \
+check "a chat completion through the node is 200" bash -c '[ "$(nsenter -t '"$pid1"' -m -n -- curl -s --cacert /etc/quantumedge/tls/server.crt -o /dev/null -w "%{http_code}" https://127.0.0.1:8443/v1/chat/completions \
   -H "Authorization: Bearer $0" -H "Content-Type: application/json" -H "X-Data-Classification: phi" \
   -d "{\"model\":\"clinical-7b\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")" = 200 ]' "$token"
 

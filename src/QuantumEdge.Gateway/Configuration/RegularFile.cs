@@ -56,14 +56,12 @@ public static class RegularFile
         }
 
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        var status = new byte[256];
-        if (StatusOf(fd, "", 0x1000 /* AT_EMPTY_PATH */, 0x1 /* STATX_TYPE */, status) != 0)
+        if (StatusOf(fd, "", 0x1000 /* AT_EMPTY_PATH */, 0x1 /* STATX_TYPE */, out var status) != 0)
         {
             throw Refused(key, path, $"cannot be examined: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
         }
 
-        // struct statx has one layout on every architecture: stx_mode is the u16 at offset 28.
-        var type = BitConverter.ToUInt16(status, 28) & 0xF000;
+        var type = status.Mode & 0xF000;
         if (type != 0x8000)
         {
             throw Refused(key, path, type switch
@@ -140,5 +138,16 @@ public static class RegularFile
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int StatusOf(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+    private static extern int StatusOf(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out FileStatus status);
+
+    /// <summary>
+    /// <c>struct statx</c>, which unlike <c>struct stat</c> has one layout on every architecture;
+    /// only <c>stx_mode</c> is read.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct FileStatus
+    {
+        [FieldOffset(28)]
+        public ushort Mode;
+    }
 }

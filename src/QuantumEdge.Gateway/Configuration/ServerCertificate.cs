@@ -85,6 +85,28 @@ public sealed class ServerCertificate
         return new ServerCertificate(certificate, SslStreamCertificateContext.Create(certificate, intermediates, offline: true));
     }
 
+    /// <summary>
+    /// Loads every certificate, key and authority file <paramref name="server"/> names, exactly as the
+    /// listeners will: <c>check-config</c> calls this so that it refuses what <c>serve</c> would.
+    /// </summary>
+    public static void CheckFiles(ServerSettings server)
+    {
+        if (server.Tls is { } tls)
+        {
+            Load(tls);
+        }
+
+        if (server.MetricsTls is { } metricsTls)
+        {
+            Load(metricsTls);
+        }
+
+        if (server.MetricsClientCaFile is { } ca)
+        {
+            LoadAuthorities(ca, "server.metrics_client_ca_file");
+        }
+    }
+
     /// <summary>The certificate authorities a client certificate must chain to (a PEM file of one or more).</summary>
     public static X509Certificate2Collection LoadAuthorities(string path, string key)
     {

@@ -65,8 +65,9 @@ public sealed record ServerSettings
     }
 
     /// <summary>
-    /// Every https listener has a certificate, every TLS key is used by a listener, and the files
-    /// load: the same loading <c>serve</c> does, so <c>check-config</c> cannot pass what serve refuses.
+    /// Every https listener has a certificate and every TLS key is used by a listener. The files
+    /// themselves are loaded by <see cref="ServerCertificate.CheckFiles"/> (check-config and serve),
+    /// not here, so that verbs that never listen do not need to read the private key.
     /// </summary>
     private static void CheckTls(YamlSection s, ServerSettings r)
     {
@@ -99,17 +100,6 @@ public sealed record ServerSettings
                 throw new ConfigurationException(s.KeyPath("metrics_client_ca_file"), "needs an https server.metrics_url: client certificates are a TLS feature");
             }
 
-            ServerCertificate.LoadAuthorities(ca, s.KeyPath("metrics_client_ca_file"));
-        }
-
-        if (r.Tls is { } tls)
-        {
-            ServerCertificate.Load(tls);
-        }
-
-        if (r.MetricsTls is { } metricsTls)
-        {
-            ServerCertificate.Load(metricsTls);
         }
     }
 

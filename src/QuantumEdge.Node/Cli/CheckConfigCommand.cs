@@ -12,6 +12,8 @@ public static class CheckConfigCommand
         command.SetAction(parse =>
         {
             var config = ConfigSource.Load(parse);
+            // The same files serve loads for its listeners, so the two cannot disagree about them.
+            ServerCertificate.CheckFiles(config.Server);
             Console.Out.Write(ConfigurationPrinter.Print(config));
             Console.Error.WriteLine($"configuration OK ({config.Source})");
             return ExitCodes.Ok;

@@ -26,7 +26,19 @@ public sealed class TlsConfigurationTests : IDisposable
 
     private static NodeConfiguration Parse(string yaml) => ConfigurationLoader.Parse(yaml, "tls.yaml", TestEnvironment.Empty);
 
-    private static ConfigurationException Refused(string yaml) => Assert.Throws<ConfigurationException>(() => Parse(yaml));
+    /// <summary>Refused the way check-config refuses: parsing, then loading the files the listeners would.</summary>
+    private static ConfigurationException Refused(string yaml) =>
+        Assert.Throws<ConfigurationException>(() => ServerCertificate.CheckFiles(Parse(yaml).Server));
+
+    [Fact]
+    public void Verbs_that_never_listen_parse_the_config_without_reading_the_files()
+    {
+        var absent = Path.Combine(Path.GetTempPath(), $"qe-absent-{Guid.NewGuid():N}.pem");
+
+        var c = Parse("server:\n  urls: https://127.0.0.1:8443\n" + $"  tls:\n    certificate_file: {absent}\n    key_file: {absent}\n");
+
+        Assert.Equal(absent, c.Server.Tls!.KeyFile);
+    }
 
     private string Tls(string certificate, string key) => $"  tls:\n    certificate_file: {certificate}\n    key_file: {key}\n";
 

@@ -1,5 +1,6 @@
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Node.Tests.Hosting.Tls;
 
 namespace QuantumEdge.Node.Tests.Cli;
 
@@ -8,11 +9,23 @@ public sealed class CliContractTests
 {
     private const string Secret = "cli-test-secret-long-enough-for-hmac-sha256!";
 
+    /// <summary>The shipped production config with its certificate paths pointed at a freshly issued pair.</summary>
+    private static string ProductionConfigWithCertificates(TestCertificates ca)
+    {
+        var (_, files) = ca.Server("hospital-a");
+        var path = Path.Combine(ca.Directory, "production.yaml");
+        File.WriteAllText(path, File.ReadAllText(QuantumEdgeProcess.RepoFile("configs", "production.yaml"))
+            .Replace("/etc/quantumedge/tls/server.crt", files.CertificateFile, StringComparison.Ordinal)
+            .Replace("/etc/quantumedge/tls/server.key", files.KeyFile, StringComparison.Ordinal));
+        return path;
+    }
+
     [Fact]
     public async Task Check_config_prints_the_production_example_with_secrets_masked()
     {
+        using var ca = new TestCertificates();
         var r = await QuantumEdgeProcess.RunAsync(
-            ["check-config", "--config", QuantumEdgeProcess.RepoFile("configs", "production.yaml")],
+            ["check-config", "--config", ProductionConfigWithCertificates(ca)],
             new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = "master-key-value-123" });
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("id: hospital-a", r.Stdout, StringComparison.Ordinal);
@@ -20,6 +33,35 @@ public sealed class CliContractTests
         Assert.DoesNotContain(Secret, r.Stdout + r.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("master-key-value-123", r.Stdout + r.Stderr, StringComparison.Ordinal);
         Assert.Contains("JWT_SECRET: ****** (set)", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_production_example_is_https_only_and_binds_no_wildcard_address()
+    {
+        using var ca = new TestCertificates();
+        var server = ConfigurationLoader.LoadFile(ProductionConfigWithCertificates(ca), _ => null).Server;
+
+        foreach (var url in server.Urls.Split(';').Append(server.MetricsUrl))
+        {
+            Assert.StartsWith("https://", url, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"//(0\.0\.0\.0|\*|\+|\[::\])[:/]", url);
+        }
+
+        Assert.NotNull(server.EffectiveMetricsTls);
+    }
+
+    [Fact]
+    public async Task Check_config_on_the_production_example_without_its_certificate_names_the_missing_file()
+    {
+        Assert.False(File.Exists("/etc/quantumedge/tls/server.crt"), "this machine has a real certificate where the example expects one");
+
+        var r = await QuantumEdgeProcess.RunAsync(
+            ["check-config", "--config", QuantumEdgeProcess.RepoFile("configs", "production.yaml")],
+            new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = "master-key-value-123" });
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("'server.tls.certificate_file'", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'/etc/quantumedge/tls/server.crt' does not exist", r.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]

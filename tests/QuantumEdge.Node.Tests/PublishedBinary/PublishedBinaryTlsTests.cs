@@ -53,12 +53,24 @@ public sealed class PublishedBinaryTlsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("check-config")]
-    [InlineData("serve")]
-    public async Task An_https_url_without_a_certificate_is_a_configuration_error_for_check_config_and_serve_alike(string verb)
+    [InlineData("check-config", "none")]
+    [InlineData("serve", "none")]
+    [InlineData("check-config", "garbage")]
+    [InlineData("serve", "garbage")]
+    [InlineData("check-config", "directory")]
+    [InlineData("serve", "directory")]
+    public async Task A_missing_or_bad_certificate_is_the_same_configuration_error_for_check_config_and_serve(string verb, string certificate)
     {
-        var config = Path.Combine(_ca.Directory, "no-cert.yaml");
-        await File.WriteAllTextAsync(config, $"node:\n  data_dir: {_ca.Directory}/data\nserver:\n  urls: https://127.0.0.1:{NodeProcess.FreePort()}\n");
+        var garbage = Path.Combine(_ca.Directory, "garbage.pem");
+        await File.WriteAllTextAsync(garbage, "not a certificate\n");
+        var tls = certificate switch
+        {
+            "garbage" => $"  tls:\n    certificate_file: {garbage}\n    key_file: {garbage}\n",
+            "directory" => $"  tls:\n    certificate_file: {_ca.Directory}\n    key_file: {garbage}\n",
+            _ => "",
+        };
+        var config = Path.Combine(_ca.Directory, "bad-cert.yaml");
+        await File.WriteAllTextAsync(config, $"node:\n  data_dir: {_ca.Directory}/data\nserver:\n  urls: https://127.0.0.1:{NodeProcess.FreePort()}\n{tls}");
 
         var (exit, output) = await NodeProcess.RunAsync(verb, "--config", config);
 
