@@ -63,7 +63,7 @@ internal static class CanonicalJsonWriter
                 WriteString(node.Text!, output);
                 break;
             case CanonicalKind.Number:
-                Ascii(output, FormatNumber(node.Number));
+                WriteNumber(node.Number, output);
                 break;
             case CanonicalKind.True:
                 Ascii(output, "true");
@@ -75,6 +75,29 @@ internal static class CanonicalJsonWriter
                 Ascii(output, "null");
                 break;
         }
+    }
+
+    /// <summary>
+    /// Fast path: .NET's shortest round-trip "R" text equals the ECMAScript form whenever it is in
+    /// fixed notation (no exponent), which covers every integer below 1e15 and every value from
+    /// 1e-5 up; only exponent forms need <see cref="FormatNumber"/>'s rewriting.
+    /// </summary>
+    private static void WriteNumber(double value, ArrayBufferWriter<byte> output)
+    {
+        Span<char> chars = stackalloc char[32];
+        if (value != 0 && value.TryFormat(chars, out var written, "R", CultureInfo.InvariantCulture) && chars[..written].IndexOfAny('E', 'e') < 0)
+        {
+            var span = output.GetSpan(written);
+            for (var i = 0; i < written; i++)
+            {
+                span[i] = (byte)chars[i];
+            }
+
+            output.Advance(written);
+            return;
+        }
+
+        Ascii(output, FormatNumber(value));
     }
 
     /// <summary>ECMAScript Number.prototype.toString for a finite double (ECMA-262 §6.1.6.1.20).</summary>
@@ -144,38 +167,46 @@ internal static class CanonicalJsonWriter
 
     private static void WriteString(string text, ArrayBufferWriter<byte> output)
     {
-        var sb = new StringBuilder(text.Length + 2);
-        sb.Append('"');
-        foreach (var c in text)
+        Ascii(output, "\"");
+        var run = 0;
+        for (var i = 0; i < text.Length; i++)
         {
-            switch (c)
+            var c = text[i];
+            var escape = c switch
             {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\r': sb.Append("\\r"); break;
-                default:
-                    if (c < 0x20)
-                    {
-                        sb.Append("\\u00").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
-                    break;
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\b' => "\\b",
+                '\t' => "\\t",
+                '\n' => "\\n",
+                '\f' => "\\f",
+                '\r' => "\\r",
+                < (char)0x20 => "\\u00" + ((int)c).ToString("x2", CultureInfo.InvariantCulture),
+                _ => null,
+            };
+            if (escape is null)
+            {
+                continue;
             }
+
+            Utf8(output, text.AsSpan(run, i - run));
+            Ascii(output, escape);
+            run = i + 1;
         }
 
-        sb.Append('"');
-        var s = sb.ToString();
-        var count = Encoding.UTF8.GetByteCount(s);
-        Encoding.UTF8.GetBytes(s, output.GetSpan(count));
-        output.Advance(count);
+        Utf8(output, text.AsSpan(run));
+        Ascii(output, "\"");
+    }
+
+    private static void Utf8(ArrayBufferWriter<byte> output, ReadOnlySpan<char> chars)
+    {
+        if (chars.IsEmpty)
+        {
+            return;
+        }
+
+        var written = Encoding.UTF8.GetBytes(chars, output.GetSpan(Encoding.UTF8.GetMaxByteCount(chars.Length)));
+        output.Advance(written);
     }
 
     private static void Ascii(ArrayBufferWriter<byte> output, string text)

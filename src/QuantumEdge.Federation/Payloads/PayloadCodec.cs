@@ -14,6 +14,9 @@ internal static class PayloadCodec
     public const int MaxModels = 256;
     private const int MaxBuckets = 64;
 
+    /// <summary>No honest count or sum comes near this; the bound keeps every later sum finite.</summary>
+    private const double MaxMagnitude = 1e12;
+
     public static CanonicalNode ToNode(FederationPayload payload)
     {
         var members = new List<KeyValuePair<string, CanonicalNode>>();
@@ -121,12 +124,12 @@ internal static class PayloadCodec
             cells.Add(new ReleaseCell(
                 RequireLabel(Fields.String(Fields.Required(c, "model", p), p + ".model", Label.MaxLength), p + ".model"),
                 RequireLabel(Fields.String(Fields.Required(c, "category", p), p + ".category", Label.MaxLength), p + ".category"),
-                Fields.Number(Fields.Required(c, "users", p), p + ".users"),
-                Fields.Number(Fields.Required(c, "requests", p), p + ".requests"),
-                Fields.Number(Fields.Required(c, "errors", p), p + ".errors"),
-                Fields.Number(Fields.Required(c, "timeouts", p), p + ".timeouts"),
-                Fields.Number(Fields.Required(c, "feedback_sum", p), p + ".feedback_sum"),
-                Fields.Number(Fields.Required(c, "feedback_count", p), p + ".feedback_count"),
+                Fields.Number(Fields.Required(c, "users", p), p + ".users", -MaxMagnitude, MaxMagnitude),
+                Fields.Number(Fields.Required(c, "requests", p), p + ".requests", -MaxMagnitude, MaxMagnitude),
+                Fields.Number(Fields.Required(c, "errors", p), p + ".errors", -MaxMagnitude, MaxMagnitude),
+                Fields.Number(Fields.Required(c, "timeouts", p), p + ".timeouts", -MaxMagnitude, MaxMagnitude),
+                Fields.Number(Fields.Required(c, "feedback_sum", p), p + ".feedback_sum", -MaxMagnitude, MaxMagnitude),
+                Fields.Number(Fields.Required(c, "feedback_count", p), p + ".feedback_count", -MaxMagnitude, MaxMagnitude),
                 ttft,
                 total));
         }
@@ -139,9 +142,9 @@ internal static class PayloadCodec
         }
 
         return new AggregateRelease(start, end,
-            Fields.Number(Fields.Required(node, "epsilon", path), path + ".epsilon", 0),
+            Fields.Number(Fields.Required(node, "epsilon", path), path + ".epsilon", 0, 1000),
             Fields.Number(Fields.Required(node, "delta", path), path + ".delta", 0, 1),
-            Fields.Number(Fields.Required(node, "noise_sigma", path), path + ".noise_sigma", 0),
+            Fields.Number(Fields.Required(node, "noise_sigma", path), path + ".noise_sigma", 0, MaxMagnitude),
             ttftEdges, totalEdges, cells);
     }
 
@@ -153,7 +156,7 @@ internal static class PayloadCodec
         var values = new double[items.Count];
         for (var i = 0; i < values.Length; i++)
         {
-            values[i] = Fields.Number(items[i], $"{path}[{i}]");
+            values[i] = Fields.Number(items[i], $"{path}[{i}]", -MaxMagnitude, MaxMagnitude);
         }
 
         return values;

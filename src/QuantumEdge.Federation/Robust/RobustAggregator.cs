@@ -83,7 +83,7 @@ public static class RobustAggregator
 
     private static double? Prior(List<CellFigures> figures, Func<CellFigures, double?> select, int minPeers)
     {
-        var values = figures.Select(select).OfType<double>().ToList();
+        var values = figures.Select(select).OfType<double>().Where(double.IsFinite).ToList();
         return values.Count >= minPeers ? RobustStatistics.Median(values) : null;
     }
 

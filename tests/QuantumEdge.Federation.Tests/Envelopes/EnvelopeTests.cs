@@ -229,4 +229,16 @@ public sealed class EnvelopeTests
         Assert.Contains("32 bytes", problem, StringComparison.Ordinal);
         Assert.False(FederationPublicKey.TryParse(Convert.ToBase64String(raw), out _, out _));
     }
+
+    [Theory]
+    [InlineData("\"requests\":140.5", "\"requests\":1e300")]
+    [InlineData("\"users\":12.25", "\"users\":-1e13")]
+    [InlineData("\"ttft\":[0.5,", "\"ttft\":[1e200,")]
+    public void Release_values_beyond_any_honest_magnitude_are_refused_so_sums_stay_finite(string from, string to)
+    {
+        using var key = Samples.Key(1);
+        var json = Encoding.UTF8.GetString(Samples.Envelope(key, "hospital-a", 5).CanonicalBytes);
+        Assert.Contains(from, json, StringComparison.Ordinal);
+        Assert.Equal(RefusalReason.InvalidValue, Refuse(json.Replace(from, to, StringComparison.Ordinal)).Reason);
+    }
 }

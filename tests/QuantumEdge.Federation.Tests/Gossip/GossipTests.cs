@@ -113,13 +113,11 @@ public sealed class GossipTests(ITestOutputHelper output)
         cluster.PublishAll(only: others);
         var rounds = await cluster.RoundsUntilAsync(() => cluster.Converged(others, others), only: others);
         output.WriteLine($"one of 5 nodes stopped: the other 4 converged in {rounds} round(s)");
-        foreach (var o in others)
-        {
-            var state = cluster[o].Member.PeerStates.All.Single(p => p.Id == stopped.Id);
-            Assert.False(state.Reachable);
-        }
-
-        Assert.Contains(others, o => cluster[o].Member.PeerStates.All.Single(p => p.Id == stopped.Id).ConsecutiveFailures > 0);
+        // Peers are chosen at random, so not every node has tried the stopped one yet; every node that did sees it down.
+        var tried = others.Select(o => cluster[o].Member.PeerStates.All.Single(p => p.Id == stopped.Id)).Where(s => s.LastFailure is not null).ToList();
+        Assert.NotEmpty(tried);
+        Assert.All(tried, s => Assert.False(s.Reachable));
+        Assert.All(tried, s => Assert.Contains("refused", s.LastError, StringComparison.Ordinal));
 
         // kill -9: the process state is gone; reopen over the same files.
         cluster.Open(stopped);
@@ -132,7 +130,7 @@ public sealed class GossipTests(ITestOutputHelper output)
     [Fact]
     public async Task A_hanging_peer_times_out_without_delaying_the_round_beyond_the_exchange_timeout()
     {
-        using var cluster = new TestCluster(4, gossip: new GossipOptions { FanOut = 3, ExchangeTimeout = TimeSpan.FromMilliseconds(200) });
+        using var cluster = new TestCluster(4, gossip: new GossipOptions { FanOut = 3, ExchangeTimeout = TimeSpan.FromSeconds(1) });
         cluster.Network.Hanging[cluster[3].Id] = true;
         cluster.PublishAll(only: [0, 1, 2]);
         await cluster.RoundsUntilAsync(() => cluster.Converged([0, 1, 2], [0, 1, 2]), only: [0, 1, 2]);
@@ -291,6 +289,31 @@ public sealed class GossipTests(ITestOutputHelper output)
         output.WriteLine($"bytes per envelope without a release (audit head + lending offer, budget spent): {heartbeat.CanonicalBytes.Length}");
         output.WriteLine($"CPU per release (noise, rounding, JCS, sign, verify, two fsyncs): median {cpu.Order().ElementAt(cpu.Count / 2):F2} ms (process CPU, includes fsync syscalls)");
         Assert.All(sizes, s => Assert.True(s < FederationWire.MaxPullBytes));
+
+        // Receiving side: parse, verify the signature, check, fsync the mark and the head, store.
+        using var peerCluster = new TestCluster(2);
+        var receiver = peerCluster[1].Member;
+        var incoming = new List<byte[]>();
+        var prev = EnvelopeCodec.GenesisHash;
+        for (var i = 1; i <= 200; i++)
+        {
+            var e = EnvelopeCodec.Create(peerCluster[0].Key, peerCluster[0].Id, Samples.FederationId, 1, i, prev, Samples.Now,
+                new FederationPayload(new AuditHead(i, new byte[32]), Samples.Release(4, 6), null));
+            prev = e.Hash;
+            incoming.Add(e.CanonicalBytes);
+        }
+
+        Assert.True(receiver.Intake.Submit(incoming[0]).IsAccepted); // warm-up (JIT)
+        incoming.RemoveAt(0);
+        var proc = Process.GetCurrentProcess();
+        var cpuBefore = proc.TotalProcessorTime;
+        foreach (var bytes in incoming)
+        {
+            Assert.True(receiver.Intake.Submit(bytes).IsAccepted);
+        }
+
+        proc.Refresh();
+        output.WriteLine($"CPU per received envelope of {incoming[0].Length} bytes (parse, Ed25519 verify, checks, two state-file writes on tmpfs): {(proc.TotalProcessorTime - cpuBefore).TotalMilliseconds / incoming.Count:F2} ms");
 
         static QuantumEdge.Federation.Aggregates.RequestOutcome RequestOutcome(int u) => u % 25 == 0 ? QuantumEdge.Federation.Aggregates.RequestOutcome.Error : QuantumEdge.Federation.Aggregates.RequestOutcome.Ok;
     }
