@@ -62,7 +62,7 @@ internal static class GsetRun
     /// <summary>Two rounds whose steps fit <paramref name="cpuSeconds"/> of CPU at the probe's cost per step.</summary>
     private static BifurcationSettings FixedStepsFor(IsingModel model, BifurcationSettings settings, double cpuSeconds)
     {
-        const int probeSteps = 400;
+        const int probeSteps = 2000;
         var probe = settings with { RoundsInBudget = null, StepsPerRound = probeSteps, MaxRounds = 1, TabuMoves = 0, TimeLimit = TimeSpan.FromHours(1) };
         SimulatedBifurcationSolver.Solve(model, probe);
         var before = Environment.CpuUsage.UserTime;
