@@ -79,11 +79,13 @@ internal static class AgentKernels
     /// One symplectic-Euler step with inelastic walls, fused so the state is read once:
     /// y += (−pressure·x + c0·(f + h))·Δt; x += a0·y·Δt; where |x| &gt; 1: x = sign(x), y = 0.
     /// </summary>
-    public static void Step(float[] x, float[] y, float[] forces, float[]? field, int chunks, float pressure, float c0, float a0, float dt)
+    /// <remarks>With <paramref name="signs"/>, sign(x) of the new positions is written too, sparing dSB a pass.</remarks>
+    public static void Step(float[] x, float[] y, float[] forces, float[]? field, int chunks, float pressure, float c0, float a0, float dt, float[]? signs = null)
     {
         var xs = MemoryMarshal.Cast<float, Vector<float>>(x.AsSpan());
         var ys = MemoryMarshal.Cast<float, Vector<float>>(y.AsSpan());
         var fs = MemoryMarshal.Cast<float, Vector<float>>(forces.AsSpan());
+        var ss = MemoryMarshal.Cast<float, Vector<float>>(signs.AsSpan());
         var kx = new Vector<float>(-pressure * dt);
         var kf = new Vector<float>(c0 * dt);
         var ka = new Vector<float>(a0 * dt);
@@ -100,8 +102,13 @@ internal static class AgentKernels
                 var yi = ys[c] + (kx * xi) + (kf * fs[c]) + kh;
                 xi += ka * yi;
                 var wall = Vector.GreaterThan(Vector.Abs(xi), one);
-                xs[c] = Vector.ConditionalSelect(wall, Vector.ConditionalSelect(Vector.LessThan(xi, Vector<float>.Zero), minusOne, one), xi);
+                var negative = Vector.LessThan(xi, Vector<float>.Zero);
+                xs[c] = Vector.ConditionalSelect(wall, Vector.ConditionalSelect(negative, minusOne, one), xi);
                 ys[c] = Vector.ConditionalSelect(wall, Vector<float>.Zero, yi);
+                if (ss.Length != 0)
+                {
+                    ss[c] = Vector.ConditionalSelect(negative, minusOne, one);
+                }
             }
         }
     }
