@@ -16,7 +16,7 @@ internal static class GsetRun
     /// <param name="cpuSeconds">
     /// When positive, each instance runs a fixed step budget instead of a wall-clock one: the
     /// steps that <paramref name="cpuSeconds"/> of CPU time buys (measured on a probe solve), in
-    /// two rounds. On a shared box that is what a wall-clock run would do on an idle core, and
+    /// as many rounds as the settings' <see cref="BifurcationSettings.RoundsInBudget"/> (default 2). On a shared box that is what a wall-clock run would do on an idle core, and
     /// the table's "cpu ms" column says what it really cost.
     /// </param>
     public static int Run(string directory, BifurcationSettings settings, int annealingSweeps = 0, double cpuSeconds = 0)
@@ -62,13 +62,14 @@ internal static class GsetRun
     /// <summary>Two rounds whose steps fit <paramref name="cpuSeconds"/> of CPU at the probe's cost per step.</summary>
     private static BifurcationSettings FixedStepsFor(IsingModel model, BifurcationSettings settings, double cpuSeconds)
     {
-        const int probeSteps = 400;
+        const int probeSteps = 2000;
         var probe = settings with { RoundsInBudget = null, StepsPerRound = probeSteps, MaxRounds = 1, TabuMoves = 0, TimeLimit = TimeSpan.FromHours(1) };
         SimulatedBifurcationSolver.Solve(model, probe);
         var before = Environment.CpuUsage.UserTime;
         var probed = SimulatedBifurcationSolver.Solve(model, probe);
         var perStep = (Environment.CpuUsage.UserTime - before).TotalSeconds / Math.Max(1, probed.Steps);
-        var steps = (int)Math.Max(settings.StepsPerRound, 0.85 * cpuSeconds / (2 * perStep));
-        return settings with { RoundsInBudget = null, StepsPerRound = steps, MaxRounds = 2, TimeLimit = TimeSpan.FromHours(1) };
+        var rounds = settings.RoundsInBudget ?? 2;
+        var steps = (int)Math.Max(settings.StepsPerRound, 0.85 * cpuSeconds / (rounds * perStep));
+        return settings with { RoundsInBudget = null, StepsPerRound = steps, MaxRounds = rounds, TimeLimit = TimeSpan.FromHours(1) };
     }
 }

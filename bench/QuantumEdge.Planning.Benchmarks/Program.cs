@@ -3,7 +3,10 @@ using BenchmarkDotNet.Running;
 using QuantumEdge.Planning.Benchmarks;
 using QuantumEdge.Planning.Solvers;
 
-// `--gset DIR [--agents A] [--steps S] [--ms T]`: the Gset quality run; `--assignment`: plan quality;
+// `--gset DIR [--agents A] [--steps auto|S] [--rounds-in-budget R] [--ms T] [--seed S] [--rounds N]
+// [--tabu MOVES] [--dt-factor F] [--cpu-seconds C] [--sa SWEEPS]`: the Gset quality run (C: a fixed
+// step budget of C CPU-seconds per instance instead of wall time; SWEEPS: the annealing baseline);
+// `--toroidal-generate DIR`: writes the toroidal instances; `--assignment`: plan quality;
 // anything else goes to BenchmarkDotNet.
 var gset = Array.IndexOf(args, "--gset");
 if (gset >= 0 && gset + 1 < args.Length)
@@ -21,10 +24,11 @@ if (gset >= 0 && gset + 1 < args.Length)
         Agents = int.Parse(Option("--agents") ?? "32", CultureInfo.InvariantCulture),
         // `--steps auto` (the default, as in `plan solve`): rounds sized so that two fit the budget.
         StepsPerRound = Option("--steps") is { } fixedSteps and not "auto" ? int.Parse(fixedSteps, CultureInfo.InvariantCulture) : 1000,
-        RoundsInBudget = Option("--steps") is null or "auto" ? 2 : null,
+        RoundsInBudget = Option("--steps") is null or "auto" ? int.Parse(Option("--rounds-in-budget") ?? "2", CultureInfo.InvariantCulture) : null,
         TimeLimit = TimeSpan.FromMilliseconds(double.Parse(Option("--ms") ?? "1000", CultureInfo.InvariantCulture)),
         Seed = int.Parse(Option("--seed") ?? "1", CultureInfo.InvariantCulture),
         TabuMoves = int.Parse(Option("--tabu") ?? "0", CultureInfo.InvariantCulture),
+        TimeStepFactor = double.Parse(Option("--dt-factor") ?? "0.7", CultureInfo.InvariantCulture),
         MaxRounds = int.Parse(Option("--rounds") ?? int.MaxValue.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
     };
     return GsetRun.Run(

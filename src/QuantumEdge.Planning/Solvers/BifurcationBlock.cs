@@ -32,6 +32,7 @@ internal sealed class BifurcationBlock
     private readonly float[] _previousEnergies;
     private readonly Random _rng;
     private float _bestSampled = float.PositiveInfinity;
+    private bool _signsCurrent;
 
     public BifurcationBlock(IsingModel model, BifurcationSettings settings, float[] values, float c0, float dt, int agents, int seed)
     {
@@ -128,6 +129,7 @@ internal sealed class BifurcationBlock
 
     private void Randomise()
     {
+        _signsCurrent = false;
         for (var k = 0; k < _x.Length; k++)
         {
             _x[k] = (float)((_rng.NextDouble() - 0.5) * 0.2);
@@ -140,7 +142,11 @@ internal sealed class BifurcationBlock
     {
         if (discrete)
         {
-            AgentKernels.Sign(_x, _signs);
+            if (!_signsCurrent)
+            {
+                AgentKernels.Sign(_x, _signs);
+            }
+
             AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _forces, _chunks);
             if (sample)
             {
@@ -158,7 +164,9 @@ internal sealed class BifurcationBlock
             }
         }
 
-        AgentKernels.Step(_x, _y, _forces, _field, _chunks, A0 * (1 - progress), _c0, A0, _dt);
+        // dSB's next product needs sign(x): the step writes it while x is in registers.
+        AgentKernels.Step(_x, _y, _forces, _field, _chunks, A0 * (1 - progress), _c0, A0, _dt, discrete ? _signs : null);
+        _signsCurrent = discrete;
     }
 
     private void OfferBestSampled(BestTracker tracker)
