@@ -175,7 +175,7 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
             {
                 if (verifier is null || store.ChainEpoch != epoch)
                 {
-                    verifier = new ChainVerifier(store);
+                    verifier = new ChainVerifier(store, ChainVerifier.BackgroundChunkSize);
                     epoch = store.ChainEpoch;
                 }
 

@@ -13,7 +13,11 @@ namespace QuantumEdge.Ledger.Audit;
 /// </summary>
 internal sealed class ChainVerifier
 {
-    private const int ChunkSize = 8192;
+    /// <summary>Records per step when nothing else waits for the writer.</summary>
+    public const int DefaultChunkSize = 8192;
+
+    /// <summary>Records per step of a background verification: each step holds the writer, so charges wait at most one small step.</summary>
+    public const int BackgroundChunkSize = 512;
     private const int MaxProblems = 1000;
 
     private readonly LedgerStore _store;
@@ -27,7 +31,13 @@ internal sealed class ChainVerifier
     private byte[] _prev = new byte[AuditDocument.HashSize];
     private byte[] _lastHash = new byte[AuditDocument.HashSize];
 
-    public ChainVerifier(LedgerStore store) => _store = store;
+    private readonly int _chunkSize;
+
+    public ChainVerifier(LedgerStore store, int chunkSize = DefaultChunkSize)
+    {
+        _store = store;
+        _chunkSize = chunkSize;
+    }
 
     /// <summary>Set once the last <see cref="Step"/> has run.</summary>
     public VerificationResult? Result { get; private set; }
@@ -55,7 +65,7 @@ internal sealed class ChainVerifier
         }
 
         _hashes.Clear();
-        var chunk = _store.Audit.Find(Query.GT("_id", _chunkStart), limit: ChunkSize).ToList();
+        var chunk = _store.Audit.Find(Query.GT("_id", _chunkStart), limit: _chunkSize).ToList();
         foreach (var doc in chunk)
         {
             CheckRecord(doc);
@@ -68,7 +78,7 @@ internal sealed class ChainVerifier
             _chunkStart = rangeEnd;
         }
 
-        if (chunk.Count == ChunkSize)
+        if (chunk.Count == _chunkSize)
         {
             return false;
         }

@@ -11,13 +11,41 @@ namespace QuantumEdge.Ledger.Backup;
 public static class LedgerBackup
 {
     private const string StagingDirectoryName = ".restore-staging";
+    private const int MaxManifestBytes = 1 << 20;
+    private const long MaxSmallFileBytes = 64 * 1024;
+
+    /// <summary>The only names a backup's manifest may list: the database and head are required.</summary>
+    private static readonly string[] RequiredFiles = [LedgerPaths.DatabaseFileName, LedgerPaths.HeadFileName];
+
+    private static readonly string[] KnownFiles = [LedgerPaths.DatabaseFileName, LedgerPaths.HeadFileName, NodeIdentity.PublicKeyFileName];
+
+    /// <summary>
+    /// Why <paramref name="directory"/> cannot receive a backup (it exists and is not an empty
+    /// directory), or null. One check for every path: the CLI, the admin socket and the writer.
+    /// </summary>
+    public static string? TargetProblem(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (File.Exists(directory) || new FileInfo(directory).LinkTarget is not null)
+        {
+            return $"'{directory}' exists and is not a directory";
+        }
+
+        return Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any()
+            ? $"'{directory}' is not empty; a backup needs a new or empty directory"
+            : null;
+    }
 
     internal static BackupManifest Write(LedgerStore store, string directory)
     {
-        Directory.CreateDirectory(directory);
+        if (TargetProblem(directory) is { } problem)
+        {
+            throw new LedgerException($"Backup refused: {problem}.");
+        }
+
+        FileModes.CreatePrivateDirectory(directory);
         store.MakeDurable();
         var manifestPath = Path.Combine(directory, BackupManifest.FileName);
-        File.Delete(manifestPath);
         var files = new List<BackupFile>
         {
             CopyAndHash(store.Paths.Database, Path.Combine(directory, LedgerPaths.DatabaseFileName)),
@@ -40,44 +68,18 @@ public static class LedgerBackup
     }
 
     /// <summary>
-    /// Restores a backup into <paramref name="target"/>'s data directory. Checks the manifest hashes,
-    /// opens a staged copy with the target's MASTER_KEY and node key and verifies the whole audit
-    /// chain BEFORE replacing anything. Refuses while a node holds the data directory.
+    /// Restores a backup into <paramref name="target"/>'s data directory. Reads only regular files
+    /// (a symlink, device or FIFO is refused before it is opened) of the sizes the manifest names,
+    /// copies them into a staging directory while hashing them, opens the staged copy with the
+    /// target's MASTER_KEY and node key and verifies the whole ledger BEFORE replacing anything.
+    /// Refuses while a node holds the data directory.
     /// </summary>
     public static async Task<RestoreResult> RestoreAsync(string backupDirectory, LedgerOptions target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var manifestPath = Path.Combine(backupDirectory, BackupManifest.FileName);
-        if (!File.Exists(manifestPath))
-        {
-            throw new LedgerCorruptException($"'{backupDirectory}' has no {BackupManifest.FileName}: not a complete ledger backup.");
-        }
-
-        var manifest = BackupManifest.Parse(await File.ReadAllBytesAsync(manifestPath).ConfigureAwait(false));
-        foreach (var name in new[] { LedgerPaths.DatabaseFileName, LedgerPaths.HeadFileName })
-        {
-            if (!manifest.Files.Any(f => f.Name == name))
-            {
-                throw new LedgerCorruptException($"The backup manifest does not list {name}.");
-            }
-        }
-
-        foreach (var file in manifest.Files)
-        {
-            if (file.Name.Contains('/', StringComparison.Ordinal) || file.Name.Contains('\\', StringComparison.Ordinal))
-            {
-                throw new LedgerCorruptException($"The backup manifest names an invalid file '{file.Name}'.");
-            }
-
-            var actual = Hash(Path.Combine(backupDirectory, file.Name));
-            if (actual.Length != file.Length || actual.Sha256 != file.Sha256)
-            {
-                throw new LedgerCorruptException($"Backup file '{file.Name}' does not match its manifest SHA-256; the backup is corrupt.");
-            }
-        }
-
+        var manifest = ReadManifest(backupDirectory);
         var paths = new LedgerPaths(Path.GetFullPath(target.DataDirectory));
-        Directory.CreateDirectory(paths.DataDirectory);
+        FileModes.CreatePrivateDirectory(paths.DataDirectory);
         using var directoryLock = DataDirectoryLock.Acquire(paths.Lock);
         var staging = Path.Combine(paths.DataDirectory, StagingDirectoryName);
         if (Directory.Exists(staging))
@@ -85,11 +87,14 @@ public static class LedgerBackup
             Directory.Delete(staging, recursive: true);
         }
 
-        Directory.CreateDirectory(staging);
+        FileModes.CreatePrivateDirectory(staging);
         try
         {
-            File.Copy(Path.Combine(backupDirectory, LedgerPaths.DatabaseFileName), Path.Combine(staging, LedgerPaths.DatabaseFileName));
-            File.Copy(Path.Combine(backupDirectory, LedgerPaths.HeadFileName), Path.Combine(staging, LedgerPaths.HeadFileName));
+            foreach (var file in manifest.Files)
+            {
+                StageChecked(backupDirectory, file, file.Name == NodeIdentity.PublicKeyFileName ? null : Path.Combine(staging, file.Name));
+            }
+
             var identity = target.NodeIdentity ?? NodeIdentity.Load(target.NodeKeyDirectory ?? paths.DefaultKeysDirectory);
             try
             {
@@ -126,6 +131,105 @@ public static class LedgerBackup
         finally
         {
             Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    private static BackupManifest ReadManifest(string backupDirectory)
+    {
+        var manifestPath = Path.Combine(backupDirectory, BackupManifest.FileName);
+        byte[]? content;
+        try
+        {
+            content = RegularFiles.ReadAllBytes(manifestPath, MaxManifestBytes);
+        }
+        catch (IOException ex)
+        {
+            throw new LedgerCorruptException($"The backup manifest cannot be read: {ex.Message}.", ex);
+        }
+
+        if (content is null)
+        {
+            throw new LedgerCorruptException($"'{backupDirectory}' has no {BackupManifest.FileName}: not a complete ledger backup.");
+        }
+
+        var manifest = BackupManifest.Parse(content);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in manifest.Files)
+        {
+            if (!KnownFiles.Contains(file.Name, StringComparer.Ordinal))
+            {
+                var shown = file.Name.Length > 80 ? file.Name[..80] + "…" : file.Name;
+                throw new LedgerCorruptException(
+                    $"The backup manifest lists '{shown}', which is not a file a backup holds (only {string.Join(", ", KnownFiles)}, each named without a directory).");
+            }
+
+            if (!seen.Add(file.Name))
+            {
+                throw new LedgerCorruptException($"The backup manifest lists {file.Name} twice.");
+            }
+
+            if (file.Length <= 0 || (file.Name != LedgerPaths.DatabaseFileName && file.Length > MaxSmallFileBytes))
+            {
+                throw new LedgerCorruptException($"The backup manifest gives {file.Name} an impossible length of {file.Length} bytes.");
+            }
+        }
+
+        foreach (var name in RequiredFiles)
+        {
+            if (!seen.Contains(name))
+            {
+                throw new LedgerCorruptException($"The backup manifest does not list {name}.");
+            }
+        }
+
+        return manifest;
+    }
+
+    /// <summary>Checks one backup file (regular, the manifest's length and SHA-256), copying it to <paramref name="stagedPath"/> when given.</summary>
+    private static void StageChecked(string backupDirectory, BackupFile file, string? stagedPath)
+    {
+        var path = Path.Combine(backupDirectory, file.Name);
+        if (RegularFiles.Problem(path, long.MaxValue) is { } problem)
+        {
+            throw new LedgerCorruptException($"Backup file {file.Name} cannot be used: {problem}.");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new LedgerCorruptException($"Backup file {file.Name}, listed in the manifest, is missing from '{backupDirectory}'.");
+        }
+
+        var length = new FileInfo(path).Length;
+        if (length != file.Length)
+        {
+            throw new LedgerCorruptException($"Backup file {file.Name} is {length} bytes, but its manifest says {file.Length}: the backup is corrupt or incomplete.");
+        }
+
+        string sha256;
+        try
+        {
+            using var input = RegularFiles.OpenRead(path, file.Length);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var output = stagedPath is null ? null : DurableFiles.CreatePrivate(stagedPath);
+            var buffer = new byte[81920];
+            int read;
+            while ((read = input.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer.AsSpan(0, read));
+                output?.Write(buffer.AsSpan(0, read));
+            }
+
+            output?.Flush(true);
+            sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        catch (IOException ex)
+        {
+            throw new LedgerCorruptException($"Backup file {file.Name} cannot be read: {ex.Message}.", ex);
+        }
+
+        if (!string.Equals(sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new LedgerCorruptException($"Backup file {file.Name} does not match its manifest SHA-256: the backup is corrupt.");
         }
     }
 

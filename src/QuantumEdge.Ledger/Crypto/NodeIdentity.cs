@@ -99,7 +99,7 @@ public sealed class NodeIdentity : IDisposable
             throw new InvalidOperationException("This identity holds no private key.");
         }
 
-        Directory.CreateDirectory(directory);
+        Storage.FileModes.CreatePrivateDirectory(directory);
         WriteKeyFile(Path.Combine(directory, PrivateKeyFileName), _privateKey.Export(KeyBlobFormat.PkixPrivateKeyText),
             UnixFileMode.UserRead | UnixFileMode.UserWrite);
         WriteKeyFile(Path.Combine(directory, PublicKeyFileName), PublicKey.Export(KeyBlobFormat.PkixPublicKeyText),

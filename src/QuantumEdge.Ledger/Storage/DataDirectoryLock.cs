@@ -31,7 +31,13 @@ internal sealed class DataDirectoryLock : IDisposable
                 options.UnixCreateMode = FileModes.PrivateFile;
             }
 
-            return new DataDirectoryLock(new FileStream(lockPath, options));
+            var stream = new FileStream(lockPath, options);
+            if (mode != FileMode.Open)
+            {
+                FileModes.Set(lockPath, FileModes.PrivateFile);
+            }
+
+            return new DataDirectoryLock(stream);
         }
         catch (IOException ex) when (ex is not FileNotFoundException)
         {

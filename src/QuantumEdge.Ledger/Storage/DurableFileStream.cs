@@ -12,7 +12,19 @@ internal sealed class DurableFileStream : LedgerFileStream
 
     public DurableFileStream(string path, FileShare share)
     {
-        _inner = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, share, 1, FileOptions.RandomAccess);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = share, BufferSize = 1, Options = FileOptions.RandomAccess,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = FileModes.PrivateFile;
+        }
+
+        _inner = new FileStream(path, options);
+
+        // Also for a file an older build (or a loose umask) left readable by others.
+        FileModes.Set(path, FileModes.PrivateFile);
     }
 
     public string Path => _inner.Name;

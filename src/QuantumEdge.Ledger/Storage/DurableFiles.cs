@@ -8,7 +8,7 @@ internal static class DurableFiles
     public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
     {
         var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var stream = CreatePrivate(temp))
         {
             stream.Write(content);
             stream.Flush(true);
@@ -44,9 +44,24 @@ internal static class DurableFiles
 
     public static void CopyDurably(string source, string destination)
     {
-        File.Copy(source, destination, overwrite: true);
-        using var stream = new FileStream(destination, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-        stream.Flush(true);
+        using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var output = CreatePrivate(destination);
+        input.CopyTo(output);
+        output.Flush(true);
+    }
+
+    /// <summary>Creates (or truncates) a file that only the service account can read: 0600 whatever the umask.</summary>
+    public static FileStream CreatePrivate(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = FileModes.PrivateFile;
+        }
+
+        var stream = new FileStream(path, options);
+        FileModes.Set(path, FileModes.PrivateFile);
+        return stream;
     }
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]

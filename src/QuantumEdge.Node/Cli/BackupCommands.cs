@@ -18,9 +18,9 @@ public static class BackupCommands
         {
             var config = ConfigSource.Load(parse);
             var dir = Path.GetFullPath(parse.GetValue(output)!);
-            if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+            if (LedgerBackup.TargetProblem(dir) is { } problem)
             {
-                throw new ConfigurationException("--out", $"'{dir}' is not empty");
+                throw new ConfigurationException("--out", problem);
             }
 
             using var admin = LocalAdminClient.TryCreate(config);

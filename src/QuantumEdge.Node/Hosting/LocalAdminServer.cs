@@ -2,6 +2,8 @@ using System.Globalization;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Ledger;
 using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.Backup;
+using QuantumEdge.Ledger.Storage;
 
 namespace QuantumEdge.Node.Hosting;
 
@@ -52,6 +54,13 @@ public sealed class LocalAdminServer : IAsyncDisposable
                 return;
             }
 
+            if (LedgerBackup.TargetProblem(dir) is { } problem)
+            {
+                ctx.Response.StatusCode = 400;
+                await ctx.Response.WriteAsync(problem, ctx.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
             try
             {
                 var manifest = await ledger.BackupAsync(dir).ConfigureAwait(false);
@@ -73,14 +82,12 @@ public sealed class LocalAdminServer : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken ct)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(SocketPath)!);
+        // The data directory holds the socket (and by default the ledger): 0700 whatever the umask.
+        FileModes.CreatePrivateDirectory(Path.GetDirectoryName(SocketPath)!);
         // The ledger's directory lock is already held, so a socket file left here is stale (kill -9).
         File.Delete(SocketPath);
         await _app.StartAsync(ct).ConfigureAwait(false);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        FileModes.Set(SocketPath, FileModes.PrivateFile);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using QuantumEdge.Ledger.Backup;
+
+namespace QuantumEdge.Ledger.Tests;
+
+/// <summary>Backup targets and restore inputs are checked the same way on every path; restore reads regular files only (issue 7, finding 6).</summary>
+public sealed class BackupSafetyTests
+{
+    private static async Task<(LedgerTestContext Ctx, string BackupDir)> BackupAsync()
+    {
+        var ctx = new LedgerTestContext();
+        var backupDir = Path.Combine(ctx.Root, "backup");
+        using var ledger = ctx.Open();
+        await ledger.ChargeAsync(LedgerTestContext.Charge("u1"));
+        await ledger.BackupAsync(backupDir);
+        return (ctx, backupDir);
+    }
+
+    private static Task<LedgerCorruptException> RestoreRefusedAsync(LedgerTestContext ctx, string backupDir) =>
+        Assert.ThrowsAsync<LedgerCorruptException>(() =>
+            LedgerBackup.RestoreAsync(backupDir, ctx.Options(dataDirectory: Path.Combine(ctx.Root, "restored"))).WaitAsync(TimeSpan.FromSeconds(60)));
+
+    [Fact]
+    public async Task Backup_into_a_non_empty_directory_is_refused_and_leaves_it_alone()
+    {
+        using var ctx = new LedgerTestContext();
+        var target = Path.Combine(ctx.Root, "busy");
+        Directory.CreateDirectory(target);
+        await File.WriteAllTextAsync(Path.Combine(target, "notes.txt"), "keep me");
+
+        using var ledger = ctx.Open();
+        var error = await Assert.ThrowsAsync<LedgerException>(() => ledger.BackupAsync(target));
+        Assert.Contains("not empty", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(target).Select(Path.GetFileName));
+        Assert.NotNull(LedgerBackup.TargetProblem(target));
+        Assert.Null(LedgerBackup.TargetProblem(Path.Combine(ctx.Root, "fresh")));
+    }
+
+    [Fact]
+    public async Task A_manifest_entry_that_is_a_symlink_to_dev_zero_is_refused_without_reading_it()
+    {
+        var (ctx, backupDir) = await BackupAsync();
+        using (ctx)
+        {
+            var head = Path.Combine(backupDir, "ledger.head");
+            File.Delete(head);
+            File.CreateSymbolicLink(head, "/dev/zero");
+
+            var error = await RestoreRefusedAsync(ctx, backupDir);
+            Assert.Contains("ledger.head", error.Message, StringComparison.Ordinal);
+            Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_manifest_entry_that_is_a_fifo_is_refused_without_opening_it()
+    {
+        var (ctx, backupDir) = await BackupAsync();
+        using (ctx)
+        {
+            var head = Path.Combine(backupDir, "ledger.head");
+            File.Delete(head);
+            using (var mkfifo = Process.Start("mkfifo", [head]))
+            {
+                await mkfifo.WaitForExitAsync();
+            }
+
+            var error = await RestoreRefusedAsync(ctx, backupDir);
+            Assert.Contains("not a regular file", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("../ledger.db")]
+    [InlineData("sub/ledger.db")]
+    [InlineData("..")]
+    [InlineData("passwd")]
+    public async Task Manifest_names_other_than_the_backup_files_are_refused_by_name(string name)
+    {
+        var (ctx, backupDir) = await BackupAsync();
+        using (ctx)
+        {
+            var manifestPath = Path.Combine(backupDir, BackupManifest.FileName);
+            var manifest = BackupManifest.Parse(await File.ReadAllBytesAsync(manifestPath));
+            var files = manifest.Files.Append(new BackupFile(name, 10, new string('0', 64))).ToList();
+            await File.WriteAllBytesAsync(manifestPath, (manifest with { Files = files }).ToJson());
+
+            var error = await RestoreRefusedAsync(ctx, backupDir);
+            Assert.Contains($"lists '{name}', which is not a file a backup holds", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_of_another_length_than_its_manifest_says_is_named()
+    {
+        var (ctx, backupDir) = await BackupAsync();
+        using (ctx)
+        {
+            await File.AppendAllTextAsync(Path.Combine(backupDir, "ledger.head"), " ");
+            var error = await RestoreRefusedAsync(ctx, backupDir);
+            Assert.Contains("ledger.head is", error.Message, StringComparison.Ordinal);
+            Assert.Contains("manifest says", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_symlinked_manifest_is_refused()
+    {
+        var (ctx, backupDir) = await BackupAsync();
+        using (ctx)
+        {
+            var manifestPath = Path.Combine(backupDir, BackupManifest.FileName);
+            File.Delete(manifestPath);
+            File.CreateSymbolicLink(manifestPath, "/dev/zero");
+            var error = await RestoreRefusedAsync(ctx, backupDir);
+            Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
+        }
+    }
+}
