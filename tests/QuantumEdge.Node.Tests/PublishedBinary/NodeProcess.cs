@@ -22,6 +22,16 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public string Api { get; }
 
+    /// <summary>The child's resident memory now.</summary>
+    public long WorkingSet
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
+
     public static ProcessStartInfo StartInfo(params string[] args)
     {
         var binary = Environment.GetEnvironmentVariable("QUANTUMEDGE_BINARY");
@@ -91,8 +101,9 @@ public sealed class NodeProcess : IAsyncDisposable
                     return new NodeProcess(process, api);
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or a cold start on a busy machine took longer than one poll.
             }
             catch (TaskCanceledException)
             {
