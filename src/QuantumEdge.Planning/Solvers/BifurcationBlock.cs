@@ -90,8 +90,16 @@ internal sealed class BifurcationBlock
     /// <summary>Raw (unpolished) energies of the agents' final sign states in the last round.</summary>
     public double[] LastEnergies { get; private set; } = [];
 
-    public void RunRound(Func<bool> shouldStop, BestTracker tracker)
+    /// <summary>
+    /// One round: a(t) ramps over <see cref="StepsPerRound"/> steps, or faster when
+    /// <paramref name="rampEnd"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp;
+    /// <see cref="long.MaxValue"/> = none) comes first — so a round on a busy machine still ends
+    /// with a complete ramp instead of being cut half-bifurcated by the deadline.
+    /// </summary>
+    public void RunRound(Func<bool> shouldStop, BestTracker tracker, long rampEnd = long.MaxValue)
     {
+        var roundStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        var rampTicks = rampEnd == long.MaxValue ? 0 : Math.Max(1, rampEnd - roundStart);
         Randomise();
         var discrete = _settings.Variant == BifurcationVariant.Discrete;
         var steps = StepsPerRound;
@@ -107,6 +115,12 @@ internal sealed class BifurcationBlock
             }
 
             var progress = (float)step / (steps - 1);
+            if (rampTicks > 0)
+            {
+                var byTime = (float)((double)(System.Diagnostics.Stopwatch.GetTimestamp() - roundStart) / rampTicks);
+                progress = Math.Min(1f, Math.Max(progress, byTime));
+            }
+
             var sample = step % sampleEvery == 0;
             Advance(discrete, sample, progress);
             if (sample)
@@ -117,7 +131,7 @@ internal sealed class BifurcationBlock
             }
 
             Steps++;
-            if (progress > 0.5f && unchanged >= SettledSamples)
+            if (progress >= 1f || (progress > 0.5f && unchanged >= SettledSamples))
             {
                 break;
             }

@@ -21,6 +21,7 @@ public static class SimulatedBifurcationSolver
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
+        var started = Stopwatch.GetTimestamp();
         var clock = Stopwatch.StartNew();
         var (c0, dt) = Parameters(model, settings.TimeStepFactor);
         var width = Vector<float>.Count;
@@ -38,25 +39,34 @@ public static class SimulatedBifurcationSolver
             runners[b] = new BifurcationBlock(model, settings, values, (float)c0, (float)dt, perBlock, unchecked((settings.Seed * 1_000_003) + (b * 7919) + 17));
         }
 
+        var slot = TimeSpan.Zero;
         if (settings.RoundsInBudget is { } rounds)
         {
             // Every block runs on its own core, so one block's step cost sizes them all. The margin
             // leaves room for the end-of-round descent and polish.
             var stepSeconds = runners[0].MeasureStepSeconds(CalibrationSteps);
-            var fit = (limit - clock.Elapsed).TotalSeconds * RoundShare / (rounds * stepSeconds);
-            var length = (int)Math.Clamp(fit, settings.StepsPerRound, MaxStepsPerRound);
+            slot = (limit - clock.Elapsed) * RoundShare / rounds;
+            var fit = slot.TotalSeconds / stepSeconds;
+            var length = Math.Max(settings.StepsPerRound, (int)Math.Min(fit, MaxStepsPerRound));
             foreach (var runner in runners)
             {
                 runner.StepsPerRound = length;
             }
         }
 
+        // With rounds sized to the budget, each round's ramp also ends by its share of the wall
+        // clock (and before the limit), however busy the machine turns out to be.
+        var finalRampEnd = started + (long)(Math.Min(limit.TotalSeconds, 1e6) * RoundShare * Stopwatch.Frequency);
+        long RampEnd(TimeSpan share) => share <= TimeSpan.Zero
+            ? long.MaxValue
+            : Math.Min(Stopwatch.GetTimestamp() + (long)(share.TotalSeconds * Stopwatch.Frequency), Math.Max(finalRampEnd, Stopwatch.GetTimestamp() + 1));
+
         void Run(int b)
         {
             var runner = runners[b];
             do
             {
-                runner.RunRound(ShouldStop, tracker);
+                runner.RunRound(ShouldStop, tracker, RampEnd(slot));
             }
             while (runner.Rounds < settings.MaxRounds && !ShouldStop());
         }

@@ -27,6 +27,36 @@ public class RoundLengthTests
     }
 
     [Fact]
+    public void A_round_too_long_for_the_budget_still_completes_its_ramp_by_the_deadline()
+    {
+        // Ten million steps cannot fit 300 ms: cut by the deadline alone, the round would end a
+        // fraction of a percent into its ramp with unbifurcated agents. Its ramp follows the clock
+        // instead, so it ends as good as a short complete round.
+        var graph = ToroidalGrid.Generate(20, 20, 5);
+        var model = graph.ToIsing();
+        var squeezed = SimulatedBifurcationSolver.Solve(model, new BifurcationSettings
+        {
+            Agents = 8,
+            Parallelism = 1,
+            StepsPerRound = 10_000_000,
+            RoundsInBudget = 1,
+            MaxRounds = 1,
+            TimeLimit = TimeSpan.FromMilliseconds(300),
+        });
+        var complete = SimulatedBifurcationSolver.Solve(model, new BifurcationSettings
+        {
+            Agents = 8,
+            Parallelism = 1,
+            StepsPerRound = 500,
+            MaxRounds = 1,
+            TimeLimit = TimeSpan.FromHours(1),
+        });
+
+        Assert.True(squeezed.Steps < 10_000_000);
+        Assert.True(squeezed.BestObjective >= 0.97 * complete.BestObjective, $"cut {squeezed.BestObjective} against {complete.BestObjective} for a complete 500-step round");
+    }
+
+    [Fact]
     public void Without_rounds_in_budget_a_round_has_exactly_the_steps_asked_for()
     {
         var model = ToroidalGrid.Generate(20, 20, 5).ToIsing();
