@@ -1,9 +1,10 @@
+using QuantumEdge.Ledger.Audit;
 using LiteDB;
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.Storage;
 
-namespace QuantumEdge.Ledger.Audit;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Checks every record's hash, the prev_hash links, seq contiguity from the signed anchor,

@@ -1,3 +1,4 @@
+using QuantumEdge.Ledger.Storage;
 using System.Security.Cryptography;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
@@ -5,7 +6,7 @@ using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;
 
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Opens or creates the store: MASTER_KEY check before anything is written, schema migrations,

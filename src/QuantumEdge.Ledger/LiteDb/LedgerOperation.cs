@@ -1,4 +1,5 @@
-namespace QuantumEdge.Ledger.Storage;
+using QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>A unit of work for the writer thread.</summary>
 internal abstract class LedgerOperation

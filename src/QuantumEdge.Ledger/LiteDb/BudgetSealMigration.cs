@@ -1,7 +1,8 @@
+using QuantumEdge.Ledger.Storage;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Budgets;
 
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Schema 2: budget rows written before budget MACs existed are sealed, but only when the whole

@@ -1,6 +1,7 @@
+using QuantumEdge.Ledger.Audit;
 using LiteDB;
 
-namespace QuantumEdge.Ledger.Audit;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>BSON mapping of a <see cref="SignedChainPoint"/> (checkpoints use seq as _id).</summary>
 internal static class ChainPointDocument

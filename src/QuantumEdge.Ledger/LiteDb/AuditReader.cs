@@ -1,7 +1,8 @@
+using QuantumEdge.Ledger.Audit;
 using LiteDB;
 using QuantumEdge.Ledger.Storage;
 
-namespace QuantumEdge.Ledger.Audit;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>Reads decrypted audit records in seq order (writer thread).</summary>
 internal static class AuditReader

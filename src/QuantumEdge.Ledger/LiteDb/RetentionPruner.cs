@@ -1,8 +1,9 @@
+using QuantumEdge.Ledger.Retention;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Storage;
 
-namespace QuantumEdge.Ledger.Retention;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Deletes the oldest audit records (a seq prefix, never the newest record) and old budget rows.

@@ -1,4 +1,5 @@
-namespace QuantumEdge.Ledger.Storage;
+using QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// A read-only view of a ledger file for verifiers and readers. LiteDB may still write on close

@@ -1,12 +1,13 @@
+using QuantumEdge.Ledger.Audit;
 using LiteDB;
 using QuantumEdge.Ledger.Crypto;
 
-namespace QuantumEdge.Ledger.Audit;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>Hand mapping between audit records and BSON (no reflection: native AOT).</summary>
 internal static class AuditDocument
 {
-    public const int HashSize = 32;
+    public const int HashSize = CanonicalEncoder.HashSize;
     private const string Domain = "QE-AUDIT-RECORD-v1";
 
     public static BsonDocument Create(long seq, long timeTicks, AuditEntry entry, byte[]? userHash, byte[]? user,

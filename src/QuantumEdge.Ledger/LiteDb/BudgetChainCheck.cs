@@ -1,9 +1,10 @@
+using QuantumEdge.Ledger.Budgets;
 using System.Globalization;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Storage;
 
-namespace QuantumEdge.Ledger.Budgets;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Cross-checks budget rows against the audit chain: for each (day, user) the admitted charges,
