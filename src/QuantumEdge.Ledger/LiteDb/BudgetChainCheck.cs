@@ -1,4 +1,3 @@
-using QuantumEdge.Ledger.Budgets;
 using System.Globalization;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;

@@ -1,6 +1,5 @@
-using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Audit;
-using QuantumEdge.Ledger.Storage;
+using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Privacy;
 
 namespace QuantumEdge.Ledger.LiteDb;

@@ -1,4 +1,3 @@
-using QuantumEdge.Ledger.Budgets;
 using LiteDB;
 using QuantumEdge.Privacy;
 

@@ -1,4 +1,3 @@
-using QuantumEdge.Ledger.Budgets;
 using System.Security.Cryptography;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;

@@ -1,6 +1,5 @@
-using QuantumEdge.Ledger.Storage;
-using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Budgets;
+using QuantumEdge.Ledger.Storage;
 
 namespace QuantumEdge.Ledger.LiteDb;
 

@@ -1,5 +1,5 @@
-using QuantumEdge.Ledger.Audit;
 using LiteDB;
+using QuantumEdge.Ledger.Audit;
 
 namespace QuantumEdge.Ledger.LiteDb;
 

@@ -1,6 +1,5 @@
-using QuantumEdge.Ledger.Audit;
 using LiteDB;
-using QuantumEdge.Ledger.Budgets;
+using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.Storage;
 

@@ -1,4 +1,3 @@
-using QuantumEdge.Ledger.Storage;
 namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>LiteDB collection names and meta document ids.</summary>

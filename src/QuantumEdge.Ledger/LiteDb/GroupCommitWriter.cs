@@ -1,4 +1,3 @@
-using QuantumEdge.Ledger.Storage;
 using System.Threading.Channels;
 using QuantumEdge.Ledger.Audit;
 

@@ -1,5 +1,5 @@
-using QuantumEdge.Ledger.Audit;
 using System.Text.Json;
+using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Storage;
 
 namespace QuantumEdge.Ledger.LiteDb;

@@ -1,5 +1,5 @@
-using QuantumEdge.Ledger.Backup;
 using System.Security.Cryptography;
+using QuantumEdge.Ledger.Backup;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.Storage;
 

@@ -1,4 +1,3 @@
-using QuantumEdge.Ledger.Storage;
 namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>A unit of work for the writer thread.</summary>

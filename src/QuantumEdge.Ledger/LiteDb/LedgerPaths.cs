@@ -1,4 +1,3 @@
-using QuantumEdge.Ledger.Storage;
 namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>The files a ledger keeps in its data directory.</summary>

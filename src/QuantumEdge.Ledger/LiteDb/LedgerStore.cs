@@ -1,7 +1,5 @@
-using QuantumEdge.Ledger.Storage;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
-using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;
 

@@ -1,7 +1,6 @@
-using QuantumEdge.Ledger.Retention;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
-using QuantumEdge.Ledger.Storage;
+using QuantumEdge.Ledger.Retention;
 
 namespace QuantumEdge.Ledger.LiteDb;
 

@@ -1,4 +1,3 @@
-using QuantumEdge.Ledger.Storage;
 using LiteDB;
 
 namespace QuantumEdge.Ledger.LiteDb;

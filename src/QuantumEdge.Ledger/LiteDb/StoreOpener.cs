@@ -1,8 +1,6 @@
-using QuantumEdge.Ledger.Storage;
 using System.Security.Cryptography;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
-using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;
 
