@@ -108,7 +108,7 @@ public sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, Tex
         GC.WaitForPendingFinalizers();
     }
 
-    private LedgerActivity Ledger() => new(stack.Node.Ledger.GroupCommits, stack.Node.Ledger.OperationsCommitted);
+    private LedgerActivity Ledger() => stack.Node.Ledger.CommitStats is { } s ? new(s.Commits, s.Operations) : new(0, 0);
 
     private LedgerActivity Since(LedgerActivity before)
     {

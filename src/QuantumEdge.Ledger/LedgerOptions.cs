@@ -3,7 +3,7 @@ using QuantumEdge.Privacy;
 
 namespace QuantumEdge.Ledger;
 
-/// <summary>How to open a <see cref="PrivacyLedger"/>.</summary>
+/// <summary>How to open a <see cref="IPrivacyLedger"/>.</summary>
 public sealed record LedgerOptions
 {
     /// <summary>Directory holding ledger.db, its log, the head file and the lock file.</summary>
@@ -19,7 +19,7 @@ public sealed record LedgerOptions
 
     /// <summary>
     /// Directory with quantum_private.pem. When set, the key must exist there. When null, the key
-    /// lives under DATA_DIR/keys and is generated on first start (see <see cref="PrivacyLedger.NodeKeyCreated"/>).
+    /// lives under DATA_DIR/keys and is generated on first start (see <see cref="IPrivacyLedger.GeneratedNodeKeyDirectory"/>).
     /// </summary>
     public string? NodeKeyDirectory { get; init; }
 
@@ -36,7 +36,7 @@ public sealed record LedgerOptions
     /// <summary>
     /// A writable open verifies the whole ledger (every record, checkpoint, the head, every budget
     /// row) before it serves when the chain holds at most this many records; a longer chain is verified
-    /// in the background instead (<see cref="PrivacyLedger.VerifyInBackgroundAsync"/>). The default
+    /// in the background instead (<see cref="IPrivacyLedger.VerifyInBackgroundAsync"/>). The default
     /// is about 2 s of start-up: a Release build verified a 100,000-record ledger at 8,800–22,500
     /// records/s (median 14,000) on a loaded 2-core machine.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using QuantumEdge.Ledger.Backup;
+using QuantumEdge.Ledger.LiteDb;
 
 namespace QuantumEdge.Ledger.Tests;
 
@@ -32,8 +33,8 @@ public sealed class BackupSafetyTests
         var error = await Assert.ThrowsAsync<LedgerException>(() => ledger.BackupAsync(target));
         Assert.Contains("not empty", error.Message, StringComparison.Ordinal);
         Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(target).Select(Path.GetFileName));
-        Assert.NotNull(LedgerBackup.TargetProblem(target));
-        Assert.Null(LedgerBackup.TargetProblem(Path.Combine(ctx.Root, "fresh")));
+        Assert.NotNull(BackupTarget.Problem(target));
+        Assert.Null(BackupTarget.Problem(Path.Combine(ctx.Root, "fresh")));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using LiteDB;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Privacy;
+using QuantumEdge.Ledger.LiteDb;
 
 namespace QuantumEdge.Ledger.Tests;
 

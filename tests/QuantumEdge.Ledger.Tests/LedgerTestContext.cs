@@ -1,6 +1,7 @@
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;
+using QuantumEdge.Ledger.LiteDb;
 
 namespace QuantumEdge.Ledger.Tests;
 
@@ -36,7 +37,7 @@ internal sealed class LedgerTestContext : IDisposable
         TimeProvider = Time,
     };
 
-    public PrivacyLedger Open(string? masterKey = MasterKey) => PrivacyLedger.Open(Options(masterKey));
+    public LiteDbPrivacyLedger Open(string? masterKey = MasterKey) => LiteDbPrivacyLedger.Open(Options(masterKey));
 
     public static ChargeRequest Charge(string user, string? department = "cardiology", string? requestId = null) => new()
     {

@@ -1,6 +1,7 @@
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Privacy;
+using QuantumEdge.Ledger.LiteDb;
 
 namespace QuantumEdge.Ledger.Tests;
 
@@ -50,7 +51,7 @@ public sealed class OpenVerificationTests
         using var ctx = await BuildAsync();
         ChangeOneByteOfRecord3(ctx);
 
-        using var ledger = PrivacyLedger.Open(ctx.Options() with { FullVerificationAtOpenMaxRecords = 10 });
+        using var ledger = LiteDbPrivacyLedger.Open(ctx.Options() with { FullVerificationAtOpenMaxRecords = 10 });
         Assert.Null(ledger.ReadOnlyReason);
         Assert.True(ledger.BackgroundVerificationDue);
         Assert.True((await ledger.ChargeAsync(LedgerTestContext.Charge("x"))).Admitted);
@@ -67,7 +68,7 @@ public sealed class OpenVerificationTests
     public async Task Background_verification_lets_charges_through_and_covers_them()
     {
         using var ctx = await BuildAsync(records: 20_000);
-        using var ledger = PrivacyLedger.Open(ctx.Options() with { FullVerificationAtOpenMaxRecords = 10 });
+        using var ledger = LiteDbPrivacyLedger.Open(ctx.Options() with { FullVerificationAtOpenMaxRecords = 10 });
         var verification = ledger.VerifyInBackgroundAsync();
         var charges = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => ledger.ChargeAsync(LedgerTestContext.Charge($"late{i}"))));
         var result = await verification;

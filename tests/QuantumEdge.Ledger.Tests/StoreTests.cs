@@ -4,6 +4,7 @@ using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Backup;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;
+using QuantumEdge.Ledger.LiteDb;
 
 namespace QuantumEdge.Ledger.Tests;
 
@@ -150,7 +151,7 @@ public sealed class StoreTests
         var restored = await LedgerBackup.RestoreAsync(backupDir, ctx.Options(dataDirectory: restoreDir));
         Assert.Equal(manifest.LastSeq, restored.LastSeq);
 
-        using var reopened = PrivacyLedger.Open(ctx.Options(dataDirectory: restoreDir));
+        using var reopened = LiteDbPrivacyLedger.Open(ctx.Options(dataDirectory: restoreDir));
         var verification = await reopened.VerifyAsync();
         Assert.True(verification.IsValid, verification.ToString());
         Assert.Equal(manifest.LastSeq, verification.LastSeq);
@@ -257,13 +258,13 @@ public sealed class StoreTests
     {
         using var ctx = new LedgerTestContext();
         var options = ctx.Options() with { NodeIdentity = null };
-        using (var first = PrivacyLedger.Open(options))
+        using (var first = LiteDbPrivacyLedger.Open(options))
         {
             Assert.True(first.NodeKeyCreated);
             await first.ChargeAsync(LedgerTestContext.Charge("u"));
         }
 
-        using var second = PrivacyLedger.Open(options);
+        using var second = LiteDbPrivacyLedger.Open(options);
         Assert.False(second.NodeKeyCreated);
         Assert.True((await second.VerifyAsync()).IsValid);
     }

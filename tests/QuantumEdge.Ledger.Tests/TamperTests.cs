@@ -1,6 +1,7 @@
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Privacy;
+using QuantumEdge.Ledger.LiteDb;
 
 namespace QuantumEdge.Ledger.Tests;
 
@@ -209,7 +210,7 @@ public sealed class TamperTests
     {
         using var ctx = new LedgerTestContext(new PrivacyPolicyOptions { MaxBudgetPerUser = 1000 });
         var options = ctx.Options() with { AuditRetentionDays = 5, DataRetentionDays = 3 };
-        using (var ledger = PrivacyLedger.Open(options))
+        using (var ledger = LiteDbPrivacyLedger.Open(options))
         {
             for (var i = 0; i < 10; i++)
             {

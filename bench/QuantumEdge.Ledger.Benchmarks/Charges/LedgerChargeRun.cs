@@ -2,6 +2,7 @@ using System.Diagnostics;
 using QuantumEdge.Benchmarks.Measurement;
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
+using QuantumEdge.Ledger.LiteDb;
 using QuantumEdge.Privacy;
 
 namespace QuantumEdge.Ledger.Benchmarks.Charges;
@@ -21,7 +22,7 @@ public static class LedgerChargeRun
         using var identity = NodeIdentity.Generate();
         try
         {
-            var ledger = PrivacyLedger.Open(new LedgerOptions
+            var ledger = LiteDbPrivacyLedger.Open(new LedgerOptions
             {
                 DataDirectory = directory,
                 MasterKey = MasterKey,

@@ -16,7 +16,7 @@ public static class LedgerReport
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(rows);
         o.WriteLine();
-        o.WriteLine($"== Durable privacy charges (PrivacyLedger.ChargeAsync), {options.Seconds:0.#} s per run; latency = call to fsynced acknowledgement (ms) ==");
+        o.WriteLine($"== Durable privacy charges (LiteDbPrivacyLedger.ChargeAsync), {options.Seconds:0.#} s per run; latency = call to fsynced acknowledgement (ms) ==");
         var table = new TextTable("callers", "charges", "charges/s", "refused", "commits", "ops/commit", "p50", "p99", "bytes/charge",
             "naive fsync/s", "naive p50", "naive p99", "ledger/naive");
         foreach (var (ledger, naive) in rows)

@@ -10,7 +10,7 @@ namespace QuantumEdge.Gateway.Privacy;
 /// start, between group commits; tampering turns the ledger read-only, which stops inference traffic
 /// (<see cref="PrivacyLedgerGate"/>) and /health. A failed attempt is logged and retried.
 /// </summary>
-public sealed class LedgerVerificationService(PrivacyLedger ledger, ILogger<LedgerVerificationService> logger, TimeSpan? retryDelay = null)
+public sealed class LedgerVerificationService(IPrivacyLedger ledger, ILogger<LedgerVerificationService> logger, TimeSpan? retryDelay = null)
     : BackgroundService
 {
     private readonly TimeSpan _retryDelay = retryDelay ?? TimeSpan.FromMinutes(1);
@@ -22,8 +22,7 @@ public sealed class LedgerVerificationService(PrivacyLedger ledger, ILogger<Ledg
             return;
         }
 
-        logger.LogInformation("the audit chain is longer than {Max} records: verifying the whole ledger in the background",
-            ledger.Options.FullVerificationAtOpenMaxRecords);
+        logger.LogInformation("the audit chain is too long to verify fully before serving: verifying the whole ledger in the background");
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -17,7 +17,7 @@ namespace QuantumEdge.Gateway.Privacy;
 /// ledger is read-only (tampering was found), no request of any classification is let through:
 /// it could not be audited.
 /// </summary>
-public sealed class PrivacyLedgerGate(PrivacyLedger ledger, PrivacyMetrics metrics, TimeProvider time, ILogger logger) : IRequestGate
+public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metrics, TimeProvider time, ILogger logger) : IRequestGate
 {
     private readonly HashSet<Task> _pending = [];
 

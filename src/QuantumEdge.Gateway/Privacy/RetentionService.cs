@@ -16,7 +16,7 @@ namespace QuantumEdge.Gateway.Privacy;
 public sealed class RetentionService(Func<Task<RetentionResult?>> prune, TimeSpan interval, ILogger<RetentionService> logger) : BackgroundService
 {
     /// <summary>Prunes <paramref name="ledger"/>, skipping passes while it is read-only.</summary>
-    public static RetentionService For(PrivacyLedger ledger, TimeSpan interval, ILogger<RetentionService> logger)
+    public static RetentionService For(IPrivacyLedger ledger, TimeSpan interval, ILogger<RetentionService> logger)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         return new RetentionService(

@@ -6,7 +6,7 @@ namespace QuantumEdge.Ledger.Audit;
 
 /// <summary>
 /// Writes audit records between two times as JSONL or CSV, user and department decrypted.
-/// Reads in chunks so the writer is never held for the whole export.
+/// Reads in chunks through the ledger interface, so the writer is never held for the whole export.
 /// </summary>
 internal static class AuditExporter
 {
@@ -19,7 +19,7 @@ internal static class AuditExporter
         "detail", "related_seq", "prev_hash", "hash",
     ];
 
-    public static async Task<long> ExportAsync(PrivacyLedger ledger, Stream output, DateTimeOffset from, DateTimeOffset to,
+    public static async Task<long> ExportAsync(IPrivacyLedger ledger, Stream output, DateTimeOffset from, DateTimeOffset to,
         AuditExportFormat format, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -33,7 +33,7 @@ internal static class AuditExporter
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var chunk = await ledger.ReadAuditAsync(after, ChunkSize).ConfigureAwait(false);
+            var chunk = await ledger.ReadAuditAsync(after, ChunkSize, cancellationToken).ConfigureAwait(false);
             foreach (var record in chunk)
             {
                 if (record.Time < from || record.Time >= to)

@@ -12,6 +12,9 @@ namespace QuantumEdge.Ledger.Audit;
 /// </summary>
 internal sealed class CanonicalEncoder
 {
+    /// <summary>Bytes in a chain hash (SHA-256), whatever engine stores the chain.</summary>
+    public const int HashSize = 32;
+
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
 
     public CanonicalEncoder Reset(string domain)

@@ -21,7 +21,7 @@ internal readonly record struct SignedChainPoint(long Seq, byte[] Hash, long Tim
         new(seq, hash, timeTicks, identity.Sign(Message(kind, seq, hash, timeTicks)));
 
     public bool IsValid(ChainPointKind kind, NodeIdentity identity) =>
-        Hash.Length == AuditDocument.HashSize && identity.Verify(Message(kind, Seq, Hash, TimeTicks), Signature);
+        Hash.Length == CanonicalEncoder.HashSize && identity.Verify(Message(kind, Seq, Hash, TimeTicks), Signature);
 
     private static byte[] Message(ChainPointKind kind, long seq, byte[] hash, long timeTicks)
     {

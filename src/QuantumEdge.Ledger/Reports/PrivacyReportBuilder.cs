@@ -7,10 +7,9 @@ internal static class PrivacyReportBuilder
 {
     private const int ChunkSize = 2048;
 
-    public static async Task<PrivacyReport> BuildAsync(PrivacyLedger ledger, DateTimeOffset from, DateTimeOffset to, bool incidentMode,
+    public static async Task<PrivacyReport> BuildAsync(IPrivacyLedger ledger, DateTimeOffset now, DateTimeOffset from, DateTimeOffset to, bool incidentMode,
         CancellationToken cancellationToken)
     {
-        var now = ledger.Options.TimeProvider.GetUtcNow();
         var recentFrom = now.AddHours(-24);
         var departments = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
         var refusalsByDecision = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -21,7 +20,7 @@ internal static class PrivacyReportBuilder
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var chunk = await ledger.ReadAuditAsync(after, ChunkSize).ConfigureAwait(false);
+            var chunk = await ledger.ReadAuditAsync(after, ChunkSize, cancellationToken).ConfigureAwait(false);
             foreach (var record in chunk)
             {
                 var e = record.Entry;
@@ -90,7 +89,7 @@ internal static class PrivacyReportBuilder
             after = chunk[^1].Seq;
         }
 
-        var verification = await ledger.VerifyAsync().ConfigureAwait(false);
+        var verification = await ledger.VerifyAsync(cancellationToken).ConfigureAwait(false);
         return new PrivacyReport
         {
             GeneratedAt = now,

@@ -18,7 +18,7 @@ public static class BackupCommands
         {
             var config = ConfigSource.Load(parse);
             var dir = Path.GetFullPath(parse.GetValue(output)!);
-            if (LedgerBackup.TargetProblem(dir) is { } problem)
+            if (BackupTarget.Problem(dir) is { } problem)
             {
                 throw new ConfigurationException("--out", problem);
             }
@@ -67,7 +67,7 @@ public static class BackupCommands
 
             try
             {
-                var result = await LedgerBackup.RestoreAsync(dir, LedgerFactory.Options(config));
+                var result = await LedgerFactory.RestoreAsync(dir, config);
                 await Console.Out.WriteLineAsync($"restored and verified: audit seq {result.LastSeq}, backup taken {result.BackupCreatedAt:O}");
                 return ExitCodes.Ok;
             }

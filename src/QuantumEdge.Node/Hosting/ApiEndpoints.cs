@@ -52,7 +52,7 @@ public static class ApiEndpoints
         }
 
         // A read-only ledger (tampering found) refuses every inference request: the node cannot serve.
-        var ledger = ctx.RequestServices.GetRequiredService<PrivacyLedger>();
+        var ledger = ctx.RequestServices.GetRequiredService<IPrivacyLedger>();
         var ledgerWritable = ledger.ReadOnlyReason is null;
         checks.Add(new HealthCheckResult("ledger", ledgerWritable, ledgerWritable
             ? "audit ledger writable"

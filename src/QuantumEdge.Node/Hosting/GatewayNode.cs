@@ -28,7 +28,7 @@ public sealed class GatewayNode : IAsyncDisposable
     private int _disposed;
 
     private GatewayNode(NodeConfiguration config, WebApplication api, WebApplication metricsApp, BackendRegistry backends, GatewayMetrics metrics,
-        PrivacyLedger ledger, LocalAdminServer? localAdmin)
+        IPrivacyLedger ledger, LocalAdminServer? localAdmin)
     {
         Config = config;
         _api = api;
@@ -42,7 +42,7 @@ public sealed class GatewayNode : IAsyncDisposable
     public NodeConfiguration Config { get; }
     public BackendRegistry Backends { get; }
     public GatewayMetrics Metrics { get; }
-    public PrivacyLedger Ledger { get; }
+    public IPrivacyLedger Ledger { get; }
     /// <summary>Path of the local admin socket, when the node serves one.</summary>
     public string? LocalAdminSocket => _localAdmin?.SocketPath;
     /// <summary>The API's base address once started, e.g. <c>http://127.0.0.1:8080</c>.</summary>
@@ -74,7 +74,7 @@ public sealed class GatewayNode : IAsyncDisposable
         }
     }
 
-    private static GatewayNode Build(NodeConfiguration config, NodeHostOptions options, JwtAuthenticator authenticator, CollectorRegistry registry, GatewayMetrics metrics, PrivacyLedger ledger)
+    private static GatewayNode Build(NodeConfiguration config, NodeHostOptions options, JwtAuthenticator authenticator, CollectorRegistry registry, GatewayMetrics metrics, IPrivacyLedger ledger)
     {
         var privacyMetrics = new PrivacyMetrics(registry, ledger.Policy);
         var backends = new BackendRegistry(config, options.Environment, options.BackendHandlers);
@@ -123,10 +123,10 @@ public sealed class GatewayNode : IAsyncDisposable
         QuantumStatusEndpoints.Map(api);
         var logger = api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
         tls.Logger = logger;
-        if (ledger.NodeKeyCreated)
+        if (ledger.GeneratedNodeKeyDirectory is { } generatedKeyDir)
         {
             logger.LogWarning("no node key configured (storage.node_key_dir): generated one under {Dir}; use 'quantumedge keygen' and storage.node_key_dir in production",
-                Path.Combine(ledger.Paths.DataDirectory, "keys"));
+                generatedKeyDir);
         }
 
         if (ledger.ReadOnlyReason is { } readOnly)

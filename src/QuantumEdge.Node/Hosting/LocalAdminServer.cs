@@ -18,7 +18,7 @@ public sealed class LocalAdminServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    public LocalAdminServer(NodeConfiguration config, PrivacyLedger ledger)
+    public LocalAdminServer(NodeConfiguration config, IPrivacyLedger ledger)
     {
         SocketPath = SocketFor(config);
         var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
@@ -54,7 +54,7 @@ public sealed class LocalAdminServer : IAsyncDisposable
                 return;
             }
 
-            if (LedgerBackup.TargetProblem(dir) is { } problem)
+            if (BackupTarget.Problem(dir) is { } problem)
             {
                 ctx.Response.StatusCode = 400;
                 await ctx.Response.WriteAsync(problem, ctx.RequestAborted).ConfigureAwait(false);

@@ -23,7 +23,7 @@ public sealed record PrivacyPolicyView(
     [property: JsonPropertyName("queries_per_day_at_default_budget")] long QueriesPerDayAtDefaultBudget,
     [property: JsonPropertyName("charged_classifications")] IReadOnlyList<string> ChargedClassifications);
 
-/// <summary>Ledger health in status output.</summary>
+/// <summary>Ledger health in status output (commit counts are 0 for an engine that does not group commits).</summary>
 public sealed record LedgerView(
     [property: JsonPropertyName("group_commits")] long GroupCommits,
     [property: JsonPropertyName("operations_committed")] long OperationsCommitted,

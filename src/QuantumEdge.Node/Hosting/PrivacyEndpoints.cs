@@ -30,13 +30,14 @@ public static class PrivacyEndpoints
             return;
         }
 
-        var ledger = ctx.RequestServices.GetRequiredService<PrivacyLedger>();
+        var ledger = ctx.RequestServices.GetRequiredService<IPrivacyLedger>();
         var config = ctx.RequestServices.GetRequiredService<NodeConfiguration>();
         var metrics = ctx.RequestServices.GetRequiredService<PrivacyMetrics>();
         var budgets = await ledger.ListBudgetsAsync().ConfigureAwait(false);
         var byDepartment = budgets.GroupBy(b => b.Department ?? "(none)")
             .ToDictionary(g => g.Key, g => Math.Round(g.Sum(b => b.Spent), 9));
         var p = config.Privacy;
+        var commits = ledger.CommitStats ?? default;
         var status = new PrivacyStatus(
             new PrivacyPolicyView(p.EpsilonPerQuery, p.Delta, p.CompositionMethod, p.MaxBudgetPerUser, p.DepartmentBudgets, p.BudgetTimeZone,
                 ledger.Policy.AffordableQueries(BudgetState.Empty, null), ["restricted", "confidential"]),
@@ -45,7 +46,7 @@ public static class PrivacyEndpoints
             budgets.Sum(b => b.State.Queries),
             byDepartment,
             metrics.Violations.Value,
-            new LedgerView(ledger.GroupCommits, ledger.OperationsCommitted, ledger.ReadOnlyReason, ledger.NodeIdentity.Fingerprint));
+            new LedgerView(commits.Commits, commits.Operations, ledger.ReadOnlyReason, ledger.NodeIdentity.Fingerprint));
         await ctx.Response.WriteAsJsonAsync(status, NodeJsonContext.Default.PrivacyStatus).ConfigureAwait(false);
     }
 
@@ -57,7 +58,7 @@ public static class PrivacyEndpoints
             return;
         }
 
-        var ledger = ctx.RequestServices.GetRequiredService<PrivacyLedger>();
+        var ledger = ctx.RequestServices.GetRequiredService<IPrivacyLedger>();
         var roles = ctx.RequestServices.GetRequiredService<RolePermissions>();
         IReadOnlyList<UserBudget> budgets;
         if (roles.Allows(caller.Role, RolePermissions.All))
@@ -111,7 +112,7 @@ public static class PrivacyEndpoints
             return;
         }
 
-        var ledger = ctx.RequestServices.GetRequiredService<PrivacyLedger>();
+        var ledger = ctx.RequestServices.GetRequiredService<IPrivacyLedger>();
         var seq = await ledger.ResetBudgetAsync(request.User, new AdminActor
         {
             UserId = caller.Subject,

@@ -4,6 +4,7 @@ using QuantumEdge.Gateway.Privacy;
 using QuantumEdge.Ledger;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Crypto;
+using QuantumEdge.Ledger.LiteDb;
 
 namespace QuantumEdge.Node.Tests.Privacy;
 
@@ -31,7 +32,7 @@ public sealed class LedgerVerificationServiceTests : IDisposable
     [Fact]
     public async Task Tampering_found_in_the_background_turns_the_ledger_read_only()
     {
-        using (var ledger = PrivacyLedger.Open(Options))
+        using (var ledger = LiteDbPrivacyLedger.Open(Options))
         {
             for (var i = 0; i < 20; i++)
             {
@@ -47,7 +48,7 @@ public sealed class LedgerVerificationServiceTests : IDisposable
             audit.Update(record);
         }
 
-        await using var tampered = PrivacyLedger.Open(Options);
+        await using var tampered = LiteDbPrivacyLedger.Open(Options);
         Assert.True(tampered.BackgroundVerificationDue);
         Assert.Null(tampered.ReadOnlyReason);
         using var service = new LedgerVerificationService(tampered, NullLogger<LedgerVerificationService>.Instance);

@@ -1,7 +1,7 @@
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>The files a ledger keeps in its data directory.</summary>
-public sealed record LedgerPaths(string DataDirectory)
+internal sealed record LedgerPaths(string DataDirectory)
 {
     public const string DatabaseFileName = "ledger.db";
 

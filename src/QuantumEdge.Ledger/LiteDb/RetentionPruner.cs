@@ -1,8 +1,8 @@
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
-using QuantumEdge.Ledger.Storage;
+using QuantumEdge.Ledger.Retention;
 
-namespace QuantumEdge.Ledger.Retention;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Deletes the oldest audit records (a seq prefix, never the newest record) and old budget rows.

@@ -1,4 +1,4 @@
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>A stream LiteDB reads and writes a ledger file through; the writer makes it durable with <see cref="SyncIfDirty"/>.</summary>
 internal abstract class LedgerFileStream : Stream

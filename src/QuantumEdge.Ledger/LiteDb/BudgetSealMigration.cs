@@ -1,7 +1,7 @@
-using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Budgets;
+using QuantumEdge.Ledger.Storage;
 
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Schema 2: budget rows written before budget MACs existed are sealed, but only when the whole

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
 
-namespace QuantumEdge.Ledger.Budgets;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// An HMAC-SHA256 over a budget row's canonical fields under a key derived from MASTER_KEY, so a

@@ -1,7 +1,7 @@
 using LiteDB;
 using QuantumEdge.Privacy;
 
-namespace QuantumEdge.Ledger.Budgets;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>One user's budget state for one budget day, as cached by the writer and stored in BSON.</summary>
 internal sealed class BudgetRow

@@ -1,4 +1,4 @@
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>LiteDB collection names and meta document ids.</summary>
 internal static class Collections

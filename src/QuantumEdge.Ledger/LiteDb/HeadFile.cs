@@ -1,7 +1,8 @@
 using System.Text.Json;
+using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Storage;
 
-namespace QuantumEdge.Ledger.Audit;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// The signed chain head kept next to the database (<c>ledger.head</c>). It lives outside the

@@ -1,7 +1,7 @@
 using LiteDB;
-using QuantumEdge.Ledger.Storage;
+using QuantumEdge.Ledger.Audit;
 
-namespace QuantumEdge.Ledger.Audit;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>Reads decrypted audit records in seq order (writer thread).</summary>
 internal static class AuditReader

@@ -7,14 +7,15 @@ using QuantumEdge.Ledger.Retention;
 using QuantumEdge.Ledger.Storage;
 using QuantumEdge.Privacy;
 
-namespace QuantumEdge.Ledger;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
-/// The durable privacy ledger: per-user daily budgets charged atomically and the tamper-evident
-/// audit chain, in one LiteDB file with one writer thread and group commit. Every returned task
-/// completes only after its write is fsynced. Thread-safe.
+/// The embedded <see cref="IPrivacyLedger"/>: per-user daily budgets charged atomically and the
+/// tamper-evident audit chain, in one LiteDB file under the data directory (held by one process
+/// through a lock file), with one writer thread and group commit. Every returned task completes
+/// only after its write is fsynced. Thread-safe.
 /// </summary>
-public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
+public sealed class LiteDbPrivacyLedger : IPrivacyLedger
 {
     private readonly DataDirectoryLock _lock;
     private readonly LedgerStore _store;
@@ -22,7 +23,7 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
     private readonly bool _ownsIdentity;
     private int _disposed;
 
-    private PrivacyLedger(LedgerOptions options, DataDirectoryLock directoryLock, LedgerStore store, bool nodeKeyCreated, bool ownsIdentity)
+    private LiteDbPrivacyLedger(LedgerOptions options, DataDirectoryLock directoryLock, LedgerStore store, bool nodeKeyCreated, bool ownsIdentity)
     {
         Options = options;
         _lock = directoryLock;
@@ -33,9 +34,10 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
         _writer = new GroupCommitWriter(store, options.MaxBatchSize);
     }
 
+    /// <summary>The options this ledger was opened with.</summary>
     public LedgerOptions Options { get; }
 
-    public LedgerPaths Paths => _store.Paths;
+    internal LedgerPaths Paths => _store.Paths;
 
     public PrivacyBudgetPolicy Policy => _store.Policy;
 
@@ -45,6 +47,9 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
 
     /// <summary>True when this open generated the node key under DATA_DIR/keys (the caller should log a warning).</summary>
     public bool NodeKeyCreated { get; }
+
+    /// <inheritdoc />
+    public string? GeneratedNodeKeyDirectory => NodeKeyCreated ? _store.Paths.DefaultKeysDirectory : null;
 
     /// <summary>Computes the prompt_hmac for audit records.</summary>
     public PromptFingerprint PromptFingerprint { get; }
@@ -58,6 +63,9 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
     /// <summary>Operations applied by those commits.</summary>
     public long OperationsCommitted => _writer.Operations;
 
+    /// <inheritdoc />
+    public LedgerCommitStats? CommitStats => new LedgerCommitStats(_writer.Commits, _writer.Operations);
+
     /// <summary>
     /// Opens (or creates) the ledger. Throws <see cref="MasterKeyMissingException"/>,
     /// <see cref="MasterKeyMismatchException"/>, <see cref="LedgerCorruptException"/>,
@@ -65,7 +73,7 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
     /// missing or empty; nothing is created then) or <see cref="LedgerLockedException"/> with a
     /// message naming the problem.
     /// </summary>
-    public static PrivacyLedger Open(LedgerOptions options)
+    public static LiteDbPrivacyLedger Open(LedgerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var paths = new LedgerPaths(Path.GetFullPath(options.DataDirectory));
@@ -99,7 +107,7 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
             }
 
             var store = StoreOpener.Open(options, paths, identity, policy, window);
-            return new PrivacyLedger(options, directoryLock, store, created, ownsIdentity);
+            return new LiteDbPrivacyLedger(options, directoryLock, store, created, ownsIdentity);
         }
         catch
         {
@@ -123,38 +131,50 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Releases an admitted charge whose request got no answer (audited; at most once per charge).</summary>
-    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason = null) =>
-        _writer.Enqueue(store => BudgetOperations.Refund(store, chargeSeq, reason));
+    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Enqueue(store => BudgetOperations.Refund(store, chargeSeq, reason));
+    }
 
     /// <summary>Appends an audit record (request outcome, refusal, admin action); returns its seq.</summary>
-    public Task<long> RecordAsync(AuditEntry entry)
+    public Task<long> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        cancellationToken.ThrowIfCancellationRequested();
         return _writer.Enqueue(store => store.AppendAudit(entry));
     }
 
     /// <summary>One user's budget for today.</summary>
-    public Task<UserBudget> GetBudgetAsync(string userId, string? department = null)
+    public Task<UserBudget> GetBudgetAsync(string userId, string? department = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        cancellationToken.ThrowIfCancellationRequested();
         return _writer.Enqueue(store => BudgetOperations.Get(store, userId, department));
     }
 
     /// <summary>Admin view: every user's budget for a day, filterable by user and department.</summary>
-    public Task<IReadOnlyList<UserBudget>> ListBudgetsAsync(BudgetFilter? filter = null) =>
-        _writer.Enqueue(store => BudgetOperations.List(store, filter ?? new BudgetFilter()));
+    public Task<IReadOnlyList<UserBudget>> ListBudgetsAsync(BudgetFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Enqueue(store => BudgetOperations.List(store, filter ?? new BudgetFilter()));
+    }
 
     /// <summary>Audited admin reset of a user's budget for today; returns the audit seq.</summary>
-    public Task<long> ResetBudgetAsync(string userId, AdminActor actor)
+    public Task<long> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(actor);
+        cancellationToken.ThrowIfCancellationRequested();
         return _writer.Enqueue(store => BudgetOperations.Reset(store, userId, actor));
     }
 
     /// <summary>Verifies the whole chain (a consistent snapshot: writes wait meanwhile).</summary>
-    public Task<VerificationResult> VerifyAsync() =>
-        _writer.Enqueue(store => new ChainVerifier(store).Verify(), exclusive: true);
+    public Task<VerificationResult> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Enqueue(store => new ChainVerifier(store).Verify(), exclusive: true);
+    }
 
     /// <summary>True when the chain was too long to verify fully at open: <see cref="VerifyInBackgroundAsync"/> is due.</summary>
     public bool BackgroundVerificationDue => _store.BackgroundVerificationDue;
@@ -200,8 +220,11 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Up to <paramref name="max"/> decrypted records with seq greater than <paramref name="afterSeq"/>.</summary>
-    public Task<IReadOnlyList<AuditRecord>> ReadAuditAsync(long afterSeq, int max = 1000) =>
-        _writer.Enqueue<IReadOnlyList<AuditRecord>>(store => AuditReader.Read(store, afterSeq, max));
+    public Task<IReadOnlyList<AuditRecord>> ReadAuditAsync(long afterSeq, int max = 1000, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Enqueue<IReadOnlyList<AuditRecord>>(store => AuditReader.Read(store, afterSeq, max));
+    }
 
     /// <summary>Writes records with from &lt;= time &lt; to as JSONL or CSV; returns the count.</summary>
     public Task<long> ExportAsync(Stream output, DateTimeOffset from, DateTimeOffset to, AuditExportFormat format,
@@ -211,18 +234,30 @@ public sealed class PrivacyLedger : IDisposable, IAsyncDisposable
     /// <summary>Spends per department, refusals, admin actions and the verification result.</summary>
     public Task<PrivacyReport> ReportAsync(DateTimeOffset from, DateTimeOffset to, bool incidentMode = false,
         CancellationToken cancellationToken = default) =>
-        PrivacyReportBuilder.BuildAsync(this, from, to, incidentMode, cancellationToken);
+        PrivacyReportBuilder.BuildAsync(this, Options.TimeProvider.GetUtcNow(), from, to, incidentMode, cancellationToken);
 
     /// <summary>Prunes audit records older than AuditRetentionDays and budget rows older than DataRetentionDays.</summary>
-    public Task<RetentionResult> PruneAsync() =>
-        _writer.Enqueue(store => RetentionPruner.Prune(store, Options.AuditRetentionDays, Options.DataRetentionDays), exclusive: true);
+    public Task<RetentionResult> PruneAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Enqueue(store => RetentionPruner.Prune(store, Options.AuditRetentionDays, Options.DataRetentionDays), exclusive: true);
+    }
 
     /// <summary>Consistent online snapshot into <paramref name="directory"/> with a SHA-256 manifest.</summary>
-    public Task<BackupManifest> BackupAsync(string directory)
+    public Task<BackupManifest> BackupAsync(string directory, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        cancellationToken.ThrowIfCancellationRequested();
         return _writer.Enqueue(store => LedgerBackup.Write(store, Path.GetFullPath(directory)), exclusive: true);
     }
+
+    /// <summary>
+    /// Restores a backup into <paramref name="target"/>'s data directory (the node stopped): the
+    /// files are checked against the manifest and the staged copy is verified whole before anything
+    /// is replaced.
+    /// </summary>
+    public static Task<RestoreResult> RestoreAsync(string backupDirectory, LedgerOptions target) =>
+        LedgerBackup.RestoreAsync(backupDirectory, target);
 
     public void Dispose()
     {

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using QuantumEdge.Ledger.Audit;
 
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// The single writer. LiteDB binds transactions to the OS thread, so one dedicated thread owns
@@ -37,7 +37,7 @@ internal sealed class GroupCommitWriter : IDisposable
         var operation = new LedgerOperation<T>(body, exclusive);
         if (!_channel.Writer.TryWrite(operation))
         {
-            throw new ObjectDisposedException(nameof(PrivacyLedger), "The ledger is closed.");
+            throw new ObjectDisposedException(nameof(LiteDbPrivacyLedger), "The ledger is closed.");
         }
 
         return operation.Task;

@@ -1,4 +1,4 @@
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>A unit of work for the writer thread.</summary>
 internal abstract class LedgerOperation

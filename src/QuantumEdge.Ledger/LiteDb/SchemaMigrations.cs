@@ -1,6 +1,6 @@
 using LiteDB;
 
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Schema versions of the store. Each step upgrades from version N-1 to N inside one

@@ -1,6 +1,7 @@
 using LiteDB;
+using QuantumEdge.Ledger.Audit;
 
-namespace QuantumEdge.Ledger.Audit;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>BSON mapping of a <see cref="SignedChainPoint"/> (checkpoints use seq as _id).</summary>
 internal static class ChainPointDocument

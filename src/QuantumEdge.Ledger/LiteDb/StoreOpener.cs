@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
-using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;
 
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Opens or creates the store: MASTER_KEY check before anything is written, schema migrations,

@@ -1,8 +1,8 @@
 using QuantumEdge.Ledger.Audit;
-using QuantumEdge.Ledger.Storage;
+using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Privacy;
 
-namespace QuantumEdge.Ledger.Budgets;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>Budget work done on the writer thread, inside the group transaction.</summary>
 internal static class BudgetOperations

@@ -3,7 +3,7 @@ using LiteDB;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Storage;
 
-namespace QuantumEdge.Ledger.Budgets;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Cross-checks budget rows against the audit chain: for each (day, user) the admitted charges,

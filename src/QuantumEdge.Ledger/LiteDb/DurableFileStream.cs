@@ -1,4 +1,5 @@
-namespace QuantumEdge.Ledger.Storage;
+using QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// A FileStream wrapper handed to LiteDB whose <see cref="Flush"/> is an fsync. LiteDB calls

@@ -1,4 +1,4 @@
-namespace QuantumEdge.Ledger.Storage;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// A read-only view of a ledger file for verifiers and readers. LiteDB may still write on close

@@ -1,9 +1,9 @@
 using LiteDB;
-using QuantumEdge.Ledger.Budgets;
+using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.Storage;
 
-namespace QuantumEdge.Ledger.Audit;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
 /// Checks every record's hash, the prev_hash links, seq contiguity from the signed anchor,

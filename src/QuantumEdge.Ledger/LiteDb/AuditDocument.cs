@@ -1,13 +1,13 @@
 using LiteDB;
+using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Crypto;
 
-namespace QuantumEdge.Ledger.Audit;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>Hand mapping between audit records and BSON (no reflection: native AOT).</summary>
 internal static class AuditDocument
 {
-    public const int HashSize = 32;
-    private const string Domain = "QE-AUDIT-RECORD-v1";
+    public const int HashSize = CanonicalEncoder.HashSize;
 
     public static BsonDocument Create(long seq, long timeTicks, AuditEntry entry, byte[]? userHash, byte[]? user,
         byte[]? department, byte[] prevHash, CanonicalEncoder encoder)
@@ -40,32 +40,30 @@ internal static class AuditDocument
         return doc;
     }
 
-    /// <summary>SHA-256 over prev_hash and the canonical encoding of every other stored field.</summary>
-    public static byte[] ComputeHash(BsonDocument doc, CanonicalEncoder encoder)
-    {
-        encoder.Reset(Domain)
-            .Int64(doc[AuditFields.Seq].AsInt64)
-            .Int64(doc[AuditFields.Time].AsInt64)
-            .Int32(doc[AuditFields.EventType].AsInt32)
-            .String(ReadString(doc, AuditFields.RequestId))
-            .Bytes(ReadBytes(doc, AuditFields.UserHash))
-            .Bytes(ReadBytes(doc, AuditFields.User))
-            .String(ReadString(doc, AuditFields.Role))
-            .Bytes(ReadBytes(doc, AuditFields.Department))
-            .String(ReadString(doc, AuditFields.Classification))
-            .String(ReadString(doc, AuditFields.Backend))
-            .String(ReadString(doc, AuditFields.Model))
-            .Int32(doc[AuditFields.PromptTokens].AsInt32)
-            .Int32(doc[AuditFields.CompletionTokens].AsInt32)
-            .Int32(doc[AuditFields.HttpStatus].AsInt32)
-            .Double(doc[AuditFields.LatencyMs].AsDouble)
-            .String(ReadString(doc, AuditFields.Decision))
-            .Double(doc[AuditFields.Epsilon].AsDouble)
-            .String(ReadString(doc, AuditFields.PromptHmac))
-            .String(ReadString(doc, AuditFields.Detail))
-            .OptionalInt64(doc[AuditFields.RelatedSeq].IsNull ? null : doc[AuditFields.RelatedSeq].AsInt64);
-        return encoder.Sha256(ReadBytes(doc, AuditFields.PrevHash));
-    }
+    /// <summary>The chain hash of a stored record (<see cref="AuditRecordHash"/>), its fields read as stored.</summary>
+    public static byte[] ComputeHash(BsonDocument doc, CanonicalEncoder encoder) =>
+        AuditRecordHash.Compute(new StoredAuditFields(
+            doc[AuditFields.Seq].AsInt64,
+            doc[AuditFields.Time].AsInt64,
+            doc[AuditFields.EventType].AsInt32,
+            ReadString(doc, AuditFields.RequestId),
+            ReadBytes(doc, AuditFields.UserHash),
+            ReadBytes(doc, AuditFields.User),
+            ReadString(doc, AuditFields.Role),
+            ReadBytes(doc, AuditFields.Department),
+            ReadString(doc, AuditFields.Classification),
+            ReadString(doc, AuditFields.Backend),
+            ReadString(doc, AuditFields.Model),
+            doc[AuditFields.PromptTokens].AsInt32,
+            doc[AuditFields.CompletionTokens].AsInt32,
+            doc[AuditFields.HttpStatus].AsInt32,
+            doc[AuditFields.LatencyMs].AsDouble,
+            ReadString(doc, AuditFields.Decision),
+            doc[AuditFields.Epsilon].AsDouble,
+            ReadString(doc, AuditFields.PromptHmac),
+            ReadString(doc, AuditFields.Detail),
+            doc[AuditFields.RelatedSeq].IsNull ? null : doc[AuditFields.RelatedSeq].AsInt64,
+            ReadBytes(doc, AuditFields.PrevHash)), encoder);
 
     public static long Seq(BsonDocument doc) => doc[AuditFields.Seq].AsInt64;
 

@@ -1,14 +1,15 @@
 using System.Security.Cryptography;
+using QuantumEdge.Ledger.Backup;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.Storage;
 
-namespace QuantumEdge.Ledger.Backup;
+namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
-/// Online backup and offline restore. A backup runs on the writer thread between group commits,
+/// Online backup and offline restore of the LiteDB ledger files. A backup runs on the writer thread between group commits,
 /// so the copied database, head file and manifest describe one consistent state.
 /// </summary>
-public static class LedgerBackup
+internal static class LedgerBackup
 {
     private const string StagingDirectoryName = ".restore-staging";
     private const int MaxManifestBytes = 1 << 20;
@@ -19,26 +20,9 @@ public static class LedgerBackup
 
     private static readonly string[] KnownFiles = [LedgerPaths.DatabaseFileName, LedgerPaths.HeadFileName, NodeIdentity.PublicKeyFileName];
 
-    /// <summary>
-    /// Why <paramref name="directory"/> cannot receive a backup (it exists and is not an empty
-    /// directory), or null. One check for every path: the CLI, the admin socket and the writer.
-    /// </summary>
-    public static string? TargetProblem(string directory)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (File.Exists(directory) || new FileInfo(directory).LinkTarget is not null)
-        {
-            return $"'{directory}' exists and is not a directory";
-        }
-
-        return Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any()
-            ? $"'{directory}' is not empty; a backup needs a new or empty directory"
-            : null;
-    }
-
     internal static BackupManifest Write(LedgerStore store, string directory)
     {
-        if (TargetProblem(directory) is { } problem)
+        if (BackupTarget.Problem(directory) is { } problem)
         {
             throw new LedgerException($"Backup refused: {problem}.");
         }
@@ -99,7 +83,7 @@ public static class LedgerBackup
             try
             {
                 var staged = target with { DataDirectory = staging, NodeIdentity = identity };
-                using var ledger = PrivacyLedger.Open(staged);
+                using var ledger = LiteDbPrivacyLedger.Open(staged);
                 var verification = await ledger.VerifyAsync().ConfigureAwait(false);
                 if (!verification.IsValid)
                 {
@@ -246,8 +230,3 @@ public static class LedgerBackup
         return new BackupFile(Path.GetFileName(path), stream.Length, Convert.ToHexStringLower(hash));
     }
 }
-
-/// <summary>What a restore put in place.</summary>
-/// <param name="LastSeq">Last audit seq of the restored chain.</param>
-/// <param name="BackupCreatedAt">When the backup was taken.</param>
-public readonly record struct RestoreResult(long LastSeq, DateTimeOffset BackupCreatedAt);
