@@ -5,7 +5,7 @@ using QuantumEdge.Gateway.Benchmarks.Hosting;
 using QuantumEdge.Gateway.Benchmarks.Reporting;
 
 // Gateway overhead: the same load straight to a simulated backend and through an in-process
-// gateway node. Prints measurements and PASS/MISS against DESIGN.md; always exits 0 once it ran.
+// gateway node. Prints measurements and PASS/MISS against the product's targets (README, Performance); always exits 0 once it ran.
 var options = BenchOptions.Parse(args, out var error);
 if (options is null)
 {

@@ -3,10 +3,10 @@ using QuantumEdge.Gateway.Benchmarks.Load;
 
 namespace QuantumEdge.Gateway.Benchmarks.Reporting;
 
-/// <summary>Prints a run's results as tables, then the DESIGN.md targets with PASS/MISS.</summary>
+/// <summary>Prints a run's results as tables, then the product's targets with PASS/MISS.</summary>
 public static class GatewayReport
 {
-    // DESIGN.md, "Targets (checked by benchmarks, not timed tests)".
+    // The product's targets (README, Performance): checked by benchmarks, never by timed tests.
     private const double AddedP50TargetMs = 0.25;
     private const double AddedP99TargetMs = 1.0;
     private const double WholePathRpsTarget = 5000;
@@ -88,8 +88,8 @@ public static class GatewayReport
         o.Write(stream);
 
         o.WriteLine();
-        o.WriteLine("== DESIGN.md targets (measurements, not assertions) ==");
-        var targets = new TextTable("target", "DESIGN", "measured", "verdict");
+        o.WriteLine("== targets (measurements, not assertions) ==");
+        var targets = new TextTable("target", "goal", "measured", "verdict");
         foreach (var t in Targets(options, r))
         {
             targets.Add(t.What, t.Target, t.Measured, t.Verdict);

@@ -1,6 +1,6 @@
 namespace QuantumEdge.Gateway.Benchmarks.Reporting;
 
-/// <summary>One DESIGN.md target next to what this run measured. A measurement, never an assertion.</summary>
+/// <summary>One product target next to what this run measured. A measurement, never an assertion.</summary>
 public sealed record TargetCheck(string What, string Target, string Measured, bool Met)
 {
     public string Verdict => Met ? "PASS" : "MISS";

@@ -2,7 +2,7 @@ using QuantumEdge.Gateway.Classification;
 
 namespace QuantumEdge.Gateway.Configuration;
 
-/// <summary>The seed's <c>compliance</c> block.</summary>
+/// <summary>The deployment guide's <c>compliance</c> block.</summary>
 public sealed record ComplianceSettings
 {
     public bool EnableHipaaLogging { get; init; } = true;

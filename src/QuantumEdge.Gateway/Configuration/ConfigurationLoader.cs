@@ -5,11 +5,11 @@ namespace QuantumEdge.Gateway.Configuration;
 
 /// <summary>
 /// Reads the YAML configuration strictly (unknown keys, wrong types and out-of-range values
-/// are errors that name the key), then applies the seed's environment variables.
+/// are errors that name the key), then applies the deployment guide's environment variables.
 /// </summary>
 public static class ConfigurationLoader
 {
-    /// <summary>Environment variables the seed documents, and the key each overrides.</summary>
+    /// <summary>Environment variables the deployment guide documents, and the key each overrides.</summary>
     public static readonly IReadOnlyList<(string Variable, string Key)> EnvironmentOverrides =
     [
         ("LOG_LEVEL", "logging.level"),

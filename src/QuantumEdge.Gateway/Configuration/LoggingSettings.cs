@@ -20,7 +20,7 @@ public sealed record LoggingSettings
         return result;
     }
 
-    /// <summary>Accepts the seed's spellings (INFO, WARN) as well as .NET's.</summary>
+    /// <summary>Accepts the deployment guide's spellings (INFO, WARN) as well as .NET's.</summary>
     internal static string NormaliseLevel(string key, string value) => value.Trim().ToLowerInvariant() switch
     {
         "trace" => "trace",

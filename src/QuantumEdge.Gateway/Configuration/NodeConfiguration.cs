@@ -2,7 +2,7 @@ namespace QuantumEdge.Gateway.Configuration;
 
 /// <summary>
 /// The whole effective configuration of a node: the YAML file (seed blocks plus the node's own
-/// blocks) with defaults filled in and the seed's environment variables applied.
+/// blocks) with defaults filled in and the deployment guide's environment variables applied.
 /// </summary>
 public sealed record NodeConfiguration
 {

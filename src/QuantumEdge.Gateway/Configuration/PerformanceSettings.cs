@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Configuration;
 
 /// <summary>
-/// The seed's <c>performance</c> block. The node does not scale itself; these policies are
+/// The deployment guide's <c>performance</c> block. The node does not scale itself; these policies are
 /// rendered into the Kubernetes HPA manifest and validated here so that a typo is caught early.
 /// </summary>
 public sealed record PerformanceSettings

@@ -1,6 +1,6 @@
 namespace QuantumEdge.Gateway.Configuration;
 
-/// <summary>The seed's <c>privacy</c> block, plus the time zone in which a budget day starts.</summary>
+/// <summary>The deployment guide's <c>privacy</c> block, plus the time zone in which a budget day starts.</summary>
 public sealed record PrivacySettings
 {
     public double EpsilonPerQuery { get; init; } = 0.1;

@@ -1,6 +1,6 @@
 namespace QuantumEdge.Gateway.Configuration;
 
-/// <summary>The seed's <c>quantum_planning</c> block (meanings in DESIGN.md's glossary).</summary>
+/// <summary>The deployment guide's <c>quantum_planning</c> block (meanings in docs/architecture.md).</summary>
 public sealed record QuantumPlanningSettings
 {
     public bool EnableSuperposition { get; init; } = true;

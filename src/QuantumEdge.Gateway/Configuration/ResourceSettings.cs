@@ -1,6 +1,6 @@
 namespace QuantumEdge.Gateway.Configuration;
 
-/// <summary>The seed's <c>resources</c> block.</summary>
+/// <summary>The deployment guide's <c>resources</c> block.</summary>
 public sealed record ResourceSettings
 {
     public string MemoryLimit { get; init; } = "8Gi";

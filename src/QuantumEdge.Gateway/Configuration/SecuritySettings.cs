@@ -1,6 +1,6 @@
 namespace QuantumEdge.Gateway.Configuration;
 
-/// <summary>The seed's <c>security</c> block.</summary>
+/// <summary>The deployment guide's <c>security</c> block.</summary>
 public sealed record SecuritySettings
 {
     public bool EnableEncryption { get; init; } = true;
@@ -57,7 +57,7 @@ public sealed record SecuritySettings
         };
         s.RejectUnknownKeys();
 
-        // The ledger always encrypts, audits and signs; these keys exist because the seed names them,
+        // The ledger always encrypts, audits and signs; these keys exist because the deployment guide names them,
         // and switching them off on a clinical node is refused rather than silently ignored.
         foreach (var (key, on) in new[] { ("enable_encryption", result.EnableEncryption), ("enable_audit_trail", result.EnableAuditTrail), ("enable_quantum_signatures", result.EnableQuantumSignatures) })
         {

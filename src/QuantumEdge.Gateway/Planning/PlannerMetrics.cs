@@ -3,7 +3,7 @@ using Prometheus;
 namespace QuantumEdge.Gateway.Planning;
 
 /// <summary>
-/// The seed's planner metrics, under their exact seed names (meanings per DESIGN.md's glossary):
+/// The deployment guide's planner metrics, under their exact names from the deployment guide (meanings in docs/architecture.md):
 /// <c>quantum_coherence_utilization</c> rolling mean coherence of recent solves;
 /// <c>superposition_tasks_active</c> requests being planned right now;
 /// <c>entanglement_strength_avg</c> rolling mean, over coupled groups in recent plans, of the share

@@ -2,7 +2,7 @@ namespace QuantumEdge.Gateway.Planning;
 
 /// <summary>
 /// How the gateway feeds the planner: the micro-batching window, the solve budget and the
-/// bookkeeping sizes. The seed's <c>quantum_planning</c> and <c>resources</c> blocks say what is
+/// bookkeeping sizes. The deployment guide's <c>quantum_planning</c> and <c>resources</c> blocks say what is
 /// planned; these say how often and how long.
 /// </summary>
 public sealed record PlannerOptions

@@ -1,6 +1,6 @@
 namespace QuantumEdge.Gateway.Planning;
 
-/// <summary>The seed's <c>quantum_planning.optimization_strategy</c>.</summary>
+/// <summary>The deployment guide's <c>quantum_planning.optimization_strategy</c>.</summary>
 public enum PlanningStrategy
 {
     /// <summary><c>latency_focused</c>: expected completion time, weighted by priority.</summary>

@@ -47,8 +47,8 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
     private volatile bool _disposed;
 
     /// <summary>A planner whose batches <paramref name="solver"/> solves (null: the CPU solver with this planner's warm-start pool).</summary>
-    /// <param name="settings">The seed's <c>quantum_planning</c> block.</param>
-    /// <param name="resources">The seed's <c>resources</c> block: agents per solve and the warm-start pool size.</param>
+    /// <param name="settings">The deployment guide's <c>quantum_planning</c> block.</param>
+    /// <param name="resources">The deployment guide's <c>resources</c> block: agents per solve and the warm-start pool size.</param>
     /// <param name="options">Batching window, solve budget and bookkeeping sizes.</param>
     /// <param name="metrics">Where the planner's metrics are registered.</param>
     /// <param name="time">The clock of batch windows, budgets and statistics.</param>

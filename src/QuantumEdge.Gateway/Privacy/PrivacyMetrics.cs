@@ -4,7 +4,7 @@ using QuantumEdge.Privacy;
 namespace QuantumEdge.Gateway.Privacy;
 
 /// <summary>
-/// The seed's privacy metrics. Labels are departments from <c>privacy.department_budgets</c> (any
+/// The deployment guide's privacy metrics. Labels are departments from <c>privacy.department_budgets</c> (any
 /// other department is "other"), never users, so that no user id reaches a metrics system.
 /// </summary>
 public sealed class PrivacyMetrics

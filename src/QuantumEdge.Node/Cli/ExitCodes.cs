@@ -1,6 +1,6 @@
 namespace QuantumEdge.Node.Cli;
 
-/// <summary>The process exit codes of the contract in DESIGN.md.</summary>
+/// <summary>The process exit codes of the CLI contract (README, Command line).</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

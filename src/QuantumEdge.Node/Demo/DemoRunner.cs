@@ -80,7 +80,7 @@ public static class DemoRunner
                     Auth = new AuthSettings { JwtSecret = secret },
                     Backends = backends,
                     MasterKey = secret,
-                    // The seed's department budgets, with research tightened so that the report shows budget refusals.
+                    // The deployment guide's department budgets, with research tightened so that the report shows budget refusals.
                     Privacy = new PrivacySettings
                     {
                         DepartmentBudgets = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)

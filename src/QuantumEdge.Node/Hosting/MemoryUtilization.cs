@@ -4,7 +4,7 @@ using Prometheus;
 namespace QuantumEdge.Node.Hosting;
 
 /// <summary>
-/// The seed's <c>memory_utilization</c>: the process's working set as a fraction of
+/// The deployment guide's <c>memory_utilization</c>: the process's working set as a fraction of
 /// <c>resources.memory_limit</c> (alert above 0.8), refreshed at each scrape.
 /// </summary>
 public sealed class MemoryUtilization(CollectorRegistry registry, string memoryLimit)

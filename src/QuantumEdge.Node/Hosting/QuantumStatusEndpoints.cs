@@ -8,7 +8,7 @@ namespace QuantumEdge.Node.Hosting;
 
 /// <summary>
 /// <c>/quantum/status</c>, <c>/quantum/coherence</c>, <c>/quantum/optimization/status</c>: reading the
-/// planner's state, which is the seed's "measurement" permission.
+/// planner's state, which is the deployment guide's "measurement" permission.
 /// </summary>
 public static class QuantumStatusEndpoints
 {

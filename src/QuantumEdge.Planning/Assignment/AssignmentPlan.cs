@@ -2,7 +2,7 @@ namespace QuantumEdge.Planning.Assignment;
 
 /// <summary>
 /// A plan: every task on exactly one permitted backend, within capacities whenever any plan is.
-/// <see cref="Gain"/> is (greedy − returned)/|greedy| — the seed's interference_optimization_gain.
+/// <see cref="Gain"/> is (greedy − returned)/|greedy| — the deployment guide's interference_optimization_gain.
 /// </summary>
 public sealed record AssignmentPlan(
     IReadOnlyList<int> BackendOfTask,

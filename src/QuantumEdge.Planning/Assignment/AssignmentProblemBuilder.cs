@@ -28,7 +28,7 @@ public sealed class AssignmentProblemBuilder
     /// <summary>κ, the scale of the co-location reward −κ·w_tu for coupled tasks on one backend.</summary>
     public double CoLocationStrength { get; set; } = 1.0;
 
-    /// <summary>The seed's `interference_resolution`: load fractions are rounded up to multiples of it (0 = exact).</summary>
+    /// <summary>The deployment guide's `interference_resolution`: load fractions are rounded up to multiples of it (0 = exact).</summary>
     public double InterferenceResolution { get; set; } = 0.1;
 
     /// <summary>Sets a backend's capacity (most tasks it may take in one plan) and its load-penalty weight λ_b.</summary>

@@ -1,6 +1,6 @@
 namespace QuantumEdge.Planning.Assignment;
 
-/// <summary>Knobs of one planning call; names follow the seed's `quantum_planning` block.</summary>
+/// <summary>Knobs of one planning call; names follow the deployment guide's `quantum_planning` block.</summary>
 public sealed record PlannerSettings
 {
     /// <summary>`max_superpositions`: agents per solve (rounded up to a multiple of the SIMD width).</summary>

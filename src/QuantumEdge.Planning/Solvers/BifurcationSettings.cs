@@ -1,11 +1,11 @@
 namespace QuantumEdge.Planning.Solvers;
 
-/// <summary>Knobs of a simulated-bifurcation solve. Defaults follow DESIGN.md.</summary>
+/// <summary>Knobs of a simulated-bifurcation solve. Defaults follow the stability notes in docs/architecture.md.</summary>
 public sealed record BifurcationSettings
 {
     public BifurcationVariant Variant { get; init; } = BifurcationVariant.Discrete;
 
-    /// <summary>Agents (replicas) evolved at once; the seed's `max_superpositions`.</summary>
+    /// <summary>Agents (replicas) evolved at once; the deployment guide's `max_superpositions`.</summary>
     public int Agents { get; init; } = 100;
 
     /// <summary>Steps of one bifurcation round (a(t) ramps 0 → a0 over them); rounds repeat while time remains.</summary>

@@ -1,6 +1,6 @@
 namespace QuantumEdge.Privacy;
 
-/// <summary>The seed's <c>privacy</c> block: per-query cost, δ, daily budgets and the composition rule.</summary>
+/// <summary>The deployment guide's <c>privacy</c> block: per-query cost, δ, daily budgets and the composition rule.</summary>
 public sealed record PrivacyPolicyOptions
 {
     public double EpsilonPerQuery { get; init; } = 0.1;

@@ -5,7 +5,7 @@ namespace QuantumEdge.Gateway.Tests.Auth;
 
 public sealed class RolePermissionsTests
 {
-    // The seed's access control matrix, as written in its security block.
+    // The deployment guide's access control matrix, as written in its security block.
     private static readonly RolePermissions Seed = new(ConfigurationLoader.Parse(
         """
         security:

@@ -46,7 +46,7 @@ public sealed class EnvironmentOverrideTests
     [Fact]
     public void The_seeds_example_environment_overrides_the_file()
     {
-        // The values from the seed's "Environment Configuration" block, changed where they equal the file's.
+        // The values from the deployment guide's "Environment Configuration" block, changed where they equal the file's.
         var c = Parse(
             ("LOG_LEVEL", "INFO"),
             ("WORKERS", "4"),

@@ -4,7 +4,7 @@ namespace QuantumEdge.Privacy.Tests.Budgets;
 
 public sealed class PrivacyBudgetPolicyTests
 {
-    // The seed's privacy block (production-deployment-guide.md).
+    // The deployment guide's privacy block (the deployment guide).
     private static readonly Dictionary<string, double> SeedDepartments = new()
     {
         ["emergency"] = 20.0,
