@@ -64,7 +64,9 @@ public sealed class RequestBodyTests : IAsyncLifetime
 
         var records = await AuditTrail.WaitForAsync(_node, r => r.Entry.HttpStatus != 0);
         var statuses = records.Where(r => r.Entry.HttpStatus != 0).Select(r => $"{r.Entry.HttpStatus} {r.Entry.Decision}").ToList();
-        Assert.True(statuses.Count == 1 && statuses[0] is "400 refused:incomplete_body" or "499 admitted", string.Join("; ", statuses));
+        // Where the abort is seen (reading the body, or after admission) decides between a 400 and a
+        // 499 and the decision's wording; what matters is one record and never a server error.
+        Assert.True(statuses.Count == 1 && statuses[0] is "400 refused:incomplete_body" or "499 admitted" or "499 failed", string.Join("; ", statuses));
         Assert.Equal(0, _node.Sims[0].Received);
     }
 
