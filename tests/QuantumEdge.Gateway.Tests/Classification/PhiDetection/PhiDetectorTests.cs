@@ -82,4 +82,20 @@ public sealed class PhiDetectorTests
         Assert.Equal(0.75, s.MinConfidence);
         Assert.Equal(["lumley"], s.AllowTerms);
     }
+
+    [Fact]
+    public void Printed_settings_load_back_the_same()
+    {
+        var c = ConfigurationLoader.Parse(
+            "security:\n  phi_detection:\n    action: report\n    min_confidence: 0.7\n    extra_patterns: [{ name: local_mrn, regex: \"\\\\bH\\\\d{8}\\\\b\", context: [mrn] }]\n    allow_terms: [lumley]\n",
+            "t.yaml", _ => null);
+        var printed = ConfigurationPrinter.Print(c);
+        var again = ConfigurationLoader.Parse(printed, "t.yaml", _ => null).Security.PhiDetection;
+        Assert.Equal(PhiAction.Report, again.Action);
+        Assert.Equal(0.7, again.MinConfidence);
+        Assert.Equal(@"\bH\d{8}\b", Assert.Single(again.ExtraPatterns).Regex.ToString());
+        Assert.Equal(["mrn"], again.ExtraPatterns[0].Context);
+        Assert.Equal(["lumley"], again.AllowTerms);
+        Assert.Equal(printed, ConfigurationPrinter.Print(ConfigurationLoader.Parse(printed, "t.yaml", _ => null)));
+    }
 }
