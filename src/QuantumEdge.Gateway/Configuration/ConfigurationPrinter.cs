@@ -92,6 +92,21 @@ public static class ConfigurationPrinter
             List(sb, 2, role, perms);
         }
 
+        var phi = c.Security.PhiDetection;
+        sb.Append("  phi_detection:\n");
+        Kv(sb, 2, "enabled", phi.Enabled);
+        Kv(sb, 2, "action", phi.Action.ToString().ToLowerInvariant());
+        Kv(sb, 2, "min_confidence", phi.MinConfidence);
+        sb.Append("    extra_patterns:").Append(phi.ExtraPatterns.Count == 0 ? " []\n" : "\n");
+        foreach (var p in phi.ExtraPatterns)
+        {
+            sb.Append("      - name: ").Append(Scalar(p.Name)).Append('\n');
+            Kv(sb, 4, "regex", p.Regex.ToString());
+            List(sb, 4, "context", p.Context);
+        }
+
+        List(sb, 2, "allow_terms", phi.AllowTerms);
+
         var q = c.QuantumPlanning;
         sb.Append("quantum_planning:\n");
         Kv(sb, 1, "enable_superposition", q.EnableSuperposition);

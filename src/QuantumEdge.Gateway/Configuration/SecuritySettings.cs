@@ -10,6 +10,8 @@ public sealed record SecuritySettings
     public bool EnableQuantumSignatures { get; init; } = true;
     /// <summary>Role → permissions (query, planning, basic_planning, measurement, all). Role names match tokens exactly (case-sensitive).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> RolePermissions { get; init; } = DefaultRoles;
+    /// <summary>Content inspection of prompts labelled below restricted (<c>security.phi_detection</c>).</summary>
+    public PhiDetectionSettings PhiDetection { get; init; } = new();
 
     internal static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> DefaultRoles =
         new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
@@ -54,6 +56,7 @@ public sealed record SecuritySettings
             SecurityLevel = s.Choice("security_level", d.SecurityLevel, "public", "internal", "confidential", "restricted"),
             EnableQuantumSignatures = s.Bool("enable_quantum_signatures", d.EnableQuantumSignatures),
             RolePermissions = roles,
+            PhiDetection = PhiDetectionSettings.Read(s.Section("phi_detection")),
         };
         s.RejectUnknownKeys();
 

@@ -17,6 +17,7 @@ namespace QuantumEdge.Gateway.Forwarding;
 public sealed class InferencePipeline(
     NodeConfiguration config,
     ClassificationResolver classifier,
+    Classification.PhiDetection.PhiScreen phiScreen,
     BackendRegistry backends,
     IRoutePlanner planner,
     IReadOnlyList<IRequestGate> gates,
@@ -40,6 +41,7 @@ public sealed class InferencePipeline(
 
             record.Model = request.Model;
             record.Classification = classifier.Resolve(call.Classification);
+            phiScreen.Screen(request, record);
             record.SessionId = call.SessionId;
             var permitted = backends.Permitted(request.Model, record.Classification);
             if (permitted.Count == 0)

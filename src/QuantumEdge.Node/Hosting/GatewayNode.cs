@@ -108,6 +108,7 @@ public sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddHostedService(sp => RetentionService.For(ledger, TimeSpan.FromHours(config.Storage.RetentionIntervalHours),
             sp.GetRequiredService<ILogger<RetentionService>>()));
         builder.Services.AddSingleton(privacyMetrics);
+        builder.Services.AddSingleton<QuantumEdge.Gateway.Classification.PhiDetection.PhiScreen>();
         builder.Services.AddSingleton<InferencePipeline>();
         builder.Services.AddSingleton<InferenceHttpAdapter>();
         builder.Services.AddSingleton(new UnauthenticatedRefusals(metrics, TimeProvider.System, TimeSpan.FromMinutes(1)));

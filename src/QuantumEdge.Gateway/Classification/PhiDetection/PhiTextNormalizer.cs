@@ -1,0 +1,218 @@
+using System.Buffers;
+
+namespace QuantumEdge.Gateway.Classification.PhiDetection;
+
+/// <summary>
+/// Folds the forms people (and adversaries) use to hide an identifier from a pattern into the
+/// plain form, in one pass and never longer than the input: zero-width and soft-hyphen
+/// characters are dropped, full-width forms folded to ASCII, Unicode dashes made '-', HTML
+/// character references decoded, runs of blanks made one space and runs of dashes one dash.
+/// Base64 runs that decode to printable text are appended after the text, so an encoded
+/// identifier is scanned too.
+/// </summary>
+public static class PhiTextNormalizer
+{
+    /// <summary>Shortest base64 run decoded (12 bytes of text: shorter ones are mostly ordinary words).</summary>
+    private const int MinBase64Run = 16;
+
+    /// <summary>The most characters <see cref="Normalize"/> may write for an input of <paramref name="length"/> characters.</summary>
+    public static int MaxOutputLength(int length) => (2 * length) + 2;
+
+    /// <summary>Writes the normalised text of <paramref name="text"/> into <paramref name="output"/> (at least <see cref="MaxOutputLength"/> long); returns the length written.</summary>
+    public static int Normalize(ReadOnlySpan<char> text, Span<char> output)
+    {
+        var n = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i++];
+            if (c == '&' && TryDecodeEntity(text[i..], out var decoded, out var used))
+            {
+                i += used;
+                c = decoded;
+            }
+
+            c = Fold(c);
+            if (c == '\0')
+            {
+                continue;
+            }
+
+            if (c is ' ' or '\n')
+            {
+                if (n > 0 && output[n - 1] is ' ' or '\n')
+                {
+                    if (c == '\n')
+                    {
+                        output[n - 1] = '\n';
+                    }
+
+                    continue;
+                }
+            }
+            else if (c == '-' && n > 0 && output[n - 1] == '-')
+            {
+                continue;
+            }
+            else if (c == '-' && n > 1 && output[n - 1] == ' ' && output[n - 2] == '-')
+            {
+                // "123 - - 45": the run of dashes and blanks is one separator.
+                n--;
+                continue;
+            }
+
+            output[n++] = c;
+        }
+
+        return n + AppendBase64Text(output, n);
+    }
+
+    /// <summary>A character in its plain form; '\0' for characters that are dropped.</summary>
+    private static char Fold(char c)
+    {
+        if (c < 0x80)
+        {
+            return c switch
+            {
+                '\t' or '\r' or '\f' or '\v' => ' ',
+                _ => c,
+            };
+        }
+
+        return c switch
+        {
+            '\u00AD' or '\u180E' or (>= '\u200B' and <= '\u200F') or (>= '\u202A' and <= '\u202E') or (>= '\u2060' and <= '\u2064') or '\uFEFF' => '\0',
+            '\u00A0' or (>= '\u2000' and <= '\u200A') or '\u202F' or '\u205F' or '\u3000' or '\u2028' or '\u2029' or '\u0085' => ' ',
+            (>= '\u2010' and <= '\u2015') or '\u2212' or '\uFE58' or '\uFE63' => '-',
+            >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
+            _ => c,
+        };
+    }
+
+    /// <summary>Decodes "&amp;#NN;", "&amp;#xHH;" and a few named references (after the '&amp;').</summary>
+    private static bool TryDecodeEntity(ReadOnlySpan<char> rest, out char decoded, out int used)
+    {
+        decoded = '\0';
+        used = 0;
+        var end = rest[..Math.Min(rest.Length, 10)].IndexOf(';');
+        if (end < 1)
+        {
+            return false;
+        }
+
+        var body = rest[..end];
+        used = end + 1;
+        if (body[0] == '#')
+        {
+            var hex = body.Length > 1 && (body[1] is 'x' or 'X');
+            var digits = body[(hex ? 2 : 1)..];
+            if (digits.Length == 0 || !int.TryParse(digits, hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out var code) || code is <= 0 or > 0xFFFF)
+            {
+                return false;
+            }
+
+            decoded = (char)code;
+            return true;
+        }
+
+        decoded = body switch
+        {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "nbsp" or "ensp" or "emsp" or "thinsp" => ' ',
+            "shy" or "zwj" or "zwnj" or "lrm" or "rlm" => '\u200B',
+            "ndash" or "mdash" or "minus" or "hyphen" or "dash" => '-',
+            "commat" => '@',
+            "period" => '.',
+            "colon" => ':',
+            "sol" => '/',
+            _ => '\0',
+        };
+        return decoded != '\0';
+    }
+
+    /// <summary>Appends the printable text of base64 runs in output[..length] after it; returns the characters added.</summary>
+    private static int AppendBase64Text(Span<char> output, int length)
+    {
+        var written = 0;
+        var start = -1;
+        for (var i = 0; i <= length; i++)
+        {
+            var inRun = i < length && IsBase64Char(output[i]);
+            if (inRun && start < 0)
+            {
+                start = i;
+            }
+            else if (!inRun && start >= 0)
+            {
+                var end = i;
+                while (end < length && output[end] == '=' && end - i < 2)
+                {
+                    end++;
+                }
+
+                if (end - start >= MinBase64Run)
+                {
+                    written += DecodeRun(output[start..end], output[(length + written)..]);
+                }
+
+                start = -1;
+                i = end;
+            }
+        }
+
+        return written;
+    }
+
+    private static bool IsBase64Char(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '+' or '/';
+
+    private static int DecodeRun(ReadOnlySpan<char> run, Span<char> destination)
+    {
+        var padded = run.Length % 4 == 0 ? run.Length : run.Length + (4 - (run.Length % 4));
+        var bytes = ArrayPool<byte>.Shared.Rent(padded);
+        var chars = ArrayPool<char>.Shared.Rent(padded);
+        try
+        {
+            run.CopyTo(chars);
+            chars.AsSpan(run.Length, padded - run.Length).Fill('=');
+            if (!Convert.TryFromBase64Chars(chars.AsSpan(0, padded), bytes, out var count) || count == 0)
+            {
+                return 0;
+            }
+
+            // Only text is worth scanning: ordinary words and binary data decode to noise.
+            var decoded = bytes.AsSpan(0, count);
+            var printable = 0;
+            foreach (var b in decoded)
+            {
+                if (b is >= 0x20 and < 0x7F or (byte)'\n' or (byte)'\r' or (byte)'\t')
+                {
+                    printable++;
+                }
+            }
+
+            if (printable * 10 < count * 9 || destination.Length < count + 1)
+            {
+                return 0;
+            }
+
+            destination[0] = '\n';
+            for (var i = 0; i < count; i++)
+            {
+                var b = decoded[i];
+                destination[i + 1] = b is >= 0x20 and < 0x7F ? (char)b : ' ';
+            }
+
+            return count + 1;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+}

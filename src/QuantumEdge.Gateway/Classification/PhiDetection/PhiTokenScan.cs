@@ -1,0 +1,114 @@
+namespace QuantumEdge.Gateway.Classification.PhiDetection;
+
+/// <summary>
+/// Recognizers for identifiers that are one alphanumeric token (VIN, DEA, NPI, record-number
+/// shapes) and for e-mail addresses, in one hand-written pass each: a regex would try a match at
+/// every letter of ordinary prose, which costs more than the rest of the scan together.
+/// </summary>
+internal static class PhiTokenScan
+{
+    private const int MaxLocalPart = 64;
+    private const int MaxDomain = 253;
+
+    /// <summary>Calls <paramref name="onToken"/> for every maximal run of ASCII letters and digits that holds a digit, with the characters around it.</summary>
+    internal static void Tokens<TState>(ReadOnlySpan<char> text, ref TState state, TokenAction<TState> onToken)
+    {
+        var i = 0;
+        while (i < text.Length)
+        {
+            var at = text[i..].IndexOfAnyInRange('0', '9');
+            if (at < 0)
+            {
+                return;
+            }
+
+            var digit = i + at;
+            var start = digit;
+            while (start > 0 && char.IsAsciiLetterOrDigit(text[start - 1]))
+            {
+                start--;
+            }
+
+            var end = digit + 1;
+            while (end < text.Length && char.IsAsciiLetterOrDigit(text[end]))
+            {
+                end++;
+            }
+
+            var before = start > 0 ? text[start - 1] : ' ';
+            var after = end < text.Length ? text[end] : ' ';
+            onToken(text, start, end - start, before, after, ref state);
+            i = end;
+        }
+    }
+
+    internal delegate void TokenAction<TState>(ReadOnlySpan<char> text, int index, int length, char before, char after, ref TState state);
+
+    /// <summary>Whether the text holds an e-mail address: a local part and a dotted domain around an '@'.</summary>
+    internal static bool HasEmail(ReadOnlySpan<char> text)
+    {
+        var from = 0;
+        while (from < text.Length)
+        {
+            var at = text[from..].IndexOf('@');
+            if (at < 0)
+            {
+                return false;
+            }
+
+            at += from;
+            var local = 0;
+            while (local < MaxLocalPart && at - local - 1 >= 0 && IsLocalChar(text[at - local - 1]))
+            {
+                local++;
+            }
+
+            if (local > 0 && char.IsAsciiLetterOrDigit(text[at - local]) && DomainLength(text[(at + 1)..]) > 0)
+            {
+                return true;
+            }
+
+            from = at + 1;
+        }
+
+        return false;
+    }
+
+    private static bool IsLocalChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
+
+    /// <summary>Length of a domain (labels of letters, digits and '-', at least one dot, a top-level label of 2+ letters); 0 when there is none.</summary>
+    private static int DomainLength(ReadOnlySpan<char> text)
+    {
+        var end = 0;
+        while (end < text.Length && end < MaxDomain && (char.IsAsciiLetterOrDigit(text[end]) || text[end] is '-' or '.'))
+        {
+            if (text[end] == '.' && (end == 0 || text[end - 1] == '.'))
+            {
+                break;
+            }
+
+            end++;
+        }
+
+        while (end > 0 && text[end - 1] is '.' or '-')
+        {
+            end--;
+        }
+
+        var lastDot = text[..end].LastIndexOf('.');
+        if (lastDot <= 0 || lastDot >= end - 2)
+        {
+            return 0;
+        }
+
+        foreach (var c in text[(lastDot + 1)..end])
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                return 0;
+            }
+        }
+
+        return end;
+    }
+}

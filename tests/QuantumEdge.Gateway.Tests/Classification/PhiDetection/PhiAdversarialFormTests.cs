@@ -1,0 +1,73 @@
+using System.Text;
+using QuantumEdge.Gateway.Classification.PhiDetection;
+using QuantumEdge.Gateway.Configuration;
+
+namespace QuantumEdge.Gateway.Tests.Classification.PhiDetection;
+
+/// <summary>Identifiers written to slip past a pattern: each is still found after normalisation.</summary>
+public sealed class PhiAdversarialFormTests
+{
+    private static readonly PhiDetector Detector = new(new PhiDetectionSettings());
+
+    [Theory]
+    [InlineData("MRN: 0\u200B0\u200B4\u200B8\u200B3\u200B9\u200B2\u200B1", PhiEntities.MedicalRecordNumber)]
+    [InlineData("SSN 219\u200D-09\u2060-99\uFEFF99", PhiEntities.Ssn)]
+    [InlineData("e\u00ADmail: jane.doe\u200C@gmail.com", PhiEntities.Email)]
+    [InlineData("SSN \uFF12\uFF11\uFF19\uFF0D\uFF10\uFF19\uFF0D\uFF19\uFF19\uFF19\uFF19", PhiEntities.Ssn)]
+    [InlineData("\uFF2D\uFF32\uFF2E\uFF1A\u3000\uFF15\uFF15\uFF11\uFF10\uFF12\uFF19\uFF13\uFF18", PhiEntities.MedicalRecordNumber)]
+    [InlineData("SSN 219  -  09 -- 9999", PhiEntities.Ssn)]
+    [InlineData("call (617)   555 -- 0142", PhiEntities.Phone)]
+    [InlineData("SSN 219\u201309\u20149999", PhiEntities.Ssn)]
+    [InlineData("SSN&#58; 219&#45;09&#x2D;9999", PhiEntities.Ssn)]
+    [InlineData("jane.doe&#64;gmail&period;com", PhiEntities.Email)]
+    [InlineData("Patient&colon;&nbsp;Jane&nbsp;Doe", PhiEntities.Name)]
+    [InlineData("MRN&#x3A;&#32;&#x35;&#x35;&#x31;&#x30;&#x32;&#x39;&#x33;&#x38;", PhiEntities.MedicalRecordNumber)]
+    [InlineData("DOB:\t03/14/1962", PhiEntities.Date)]
+    public void Obfuscated_identifiers_are_found(string text, string entity)
+    {
+        Assert.Contains(Detector.Scan(text).Findings, f => f.Entity == entity);
+    }
+
+    [Theory]
+    [InlineData("MRN: 00483921 DOB 03/14/1962", PhiEntities.MedicalRecordNumber)]
+    [InlineData("Patient SSN: 219-09-9999", PhiEntities.Ssn)]
+    [InlineData("jane.doe1962@gmail.com", PhiEntities.Email)]
+    public void Base64_of_an_identifier_with_its_label_is_found(string plain, string entity)
+    {
+        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(plain));
+        Assert.Contains(Detector.Scan($"decode this: {encoded}").Findings, f => f.Entity == entity);
+    }
+
+    [Fact]
+    public void Base64_of_a_bare_number_has_no_context_and_is_not_found()
+    {
+        // Documented limit: "MDA0ODM5MjE=" is 00483921 without its label, which is not an identifier on its own either.
+        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes("00483921"));
+        Assert.False(Detector.Scan($"id {encoded}").Found);
+    }
+
+    [Fact]
+    public void Base64_of_binary_data_is_not_scanned_as_text()
+    {
+        var bytes = new byte[300];
+        new Random(7).NextBytes(bytes);
+        Assert.False(Detector.Scan(Convert.ToBase64String(bytes)).Found);
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("1")]
+    [InlineData("1-")]
+    [InlineData("a.")]
+    [InlineData("Mr Aa ")]
+    [InlineData("MRN ")]
+    [InlineData("a@")]
+    [InlineData("1:")]
+    [InlineData("Patient Aa ")]
+    public void A_long_hostile_run_is_scanned_in_bounded_time_without_failing_closed(string unit)
+    {
+        // 200,000 characters of what a pattern loops over: a quadratic pattern would run out of its time and fail closed.
+        var text = string.Concat(Enumerable.Repeat(unit, 200_000 / unit.Length));
+        Assert.DoesNotContain(Detector.Scan(text).Findings, f => f.Entity == PhiEntities.Unscannable);
+    }
+}
