@@ -2,9 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using QuantumEdge.Federation.Payloads;
+using QuantumEdge.Federation.Witness;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Simulation;
+using QuantumEdge.Ledger.Crypto;
+using QuantumEdge.Node.Federation;
 
 namespace QuantumEdge.Node.Tests.PublishedBinary;
 
@@ -12,7 +16,7 @@ namespace QuantumEdge.Node.Tests.PublishedBinary;
 /// Two federating node processes (the AOT binary in CI): keys exchanged with <c>federation pubkey</c>,
 /// digests converge, a node killed with SIGKILL continues its sequence after restart (never reusing
 /// a seq, so its peer does not quarantine it), and after SIGTERM <c>audit verify --witnesses</c>
-/// passes on both.
+/// passes on both, and fails naming the head once a peer's receipt names a head the chain no longer has.
 /// </summary>
 [Collection("published binary")]
 public sealed class PublishedBinaryFederationTests : IAsyncLifetime
@@ -83,6 +87,18 @@ public sealed class PublishedBinaryFederationTests : IAsyncLifetime
             Assert.True(exit == 0, output);
             Assert.Contains("agree with the local chain", output, StringComparison.Ordinal);
         }
+
+        // hospital-b's genuine signature on a head beyond hospital-a's chain: what a peer would hold
+        // had hospital-a's ledger been rolled back to an older backup.
+        using (var identityB = NodeIdentity.Load(b.KeyDir))
+        {
+            var beyond = WitnessReceipt.Create(new NodeIdentitySigner(identityB), b.Id, a.Id, new AuditHead(1_000_000, new byte[AuditHead.HashSize]), DateTimeOffset.UtcNow);
+            Assert.True(ReceiptLog.Open(Path.GetDirectoryName(Receipts(a))!).Add(beyond));
+        }
+
+        var (rolledBackExit, rolledBack) = await NodeProcess.RunAsync("audit", "verify", "--witnesses", "--config", a.Config);
+        Assert.True(rolledBackExit == 1, rolledBack);
+        Assert.Contains("RolledBack: 'hospital-b' witnessed audit seq 1000000", rolledBack, StringComparison.Ordinal);
     }
 
     private Member NewMember(string id)
