@@ -81,6 +81,12 @@ public interface IPrivacyLedger : IDisposable, IAsyncDisposable
     /// </summary>
     Task<VerificationResult> VerifyInBackgroundAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The committed head of the audit chain: the newest durable record's seq (0 when empty) and its
+    /// chain hash (federation publishes it for peers to witness).
+    /// </summary>
+    Task<(long Seq, byte[] Hash)> AuditHeadAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Up to <paramref name="max"/> decrypted records with seq greater than <paramref name="afterSeq"/>, in seq order.</summary>
     Task<IReadOnlyList<AuditRecord>> ReadAuditAsync(long afterSeq, int max = 1000, CancellationToken cancellationToken = default);
 

@@ -20,6 +20,7 @@ public static class Program
             new Command("privacy", "Privacy accounting: the RDP calculator and the privacy audit report.") { PrivacyEpsilonCommand.Create(), PrivacyReportCommand.Create() },
             PlanCommand.Create(),
             AuditCommand.Create(),
+            FederationCommand.Create(),
             BackupCommands.Backup(),
             BackupCommands.Restore(),
             BackupCommands.Keygen(),

@@ -69,11 +69,13 @@ public static class ConfigurationLoader
             backends.Add(backend);
         }
 
+        var node = NodeSettings.Read(r.Section("node"));
+        var server = ServerSettings.Read(r.Section("server"));
         var config = new NodeConfiguration
         {
             Source = source,
-            Node = NodeSettings.Read(r.Section("node")),
-            Server = ServerSettings.Read(r.Section("server")),
+            Node = node,
+            Server = server,
             Auth = AuthSettings.Read(r.Section("auth")),
             Backends = backends,
             Logging = LoggingSettings.Read(r.Section("logging")),
@@ -84,6 +86,7 @@ public static class ConfigurationLoader
             Resources = ResourceSettings.Read(r.Section("resources")),
             Compliance = ComplianceSettings.Read(r.Section("compliance")),
             Storage = StorageSettings.Read(r.Section("storage")),
+            Federation = FederationSettings.Read(r.Section("federation"), node.Id, backends, server),
         };
         r.RejectUnknownKeys();
         return ApplyEnvironment(config, environment);

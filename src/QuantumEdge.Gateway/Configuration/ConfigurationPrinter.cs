@@ -170,8 +170,38 @@ public static class ConfigurationPrinter
         Kv(sb, 1, "kdf_memory_kib", c.Storage.KdfMemoryKib);
         Kv(sb, 1, "kdf_passes", c.Storage.KdfPasses);
         Kv(sb, 1, "retention_interval_hours", c.Storage.RetentionIntervalHours);
+        Federation(sb, c.Federation);
         sb.Append("# MASTER_KEY: ").Append(Mask(c.MasterKey)).Append('\n');
         return sb.ToString();
+    }
+
+    private static void Federation(StringBuilder sb, FederationSettings f)
+    {
+        sb.Append("federation:\n");
+        Kv(sb, 1, "enabled", f.Enabled);
+        Kv(sb, 1, "federation_id", f.FederationId);
+        Kv(sb, 1, "listen_url", f.ListenUrl);
+        sb.Append("  peers:").Append(f.Peers.Count == 0 ? " []\n" : "\n");
+        foreach (var p in f.Peers)
+        {
+            sb.Append("    - id: ").Append(Scalar(p.Id)).Append('\n');
+            if (p.Url is { } url)
+            {
+                Kv(sb, 3, "url", url.ToString());
+            }
+
+            Kv(sb, 3, "public_key", p.PublicKey);
+        }
+
+        Kv(sb, 1, "release_interval_seconds", f.ReleaseIntervalSeconds);
+        Kv(sb, 1, "epsilon_per_release", f.EpsilonPerRelease);
+        Kv(sb, 1, "max_epsilon_per_day", f.MaxEpsilonPerDay);
+        List(sb, 1, "models", f.Models);
+        List(sb, 1, "categories", f.Categories);
+        sb.Append("  lending:\n");
+        Kv(sb, 2, "offer", f.Lending.Offer);
+        Kv(sb, 2, "borrow", f.Lending.Borrow);
+        Kv(sb, 2, "max_concurrency_per_peer", f.Lending.MaxConcurrencyPerPeer);
     }
 
     private static void Tls(StringBuilder sb, string key, TlsSettings? tls)

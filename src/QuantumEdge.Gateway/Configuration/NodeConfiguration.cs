@@ -20,6 +20,7 @@ public sealed record NodeConfiguration
     public ResourceSettings Resources { get; init; } = new();
     public ComplianceSettings Compliance { get; init; } = new();
     public StorageSettings Storage { get; init; } = new();
+    public FederationSettings Federation { get; init; } = new();
     /// <summary>From <c>MASTER_KEY</c> only.</summary>
     public string? MasterKey { get; init; }
 }

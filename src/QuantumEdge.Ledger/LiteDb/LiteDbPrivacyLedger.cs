@@ -219,6 +219,17 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
         }
     }
 
+    /// <summary>
+    /// The committed head of the audit chain: the newest record's seq (0 when empty) and its chain
+    /// hash. Read between group commits, so it names a durable record (federation publishes it for
+    /// its peers to witness).
+    /// </summary>
+    public Task<(long Seq, byte[] Hash)> AuditHeadAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Enqueue(store => (store.LastSeq, (byte[])store.LastHash.Clone()), exclusive: true);
+    }
+
     /// <summary>Up to <paramref name="max"/> decrypted records with seq greater than <paramref name="afterSeq"/>.</summary>
     public Task<IReadOnlyList<AuditRecord>> ReadAuditAsync(long afterSeq, int max = 1000, CancellationToken cancellationToken = default)
     {

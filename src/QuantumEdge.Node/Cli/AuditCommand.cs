@@ -11,10 +11,19 @@ public static class AuditCommand
 {
     public static Command Create()
     {
-        var verify = new Command("verify", "Check every audit record, the hash chain and every signature; exit 1 naming the first bad record.");
+        var witnesses = new Option<bool>("--witnesses")
+        {
+            Description = "Also check the chain against the audit heads federation peers witnessed (their signed receipts): exit 1 naming a rolled-back or rewritten head. Reads the ledger directly: stop the node first.",
+        };
+        var verify = new Command("verify", "Check every audit record, the hash chain and every signature; exit 1 naming the first bad record.") { witnesses };
         verify.SetAction(async (parse, ct) =>
         {
             var config = ConfigSource.Load(parse);
+            if (parse.GetValue(witnesses))
+            {
+                return await WitnessVerification.RunAsync(config, ct);
+            }
+
             using var admin = LocalAdminClient.TryCreate(config);
             if (admin is not null)
             {

@@ -12,6 +12,7 @@ using QuantumEdge.Gateway.Privacy;
 using QuantumEdge.Ledger;
 using QuantumEdge.Gateway.Routing;
 using QuantumEdge.Gateway.Telemetry;
+using QuantumEdge.Node.Federation;
 
 namespace QuantumEdge.Node.Hosting;
 
@@ -28,8 +29,9 @@ public sealed class GatewayNode : IAsyncDisposable
     private int _disposed;
 
     private GatewayNode(NodeConfiguration config, WebApplication api, WebApplication metricsApp, BackendRegistry backends, GatewayMetrics metrics,
-        IPrivacyLedger ledger, LocalAdminServer? localAdmin)
+        IPrivacyLedger ledger, LocalAdminServer? localAdmin, FederationNode? federation)
     {
+        Federation = federation;
         Config = config;
         _api = api;
         _metricsApp = metricsApp;
@@ -43,6 +45,8 @@ public sealed class GatewayNode : IAsyncDisposable
     public BackendRegistry Backends { get; }
     public GatewayMetrics Metrics { get; }
     public IPrivacyLedger Ledger { get; }
+    /// <summary>The node's federation membership, when <c>federation.enabled</c>.</summary>
+    public FederationNode? Federation { get; }
     /// <summary>Path of the local admin socket, when the node serves one.</summary>
     public string? LocalAdminSocket => _localAdmin?.SocketPath;
     /// <summary>The API's base address once started, e.g. <c>http://127.0.0.1:8080</c>.</summary>
@@ -102,7 +106,16 @@ public sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(options.Planner ?? CreatePlanner(config, metrics));
         builder.Services.AddSingleton(sp => new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System, sp.GetRequiredService<ILogger<PrivacyLedgerGate>>()));
-        builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(sp => [.. options.Gates, sp.GetRequiredService<PrivacyLedgerGate>()]);
+        var federation = config.Federation.Enabled ? FederationNode.Create(config, ledger, registry, options.FederationGossip) : null;
+        IRequestGate[] federationGates = federation is null ? [] : [federation.ObservationGate];
+        builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(sp => [.. options.Gates, sp.GetRequiredService<PrivacyLedgerGate>(), .. federationGates]);
+        if (federation is not null)
+        {
+            builder.Services.AddSingleton(federation);
+            builder.Services.AddSingleton(sp => federation.CreateLoop(ledger, config, sp.GetRequiredService<ILogger<FederationLoop>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<FederationLoop>());
+        }
+
         builder.Services.AddSingleton(ledger);
         builder.Services.AddHostedService(sp => new LedgerVerificationService(ledger, sp.GetRequiredService<ILogger<LedgerVerificationService>>()));
         builder.Services.AddHostedService(sp => RetentionService.For(ledger, TimeSpan.FromHours(config.Storage.RetentionIntervalHours),
@@ -122,6 +135,7 @@ public sealed class GatewayNode : IAsyncDisposable
         ApiEndpoints.Map(api);
         PrivacyEndpoints.Map(api);
         QuantumStatusEndpoints.Map(api);
+        FederationInsightsEndpoint.Map(api);
         var logger = api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
         tls.Logger = logger;
         if (ledger.GeneratedNodeKeyDirectory is { } generatedKeyDir)
@@ -150,7 +164,7 @@ public sealed class GatewayNode : IAsyncDisposable
         });
 
         var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger) : null;
-        return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin);
+        return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin, federation);
     }
 
     public async Task StartAsync(CancellationToken ct = default)
@@ -165,6 +179,11 @@ public sealed class GatewayNode : IAsyncDisposable
         if (_localAdmin is not null)
         {
             await _localAdmin.StartAsync(ct).ConfigureAwait(false);
+        }
+
+        if (Federation is not null)
+        {
+            await Federation.StartAsync(ct).ConfigureAwait(false);
         }
 
         await _api.StartAsync(ct).ConfigureAwait(false);
@@ -199,6 +218,11 @@ public sealed class GatewayNode : IAsyncDisposable
                 // ledger closes, whatever failed while stopping.
                 await _api.Services.GetRequiredService<PrivacyLedgerGate>().DrainAsync().ConfigureAwait(false);
                 await _metricsApp.StopAsync().ConfigureAwait(false);
+                if (Federation is not null)
+                {
+                    await Federation.DisposeAsync().ConfigureAwait(false);
+                }
+
                 if (_localAdmin is not null)
                 {
                     await _localAdmin.DisposeAsync().ConfigureAwait(false);

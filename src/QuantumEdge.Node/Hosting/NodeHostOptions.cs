@@ -22,4 +22,6 @@ public sealed record NodeHostOptions
     public BackendHandlerFactory? BackendHandlers { get; init; }
     /// <summary>HTTP client for OIDC discovery (tests point it at a local authority).</summary>
     public HttpClient? OidcMetadataClient { get; init; }
+    /// <summary>Gossip timings of the federation (tests shorten the rounds); default: the protocol's.</summary>
+    public QuantumEdge.Federation.Gossip.GossipOptions? FederationGossip { get; init; }
 }

@@ -39,7 +39,8 @@ public sealed class TestNode : IAsyncDisposable
         IEnumerable<Sim> sims,
         Func<ServerSettings, ServerSettings>? server = null,
         Func<string, string?>? environment = null,
-        Func<NodeConfiguration, NodeConfiguration>? configure = null)
+        Func<NodeConfiguration, NodeConfiguration>? configure = null,
+        QuantumEdge.Federation.Gossip.GossipOptions? gossip = null)
     {
         var started = new List<SimulatedBackend>();
         var backends = new List<BackendSettings>();
@@ -84,7 +85,7 @@ public sealed class TestNode : IAsyncDisposable
             MasterKey = "test-master-key",
             Storage = new StorageSettings { KdfMemoryKib = 8192, KdfPasses = 1 },
         };
-        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment });
+        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment, FederationGossip = gossip });
         await node.StartAsync();
         return new TestNode(node, started);
     }

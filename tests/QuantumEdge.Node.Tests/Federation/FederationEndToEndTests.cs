@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace QuantumEdge.Node.Tests.Federation;
+
+/// <summary>Nodes federating on loopback through their real listeners: gossip, insights, status, refusals, metrics.</summary>
+public sealed class FederationEndToEndTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Three_nodes_converge_and_show_their_peers_in_status_and_insights()
+    {
+        await using var federation = await FederatedNodes.StartAsync(3);
+
+        await FederatedNodes.WaitUntilAsync(federation.ConvergedAsync, "every node holds every node's envelope");
+
+        foreach (var node in federation.Nodes)
+        {
+            output.WriteLine($"{node.Node.Config.Node.Id}: converged after {node.Node.Federation!.Engine.Totals.Rounds} gossip rounds");
+        }
+
+        var a = federation.Nodes[0];
+        await FederatedNodes.WaitUntilAsync(async () =>
+        {
+            var status = await federation.GetAsync(a, "/federation/v1/status");
+            return status.GetProperty("peers").EnumerateArray().All(p => p.GetProperty("reachable").GetBoolean());
+        }, "hospital-a reaches both peers");
+        var final = await federation.GetAsync(a, "/federation/v1/status");
+        Assert.Equal(["hospital-b", "hospital-c"], final.GetProperty("peers").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).Order().ToArray());
+        var origins = final.GetProperty("origins");
+        Assert.All(new[] { "hospital-a", "hospital-b", "hospital-c" }, id => Assert.True(origins.GetProperty(id).GetProperty("seq").GetInt64() >= 1));
+        Assert.Empty(final.GetProperty("quarantined").EnumerateArray());
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/federation/v1/insights");
+        request.Headers.Authorization = new("Bearer", a.Token());
+        using var response = await a.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var insights = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(["hospital-b", "hospital-c"], insights.RootElement.GetProperty("contributors").EnumerateArray().Select(c => c.GetString()!).Order().ToArray());
+
+        var pulled = await federation.GetAsync(federation.Nodes[1], "/federation/v1/envelopes?origin=hospital-a&after_seq=0");
+        foreach (var envelope in pulled.GetProperty("envelopes").EnumerateArray())
+        {
+            output.WriteLine($"envelope {envelope.GetProperty("origin").GetString()}#{envelope.GetProperty("seq").GetInt64()}: {Encoding.UTF8.GetByteCount(envelope.GetRawText())} bytes on the wire");
+        }
+    }
+
+    [Fact]
+    public async Task Insights_need_the_measurement_permission()
+    {
+        await using var federation = await FederatedNodes.StartAsync(2);
+        var a = federation.Nodes[0];
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/federation/v1/insights");
+        request.Headers.Authorization = new("Bearer", a.Token(role: "nurse"));
+        using var response = await a.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_forged_envelope_gets_401_and_a_replayed_one_409_and_neither_changes_state()
+    {
+        await using var federation = await FederatedNodes.StartAsync(2);
+        var (a, b) = (federation.Nodes[0], federation.Nodes[1]);
+        await FederatedNodes.WaitUntilAsync(federation.ConvergedAsync, "both nodes hold both envelopes");
+        var pulled = await federation.GetAsync(b, "/federation/v1/envelopes?origin=hospital-a&after_seq=0");
+        var genuine = pulled.GetProperty("envelopes").EnumerateArray().Last().GetRawText();
+        var before = await StateAsync(federation, b);
+
+        using var replayed = await PostAsync(federation, b, genuine);
+        var forgedNode = JsonNode.Parse(genuine)!.AsObject();
+        forgedNode["seq"] = forgedNode["seq"]!.GetValue<long>() + 1;
+        using var forged = await PostAsync(federation, b, forgedNode.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.Conflict, replayed.StatusCode);
+        Assert.Contains("\"replay\"", await replayed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Contains("\"bad_signature\"", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await StateAsync(federation, b));
+        var metrics = await new HttpClient().GetStringAsync(b.Node.MetricsAddress + "/metrics");
+        Assert.Contains("quantumedge_federation_envelopes_rejected_total{reason=\"bad_signature\"} 1", metrics, StringComparison.Ordinal);
+        // Gossip may race a replay of its own (a push crossing a pull), so the replay count is at least ours.
+        var replays = Regex.Match(metrics, "quantumedge_federation_envelopes_rejected_total\\{reason=\"replay\"\\} (\\d+)");
+        Assert.True(replays.Success && int.Parse(replays.Groups[1].Value, CultureInfo.InvariantCulture) >= 1, metrics);
+        Assert.Contains("quantumedge_federation_quarantined_origins 0", metrics, StringComparison.Ordinal);
+        _ = a;
+    }
+
+    [Fact]
+    public async Task Requests_are_observed_for_the_next_release_without_any_text_or_user_id()
+    {
+        await using var federation = await FederatedNodes.StartAsync(2);
+        var a = federation.Nodes[0];
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var answer = await a.Http.SendAsync(a.Chat(a.Token(sub: "dr.user" + i.ToString(CultureInfo.InvariantCulture)), "public"));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        var cells = a.Node.Federation!.Member.Observations.LocalCells();
+        // Outcome hooks run after the answer is complete, so poll rather than assume.
+        await FederatedNodes.WaitUntilAsync(() => Task.FromResult(a.Node.Federation!.Member.Observations.LocalCells()
+            .Single(c => c is { Model: "clinical-7b", Category: "chat" }).Requests == 3), "three chat requests observed");
+        var chat = a.Node.Federation!.Member.Observations.LocalCells().Single(c => c is { Model: "clinical-7b", Category: "chat" });
+        Assert.Equal(3, chat.Users);
+        Assert.Equal(0, chat.Errors);
+        Assert.Equal(3, cells.Count);
+    }
+
+    /// <summary>What a refused envelope must not change: the origins held (epoch, seq) and the quarantine list.</summary>
+    private static async Task<string> StateAsync(FederatedNodes federation, Hosting.TestNode node)
+    {
+        var status = await federation.GetAsync(node, "/federation/v1/status");
+        return status.GetProperty("origins").GetRawText() + status.GetProperty("quarantined").GetRawText();
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(FederatedNodes federation, Hosting.TestNode node, string body) =>
+        federation.Listener.PostAsync(FederatedNodes.ListenUrl(node) + "/federation/v1/envelopes", new StringContent(body, Encoding.UTF8, "application/json"));
+}
