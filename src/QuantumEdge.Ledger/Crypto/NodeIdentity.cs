@@ -76,6 +76,9 @@ public sealed class NodeIdentity : IDisposable
         return new NodeIdentity(key, key.PublicKey);
     }
 
+    /// <summary>Where a ledger keeps the key it generates when no <c>storage.node_key_dir</c> is configured.</summary>
+    public static string GeneratedKeyDirectory(string ledgerDirectory) => Path.Combine(ledgerDirectory, "keys");
+
     /// <summary>Loads the key pair, or generates and saves one when the directory has none.</summary>
     public static NodeIdentity LoadOrCreate(string directory, out bool created)
     {

@@ -10,11 +10,10 @@ internal sealed record LedgerPaths(string DataDirectory)
 
     public const string HeadFileName = "ledger.head";
     public const string LockFileName = "ledger.lock";
-    public const string KeysDirectoryName = "keys";
 
     public string Database => Path.Combine(DataDirectory, DatabaseFileName);
     public string Log => Path.Combine(DataDirectory, LogFileName);
     public string Head => Path.Combine(DataDirectory, HeadFileName);
     public string Lock => Path.Combine(DataDirectory, LockFileName);
-    public string DefaultKeysDirectory => Path.Combine(DataDirectory, KeysDirectoryName);
+    public string DefaultKeysDirectory => Crypto.NodeIdentity.GeneratedKeyDirectory(DataDirectory);
 }

@@ -35,5 +35,5 @@ public static class FederationCommand
     internal static string KeyDirectory(NodeConfiguration config) =>
         config.Storage.NodeKeyDir is { } dir
             ? Path.GetFullPath(dir)
-            : new LedgerPaths(Path.GetFullPath(config.Storage.ResolveLedgerDir(config.Node))).DefaultKeysDirectory;
+            : NodeIdentity.GeneratedKeyDirectory(Path.GetFullPath(config.Storage.ResolveLedgerDir(config.Node)));
 }

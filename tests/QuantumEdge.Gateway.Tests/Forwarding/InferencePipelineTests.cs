@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Classification;
+using QuantumEdge.Gateway.Classification.PhiDetection;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Forwarding;
 using QuantumEdge.Gateway.Routing;
@@ -50,7 +51,8 @@ public sealed class InferencePipelineTests
             };
             Registry = new BackendRegistry(config, handlers: s => handlers[s.Id]);
             Metrics = new GatewayMetrics(Prometheus.Metrics.NewCustomRegistry());
-            Pipeline = new InferencePipeline(config, new ClassificationResolver(new ComplianceSettings()), Registry, new LeastLoadedPlanner(), [], Metrics,
+            Pipeline = new InferencePipeline(config, new ClassificationResolver(new ComplianceSettings()),
+                new PhiScreen(config, Metrics, NullLogger<PhiScreen>.Instance), Registry, new LeastLoadedPlanner(), [], Metrics,
                 NullLogger<InferencePipeline>.Instance);
         }
 
