@@ -4,7 +4,7 @@ using QuantumEdge.Gateway.Benchmarks.Load;
 namespace QuantumEdge.Gateway.Benchmarks;
 
 /// <summary>Command line of the gateway benchmark; every option has a default that keeps a run under a minute.</summary>
-public sealed record BenchOptions
+internal sealed record BenchOptions
 {
     public double Rps { get; init; } = 1000;
     /// <summary>Length of each open-loop pass.</summary>

@@ -8,7 +8,7 @@ namespace QuantumEdge.Gateway.Benchmarks;
 /// the gateway, open loop (latency at a fixed rate), closed loop (throughput at saturation) and
 /// streaming (time to first byte).
 /// </summary>
-public sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, TextWriter log)
+internal sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, TextWriter log)
 {
     public async Task<GatewayRunResults> RunAsync()
     {

@@ -3,13 +3,13 @@ using QuantumEdge.Gateway.Benchmarks.Load;
 namespace QuantumEdge.Gateway.Benchmarks;
 
 /// <summary>Group commits and operations the node's ledger did during one pass.</summary>
-public readonly record struct LedgerActivity(long Commits, long Operations)
+internal readonly record struct LedgerActivity(long Commits, long Operations)
 {
     public double MeanBatch => Commits > 0 ? (double)Operations / Commits : 0;
 }
 
 /// <summary>Every pass of one benchmark run.</summary>
-public sealed record GatewayRunResults(
+internal sealed record GatewayRunResults(
     PassResult OpenDirect,
     PassResult OpenPublic,
     PassResult OpenPhi,

@@ -49,7 +49,7 @@ public sealed class MasterKeyMismatchException : LedgerException
 }
 
 /// <summary>The database file is unreadable, truncated or not a ledger.</summary>
-public sealed class LedgerCorruptException : LedgerException
+internal sealed class LedgerCorruptException : LedgerException
 {
     public LedgerCorruptException()
     {
@@ -65,7 +65,7 @@ public sealed class LedgerCorruptException : LedgerException
 }
 
 /// <summary>The ledger is read-only because tampering was detected when it was opened.</summary>
-public sealed class LedgerTamperedException : LedgerException
+internal sealed class LedgerTamperedException : LedgerException
 {
     public LedgerTamperedException()
     {
@@ -81,7 +81,7 @@ public sealed class LedgerTamperedException : LedgerException
 }
 
 /// <summary>Another process (or ledger instance) holds the data directory.</summary>
-public sealed class LedgerLockedException : LedgerException
+internal sealed class LedgerLockedException : LedgerException
 {
     public LedgerLockedException()
     {
@@ -100,7 +100,7 @@ public sealed class LedgerLockedException : LedgerException
 /// The ledger database is missing or empty where one must exist: a signed head file proves a ledger
 /// with audit records was here, or a reader was pointed at a directory without a ledger.
 /// </summary>
-public sealed class LedgerMissingException : LedgerException
+internal sealed class LedgerMissingException : LedgerException
 {
     public LedgerMissingException()
     {

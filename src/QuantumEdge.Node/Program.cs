@@ -6,7 +6,7 @@ using QuantumEdge.Node.Cli;
 namespace QuantumEdge.Node;
 
 /// <summary>The <c>quantumedge</c> executable.</summary>
-public static class Program
+internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {

@@ -14,7 +14,7 @@ namespace QuantumEdge.Gateway.Benchmarks.Hosting;
 /// simulated backend, in the same process, doing nothing but forwarding (no auth, no JSON
 /// rewrite, no planner, no audit). What the node costs beyond it is what its features cost.
 /// </summary>
-public sealed class BareYarpProxy : IAsyncDisposable
+internal sealed class BareYarpProxy : IAsyncDisposable
 {
     private readonly WebApplication _app;
 

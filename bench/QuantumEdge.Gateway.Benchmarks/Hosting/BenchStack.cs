@@ -12,7 +12,7 @@ namespace QuantumEdge.Gateway.Benchmarks.Hosting;
 /// (TimeScale 0, so only the gateway's own cost shows) and one gateway node in front of it, with
 /// a real ledger in a temporary directory on disk, plus the callers' tokens.
 /// </summary>
-public sealed class BenchStack : IAsyncDisposable
+internal sealed class BenchStack : IAsyncDisposable
 {
     public const string Model = "clinical-7b";
     private const string Secret = "benchmark-secret-that-is-long-enough-for-hs256-0123456789";

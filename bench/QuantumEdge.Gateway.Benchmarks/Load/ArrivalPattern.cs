@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Benchmarks.Load;
 
 /// <summary>How an open-loop pass spaces its arrivals.</summary>
-public enum ArrivalPattern
+internal enum ArrivalPattern
 {
     /// <summary>One request every 1/rate seconds.</summary>
     Even,

@@ -9,7 +9,7 @@ namespace QuantumEdge.Gateway.Benchmarks.Load;
 /// Streaming: the latency is the time to the first byte of the body (the first SSE event), and the
 /// rest of the stream is drained and timed separately.
 /// </summary>
-public static class ChatExchange
+internal static class ChatExchange
 {
     public static async Task RunAsync(LoadTarget target, long sequence, PassCounters counters, LatencyRecorder latency, LatencyRecorder? total)
     {

@@ -8,7 +8,7 @@ namespace QuantumEdge.Gateway.Benchmarks.Load;
 /// bodies and the same headers (the simulated backend ignores the token and the classification),
 /// so the only difference between them is the hop through the gateway.
 /// </summary>
-public sealed class ChatRequestFactory
+internal sealed class ChatRequestFactory
 {
     // A short clinical-style prompt: big enough that the gateway parses, hashes and forwards real JSON.
     private const string Prompt =

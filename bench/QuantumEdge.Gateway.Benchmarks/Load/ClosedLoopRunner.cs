@@ -7,7 +7,7 @@ namespace QuantumEdge.Gateway.Benchmarks.Load;
 /// Saturation: <c>workers</c> callers, each sending its next request as soon as the previous one
 /// is answered, for a fixed time. The completed count over the time is the maximum throughput.
 /// </summary>
-public static class ClosedLoopRunner
+internal static class ClosedLoopRunner
 {
     public static async Task<PassResult> RunAsync(LoadTarget target, int workers, TimeSpan duration, int expectedRps = 50_000)
     {

@@ -1,4 +1,4 @@
 namespace QuantumEdge.Gateway.Benchmarks.Load;
 
 /// <summary>Where one pass sends its load: a named client plus the requests it sends.</summary>
-public sealed record LoadTarget(string Name, HttpClient Client, ChatRequestFactory Requests);
+internal sealed record LoadTarget(string Name, HttpClient Client, ChatRequestFactory Requests);

@@ -10,7 +10,7 @@ namespace QuantumEdge.Gateway.Benchmarks.Load;
 /// cores with the gateway and the backend. Requests therefore leave up to ~1 ms late; that lag is
 /// measured and reported, and each latency is timed from the moment its request actually left.
 /// </summary>
-public static class OpenLoopRunner
+internal static class OpenLoopRunner
 {
     public static async Task<PassResult> RunAsync(LoadTarget target, double rate, TimeSpan duration, long maxRequests, ArrivalPattern arrival, int seed = 1)
     {

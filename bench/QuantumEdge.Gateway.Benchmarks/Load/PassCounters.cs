@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Benchmarks.Load;
 
 /// <summary>Outcome counts of one pass, updated from many requests at once.</summary>
-public sealed class PassCounters
+internal sealed class PassCounters
 {
     private long _sent;
     private long _ok;

@@ -6,7 +6,7 @@ namespace QuantumEdge.Gateway.Benchmarks.Load;
 /// <param name="Latency">Full response time, or time to first byte for a streaming pass.</param>
 /// <param name="Total">Streaming only: time to the end of the stream.</param>
 /// <param name="ScheduleLag">Open loop only: how late each request left against its planned arrival time.</param>
-public sealed record PassResult(
+internal sealed record PassResult(
     string Name,
     long Sent,
     long Ok,

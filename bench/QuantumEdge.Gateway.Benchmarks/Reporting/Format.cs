@@ -3,7 +3,7 @@ using System.Globalization;
 namespace QuantumEdge.Gateway.Benchmarks.Reporting;
 
 /// <summary>Number formatting for the report (invariant culture).</summary>
-public static class Format
+internal static class Format
 {
     public static string Ms(double value) => double.IsNaN(value) ? "-" : value.ToString("F3", CultureInfo.InvariantCulture);
 

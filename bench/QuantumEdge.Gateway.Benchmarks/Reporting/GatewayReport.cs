@@ -4,7 +4,7 @@ using QuantumEdge.Gateway.Benchmarks.Load;
 namespace QuantumEdge.Gateway.Benchmarks.Reporting;
 
 /// <summary>Prints a run's results as tables, then the product's targets with PASS/MISS.</summary>
-public static class GatewayReport
+internal static class GatewayReport
 {
     // The product's targets (README, Performance): checked by benchmarks, never by timed tests.
     private const double AddedP50TargetMs = 0.25;

@@ -8,7 +8,7 @@ namespace QuantumEdge.Federation.Aggregates;
 /// so small per-release ε (a few tenths and below) need orders in the hundreds or thousands to be
 /// reachable at all; without them the calibration would return absurd noise.
 /// </summary>
-public static class FederationOrders
+internal static class FederationOrders
 {
     public static IReadOnlyList<double> All { get; } =
         [.. RdpOrders.Default, 64, 80, 96, 128, 160, 192, 256, 384, 512, 768, 1024, 1536, 2048, 4096, 8192];

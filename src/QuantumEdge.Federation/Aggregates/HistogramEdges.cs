@@ -5,7 +5,7 @@ namespace QuantumEdge.Federation.Aggregates;
 /// [edge[i-1], edge[i]); the first bucket starts at 0 and the last is open-ended, so a histogram
 /// has one more bucket than edges. Releases carry the edges so a reader can refuse to mix others.
 /// </summary>
-public static class HistogramEdges
+internal static class HistogramEdges
 {
     /// <summary>Time to first token.</summary>
     public static IReadOnlyList<double> TtftMs { get; } = [50, 100, 200, 400, 800, 1600, 3200, 6400];

@@ -6,7 +6,7 @@ namespace QuantumEdge.Federation.Aggregates;
 /// The smallest Gaussian noise multiplier z (σ = z·Δ) for which one release is (ε, δ)-DP by the
 /// RDP accountant's conversion at <see cref="FederationOrders.All"/>: RDP(α) = α/(2z²), ε = min_α RDP(α) + ln((α−1)/α) − (ln δ + ln α)/(α−1).
 /// </summary>
-public static class NoiseCalibration
+internal static class NoiseCalibration
 {
     /// <summary>Bisection on z to a relative precision of 1e-9; ε(z) is decreasing in z.</summary>
     public static double NoiseMultiplier(double epsilon, double delta)

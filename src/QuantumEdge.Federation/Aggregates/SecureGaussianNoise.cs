@@ -8,7 +8,7 @@ namespace QuantumEdge.Federation.Aggregates;
 /// Gaussian; releases are rounded (see <see cref="DpReleaseOptions.Decimals"/>) to expose fewer
 /// low-order bits. Thread-safe.
 /// </summary>
-public sealed class SecureGaussianNoise : IGaussianNoise
+internal sealed class SecureGaussianNoise : IGaussianNoise
 {
     public double Next()
     {

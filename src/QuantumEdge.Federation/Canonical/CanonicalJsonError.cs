@@ -1,7 +1,7 @@
 namespace QuantumEdge.Federation.Canonical;
 
 /// <summary>Why bytes are not an acceptable canonical-JSON document. The names are the wire reason codes.</summary>
-public enum CanonicalJsonError
+internal enum CanonicalJsonError
 {
     /// <summary>Not well-formed JSON (syntax, invalid UTF-8, trailing data, comments).</summary>
     MalformedJson,

@@ -11,7 +11,7 @@ namespace QuantumEdge.Federation.Envelopes;
 /// Builds and signs envelopes, and reads untrusted bytes into one. Reading checks form only
 /// (JSON, limits, field types, schema version); authenticity is the verifier's job.
 /// </summary>
-public static class EnvelopeCodec
+internal static class EnvelopeCodec
 {
     public const int HashSize = 32;
 

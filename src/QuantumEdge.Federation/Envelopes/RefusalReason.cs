@@ -1,7 +1,7 @@
 namespace QuantumEdge.Federation.Envelopes;
 
 /// <summary>The reason codes of <see cref="Refusal"/> (wire contract; also metric labels).</summary>
-public static class RefusalReason
+internal static class RefusalReason
 {
     // 400: the bytes are not an acceptable envelope.
     public const string TooLarge = "too_large";

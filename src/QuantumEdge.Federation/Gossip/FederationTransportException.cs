@@ -1,7 +1,7 @@
 namespace QuantumEdge.Federation.Gossip;
 
 /// <summary>A peer could not be reached, timed out, or answered something that is not the federation protocol.</summary>
-public sealed class FederationTransportException : Exception
+internal sealed class FederationTransportException : Exception
 {
     public FederationTransportException(string message)
         : base(message)

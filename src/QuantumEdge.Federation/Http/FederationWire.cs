@@ -13,7 +13,7 @@ namespace QuantumEdge.Federation.Http;
 /// The JSON bodies of the federation endpoints, written by the handlers and read by the
 /// clients (HTTP or in-memory) — one definition of the wire format, bounded on both sides.
 /// </summary>
-public static class FederationWire
+internal static class FederationWire
 {
     /// <summary>Most origins accepted in one digest.</summary>
     public const int MaxDigestOrigins = 1024;

@@ -3,7 +3,7 @@ using NSec.Cryptography;
 namespace QuantumEdge.Federation.Identity;
 
 /// <summary>An in-memory Ed25519 key pair (tests, the demo, and nodes that keep the key themselves).</summary>
-public sealed class Ed25519Signer : IFederationSigner, IDisposable
+internal sealed class Ed25519Signer : IFederationSigner, IDisposable
 {
     private readonly Key _key;
 

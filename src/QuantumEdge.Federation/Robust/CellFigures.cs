@@ -8,7 +8,7 @@ namespace QuantumEdge.Federation.Robust;
 /// below <c>minCount</c>: a rate over a handful of noisy requests is noise, not information.
 /// Noisy counts are clamped at 0 first. Post-processing only, so DP is unaffected.
 /// </summary>
-public sealed record CellFigures(
+internal sealed record CellFigures(
     double Requests,
     double? ErrorRate,
     double? TimeoutRate,

@@ -9,7 +9,7 @@ namespace QuantumEdge.Federation.Robust;
 /// outside the honest peers' range. Releases with other histogram edges, stale releases and
 /// excluded origins (this node, quarantined ones) are skipped.
 /// </summary>
-public static class RobustAggregator
+internal static class RobustAggregator
 {
     private static readonly Comparer<(string Model, string Category)> CellOrder = Comparer<(string Model, string Category)>.Create((a, b) =>
     {

@@ -4,7 +4,7 @@ namespace QuantumEdge.Federation.Robust;
 /// Coordinate-wise robust location estimates. With f poisoned values among n and f ≤ t (the
 /// number trimmed from each end), both results lie within the range of the honest values.
 /// </summary>
-public static class RobustStatistics
+internal static class RobustStatistics
 {
     public static double Median(IReadOnlyList<double> values)
     {

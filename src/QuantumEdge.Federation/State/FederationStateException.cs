@@ -1,7 +1,7 @@
 namespace QuantumEdge.Federation.State;
 
 /// <summary>A federation state file is unreadable or inconsistent. The message names the file and the problem; the node refuses to start federation rather than guess.</summary>
-public sealed class FederationStateException : Exception
+internal sealed class FederationStateException : Exception
 {
     public FederationStateException(string path, string problem, Exception? inner = null)
         : base($"federation state file '{path}' is corrupt: {problem} (restore it from backup, or move it away to start that state afresh)", inner)

@@ -10,7 +10,7 @@ namespace QuantumEdge.Gateway.Backends;
 public delegate HttpMessageHandler BackendHandlerFactory(BackendSettings settings);
 
 /// <summary>The production handler: pooled sockets, bounded connect time, no proxy, cookies or decompression.</summary>
-public static class SocketsBackendHandlers
+internal static class SocketsBackendHandlers
 {
     public static HttpMessageHandler Create(BackendSettings settings) => new SocketsHttpHandler
     {

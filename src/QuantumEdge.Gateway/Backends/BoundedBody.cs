@@ -7,7 +7,7 @@ namespace QuantumEdge.Gateway.Backends;
 /// itself consumes (health probes, metrics); an answer past the cap is refused without reading
 /// the rest, so a backend that streams forever costs at most the cap.
 /// </summary>
-public static class BoundedBody
+internal static class BoundedBody
 {
     /// <summary>The body, or null when it is larger than <paramref name="cap"/> bytes.</summary>
     public static async Task<byte[]?> ReadAsync(HttpContent content, int cap, CancellationToken ct)

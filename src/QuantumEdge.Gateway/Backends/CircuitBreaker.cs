@@ -7,7 +7,7 @@ namespace QuantumEdge.Gateway.Backends;
 /// whoever saw them (the request path knows about idle timeouts and aborted streams that happen
 /// long after the response headers), which is why this is not a wrapper around the send call.
 /// </summary>
-public sealed class CircuitBreaker(TimeSpan breakDuration, TimeProvider time)
+internal sealed class CircuitBreaker(TimeSpan breakDuration, TimeProvider time)
 {
     /// <summary>Share of failed attempts in the window that opens the circuit.</summary>
     public const double FailureRatio = 0.5;

@@ -11,7 +11,7 @@ namespace QuantumEdge.Gateway.Backends;
 /// most <see cref="MaxRequests"/>, cache usage in [0, 1]) so that a lying backend cannot look
 /// emptier than idle and attract every request.
 /// </summary>
-public static class VllmMetricsParser
+internal static class VllmMetricsParser
 {
     /// <summary>Upper bound for a request count: far above any real backend, far below overflow.</summary>
     public const double MaxRequests = 1_000_000;

@@ -7,7 +7,7 @@ namespace QuantumEdge.Gateway.Configuration;
 /// A YAML mapping read key by key, which remembers what was read so that any key left over
 /// is reported as unknown. Reads are strict: a wrong type or range names the key's full path.
 /// </summary>
-public sealed class YamlSection
+internal sealed class YamlSection
 {
     private readonly YamlMappingNode? _node;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);

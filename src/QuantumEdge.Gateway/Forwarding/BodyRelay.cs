@@ -7,7 +7,7 @@ namespace QuantumEdge.Gateway.Forwarding;
 /// buffer and a small tail of it: memory stays bounded however large the answer and however many
 /// run at once. The usage for metering is read from the tail, where OpenAI-style answers put it.
 /// </summary>
-public static class BodyRelay
+internal static class BodyRelay
 {
     /// <summary>Bytes of the answer's end kept to find its <c>usage</c> object.</summary>
     public const int TailBytes = 16 * 1024;

@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Forwarding;
 
 /// <summary>How a relay of a backend's answer to the client ended.</summary>
-public enum RelayOutcome
+internal enum RelayOutcome
 {
     /// <summary>The backend's answer ended normally and all of it reached the client.</summary>
     Completed,
@@ -25,7 +25,7 @@ public enum RelayOutcome
 /// <param name="BytesForwarded">Bytes written to the client.</param>
 /// <param name="Events">Server-sent events written to the client (0 for a plain body).</param>
 /// <param name="TextDisclosed">True once completion text may have reached the client.</param>
-public readonly record struct RelayResult(RelayOutcome Outcome, TokenUsage? Usage, long BytesForwarded, int Events, bool TextDisclosed)
+internal readonly record struct RelayResult(RelayOutcome Outcome, TokenUsage? Usage, long BytesForwarded, int Events, bool TextDisclosed)
 {
     /// <summary>True when nothing was written to the client: the request can still go elsewhere.</summary>
     public bool NothingSent => BytesForwarded == 0;

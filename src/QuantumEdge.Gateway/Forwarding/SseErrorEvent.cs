@@ -9,7 +9,7 @@ namespace QuantumEdge.Gateway.Forwarding;
 /// message when a data event carries an <c>error</c> object, instead of waiting or reading a
 /// truncated stream as complete.
 /// </summary>
-public static class SseErrorEvent
+internal static class SseErrorEvent
 {
     public static byte[] Encode(GatewayError error)
     {

@@ -7,7 +7,7 @@ namespace QuantumEdge.Gateway.Forwarding;
 /// complete. It reads the usage chunk to meter tokens and drops that chunk when the client did
 /// not ask for it.
 /// </summary>
-public static class SseRelay
+internal static class SseRelay
 {
     /// <summary>Largest single event relayed; a backend that sends more without an event boundary is cut off.</summary>
     public const int MaxEventBytes = 1024 * 1024;

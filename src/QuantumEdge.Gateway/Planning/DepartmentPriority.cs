@@ -7,7 +7,7 @@ namespace QuantumEdge.Gateway.Planning;
 /// latency cost and its place in the greedy order. Emergency and intensive care come first;
 /// research and administration yield.
 /// </summary>
-public static class DepartmentPriority
+internal static class DepartmentPriority
 {
     /// <summary>Emergency, trauma and intensive care.</summary>
     public const double Critical = 4.0;

@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Planning;
 
 /// <summary>The deployment guide's <c>quantum_planning.optimization_strategy</c>.</summary>
-public enum PlanningStrategy
+internal enum PlanningStrategy
 {
     /// <summary><c>latency_focused</c>: expected completion time, weighted by priority.</summary>
     LatencyFocused,
@@ -17,7 +17,7 @@ public enum PlanningStrategy
 }
 
 /// <summary>Names and the latency/throughput mix of each strategy.</summary>
-public static class PlanningStrategies
+internal static class PlanningStrategies
 {
     /// <summary>Reads a configured name (the config loader has already restricted it to the four).</summary>
     public static PlanningStrategy Parse(string name) => name switch

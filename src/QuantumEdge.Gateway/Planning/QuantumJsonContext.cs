@@ -7,4 +7,4 @@ namespace QuantumEdge.Gateway.Planning;
 [JsonSerializable(typeof(QuantumStatusReport))]
 [JsonSerializable(typeof(QuantumCoherenceReport))]
 [JsonSerializable(typeof(QuantumOptimizationReport))]
-public sealed partial class QuantumJsonContext : JsonSerializerContext;
+internal sealed partial class QuantumJsonContext : JsonSerializerContext;

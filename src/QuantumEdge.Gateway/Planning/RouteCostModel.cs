@@ -22,7 +22,7 @@ namespace QuantumEdge.Gateway.Planning;
 /// cost = (1 − θ) · latency cost + θ · throughput cost, θ from <see cref="PlanningStrategies.ThroughputWeight"/>.
 /// </para>
 /// </summary>
-public static class RouteCostModel
+internal static class RouteCostModel
 {
     /// <summary>Assumed time to first token of a backend that has not answered yet.</summary>
     public const double DefaultFirstTokenMs = 50;

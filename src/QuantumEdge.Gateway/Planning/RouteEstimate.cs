@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Planning;
 
 /// <summary>Expected timings of one request on one backend, in milliseconds.</summary>
-public readonly record struct RouteEstimate(double WaitMs, double FirstTokenMs, double DecodeMs)
+internal readonly record struct RouteEstimate(double WaitMs, double FirstTokenMs, double DecodeMs)
 {
     /// <summary>Time the request occupies a slot once it has one.</summary>
     public double ServiceMs => FirstTokenMs + DecodeMs;

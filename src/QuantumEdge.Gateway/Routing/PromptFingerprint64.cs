@@ -4,7 +4,7 @@ namespace QuantumEdge.Gateway.Routing;
 /// A fast, non-cryptographic 64-bit hash (FNV-1a) of prompt text, used only to recognise a shared
 /// prompt prefix (KV-cache affinity). Never stored or sent anywhere; the audit uses a keyed HMAC.
 /// </summary>
-public static class PromptFingerprint64
+internal static class PromptFingerprint64
 {
     public static ulong Of(ReadOnlySpan<char> text)
     {

@@ -5,7 +5,7 @@ namespace QuantumEdge.Gateway.Simulation;
 /// prompt length and with how busy the server is; a cached prefix removes most of it; decode
 /// slows as more requests share the GPU.
 /// </summary>
-public sealed class LatencyModel(SimulationProfile profile, int capacity)
+internal sealed class LatencyModel(SimulationProfile profile, int capacity)
 {
     public TimeSpan TimeToFirstToken(int promptTokens, int running, bool prefixHit)
     {

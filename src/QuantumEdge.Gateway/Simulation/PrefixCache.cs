@@ -4,7 +4,7 @@ namespace QuantumEdge.Gateway.Simulation;
 /// Which prompt prefixes this backend saw recently: a hit means its KV cache still holds them,
 /// so prefill is cheaper. Bounded; the oldest entries go first.
 /// </summary>
-public sealed class PrefixCache(int capacity = 4096, double ttlSeconds = 120)
+internal sealed class PrefixCache(int capacity = 4096, double ttlSeconds = 120)
 {
     private readonly Dictionary<ulong, long> _seen = [];
     private readonly Queue<ulong> _order = new();

@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Simulation;
 
 /// <summary>Deterministic filler text: the same prompt always yields the same words.</summary>
-public static class SimulatedText
+internal static class SimulatedText
 {
     private static readonly string[] Words =
     [

@@ -7,7 +7,7 @@ using QuantumEdge.Ledger.Audit;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary><c>quantumedge audit verify</c> and <c>audit export</c>.</summary>
-public static class AuditCommand
+internal static class AuditCommand
 {
     public static Command Create()
     {

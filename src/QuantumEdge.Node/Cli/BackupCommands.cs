@@ -8,7 +8,7 @@ using QuantumEdge.Ledger.Backup;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary><c>quantumedge backup --out DIR</c> and <c>restore --from DIR</c>.</summary>
-public static class BackupCommands
+internal static class BackupCommands
 {
     public static Command Backup()
     {

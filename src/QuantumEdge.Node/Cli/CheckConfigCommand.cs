@@ -4,7 +4,7 @@ using QuantumEdge.Gateway.Configuration;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary><c>quantumedge check-config</c>: validate and print the effective configuration.</summary>
-public static class CheckConfigCommand
+internal static class CheckConfigCommand
 {
     public static Command Create()
     {

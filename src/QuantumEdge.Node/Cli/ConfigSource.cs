@@ -7,7 +7,7 @@ namespace QuantumEdge.Node.Cli;
 /// Where a verb's configuration comes from: <c>--config PATH</c>, else <c>$QUANTUM_CONFIG_PATH</c>,
 /// else the embedded development configuration.
 /// </summary>
-public static class ConfigSource
+internal static class ConfigSource
 {
     public static readonly Option<string?> Option = new("--config", "-c")
     {

@@ -1,7 +1,7 @@
 namespace QuantumEdge.Node.Cli;
 
 /// <summary>The process exit codes of the CLI contract (README, Command line).</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Ok = 0;
     public const int Failure = 1;

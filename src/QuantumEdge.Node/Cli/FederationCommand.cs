@@ -7,7 +7,7 @@ using QuantumEdge.Ledger.Storage;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary><c>quantumedge federation pubkey</c>: the node's public key in the form peers paste into <c>federation.peers[].public_key</c>.</summary>
-public static class FederationCommand
+internal static class FederationCommand
 {
     public static Command Create()
     {

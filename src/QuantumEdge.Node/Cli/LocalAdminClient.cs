@@ -8,7 +8,7 @@ namespace QuantumEdge.Node.Cli;
 /// Talks to a running node over its local admin socket. When no node runs (no socket, or nobody
 /// listening), <see cref="TryCreate"/> returns null and the verb opens the ledger itself.
 /// </summary>
-public sealed class LocalAdminClient : IDisposable
+internal sealed class LocalAdminClient : IDisposable
 {
     private readonly HttpClient _http;
 

@@ -13,7 +13,7 @@ namespace QuantumEdge.Node.Cli;
 /// solver on a standard instance, on one core. Gset (MaxCut) runs discrete SB; a QUBO runs discrete
 /// and ballistic SB on half the time each and keeps the better, unless <c>--variant</c> picks one.
 /// </summary>
-public static class PlanCommand
+internal static class PlanCommand
 {
     public static Command Create()
     {

@@ -10,7 +10,7 @@ namespace QuantumEdge.Node.Cli;
 /// <c>quantumedge privacy epsilon</c>: the Rényi-DP accountant as a calculator, for the
 /// subsampled Gaussian mechanism (default) or the Laplace mechanism.
 /// </summary>
-public static class PrivacyEpsilonCommand
+internal static class PrivacyEpsilonCommand
 {
     public static Command Create()
     {

@@ -4,7 +4,7 @@ using QuantumEdge.Gateway.Privacy;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary><c>quantumedge privacy report [--incident-mode]</c>: the privacy audit report.</summary>
-public static class PrivacyReportCommand
+internal static class PrivacyReportCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ using QuantumEdge.Node.Hosting;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary><c>quantumedge serve</c>: run the node until SIGTERM.</summary>
-public static class ServeCommand
+internal static class ServeCommand
 {
     public static Command Create()
     {

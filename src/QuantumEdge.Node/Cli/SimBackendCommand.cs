@@ -6,7 +6,7 @@ using QuantumEdge.Gateway.Simulation;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary><c>quantumedge sim-backend</c>: a simulated OpenAI-compatible LLM server.</summary>
-public static class SimBackendCommand
+internal static class SimBackendCommand
 {
     public static Command Create()
     {

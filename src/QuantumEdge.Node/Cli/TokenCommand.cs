@@ -5,7 +5,7 @@ using QuantumEdge.Gateway.Configuration;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary><c>quantumedge token issue</c>: sign an HS256 JWT with <c>JWT_SECRET</c>.</summary>
-public static class TokenCommand
+internal static class TokenCommand
 {
     public static Command Create()
     {

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary><c>quantumedge demo</c>: three hospital nodes, simulated backends, a clinical workload, a report.</summary>
-public static class DemoCommand
+internal static class DemoCommand
 {
     public static Command Create()
     {

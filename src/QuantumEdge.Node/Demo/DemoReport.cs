@@ -4,7 +4,7 @@ using QuantumEdge.Node.Hosting;
 namespace QuantumEdge.Node.Demo;
 
 /// <summary>The demo's readable report: traffic, latency per node and backend, refusals and why.</summary>
-public sealed class DemoReport
+internal sealed class DemoReport
 {
     private readonly List<string> _lines = [];
 

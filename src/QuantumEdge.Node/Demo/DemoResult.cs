@@ -1,4 +1,4 @@
 namespace QuantumEdge.Node.Demo;
 
 /// <summary>How one demo request ended, as the client saw it.</summary>
-public sealed record DemoResult(DemoRequest Request, int Status, double LatencyMs, double FirstByteMs, string? Backend, string? ErrorCode);
+internal sealed record DemoResult(DemoRequest Request, int Status, double LatencyMs, double FirstByteMs, string? Backend, string? ErrorCode);

@@ -15,7 +15,7 @@ namespace QuantumEdge.Node.Demo;
 /// Starts three hospital nodes (A, B, C), each with simulated backends on free loopback ports,
 /// drives the clinical workload through them over HTTP, and prints the report.
 /// </summary>
-public static class DemoRunner
+internal static class DemoRunner
 {
     private sealed record SimSpec(string Id, SimulationProfile Profile, int Concurrency, DataClassification[] Allowed);
 

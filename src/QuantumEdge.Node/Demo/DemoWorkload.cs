@@ -1,7 +1,7 @@
 namespace QuantumEdge.Node.Demo;
 
 /// <summary>One clinical request of the demo workload (the prompt text is synthetic).</summary>
-public sealed record DemoRequest(
+internal sealed record DemoRequest(
     int Index,
     string Node,
     DemoUser User,
@@ -12,14 +12,14 @@ public sealed record DemoRequest(
     string Endpoint);
 
 /// <summary>A demo user: who they are and which token they present.</summary>
-public sealed record DemoUser(string Subject, string Role, string Department, string Kind = "valid");
+internal sealed record DemoUser(string Subject, string Role, string Department, string Kind = "valid");
 
 /// <summary>
 /// A mixed clinical workload: doctors, nurses and researchers in several departments, every
 /// data class (and missing headers), conversations that share a long prompt prefix, streaming
 /// and not, plus a few callers who should be refused (no token, expired token, unknown role).
 /// </summary>
-public static class DemoWorkload
+internal static class DemoWorkload
 {
     public static readonly DemoUser[] Users =
     [

@@ -15,7 +15,7 @@ namespace QuantumEdge.Node.Demo;
 /// with fresh, identical simulated backends. Time to first token and SLA misses are measured
 /// by the client, not assumed.
 /// </summary>
-public static class PlannerComparison
+internal static class PlannerComparison
 {
     /// <summary>A request meets its SLA when its first token arrives within this time (simulated time x1).</summary>
     public const double SlaFirstTokenMs = 120;

@@ -20,7 +20,7 @@ namespace QuantumEdge.Node.Federation;
 /// <c>listen_url</c> serving the protocol's four endpoints), the gossip/publish loop, the
 /// observation gate on the request path and the metrics.
 /// </summary>
-public sealed class FederationNode : IAsyncDisposable
+internal sealed class FederationNode : IAsyncDisposable
 {
     private readonly WebApplication _listener;
     private readonly HttpClient _client;

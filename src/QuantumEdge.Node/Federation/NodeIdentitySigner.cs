@@ -4,7 +4,7 @@ using QuantumEdge.Ledger.Crypto;
 namespace QuantumEdge.Node.Federation;
 
 /// <summary>The node's Ed25519 identity (the ledger's <see cref="NodeIdentity"/>, from <c>keygen</c>) as the federation's signer.</summary>
-public sealed class NodeIdentitySigner(NodeIdentity identity) : IFederationSigner
+internal sealed class NodeIdentitySigner(NodeIdentity identity) : IFederationSigner
 {
     /// <inheritdoc />
     public ReadOnlyMemory<byte> PublicKey => identity.PublicKeyBytes;

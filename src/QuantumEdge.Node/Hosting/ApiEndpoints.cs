@@ -9,7 +9,7 @@ using QuantumEdge.Ledger;
 namespace QuantumEdge.Node.Hosting;
 
 /// <summary>Maps the HTTP API onto the gateway's handlers.</summary>
-public static class ApiEndpoints
+internal static class ApiEndpoints
 {
     public static void Map(WebApplication app)
     {

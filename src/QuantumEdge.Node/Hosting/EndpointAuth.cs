@@ -5,7 +5,7 @@ using QuantumEdge.Gateway.Forwarding;
 namespace QuantumEdge.Node.Hosting;
 
 /// <summary>Bearer-token authentication and one permission check for the non-inference endpoints.</summary>
-public static class EndpointAuth
+internal static class EndpointAuth
 {
     /// <summary>The caller, or null after an OpenAI-shaped 401/403 has been written.</summary>
     public static async Task<CallerIdentity?> RequireAsync(HttpContext ctx, string? permission)

@@ -10,7 +10,7 @@ namespace QuantumEdge.Node.Hosting;
 /// category this node's local figures next to the federation's robust aggregate and how many peers
 /// contributed. 404 when federation is not enabled on this node.
 /// </summary>
-public static class FederationInsightsEndpoint
+internal static class FederationInsightsEndpoint
 {
     public static void Map(WebApplication app)
     {

@@ -20,7 +20,7 @@ namespace QuantumEdge.Node.Hosting;
 /// One running node: the API server, the separate metrics server, and the background work
 /// (health probing and refusal summaries run as hosted services of the API host). Everything is instance-scoped so that the demo can run three in one process.
 /// </summary>
-public sealed class GatewayNode : IAsyncDisposable
+internal sealed class GatewayNode : IAsyncDisposable
 {
     private readonly WebApplication _api;
     private readonly WebApplication _metricsApp;

@@ -12,7 +12,7 @@ namespace QuantumEdge.Node.Hosting;
 /// account and root can use it). The ledger has one owner, the running node, so CLI verbs such as
 /// <c>backup</c> and <c>audit verify</c> go through this socket while the node runs.
 /// </summary>
-public sealed class LocalAdminServer : IAsyncDisposable
+internal sealed class LocalAdminServer : IAsyncDisposable
 {
     public const string SocketFileName = "admin.sock";
 

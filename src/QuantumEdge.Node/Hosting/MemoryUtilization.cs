@@ -7,7 +7,7 @@ namespace QuantumEdge.Node.Hosting;
 /// The deployment guide's <c>memory_utilization</c>: the process's working set as a fraction of
 /// <c>resources.memory_limit</c> (alert above 0.8), refreshed at each scrape.
 /// </summary>
-public sealed class MemoryUtilization(CollectorRegistry registry, string memoryLimit)
+internal sealed class MemoryUtilization(CollectorRegistry registry, string memoryLimit)
 {
     private readonly Gauge _gauge = Metrics.WithCustomRegistry(registry)
         .CreateGauge("memory_utilization", "Working set as a fraction of resources.memory_limit.");

@@ -1,4 +1,4 @@
 namespace QuantumEdge.Node.Hosting;
 
 /// <summary>When the node started, for uptime.</summary>
-public sealed record NodeClock(long StartedTimestamp);
+internal sealed record NodeClock(long StartedTimestamp);

@@ -5,7 +5,7 @@ using QuantumEdge.Gateway.Routing;
 namespace QuantumEdge.Node.Hosting;
 
 /// <summary>How a <see cref="GatewayNode"/> is hosted: by <c>serve</c>, by the demo, or by tests.</summary>
-public sealed record NodeHostOptions
+internal sealed record NodeHostOptions
 {
     /// <summary>Tell systemd when the node is ready (serve only).</summary>
     public bool Systemd { get; init; }

@@ -3,7 +3,7 @@ using QuantumEdge.Gateway.Configuration;
 namespace QuantumEdge.Node.Hosting;
 
 /// <summary>Console logging per the <c>logging</c> block: text for people, JSON for shippers.</summary>
-public static class NodeLogging
+internal static class NodeLogging
 {
     public static void Configure(ILoggingBuilder logging, LoggingSettings settings, bool quiet)
     {

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace QuantumEdge.Node.Hosting;
 
 /// <summary>The <c>GET /privacy/status</c> answer.</summary>
-public sealed record PrivacyStatus(
+internal sealed record PrivacyStatus(
     [property: JsonPropertyName("policy")] PrivacyPolicyView Policy,
     [property: JsonPropertyName("day")] string Day,
     [property: JsonPropertyName("users_with_spend_today")] int UsersWithSpend,
@@ -13,7 +13,7 @@ public sealed record PrivacyStatus(
     [property: JsonPropertyName("ledger")] LedgerView Ledger);
 
 /// <summary>The privacy policy in force.</summary>
-public sealed record PrivacyPolicyView(
+internal sealed record PrivacyPolicyView(
     [property: JsonPropertyName("epsilon_per_query")] double EpsilonPerQuery,
     [property: JsonPropertyName("delta")] double Delta,
     [property: JsonPropertyName("composition_method")] string CompositionMethod,
@@ -24,14 +24,14 @@ public sealed record PrivacyPolicyView(
     [property: JsonPropertyName("charged_classifications")] IReadOnlyList<string> ChargedClassifications);
 
 /// <summary>Ledger health in status output (commit counts are 0 for an engine that does not group commits).</summary>
-public sealed record LedgerView(
+internal sealed record LedgerView(
     [property: JsonPropertyName("group_commits")] long GroupCommits,
     [property: JsonPropertyName("operations_committed")] long OperationsCommitted,
     [property: JsonPropertyName("read_only_reason")] string? ReadOnlyReason,
     [property: JsonPropertyName("node_key_fingerprint")] string NodeKeyFingerprint);
 
 /// <summary>One user's budget in <c>GET /privacy/budgets</c>.</summary>
-public sealed record BudgetView(
+internal sealed record BudgetView(
     [property: JsonPropertyName("user")] string User,
     [property: JsonPropertyName("department")] string? Department,
     [property: JsonPropertyName("day")] string Day,
@@ -41,15 +41,15 @@ public sealed record BudgetView(
     [property: JsonPropertyName("remaining")] double Remaining);
 
 /// <summary>The <c>GET /privacy/budgets</c> answer.</summary>
-public sealed record BudgetList([property: JsonPropertyName("data")] IReadOnlyList<BudgetView> Data);
+internal sealed record BudgetList([property: JsonPropertyName("data")] IReadOnlyList<BudgetView> Data);
 
 /// <summary>Body of <c>POST /privacy/budgets/reset</c>.</summary>
-public sealed record BudgetResetRequest(
+internal sealed record BudgetResetRequest(
     [property: JsonPropertyName("user")] string? User,
     [property: JsonPropertyName("reason")] string? Reason);
 
 /// <summary>Answer of <c>POST /privacy/budgets/reset</c>.</summary>
-public sealed record BudgetResetResult(
+internal sealed record BudgetResetResult(
     [property: JsonPropertyName("user")] string User,
     [property: JsonPropertyName("audit_seq")] long AuditSeq);
 
@@ -58,4 +58,4 @@ public sealed record BudgetResetResult(
 [JsonSerializable(typeof(BudgetList))]
 [JsonSerializable(typeof(BudgetResetRequest))]
 [JsonSerializable(typeof(BudgetResetResult))]
-public sealed partial class NodeJsonContext : JsonSerializerContext;
+internal sealed partial class NodeJsonContext : JsonSerializerContext;

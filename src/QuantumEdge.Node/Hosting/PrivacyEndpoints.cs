@@ -14,7 +14,7 @@ namespace QuantumEdge.Node.Hosting;
 /// <c>/privacy/status</c> (the "measurement" permission), <c>/privacy/budgets</c> (one's own; admin
 /// sees all, filterable) and the audited admin reset.
 /// </summary>
-public static class PrivacyEndpoints
+internal static class PrivacyEndpoints
 {
     public static void Map(WebApplication app)
     {

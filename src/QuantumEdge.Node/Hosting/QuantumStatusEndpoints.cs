@@ -10,7 +10,7 @@ namespace QuantumEdge.Node.Hosting;
 /// <c>/quantum/status</c>, <c>/quantum/coherence</c>, <c>/quantum/optimization/status</c>: reading the
 /// planner's state, which is the deployment guide's "measurement" permission.
 /// </summary>
-public static class QuantumStatusEndpoints
+internal static class QuantumStatusEndpoints
 {
     public static void Map(WebApplication app)
     {

@@ -9,7 +9,7 @@ namespace QuantumEdge.Planning.Assignment;
 /// (The assignment QUBO's load terms are dense per backend, so the Ising SA would need the N×N
 /// matrix this project never builds; moving tasks keeps the baseline sparse and always feasible.)
 /// </summary>
-public static class AssignmentAnnealer
+internal static class AssignmentAnnealer
 {
     public static (int[] Plan, double Objective) Anneal(AssignmentProblem problem, AnnealingSettings settings, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,7 @@ namespace QuantumEdge.Planning.Instances;
 /// +1 or −1 with equal probability from a SplitMix64 stream, so a seed names one instance on
 /// every platform and runtime (unlike <see cref="Random"/>, whose sequence is not a contract).
 /// </summary>
-public static class ToroidalGrid
+internal static class ToroidalGrid
 {
     /// <summary>The grid of <paramref name="rows"/> × <paramref name="columns"/> nodes drawn from <paramref name="seed"/>.</summary>
     public static MaxCutInstance Generate(int rows, int columns, ulong seed)

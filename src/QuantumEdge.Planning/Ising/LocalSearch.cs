@@ -4,7 +4,7 @@ namespace QuantumEdge.Planning.Ising;
 /// Greedy single-spin-flip descent: flips any spin whose flip lowers the energy until none does.
 /// Cheap (O(degree) per flip) and closes most of the last fraction of a percent after SB.
 /// </summary>
-public static class LocalSearch
+internal static class LocalSearch
 {
     /// <summary>Descends in place and returns the energy change (≤ 0).</summary>
     public static double Descend(IsingModel model, Span<sbyte> spins)

@@ -4,7 +4,7 @@ namespace QuantumEdge.Planning.Ising;
 /// The largest eigenvalue of −J by shifted power iteration, which fixes the SB time step:
 /// symplectic Euler is stable only for Δt &lt; 2/√(a0·(a0 + c0·λ_max(−J))).
 /// </summary>
-public static class SpectralBound
+internal static class SpectralBound
 {
     /// <summary>
     /// Power iteration on (−J + σI), σ = the largest absolute row sum (Gershgorin), so that every

@@ -7,7 +7,7 @@ namespace QuantumEdge.Planning.Ising;
 /// <see cref="LocalSearch"/> it walks out of local minima, which is what sparse ±1 instances
 /// (toroidal grids) need after SB: their minima come in wide plateaus that descent cannot leave.
 /// </summary>
-public static class TabuSearch
+internal static class TabuSearch
 {
     /// <summary>
     /// Runs <paramref name="moves"/> moves from <paramref name="spins"/> and leaves the best state

@@ -1,7 +1,7 @@
 namespace QuantumEdge.Planning.Solvers;
 
 /// <summary>Knobs of the simulated-annealing baseline.</summary>
-public sealed record AnnealingSettings
+internal sealed record AnnealingSettings
 {
     /// <summary>Full sweeps (n proposed flips each) per anneal; anneals restart while time remains.</summary>
     public int SweepsPerRun { get; init; } = 1000;

@@ -1,7 +1,7 @@
 namespace QuantumEdge.Planning.Solvers;
 
 /// <summary>Share of agents whose energy is within 1% of the best agent's: how converged a solve is.</summary>
-public static class Coherence
+internal static class Coherence
 {
     public const double Tolerance = 0.01;
 

@@ -7,7 +7,7 @@ namespace QuantumEdge.Planning.Solvers;
 /// Plain single-spin Metropolis annealing on the sparse Ising model with a geometric temperature
 /// schedule: the baseline the bifurcation solver is measured against.
 /// </summary>
-public static class SimulatedAnnealingSolver
+internal static class SimulatedAnnealingSolver
 {
     public static SolverResult Solve(IsingModel model, AnnealingSettings settings, CancellationToken cancellationToken = default)
     {

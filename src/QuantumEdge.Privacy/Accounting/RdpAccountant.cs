@@ -5,7 +5,7 @@ namespace QuantumEdge.Privacy.Accounting;
 /// of Balle et al. 2020 as used by Opacus and Google's dp_accounting. Pure functions; every
 /// mechanism assumes sensitivity 1 (the noise parameters are multipliers of the sensitivity).
 /// </summary>
-public static class RdpAccountant
+internal static class RdpAccountant
 {
     /// <summary>RDP of the Gaussian mechanism at <paramref name="order"/>: α / (2σ²).</summary>
     public static double Gaussian(double sigma, double order)

@@ -9,7 +9,7 @@ using QuantumEdge.Node.Hosting;
 namespace QuantumEdge.Node.Tests.Hosting;
 
 /// <summary>A node on loopback with simulated backends, for end-to-end tests over real HTTP.</summary>
-public sealed class TestNode : IAsyncDisposable
+internal sealed class TestNode : IAsyncDisposable
 {
     public const string Secret = "test-secret-that-is-long-enough-for-hs256-0123456789";
     public static readonly DataClassification[] AllLevels =

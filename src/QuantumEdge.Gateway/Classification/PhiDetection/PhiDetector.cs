@@ -11,7 +11,7 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// raise or lower its score. Works on a normalised copy in a pooled buffer; reports entity types
 /// and scores only, never the text it matched. Thread-safe.
 /// </summary>
-public sealed class PhiDetector
+internal sealed class PhiDetector
 {
     private readonly PhiDetectionSettings _settings;
     private readonly PhiNameFilter _names;

@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Classification.PhiDetection;
 
 /// <summary>Names of the built-in entity types, as they appear in errors, audit records and metrics.</summary>
-public static class PhiEntities
+internal static class PhiEntities
 {
     public const string Ssn = "ssn";
     public const string MedicalRecordNumber = "mrn";

@@ -10,7 +10,7 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// only steer the API (model, role, type …) and inline media ("data:" URLs) are left out.
 /// Reads the body with <see cref="Utf8JsonReader"/> into the caller's buffer: no allocation.
 /// </summary>
-public static class PhiPromptText
+internal static class PhiPromptText
 {
     private static readonly string[] SkippedKeys = ["model", "role", "type", "encoding_format", "object", "finish_reason", "tool_call_id", "id", "detail", "format"];
 

@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Classification.PhiDetection;
 
 /// <summary>The entity types a scan found at or above the configured confidence, sorted by name.</summary>
-public sealed class PhiScanResult
+internal sealed class PhiScanResult
 {
     public static readonly PhiScanResult None = new([]);
 

@@ -10,7 +10,7 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// Base64 runs that decode to printable text are appended after the text, so an encoded
 /// identifier is scanned too.
 /// </summary>
-public static class PhiTextNormalizer
+internal static class PhiTextNormalizer
 {
     /// <summary>Shortest base64 run decoded (12 bytes of text: shorter ones are mostly ordinary words).</summary>
     private const int MinBase64Run = 16;

@@ -1,7 +1,7 @@
 namespace QuantumEdge.Gateway.Classification.PhiDetection;
 
 /// <summary>Checksums and range rules that tell a real identifier from a number of the same shape.</summary>
-public static class PhiValidators
+internal static class PhiValidators
 {
     /// <summary>Copies the ASCII digits of <paramref name="text"/> into <paramref name="digits"/>; returns how many (or -1 when more than fit).</summary>
     public static int Digits(ReadOnlySpan<char> text, Span<byte> digits)
