@@ -17,14 +17,19 @@ public sealed class JwtAuthenticator
     /// <summary>HS256 needs a key of at least 256 bits.</summary>
     public const int MinimumSecretBytes = 32;
 
+    /// <summary>Distinct valid tokens remembered at once (a few hundred bytes each).</summary>
+    internal const int ValidatedTokenCapacity = 8192;
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters _parameters;
     private readonly SymmetricSecurityKey? _signingKey;
     private readonly AuthSettings _settings;
+    private readonly ValidatedTokenCache _validated;
 
-    public JwtAuthenticator(AuthSettings settings, HttpClient? metadataClient = null)
+    public JwtAuthenticator(AuthSettings settings, HttpClient? metadataClient = null, TimeProvider? time = null)
     {
         _settings = settings;
+        _validated = new ValidatedTokenCache(ValidatedTokenCapacity, TimeSpan.FromSeconds(settings.ClockSkewSeconds), time ?? TimeProvider.System);
         _parameters = new TokenValidationParameters
         {
             ValidIssuer = settings.Issuer,
@@ -82,6 +87,11 @@ public sealed class JwtAuthenticator
             throw new TokenRejectedException("malformed bearer token");
         }
 
+        if (_validated.TryGet(token, out var known))
+        {
+            return known;
+        }
+
         TokenValidationResult result;
         try
         {
@@ -105,7 +115,9 @@ public sealed class JwtAuthenticator
         }
 
         var (sub, role, department) = IdentityClaims.Read(jwt.EncodedPayload);
-        return new CallerIdentity(sub, role, department, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+        var caller = new CallerIdentity(sub, role, department, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+        _validated.Add(token, caller);
+        return caller;
     }
 
     /// <summary>Signs an HS256 token for the given identity.</summary>
