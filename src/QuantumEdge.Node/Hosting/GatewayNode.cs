@@ -156,9 +156,11 @@ public sealed class GatewayNode : IAsyncDisposable
         metricsBuilder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         var metricsApp = metricsBuilder.Build();
         var memory = new MemoryUtilization(registry, config.Resources.MemoryLimit);
+        var operational = new OperationalMetrics(registry, ledger, backends, api.Services.GetRequiredService<IRoutePlanner>());
         metricsApp.MapGet("/metrics", async ctx =>
         {
             memory.Update();
+            operational.Update();
             ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
         });
