@@ -49,7 +49,11 @@ public static class BackupCommands
     public static Command Restore()
     {
         var from = new Option<string>("--from") { Description = "A directory written by 'quantumedge backup'.", Required = true };
-        var command = new Command("restore", "Verify a backup (manifest hashes, audit chain, signatures) and put it in place of the ledger. Stop the node first.") { from };
+        var force = new Option<bool>("--force")
+        {
+            Description = "Restore even though the current ledger holds records the backup lacks (they are rolled back; the replaced ledger is kept beside the restored one).",
+        };
+        var command = new Command("restore", "Verify a backup (manifest hashes, audit chain, signatures) and put it in place of the ledger, refusing to roll records back without --force. Stop the node first.") { from, force };
         command.SetAction(async (parse, ct) =>
         {
             var config = ConfigSource.Load(parse);
@@ -65,17 +69,7 @@ public static class BackupCommands
                 throw new ConfigurationException("--from", $"'{dir}' does not exist");
             }
 
-            try
-            {
-                var result = await LedgerFactory.RestoreAsync(dir, config);
-                await Console.Out.WriteLineAsync($"restored and verified: audit seq {result.LastSeq}, backup taken {result.BackupCreatedAt:O}");
-                return ExitCodes.Ok;
-            }
-            catch (LedgerException e)
-            {
-                await Console.Error.WriteLineAsync($"quantumedge: restore refused: {e.Message}");
-                return ExitCodes.Failure;
-            }
+            return await RestoreGuard.RestoreAsync(dir, config, parse.GetValue(force), ct);
         });
         return command;
     }
