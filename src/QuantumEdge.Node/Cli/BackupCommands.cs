@@ -16,7 +16,7 @@ public static class BackupCommands
         var command = new Command("backup", "Take a consistent snapshot of the ledger (privacy spends, audit chain) with a SHA-256 manifest; works while the node runs.") { output };
         command.SetAction(async (parse, ct) =>
         {
-            var config = ConfigSource.Load(parse);
+            var config = ConfigSource.LoadForAdmin(parse);
             var dir = Path.GetFullPath(parse.GetValue(output)!);
             if (BackupTarget.Problem(dir) is { } problem)
             {
@@ -38,6 +38,13 @@ public static class BackupCommands
                 return ExitCodes.Ok;
             }
 
+            var ledgerDir = Path.GetFullPath(config.Storage.ResolveLedgerDir(config.Node));
+            if (!File.Exists(Path.Combine(ledgerDir, "ledger.db")))
+            {
+                // Opening would create an empty ledger (and its directory) just to back it up.
+                throw new ConfigurationException("node.data_dir", $"there is no ledger in '{ledgerDir}' ({config.Source}): nothing to back up");
+            }
+
             await using var ledger = LedgerFactory.Open(config);
             var manifest = await ledger.BackupAsync(dir);
             await Console.Out.WriteLineAsync($"backup written to {dir}: audit seq {manifest.LastSeq}, {manifest.Files.Count} files");
@@ -56,7 +63,7 @@ public static class BackupCommands
         var command = new Command("restore", "Verify a backup (manifest hashes, audit chain, signatures) and put it in place of the ledger, refusing to roll records back without --force. Stop the node first.") { from, force };
         command.SetAction(async (parse, ct) =>
         {
-            var config = ConfigSource.Load(parse);
+            var config = ConfigSource.LoadForAdmin(parse);
             if (LocalAdminClient.TryCreate(config) is { } running)
             {
                 running.Dispose();

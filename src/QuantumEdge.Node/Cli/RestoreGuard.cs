@@ -54,6 +54,11 @@ internal static class RestoreGuard
             keptAt = KeepReplaced(ledgerDirectory);
         }
 
+        if (!Directory.Exists(ledgerDirectory))
+        {
+            await Console.Out.WriteLineAsync($"no ledger in '{ledgerDirectory}' yet ({config.Source}): creating it for the restore").ConfigureAwait(false);
+        }
+
         RestoreResult result;
         try
         {

@@ -10,7 +10,8 @@ namespace QuantumEdge.Node.Tests.PublishedBinary;
 public sealed class NodeProcess : IAsyncDisposable
 {
     public const string JwtSecret = "published-binary-test-secret-0123456789abcdef";
-    public const string MasterKey = "published-binary-master-key";
+    /// <summary>A MASTER_KEY as `openssl rand -base64 32` makes one: serve and check-config refuse weak keys.</summary>
+    public const string MasterKey = "krnm8cQPQXxP23T0w1pe56zW0Ma8JGJ6QeKMIyM0k7k=";
 
     private readonly Process _process;
 
