@@ -133,6 +133,7 @@ public sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(new NodeClock(Stopwatch.GetTimestamp()));
         var api = builder.Build();
         ApiEndpoints.Map(api);
+        ReadinessEndpoints.Map(api);
         PrivacyEndpoints.Map(api);
         QuantumStatusEndpoints.Map(api);
         FederationInsightsEndpoint.Map(api);
@@ -142,6 +143,15 @@ public sealed class GatewayNode : IAsyncDisposable
         {
             logger.LogWarning("no node key configured (storage.node_key_dir): generated one under {Dir}; use 'quantumedge keygen' and storage.node_key_dir in production",
                 generatedKeyDir);
+        }
+
+        foreach (var backend in backends.All)
+        {
+            if (backends.TransportOf(backend).MissingKeyVariable is { } keyVariable)
+            {
+                logger.LogError("backend {Backend} is unhealthy: its api_key_env variable {Variable} is not set; no request is sent to it until the node restarts with it",
+                    backend.Id, keyVariable);
+            }
         }
 
         if (ledger.ReadOnlyReason is { } readOnly)
