@@ -21,9 +21,9 @@ internal static class RestoreGuard
     private const int MaxManifestBytes = 1 << 20;
 
     /// <summary>Current-ledger records a restore would replace: none, or a count with the seq range.</summary>
-    internal sealed record RollBack(long Records, long FirstSeq, long LastSeq, long CurrentLastSeq, bool SameHistory, string? Unreadable = null)
+    internal sealed record RollBack(long Records, long FirstSeq, long LastSeq, long CurrentLastSeq, long BackupLastSeq, bool SameHistory, string? Unreadable = null)
     {
-        public static readonly RollBack None = new(0, 0, 0, 0, true);
+        public static readonly RollBack None = new(0, 0, 0, 0, 0, true);
 
         /// <summary>True when restoring would lose something (records, or a ledger that cannot be read to tell).</summary>
         public bool LosesRecords => Records > 0 || Unreadable is not null;
@@ -33,7 +33,10 @@ internal static class RestoreGuard
             : Records == 0
             ? "nothing"
             : string.Create(CultureInfo.InvariantCulture, $"{Records} audit record(s), seq {FirstSeq}–{LastSeq}")
-              + (SameHistory ? "" : " (the current ledger is not a continuation of the backup: its whole chain is replaced)");
+              + (SameHistory ? ""
+                  : CurrentLastSeq < BackupLastSeq
+                  ? string.Create(CultureInfo.InvariantCulture, $" (the current ledger ends at seq {CurrentLastSeq}, before the backup's {BackupLastSeq}, and cannot be shown to be part of it: its whole chain is replaced)")
+                  : " (the current ledger does not hold the backup's last record: it is another history, and its whole chain is replaced)");
     }
 
     public static async Task<int> RestoreAsync(string backupDirectory, NodeConfiguration config, bool force, CancellationToken ct)
@@ -156,7 +159,7 @@ internal static class RestoreGuard
                 after = last;
             }
 
-            return new RollBack(count, first, last, headSeq, sameHistory);
+            return new RollBack(count, first, last, headSeq, manifest.LastSeq, sameHistory);
         }
     }
 

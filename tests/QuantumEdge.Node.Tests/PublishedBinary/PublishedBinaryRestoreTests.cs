@@ -97,6 +97,29 @@ public sealed class PublishedBinaryRestoreTests : IDisposable
         Assert.True(verify == 0, verifyOut);
     }
 
+    [Fact]
+    public async Task Restore_over_a_ledger_started_afresh_after_the_backup_is_refused_as_another_history()
+    {
+        var backup = Path.Combine(_dir, "backup");
+        await using (var ledger = LedgerFactory.Open(_nodeConfig))
+        {
+            await AppendAsync(ledger, 5);
+            await ledger.BackupAsync(backup);
+        }
+
+        // The disk was lost and the node started on an empty ledger, which has served two requests since.
+        Directory.Delete(_nodeConfig.Storage.ResolveLedgerDir(_nodeConfig.Node), recursive: true);
+        await using (var ledger = LedgerFactory.Open(_nodeConfig))
+        {
+            await AppendAsync(ledger, 2);
+        }
+
+        var (refused, output) = await NodeProcess.RunAsync("restore", "--from", backup, "--config", _config);
+        Assert.Equal(1, refused);
+        Assert.Contains("2 audit record(s), seq 1–2 (the current ledger ends at seq 2, before the backup's 5", output, StringComparison.Ordinal);
+        Assert.Equal(2, await HeadAsync(_nodeConfig));
+    }
+
     private static async Task AppendAsync(IPrivacyLedger ledger, int count)
     {
         for (var i = 0; i < count; i++)
