@@ -18,7 +18,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 SIM_PORT=$(free_port); API_PORT=$(free_port); METRICS_PORT=$(free_port)
 export JWT_SECRET="smoke-test-secret-0123456789abcdef-0123456789"
-export MASTER_KEY="smoke-test-master-key"
+export MASTER_KEY="$(openssl rand -base64 32)"   # serve refuses a key under 128 bits
 
 "$BIN" sim-backend --port "$SIM_PORT" --time-scale 0.2 > "$WORK/sim.log" 2>&1 &
 SIM_PID=$!

@@ -87,6 +87,8 @@ upstream=${version%-*}
 binver=$("$bin" --version 2>/dev/null | head -1)
 check "quantumedge --version ($binver) matches the package version ($version)" [ "${binver%%+*}" = "$upstream" ]
 export JWT_SECRET="test-deb-secret-0123456789abcdef-0123456789abcdef"
+# check-config requires every secret serve needs: MASTER_KEY (128+ bits) and the backends' api_key_env variables.
+export MASTER_KEY="$(openssl rand -base64 32)" VLLM_SECURE_API_KEY="test-deb-backend-key"
 config=$x/etc/quantumedge/production.yaml
 # The shipped config serves HTTPS with the certificate postinst generates: without it check-config
 # names the missing file; with a pair at those paths (here: rewritten to a test pair) it passes.

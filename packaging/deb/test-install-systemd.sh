@@ -132,7 +132,8 @@ check "exit status 2, unit failed, not restarted" \
 check "the journal names the missing secret" bash -c 'grep -q "JWT_SECRET" <<< "$0"' "$(ns journalctl -u quantumedge --no-pager -o cat 2> /dev/null)"
 
 echo "== start with secrets"
-ns sh -c 'printf "JWT_SECRET=%s\nMASTER_KEY=%s\n" "$(head -c 48 /dev/urandom | base64 -w0)" "$(head -c 48 /dev/urandom | base64 -w0)" >> /etc/quantumedge/quantumedge.env'
+# Every secret the shipped config names, the backend's api_key_env included (without it that backend is unhealthy).
+ns sh -c 'printf "JWT_SECRET=%s\nMASTER_KEY=%s\nVLLM_SECURE_API_KEY=%s\n" "$(head -c 48 /dev/urandom | base64 -w0)" "$(head -c 48 /dev/urandom | base64 -w0)" "$(head -c 24 /dev/urandom | base64 -w0)" >> /etc/quantumedge/quantumedge.env'
 ns systemd-run --quiet --unit=qe-sim -p DefaultDependencies=no -p WorkingDirectory=/run -p Environment=DOTNET_hostBuilder__reloadConfigOnChange=false \
   /usr/bin/quantumedge sim-backend --port 18000 --time-scale 0.2
 for _ in $(seq 100); do ns curl -fs http://127.0.0.1:18000/health > /dev/null && break; sleep 0.1; done

@@ -60,6 +60,13 @@ public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetric
     {
         var transport = registry.TransportOf(backend);
         var wasHealthy = backend.Healthy;
+        if (transport.MissingKeyVariable is { } variable)
+        {
+            SetHealth(backend, false, BackendTransport.MissingKeyDetail(variable));
+            metrics.BackendHealthy.WithLabels(backend.Id).Set(0);
+            return;
+        }
+
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             timeout.CancelAfter(ProbeTimeout);

@@ -20,7 +20,15 @@ public sealed class BackendRegistry : IDisposable
         {
             var backend = new Backend(b, TimeSpan.FromSeconds(config.Server.CircuitBreakSeconds), time);
             list.Add(backend);
-            _transports.Add(backend, new BackendTransport(b, handlers(b), environment));
+            var transport = new BackendTransport(b, handlers(b), environment);
+            _transports.Add(backend, transport);
+            if (transport.MissingKeyVariable is { } variable)
+            {
+                // Unhealthy from the start, and no probe can change that: the process environment is fixed.
+                backend.Healthy = false;
+                backend.HealthDetail = BackendTransport.MissingKeyDetail(variable);
+            }
+
             _models.UnionWith(b.Models);
         }
 

@@ -17,11 +17,24 @@ public sealed class BackendTransport : IDisposable
         _client = new HttpClient(handler, disposeHandler: true) { BaseAddress = settings.Url, Timeout = Timeout.InfiniteTimeSpan };
         // Answers the gateway buffers itself are read through BoundedBody; this caps any other buffered read.
         _client.MaxResponseContentBufferSize = 1024 * 1024;
-        if (settings.ApiKeyEnv is { } keyVar && (environment ?? Environment.GetEnvironmentVariable)(keyVar) is { Length: > 0 } key)
+        if (settings.ApiKeyEnv is { } keyVar)
         {
-            _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            if ((environment ?? Environment.GetEnvironmentVariable)(keyVar) is { Length: > 0 } key)
+            {
+                _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            }
+            else
+            {
+                MissingKeyVariable = keyVar;
+            }
         }
     }
+
+    /// <summary>The backend's <c>api_key_env</c> variable when it is unset or empty: the backend cannot be used.</summary>
+    public string? MissingKeyVariable { get; }
+
+    /// <summary>The health detail of a backend whose key variable is missing (names the variable, never a value).</summary>
+    public static string MissingKeyDetail(string variable) => $"its api_key_env variable {variable} is not set";
 
     /// <summary>Sends and returns once the response headers are in; the body is read by the caller.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>

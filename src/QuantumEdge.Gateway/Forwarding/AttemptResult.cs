@@ -10,4 +10,7 @@ internal readonly record struct AttemptResult(bool Answered, string? Failure, bo
 
     /// <summary>Nothing reached the client: another permitted backend may be tried.</summary>
     public static AttemptResult Retry(string failure, bool timedOut = false) => new(false, failure, timedOut, null);
+
+    /// <summary>Like <see cref="Retry"/>, but the request ends with <paramref name="error"/> when no later attempt answers.</summary>
+    public static AttemptResult RetryOr(GatewayError error) => new(false, error.Message, false, error);
 }

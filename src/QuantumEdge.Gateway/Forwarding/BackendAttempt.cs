@@ -73,6 +73,15 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
                 return Failed(backend, "status_5xx", $"backend '{backend.Id}' answered {status}", null);
             }
 
+            if (status is 401 or 403)
+            {
+                // The backend refused the gateway's own key, not the caller's token: relaying its
+                // invalid_api_key would send clinicians after a problem only an operator can fix.
+                var refused = $"backend '{backend.Id}' refused the gateway's credentials (HTTP {status}): check the key in its api_key_env variable";
+                Failed(backend, "status_auth", refused, $"answered {status}");
+                return AttemptResult.RetryOr(new GatewayError(502, "server_error", "backend_auth_failed", refused));
+            }
+
             var eventStream = request.Stream && status == 200;
             if (!eventStream && response.Content.Headers.ContentLength > MaxResponseBytes)
             {

@@ -76,6 +76,7 @@ public sealed class InferenceHttpAdapter(
 
             metrics.Requests.WithLabels(route.MetricName(), StatusLabel(record.Status)).Inc();
             metrics.RequestDuration.WithLabels(route.MetricName()).Observe(record.LatencyMs / 1000);
+            RequestLogLine.Write(logger, record);
             if (audit)
             {
                 foreach (var gate in gates)

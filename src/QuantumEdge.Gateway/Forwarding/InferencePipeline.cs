@@ -117,6 +117,7 @@ public sealed class InferencePipeline(
         var tried = new HashSet<Backend>();
         string? lastFailure = null;
         var lastTimedOut = false;
+        GatewayError? lastError = null;
         var queueWait = TimeSpan.FromMilliseconds(config.Server.QueueTimeoutMs);
         for (var attempt = 0; attempt < config.Server.MaxAttempts; attempt++)
         {
@@ -139,6 +140,7 @@ public sealed class InferencePipeline(
                 metrics.BackendErrors.WithLabels(backend.Id, "circuit_open").Inc();
                 lastFailure = $"backend '{backend.Id}' circuit is open";
                 lastTimedOut = false;
+                lastError = null;
                 continue;
             }
 
@@ -147,6 +149,7 @@ public sealed class InferencePipeline(
                 backend.Report(BackendAttemptOutcome.Inconclusive);
                 lastFailure = $"backend '{backend.Id}' stayed at its concurrency limit for {config.Server.QueueTimeoutMs} ms";
                 lastTimedOut = false;
+                lastError = null;
                 metrics.BackendErrors.WithLabels(backend.Id, "saturated").Inc();
                 continue;
             }
@@ -177,9 +180,15 @@ public sealed class InferencePipeline(
 
             lastFailure = result.Failure;
             lastTimedOut = result.TimedOut;
+            lastError = result.Error;
         }
 
         record.Backend = null;
+        if (lastError is not null)
+        {
+            throw lastError;
+        }
+
         if (lastTimedOut)
         {
             throw GatewayError.Timeout(lastFailure!);

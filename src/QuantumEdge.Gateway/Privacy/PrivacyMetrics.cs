@@ -67,18 +67,42 @@ public sealed class PrivacyMetrics
             }
 
             users[user] = spent;
-            var budget = _policy.BudgetFor(department);
-            var minRemaining = double.MaxValue;
-            var total = 0.0;
-            foreach (var s in users.Values)
-            {
-                minRemaining = Math.Min(minRemaining, Math.Max(0, budget - s));
-                total += s;
-            }
-
-            _remaining.WithLabels(label).Set(minRemaining);
-            _epsilon.WithLabels(label).Set(total);
+            Publish(label, users);
         }
+    }
+
+    /// <summary>
+    /// Records an admin reset of the user's budget for today: the user has spent nothing again, so the
+    /// department's smallest remaining budget is recomputed now rather than at the next charge.
+    /// </summary>
+    public void ObserveReset(string user)
+    {
+        lock (_lock)
+        {
+            foreach (var (label, users) in _spentToday)
+            {
+                if (users.ContainsKey(user))
+                {
+                    users[user] = 0;
+                    Publish(label, users);
+                }
+            }
+        }
+    }
+
+    private void Publish(string label, Dictionary<string, double> users)
+    {
+        var budget = label == "other" ? _policy.Options.MaxBudgetPerUser : _policy.BudgetFor(label);
+        var minRemaining = budget;
+        var total = 0.0;
+        foreach (var s in users.Values)
+        {
+            minRemaining = Math.Min(minRemaining, Math.Max(0, budget - s));
+            total += s;
+        }
+
+        _remaining.WithLabels(label).Set(minRemaining);
+        _epsilon.WithLabels(label).Set(total);
     }
 
     private string Label(string? department) =>

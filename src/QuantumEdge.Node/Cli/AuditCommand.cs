@@ -18,7 +18,7 @@ internal static class AuditCommand
         var verify = new Command("verify", "Check every audit record, the hash chain and every signature; exit 1 naming the first bad record.") { witnesses };
         verify.SetAction(async (parse, ct) =>
         {
-            var config = ConfigSource.Load(parse);
+            var config = ConfigSource.LoadForAdmin(parse);
             if (parse.GetValue(witnesses))
             {
                 return await WitnessVerification.RunAsync(config, ct);
@@ -49,7 +49,7 @@ internal static class AuditCommand
         };
         export.SetAction(async (parse, ct) =>
         {
-            var config = ConfigSource.Load(parse);
+            var config = ConfigSource.LoadForAdmin(parse);
             var start = Time(parse.GetValue(from), "--from", DateTimeOffset.MinValue);
             var end = Time(parse.GetValue(to), "--to", DateTimeOffset.MaxValue);
             var f = parse.GetValue(format)!.ToLowerInvariant() switch

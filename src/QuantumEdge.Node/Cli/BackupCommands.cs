@@ -16,7 +16,7 @@ internal static class BackupCommands
         var command = new Command("backup", "Take a consistent snapshot of the ledger (privacy spends, audit chain) with a SHA-256 manifest; works while the node runs.") { output };
         command.SetAction(async (parse, ct) =>
         {
-            var config = ConfigSource.Load(parse);
+            var config = ConfigSource.LoadForAdmin(parse);
             var dir = Path.GetFullPath(parse.GetValue(output)!);
             if (BackupTarget.Problem(dir) is { } problem)
             {
@@ -38,6 +38,13 @@ internal static class BackupCommands
                 return ExitCodes.Ok;
             }
 
+            var ledgerDir = Path.GetFullPath(config.Storage.ResolveLedgerDir(config.Node));
+            if (!File.Exists(Path.Combine(ledgerDir, "ledger.db")))
+            {
+                // Opening would create an empty ledger (and its directory) just to back it up.
+                throw new ConfigurationException("node.data_dir", $"there is no ledger in '{ledgerDir}' ({config.Source}): nothing to back up");
+            }
+
             await using var ledger = LedgerFactory.Open(config);
             var manifest = await ledger.BackupAsync(dir);
             await Console.Out.WriteLineAsync($"backup written to {dir}: audit seq {manifest.LastSeq}, {manifest.Files.Count} files");
@@ -49,10 +56,14 @@ internal static class BackupCommands
     public static Command Restore()
     {
         var from = new Option<string>("--from") { Description = "A directory written by 'quantumedge backup'.", Required = true };
-        var command = new Command("restore", "Verify a backup (manifest hashes, audit chain, signatures) and put it in place of the ledger. Stop the node first.") { from };
+        var force = new Option<bool>("--force")
+        {
+            Description = "Restore even though the current ledger holds records the backup lacks (they are rolled back; the replaced ledger is kept beside the restored one).",
+        };
+        var command = new Command("restore", "Verify a backup (manifest hashes, audit chain, signatures) and put it in place of the ledger, refusing to roll records back without --force. Stop the node first.") { from, force };
         command.SetAction(async (parse, ct) =>
         {
-            var config = ConfigSource.Load(parse);
+            var config = ConfigSource.LoadForAdmin(parse);
             if (LocalAdminClient.TryCreate(config) is { } running)
             {
                 running.Dispose();
@@ -65,17 +76,7 @@ internal static class BackupCommands
                 throw new ConfigurationException("--from", $"'{dir}' does not exist");
             }
 
-            try
-            {
-                var result = await LedgerFactory.RestoreAsync(dir, config);
-                await Console.Out.WriteLineAsync($"restored and verified: audit seq {result.LastSeq}, backup taken {result.BackupCreatedAt:O}");
-                return ExitCodes.Ok;
-            }
-            catch (LedgerException e)
-            {
-                await Console.Error.WriteLineAsync($"quantumedge: restore refused: {e.Message}");
-                return ExitCodes.Failure;
-            }
+            return await RestoreGuard.RestoreAsync(dir, config, parse.GetValue(force), ct);
         });
         return command;
     }

@@ -8,13 +8,26 @@ internal static class CheckConfigCommand
 {
     public static Command Create()
     {
-        var command = new Command("check-config", "Validate the configuration and print the effective values (secrets masked).");
+        var command = new Command("check-config", "Validate the configuration and the secrets it needs from the environment (JWT_SECRET, MASTER_KEY, api_key_env variables), and print the effective values (secrets masked).");
         command.SetAction(parse =>
         {
             var config = ConfigSource.Load(parse);
             // The same files serve loads for its listeners, so the two cannot disagree about them.
             ServerCertificate.CheckFiles(config.Server);
             Console.Out.Write(ConfigurationPrinter.Print(config));
+            // serve needs these from the environment; a config that passes here must not fail there for want of them.
+            var missing = RequiredSecrets.Check(config);
+            foreach (var problem in missing)
+            {
+                Console.Error.WriteLine($"quantumedge: configuration error at '{problem.Variable}': {problem.Message}");
+            }
+
+            if (missing.Count > 0)
+            {
+                Console.Error.WriteLine($"configuration NOT OK ({config.Source}): {missing.Count} required secret(s) missing or too weak");
+                return ExitCodes.Usage;
+            }
+
             Console.Error.WriteLine($"configuration OK ({config.Source})");
             return ExitCodes.Ok;
         });

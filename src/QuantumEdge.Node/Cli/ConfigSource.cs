@@ -26,6 +26,25 @@ internal static class ConfigSource
         return string.IsNullOrEmpty(path) ? LoadEmbedded() : ConfigurationLoader.LoadFile(path);
     }
 
+    /// <summary>
+    /// <see cref="Load"/> for the verbs that act on a node's ledger (backup, restore, audit, privacy
+    /// report): unless --config named the file, says on stderr which configuration, and so which data
+    /// directory, they act on, so that a missing flag never goes unnoticed.
+    /// </summary>
+    public static NodeConfiguration LoadForAdmin(ParseResult parse)
+    {
+        var config = Load(parse);
+        if (string.IsNullOrEmpty(parse.GetValue(Option)))
+        {
+            var origin = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("QUANTUM_CONFIG_PATH"))
+                ? "no --config or QUANTUM_CONFIG_PATH given"
+                : "no --config given; QUANTUM_CONFIG_PATH";
+            Console.Error.WriteLine($"quantumedge: {origin}: using {config.Source} (ledger in {Path.GetFullPath(config.Storage.ResolveLedgerDir(config.Node))})");
+        }
+
+        return config;
+    }
+
     public static NodeConfiguration LoadEmbedded(Func<string, string?>? environment = null) =>
         ConfigurationLoader.Parse(EmbeddedText("development.yaml"), "embedded development config", environment);
 

@@ -18,7 +18,7 @@ internal static class PrivacyReportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var config = ConfigSource.Load(parse);
+            var config = ConfigSource.LoadForAdmin(parse);
             var end = AuditCommand.Time(parse.GetValue(to), "--to", DateTimeOffset.UtcNow);
             var start = AuditCommand.Time(parse.GetValue(from), "--from", end.AddDays(-30));
             string text;

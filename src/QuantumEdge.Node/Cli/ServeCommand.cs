@@ -14,6 +14,18 @@ internal static class ServeCommand
         {
             var started = Stopwatch.GetTimestamp();
             var config = ConfigSource.Load(parse);
+            // A backend's missing key only makes that backend unhealthy (its health says why); these stop the node.
+            var missing = RequiredSecrets.Check(config).FindAll(p => p.Variable is "JWT_SECRET" or "MASTER_KEY");
+            if (missing.Count > 0)
+            {
+                foreach (var problem in missing)
+                {
+                    await Console.Error.WriteLineAsync($"quantumedge: configuration error at '{problem.Variable}': {problem.Message}");
+                }
+
+                return ExitCodes.Usage;
+            }
+
             await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true, LocalAdminSocket = true });
             await node.StartAsync(ct);
             var logger = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Backends;
+using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Gateway.Forwarding;
@@ -49,6 +50,19 @@ internal static class ApiEndpoints
         {
             checks.Add(new HealthCheckResult($"backend:{b.Id}", b.Healthy && !b.CircuitOpen,
                 b.CircuitOpen ? "circuit open after repeated failures" : b.HealthDetail));
+        }
+
+        // Per classification a backend is configured for: a node whose only restricted-cleared backend
+        // is down is still "degraded" (200), and this check says that PHI is refused (/health/ready?classification=restricted is 503).
+        foreach (var level in ClassificationReadiness.Levels)
+        {
+            if (backends.All.Any(b => b.Permits(level)))
+            {
+                var ready = ClassificationReadiness.ReadyBackends(backends, level);
+                checks.Add(new HealthCheckResult($"classification:{level.Name()}", ready > 0, ready > 0
+                    ? $"{ready} backend(s) cleared for {level.Name()} data available"
+                    : $"no healthy backend is cleared for {level.Name()} data: such requests are refused"));
+            }
         }
 
         // A read-only ledger (tampering found) refuses every inference request: the node cannot serve.

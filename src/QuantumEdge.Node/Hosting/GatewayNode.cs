@@ -133,6 +133,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(new NodeClock(Stopwatch.GetTimestamp()));
         var api = builder.Build();
         ApiEndpoints.Map(api);
+        ReadinessEndpoints.Map(api);
         PrivacyEndpoints.Map(api);
         QuantumStatusEndpoints.Map(api);
         FederationInsightsEndpoint.Map(api);
@@ -142,6 +143,15 @@ internal sealed class GatewayNode : IAsyncDisposable
         {
             logger.LogWarning("no node key configured (storage.node_key_dir): generated one under {Dir}; use 'quantumedge keygen' and storage.node_key_dir in production",
                 generatedKeyDir);
+        }
+
+        foreach (var backend in backends.All)
+        {
+            if (backends.TransportOf(backend).MissingKeyVariable is { } keyVariable)
+            {
+                logger.LogError("backend {Backend} is unhealthy: its api_key_env variable {Variable} is not set; no request is sent to it until the node restarts with it",
+                    backend.Id, keyVariable);
+            }
         }
 
         if (ledger.ReadOnlyReason is { } readOnly)
@@ -156,9 +166,11 @@ internal sealed class GatewayNode : IAsyncDisposable
         metricsBuilder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         var metricsApp = metricsBuilder.Build();
         var memory = new MemoryUtilization(registry, config.Resources.MemoryLimit);
+        var operational = new OperationalMetrics(registry, ledger, backends, api.Services.GetRequiredService<IRoutePlanner>());
         metricsApp.MapGet("/metrics", async ctx =>
         {
             memory.Update();
+            operational.Update();
             ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
         });

@@ -121,7 +121,9 @@ internal static class PrivacyEndpoints
             RequestId = ctx.TraceIdentifier,
             Reason = (request.Reason ?? "").Length > 200 ? request.Reason![..200] : request.Reason ?? "",
         }).ConfigureAwait(false);
-        ctx.RequestServices.GetRequiredService<PrivacyMetrics>().AuditEvents.WithLabels("admin").Inc();
+        var privacyMetrics = ctx.RequestServices.GetRequiredService<PrivacyMetrics>();
+        privacyMetrics.AuditEvents.WithLabels("admin").Inc();
+        privacyMetrics.ObserveReset(request.User);
         await ctx.Response.WriteAsJsonAsync(new BudgetResetResult(request.User, seq), NodeJsonContext.Default.BudgetResetResult).ConfigureAwait(false);
     }
 }

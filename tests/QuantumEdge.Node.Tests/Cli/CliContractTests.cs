@@ -8,6 +8,7 @@ namespace QuantumEdge.Node.Tests.Cli;
 public sealed class CliContractTests
 {
     private const string Secret = "cli-test-secret-long-enough-for-hmac-sha256!";
+    private const string MasterKey = "O9/6XDoRyLTr9Q/12+N3100KYCSISudou/3ZJvecu2s=";
 
     /// <summary>The shipped production config with its certificate paths pointed at a freshly issued pair.</summary>
     private static string ProductionConfigWithCertificates(TestCertificates ca)
@@ -26,7 +27,7 @@ public sealed class CliContractTests
         using var ca = new TestCertificates();
         var r = await QuantumEdgeProcess.RunAsync(
             ["check-config", "--config", ProductionConfigWithCertificates(ca)],
-            new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = "master-key-value-123" });
+            new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = MasterKey, ["VLLM_SECURE_API_KEY"] = "vllm-key" });
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("id: hospital-a", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("emergency: 20", r.Stdout, StringComparison.Ordinal);
@@ -57,7 +58,7 @@ public sealed class CliContractTests
 
         var r = await QuantumEdgeProcess.RunAsync(
             ["check-config", "--config", QuantumEdgeProcess.RepoFile("configs", "production.yaml")],
-            new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = "master-key-value-123" });
+            new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = MasterKey, ["VLLM_SECURE_API_KEY"] = "vllm-key" });
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("'server.tls.certificate_file'", r.Stderr, StringComparison.Ordinal);
@@ -93,7 +94,10 @@ public sealed class CliContractTests
         await File.WriteAllTextAsync(path, "node:\n  id: from-env-path\n");
         try
         {
-            var r = await QuantumEdgeProcess.RunAsync(["check-config"], new Dictionary<string, string?> { ["QUANTUM_CONFIG_PATH"] = path });
+            var r = await QuantumEdgeProcess.RunAsync(["check-config"], new Dictionary<string, string?>
+            {
+                ["QUANTUM_CONFIG_PATH"] = path, ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = MasterKey,
+            });
             Assert.Equal(0, r.ExitCode);
             Assert.Contains("id: from-env-path", r.Stdout, StringComparison.Ordinal);
         }
@@ -111,6 +115,8 @@ public sealed class CliContractTests
             ["LOG_LEVEL"] = "WARN",
             ["OPTIMIZATION_STRATEGY"] = "latency_focused",
             ["QUANTUM_COHERENCE_THRESHOLD"] = "0.65",
+            ["JWT_SECRET"] = Secret,
+            ["MASTER_KEY"] = MasterKey,
         });
         Assert.Equal(0, ok.ExitCode);
         Assert.Contains("level: warning", ok.Stdout, StringComparison.Ordinal);

@@ -90,8 +90,12 @@ public sealed class RoutingTests
         await using var node = await TestNode.StartAsync(
             [new TestNode.Sim("keyed", TestNode.AllLevels, new SimulatedBackendOptions { Name = "keyed", TimeScale = 0, RequiredApiKey = "sk-backend" })]);
         using var response = await node.Http.SendAsync(node.Chat(node.Token(), "phi"));
-        // The backend's 401 is a client error passed through, proving the caller's JWT was not forwarded as the key.
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        // The backend refused (proving the caller's JWT was not forwarded as the key), and the gateway
+        // answers for its own missing key: 502 naming the backend, never the caller's invalid_api_key.
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var (message, _, code) = await ErrorShape.ReadAsync(response);
+        Assert.Equal("backend_auth_failed", code);
+        Assert.Contains("backend 'keyed' refused the gateway's credentials (HTTP 401)", message, StringComparison.Ordinal);
         Assert.Equal(1, node.Sims[0].Received);
     }
 

@@ -213,6 +213,26 @@ public sealed class PrivacyBudgetEndToEndTests
         Assert.DoesNotContain("dr.m", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Admin_reset_refreshes_privacy_budget_remaining_without_waiting_for_a_charge()
+    {
+        await using var node = await StartAsync(budget: 0.1);
+        var token = node.Token(sub: "dr.r", department: "general");
+        (await node.Http.SendAsync(node.Chat(token, "phi"))).Dispose();
+        using var http = new HttpClient();
+        var before = await http.GetStringAsync(node.Node.MetricsAddress + "/metrics");
+        Assert.Contains("privacy_budget_remaining{department=\"other\"} 0\n", before, StringComparison.Ordinal);
+
+        using (var reset = await PostAsync(node, "/privacy/budgets/reset", node.Token(role: "admin", sub: "root", department: "it"), new { user = "dr.r", reason = "ticket 17" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        }
+
+        var after = await http.GetStringAsync(node.Node.MetricsAddress + "/metrics");
+        Assert.Contains("privacy_budget_remaining{department=\"other\"} 0.1\n", after, StringComparison.Ordinal);
+        Assert.Contains("differential_privacy_epsilon{department=\"other\"} 0\n", after, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonElement> GetJsonAsync(TestNode node, string path, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -10,17 +10,22 @@ namespace QuantumEdge.Node.Tests.PublishedBinary;
 public sealed class NodeProcess : IAsyncDisposable
 {
     public const string JwtSecret = "published-binary-test-secret-0123456789abcdef";
-    public const string MasterKey = "published-binary-master-key";
+    /// <summary>A MASTER_KEY as `openssl rand -base64 32` makes one: serve and check-config refuse weak keys.</summary>
+    public const string MasterKey = "krnm8cQPQXxP23T0w1pe56zW0Ma8JGJ6QeKMIyM0k7k=";
 
     private readonly Process _process;
 
-    private NodeProcess(Process process, string api)
+    private NodeProcess(Process process, string api, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         Api = api;
+        Output = output;
     }
 
     public string Api { get; }
+
+    /// <summary>The node's stdout and stderr lines so far, in arrival order per stream.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; }
 
     /// <summary>The child's resident memory now.</summary>
     public long WorkingSet
@@ -75,11 +80,31 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <param name="probe">The client that polls <c>/health</c> until the node answers (one that trusts the node's certificate for https).</param>
-    public static async Task<NodeProcess> StartAsync(string configPath, string api, HttpClient? probe = null)
+    /// <param name="environment">Extra variables for the child (e.g. TZ), set on its start info only.</param>
+    public static async Task<NodeProcess> StartAsync(string configPath, string api, HttpClient? probe = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = Process.Start(StartInfo("serve", "--config", configPath))!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var psi = StartInfo("serve", "--config", configPath);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
+        var process = Process.Start(psi)!;
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                output.Enqueue(line);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                output.Enqueue(line);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var own = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -98,7 +123,7 @@ public sealed class NodeProcess : IAsyncDisposable
                 using var r = await http.GetAsync(api + "/health");
                 if (r.StatusCode is System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.ServiceUnavailable)
                 {
-                    return new NodeProcess(process, api);
+                    return new NodeProcess(process, api, output);
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

@@ -32,7 +32,7 @@ public sealed class PublishedBinaryStartupTests
             var before = await File.ReadAllBytesAsync(ledgerFile);
 
             var wrong = NodeProcess.StartInfo("serve", "--config", config);
-            wrong.Environment["MASTER_KEY"] = "not-the-master-key";
+            wrong.Environment["MASTER_KEY"] = "mjBQJfFI5j2oh69jsoAhhtSWaxj3LFMXgsdxrxns0us=";
             var (wrongExit, wrongOut) = await RunAsync(wrong);
             Assert.Equal(2, wrongExit);
             Assert.Contains("MASTER_KEY", wrongOut, StringComparison.Ordinal);

@@ -1,0 +1,46 @@
+using QuantumEdge.Gateway.Auth;
+using QuantumEdge.Gateway.Configuration;
+
+namespace QuantumEdge.Node.Cli;
+
+/// <summary>
+/// The secrets a configuration needs from the environment before <c>serve</c> can do its work:
+/// <c>JWT_SECRET</c> (auth.mode hs256), a strong <c>MASTER_KEY</c>, and every backend's
+/// <c>api_key_env</c> variable. Problems name the variable, never its value.
+/// </summary>
+internal static class RequiredSecrets
+{
+    public sealed record Problem(string Variable, string Message);
+
+    public static List<Problem> Check(NodeConfiguration config, Func<string, string?>? environment = null)
+    {
+        var env = environment ?? Environment.GetEnvironmentVariable;
+        var problems = new List<Problem>();
+        if (config.Auth.Mode == "hs256")
+        {
+            if (string.IsNullOrEmpty(config.Auth.JwtSecret))
+            {
+                problems.Add(new("JWT_SECRET", "is not set; auth.mode hs256 needs it to verify tokens (generate one with: openssl rand -base64 48)"));
+            }
+            else if (System.Text.Encoding.UTF8.GetByteCount(config.Auth.JwtSecret) < JwtAuthenticator.MinimumSecretBytes)
+            {
+                problems.Add(new("JWT_SECRET", $"must be at least {JwtAuthenticator.MinimumSecretBytes} bytes for HS256"));
+            }
+        }
+
+        if (MasterKeyStrength.Problem(config.MasterKey) is { } master)
+        {
+            problems.Add(new("MASTER_KEY", master));
+        }
+
+        foreach (var backend in config.Backends)
+        {
+            if (backend.ApiKeyEnv is { } variable && string.IsNullOrEmpty(env(variable)))
+            {
+                problems.Add(new(variable, $"is not set; backend '{backend.Id}' reads its API key from it (api_key_env)"));
+            }
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using QuantumEdge.Gateway.Backends;
+using QuantumEdge.Gateway.Classification;
+using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Gateway.Contracts;
+using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Ledger;
+
+namespace QuantumEdge.Node.Hosting;
+
+/// <summary>
+/// Probes for load balancers and orchestrators, unauthenticated like <c>/health</c>:
+/// <c>GET /health/live</c> is 200 while the process serves HTTP; <c>GET /health/ready</c> is 200
+/// only when the node can serve traffic now (ledger writable, a healthy backend with a closed
+/// circuit), and <c>?classification=restricted</c> (or <c>phi</c>, any level or alias) narrows that
+/// to backends cleared for the level, so a balancer can send PHI only to nodes that can take it.
+/// The body lists the ready backends per classification; it never names backend addresses.
+/// </summary>
+internal static class ReadinessEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/health/live", ctx =>
+        {
+            ctx.Response.ContentType = "application/json";
+            return ctx.Response.WriteAsync("{\"status\":\"alive\"}");
+        });
+        app.MapGet("/health/ready", ReadyAsync);
+    }
+
+    private static async Task ReadyAsync(HttpContext ctx)
+    {
+        var backends = ctx.RequestServices.GetRequiredService<BackendRegistry>();
+        var ledger = ctx.RequestServices.GetRequiredService<IPrivacyLedger>();
+        DataClassification? asked = null;
+        if (ctx.Request.Query["classification"] is { Count: > 0 } values)
+        {
+            var text = values.ToString().Trim();
+            var aliases = ctx.RequestServices.GetRequiredService<NodeConfiguration>().Compliance.DataClassification;
+            var alias = aliases.FirstOrDefault(p => string.Equals(p.Key, text, StringComparison.OrdinalIgnoreCase));
+            // Unlike a request's header, an unknown value here is the prober's mistake: say so rather than fail closed.
+            if (!DataClassifications.TryParseLevel(text, out var parsed) && alias.Key is null)
+            {
+                await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest(
+                    "unknown classification; use restricted, confidential, internal, public or a configured alias", "classification")).ConfigureAwait(false);
+                return;
+            }
+
+            asked = alias.Key is null ? parsed : alias.Value;
+        }
+
+        var counts = ClassificationReadiness.Levels.ToDictionary(l => l, l => ClassificationReadiness.ReadyBackends(backends, l));
+        var ledgerWritable = ledger.ReadOnlyReason is null;
+        var backendsReady = asked is { } c ? counts[c] > 0 : counts.Values.Any(n => n > 0);
+        var ready = ledgerWritable && backendsReady;
+        var reason = ready ? null
+            : !ledgerWritable ? "the audit ledger is read-only (tampering was detected): every inference request is refused"
+            : asked is { } wanted ? $"no healthy backend is cleared for {wanted.Name()} data"
+            : "no backend is healthy";
+
+        ctx.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.Headers.CacheControl = "no-store";
+        await using var json = new Utf8JsonWriter(ctx.Response.Body);
+        json.WriteStartObject();
+        json.WriteString("status", ready ? "ready" : "not_ready");
+        if (asked is { } a)
+        {
+            json.WriteString("classification", a.Name());
+        }
+
+        if (reason is not null)
+        {
+            json.WriteString("reason", reason);
+        }
+
+        json.WriteBoolean("ledger_writable", ledgerWritable);
+        json.WriteStartObject("ready_backends");
+        foreach (var (level, n) in counts)
+        {
+            json.WriteNumber(level.Name(), n);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+        await json.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+    }
+}

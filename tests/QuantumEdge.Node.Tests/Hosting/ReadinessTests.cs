@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using QuantumEdge.Gateway.Backends;
+
+namespace QuantumEdge.Node.Tests.Hosting;
+
+/// <summary>
+/// Health that tells the truth: per-classification readiness for load balancers, liveness apart
+/// from it, a backend without its key variable unhealthy from the start, and a backend refusing the
+/// gateway's key answered as the gateway's fault (502 naming the backend), not the caller's.
+/// </summary>
+public sealed class ReadinessTests
+{
+    [Fact]
+    public async Task Readiness_is_503_for_restricted_when_the_only_cleared_backend_is_down_while_liveness_stays_200()
+    {
+        await using var node = await TestNode.StartAsync(
+        [
+            new TestNode.Sim("open", TestNode.OpenLevels),
+            new TestNode.Sim("secure", TestNode.AllLevels, Dead: true),
+        ]);
+        await node.Node.Services.GetRequiredService<BackendHealthMonitor>().ProbeAllAsync(CancellationToken.None);
+
+        using (var phi = await node.Http.SendAsync(node.Chat(node.Token(), "phi")))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, phi.StatusCode);
+        }
+
+        var (restricted, restrictedBody) = await GetAsync(node, "/health/ready?classification=restricted");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, restricted);
+        Assert.Equal("not_ready", restrictedBody.GetProperty("status").GetString());
+        Assert.Equal("no healthy backend is cleared for restricted data", restrictedBody.GetProperty("reason").GetString());
+        Assert.Equal(0, restrictedBody.GetProperty("ready_backends").GetProperty("restricted").GetInt32());
+        Assert.Equal(1, restrictedBody.GetProperty("ready_backends").GetProperty("public").GetInt32());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await GetAsync(node, "/health/ready?classification=phi")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(node, "/health/ready?classification=public")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(node, "/health/ready")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(node, "/health/live")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(node, "/health/ready?classification=secret-ish")).Status);
+
+        var (health, healthBody) = await GetAsync(node, "/health");
+        Assert.Equal(HttpStatusCode.OK, health);
+        Assert.Equal("degraded", healthBody.GetProperty("status").GetString());
+        var failing = healthBody.GetProperty("checks").EnumerateArray().Where(c => !c.GetProperty("healthy").GetBoolean())
+            .Select(c => c.GetProperty("name").GetString()).ToList();
+        Assert.Contains("classification:restricted", failing);
+        Assert.DoesNotContain("classification:public", failing);
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(node.Node.MetricsAddress + "/metrics");
+        Assert.Contains("quantumedge_backends_ready{classification=\"restricted\"} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("quantumedge_backends_ready{classification=\"public\"} 1\n", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Readiness_is_503_everywhere_while_no_backend_is_up()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("gone", TestNode.AllLevels, Dead: true)]);
+        await node.Node.Services.GetRequiredService<BackendHealthMonitor>().ProbeAllAsync(CancellationToken.None);
+        var (status, body) = await GetAsync(node, "/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("no backend is healthy", body.GetProperty("reason").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(node, "/health/live")).Status);
+    }
+
+    [Fact]
+    public async Task A_backend_whose_key_variable_is_unset_is_unhealthy_from_the_start_naming_the_variable()
+    {
+        await using var node = await TestNode.StartAsync(
+            [new TestNode.Sim("keyed", TestNode.AllLevels, ApiKeyEnv: "KEYED_BACKEND_KEY")],
+            environment: _ => null);
+        var (before, beforeBody) = await GetAsync(node, "/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, before);
+        var check = beforeBody.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "backend:keyed");
+        Assert.False(check.GetProperty("healthy").GetBoolean());
+        Assert.Equal("its api_key_env variable KEYED_BACKEND_KEY is not set", check.GetProperty("detail").GetString());
+
+        // The simulated backend takes any key: a probe must not turn it healthy while the gateway has none to send.
+        await node.Node.Services.GetRequiredService<BackendHealthMonitor>().ProbeAllAsync(CancellationToken.None);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await GetAsync(node, "/health")).Status);
+        using var response = await node.Http.SendAsync(node.Chat(node.Token(), "public"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(0, node.Sims[0].Received);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(TestNode node, string path)
+    {
+        using var response = await node.Http.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        using var doc = JsonDocument.Parse(text);
+        return (response.StatusCode, doc.RootElement.Clone());
+    }
+}
