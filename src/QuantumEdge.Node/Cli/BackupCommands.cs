@@ -49,7 +49,7 @@ public static class BackupCommands
     public static Command Restore()
     {
         var from = new Option<string>("--from") { Description = "A directory written by 'quantumedge backup'.", Required = true };
-        var command = new Command("restore", "Verify a backup (manifest hashes, audit chain, signatures) and put it in place of the ledger. Stop the node first.") { from };
+        var command = new Command("restore", "Verify a backup (manifest hashes, audit chain, signatures) and put it in place of the ledger (federation state is kept, never restored backwards). Stop the node first.") { from };
         command.SetAction(async (parse, ct) =>
         {
             var config = ConfigSource.Load(parse);
@@ -69,6 +69,12 @@ public static class BackupCommands
             {
                 var result = await LedgerFactory.RestoreAsync(dir, config);
                 await Console.Out.WriteLineAsync($"restored and verified: audit seq {result.LastSeq}, backup taken {result.BackupCreatedAt:O}");
+                // The federation directory is not part of a backup and is never put back (see FederationAfterRestore).
+                if (await FederationAfterRestore.DescribeAsync(config) is { } federation)
+                {
+                    await Console.Out.WriteAsync(federation);
+                }
+
                 return ExitCodes.Ok;
             }
             catch (LedgerException e)
