@@ -23,7 +23,8 @@ try
 {
     Console.WriteLine();
     Console.WriteLine("Gossip rounds to convergence (every node publishes one envelope, then rounds run until every node holds every");
-    Console.WriteLine($"node's envelope; a round = each node exchanges with up to 3 random peers; in-memory transport; {trials} seeds):");
+    Console.WriteLine($"node's envelope; a round = each node in turn runs one exchange with up to 3 random peers, so later nodes");
+    Console.WriteLine($"already relay what earlier ones pulled; in-memory transport, no HTTP; {trials} seeds):");
     foreach (var n in new[] { 3, 10 })
     {
         var rounds = new List<int>();
@@ -42,6 +43,7 @@ try
 
     Console.WriteLine();
     Console.WriteLine("Bytes per envelope (canonical JSON as stored, relayed and pushed; audit head + lending offer + DP release):");
+    var sizes = new List<(int Cells, int Bytes)>();
     foreach (var models in new[] { 0, 1, 2, 10, 50 })
     {
         using var member = Open(Path.Combine(root, $"bytes-{models}"), "node-00", Math.Max(1, models), 3, []);
@@ -66,10 +68,16 @@ try
 
         var envelope = member.Member.Publish(new AuditHead(1234, new byte[AuditHead.HashSize]), new LendingOffer(true, 8, privacy.Models)).Envelope;
         var cells = envelope.Payload.Release?.Cells.Count ?? 0;
+        sizes.Add((cells, envelope.CanonicalBytes.Length));
         Console.WriteLine(models == 0
-            ? string.Create(inv, $"  nothing observed (release with no cell above k), 1-model lending offer: {envelope.CanonicalBytes.Length,6} bytes")
-            : string.Create(inv, $"  {models,2} models x 3 categories = {models * 3,3} cells, {cells,3} released: {envelope.CanonicalBytes.Length,6} bytes ({envelope.CanonicalBytes.Length / Math.Max(1, cells)} per cell)"));
+            ? string.Create(inv, $"  nothing observed, 1 model x 3 categories ({cells} cells released on noise alone): {envelope.CanonicalBytes.Length,6} bytes")
+            : string.Create(inv, $"  {models,2} models x 3 categories = {models * 3,3} cells, {cells,3} released: {envelope.CanonicalBytes.Length,6} bytes"));
     }
+
+    // Which cells clear k after noise varies, so the size per released cell is the slope between the two largest releases.
+    var (c1, b1) = sizes[^2];
+    var (c2, b2) = sizes[^1];
+    Console.WriteLine(string.Create(inv, $"  => about {(b2 - b1) / (double)Math.Max(1, c2 - c1):F0} bytes per released cell on top of {b1 - ((b2 - b1) / (double)Math.Max(1, c2 - c1) * c1):F0} bytes"));
 
     Console.WriteLine();
     Console.WriteLine($"Process CPU time per release ({releases} publishes of a 2 x 3-cell release after 200 observed requests each; includes noise,");
