@@ -93,6 +93,12 @@ public sealed class FederationMember
     public PublishOutcome Publish(AuditHead? auditHead = null, LendingOffer? lending = null)
     {
         var now = _clock.GetUtcNow();
+        // A sequence file older than what the federation holds of this node (a file-level restore) catches up first.
+        if (Intake.Digest().TryGetValue(NodeId, out var held) && held.Hash is { } heldHash)
+        {
+            _sequence.CatchUp(held.Epoch, held.Seq, Convert.FromHexString(heldHash));
+        }
+
         var release = Releaser.TryRelease(now);
         var envelope = _sequence.Publish(_signer, NodeId, Options.FederationId, now, new FederationPayload(auditHead, release.Release, lending));
         var result = Intake.Submit(envelope);

@@ -17,6 +17,26 @@ namespace QuantumEdge.Federation.Http;
 /// </summary>
 public sealed class FederationEndpoints(FederationMember member)
 {
+    private readonly FederationRequestVerifier _verifier = new(member.Trust, member.Options.FederationId, member.Clock);
+
+    /// <summary>
+    /// The check in front of the GET endpoints: null when the request is signed by a trusted peer
+    /// (<see cref="RequestSignature"/>), otherwise the 401 (429 when the nonce memory is full) to answer.
+    /// </summary>
+    /// <param name="method">The request method.</param>
+    /// <param name="target">The request target exactly as received (path and query).</param>
+    /// <param name="header">Reads one request header; null when absent or repeated.</param>
+    public FederationResponse? Authenticate(string method, string target, Func<string, string?> header)
+    {
+        if (_verifier.Verify(method, target, header) is not { } refusal)
+        {
+            return null;
+        }
+
+        var status = refusal.Reason == "too_many_requests" ? 429 : 401;
+        return new(status, FederationWire.Error(status, refusal.Reason, refusal.Message));
+    }
+
     /// <summary>The largest push body worth reading: anything bigger is refused as too_large anyway.</summary>
     public int MaxRequestBytes => member.Options.Intake.Limits.MaxBytes;
 

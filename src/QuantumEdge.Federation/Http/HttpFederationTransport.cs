@@ -10,9 +10,12 @@ namespace QuantumEdge.Federation.Http;
 /// is bounded in time (<paramref name="requestTimeout"/>, default 5 s) and in the bytes read
 /// (<paramref name="maxResponseBytes"/>, default 4 MiB, checked while streaming, not after).
 /// Unreachable peers, timeouts, unexpected statuses and oversized or malformed bodies all
-/// surface as <see cref="FederationTransportException"/>.
+/// surface as <see cref="FederationTransportException"/>. With a <paramref name="requestSigner"/>
+/// every request carries this node's signature (<see cref="RequestSignature"/>), which peers'
+/// listeners require on their GET endpoints.
 /// </summary>
-public sealed class HttpFederationTransport(HttpClient client, TimeSpan? requestTimeout = null, int maxResponseBytes = FederationWire.MaxResponseBytes)
+public sealed class HttpFederationTransport(HttpClient client, TimeSpan? requestTimeout = null, int maxResponseBytes = FederationWire.MaxResponseBytes,
+    FederationRequestSigner? requestSigner = null)
     : IFederationTransport
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
@@ -56,6 +59,7 @@ public sealed class HttpFederationTransport(HttpClient client, TimeSpan? request
         try
         {
             using var request = new HttpRequestMessage(method, uri) { Content = content };
+            requestSigner?.Sign(request);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (response.Content.Headers.ContentLength is { } length && length > maxResponseBytes)
             {

@@ -71,6 +71,31 @@ internal sealed class OwnSequence
         });
     }
 
+    /// <summary>
+    /// Moves the sequence past an envelope of this node's that the federation holds at a higher seq
+    /// of the same epoch than this file remembers (the file was put back from an older copy, and the
+    /// envelope came back from peers through gossip, its signature checked by the intake): the next
+    /// envelope then follows it instead of re-signing seqs peers hold, which they would refuse and
+    /// quarantine this node for. False when nothing had to move.
+    /// </summary>
+    public bool CatchUp(long epoch, long seq, byte[] hash)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        lock (_gate)
+        {
+            if (epoch != Epoch || seq <= _reserved)
+            {
+                return false;
+            }
+
+            _reserved = seq;
+            _signed = seq;
+            _lastHash = (byte[])hash.Clone();
+            Persist();
+            return true;
+        }
+    }
+
     /// <summary>Reserves the next seq durably, signs the envelope, records its hash durably, and returns it.</summary>
     public Envelope Publish(IFederationSigner signer, string origin, string federationId, DateTimeOffset createdAt, FederationPayload payload)
     {

@@ -20,6 +20,10 @@ public sealed record FederationSettings
     public string ListenUrl { get; init; } = "http://127.0.0.1:7443";
     public IReadOnlyList<FederationPeerSettings> Peers { get; init; } = [];
     public int ReleaseIntervalSeconds { get; init; } = 30;
+    /// <summary>Mean seconds between anti-entropy rounds (each ±20 %), 1–3600.</summary>
+    public int GossipIntervalSeconds { get; init; } = 5;
+    /// <summary>A PEM bundle of CAs that https peers' certificates may chain to besides the system store; null for the system store only.</summary>
+    public string? PeerCaFile { get; init; }
     public double EpsilonPerRelease { get; init; } = 0.5;
     public double MaxEpsilonPerDay { get; init; } = 10;
     /// <summary>The models released (a fixed vocabulary, so which cells exist reveals nothing); default: every backend's models.</summary>
@@ -40,6 +44,8 @@ public sealed record FederationSettings
         var listenUrl = s.String("listen_url", d.ListenUrl);
         var peerSections = s.SectionList("peers");
         var interval = s.Int("release_interval_seconds", d.ReleaseIntervalSeconds, 5, 86_400);
+        var gossipInterval = s.Int("gossip_interval_seconds", d.GossipIntervalSeconds, 1, 3600);
+        var peerCaFile = s.OptionalString("peer_ca_file");
         var perRelease = s.Double("epsilon_per_release", d.EpsilonPerRelease, 1e-6, 10);
         var perDay = s.Double("max_epsilon_per_day", d.MaxEpsilonPerDay, 1e-6, 1000);
         var models = s.StringList("models", backends.SelectMany(b => b.Models).Distinct(StringComparer.Ordinal).ToList());
@@ -91,6 +97,11 @@ public sealed record FederationSettings
             throw new ConfigurationException(s.KeyPath("models"), e.Message);
         }
 
+        if (peerCaFile is not null)
+        {
+            CheckCaBundle(s.KeyPath("peer_ca_file"), peerCaFile);
+        }
+
         var ids = new HashSet<string>(StringComparer.Ordinal) { nodeId };
         for (var i = 0; i < peers.Count; i++)
         {
@@ -112,6 +123,8 @@ public sealed record FederationSettings
             ListenUrl = listenUrl,
             Peers = peers,
             ReleaseIntervalSeconds = interval,
+            GossipIntervalSeconds = gossipInterval,
+            PeerCaFile = peerCaFile,
             EpsilonPerRelease = perRelease,
             MaxEpsilonPerDay = perDay,
             Models = models,
@@ -148,6 +161,26 @@ public sealed record FederationSettings
         }
 
         return new FederationPeerSettings { Id = id!, Url = url, PublicKey = FederationPublicKey.Format(raw), PublicKeyBytes = raw };
+    }
+
+    /// <summary>The bundle must be readable now and hold at least one PEM certificate, so a typo fails at start, not at the first https peer.</summary>
+    private static void CheckCaBundle(string key, string path)
+    {
+        var pem = System.Text.Encoding.UTF8.GetString(RegularFile.Read(path, 1024 * 1024, key));
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(pem);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new ConfigurationException(key, $"'{path}' is not a PEM certificate bundle: {e.Message}");
+        }
+
+        if (certificates.Count == 0)
+        {
+            throw new ConfigurationException(key, $"'{path}' holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+        }
     }
 
     private static void CheckLabels(YamlSection s, string key, IReadOnlyList<string> labels)

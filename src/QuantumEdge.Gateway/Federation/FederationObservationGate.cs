@@ -54,5 +54,15 @@ public sealed class FederationObservationGate : IRequestGate
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Counts one feedback score of a user under the same pseudonym as their requests, so the
+    /// window clips the user's whole contribution together; false when it was dropped (clipping, label).
+    /// </summary>
+    public bool RecordFeedback(string subject, string model, string category, double score)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        return _window.RecordFeedback(Pseudonym(subject), model, category, score);
+    }
+
     private string Pseudonym(string subject) => Convert.ToBase64String(HMACSHA256.HashData(_pseudonymKey, Encoding.UTF8.GetBytes(subject)));
 }

@@ -60,7 +60,7 @@ internal static class BackupCommands
         {
             Description = "Restore even though the current ledger holds records the backup lacks (they are rolled back; the replaced ledger is kept beside the restored one).",
         };
-        var command = new Command("restore", "Verify a backup (manifest hashes, audit chain, signatures) and put it in place of the ledger, refusing to roll records back without --force. Stop the node first.") { from, force };
+        var command = new Command("restore", "Verify a backup (manifest hashes, audit chain, signatures) and put it in place of the ledger, refusing to roll records back without --force. The federation state is kept, never restored backwards. Stop the node first.") { from, force };
         command.SetAction(async (parse, ct) =>
         {
             var config = ConfigSource.LoadForAdmin(parse);
@@ -76,7 +76,14 @@ internal static class BackupCommands
                 throw new ConfigurationException("--from", $"'{dir}' does not exist");
             }
 
-            return await RestoreGuard.RestoreAsync(dir, config, parse.GetValue(force), ct);
+            var code = await RestoreGuard.RestoreAsync(dir, config, parse.GetValue(force), ct);
+            // The federation directory is not part of a backup and is never put back (see FederationAfterRestore).
+            if (code == ExitCodes.Ok && await FederationAfterRestore.DescribeAsync(config) is { } federation)
+            {
+                await Console.Out.WriteAsync(federation);
+            }
+
+            return code;
         });
         return command;
     }

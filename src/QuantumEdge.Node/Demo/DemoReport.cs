@@ -92,6 +92,9 @@ internal sealed class DemoReport
         return r;
     }
 
+    /// <summary>Marks the run failed for a part reported after this report (the federation scenario).</summary>
+    internal void MarkFailed() => Failed = true;
+
     public void Print(TextWriter output)
     {
         foreach (var line in _lines)

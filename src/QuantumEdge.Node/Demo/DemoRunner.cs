@@ -44,6 +44,7 @@ internal static class DemoRunner
         try
         {
             output.WriteLine("QuantumEdge demo: three hospital nodes with simulated LLM backends on loopback");
+            var federation = FederationScenario.Prepare(Topology.Select(t => t.Node), dataRoot);
             foreach (var (nodeId, specs) in Topology)
             {
                 var backends = new List<BackendSettings>();
@@ -94,7 +95,7 @@ internal static class DemoRunner
                     },
                     Storage = new StorageSettings { KdfMemoryKib = 8192, KdfPasses = 1 },
                 };
-                var node = GatewayNode.Create(config, new NodeHostOptions { Quiet = true });
+                var node = GatewayNode.Create(federation.Configure(config), new NodeHostOptions { Quiet = true, FederationGossip = FederationScenario.Gossip });
                 await node.StartAsync(ct).ConfigureAwait(false);
                 nodes.Add(node);
                 output.WriteLine($"  {nodeId}: API {node.ApiAddress}, metrics {node.MetricsAddress}/metrics");
@@ -114,6 +115,11 @@ internal static class DemoRunner
             }
 
             report.PlannerComparison = comparison;
+            if (!await federation.RunAsync(nodes, output, ct).ConfigureAwait(false))
+            {
+                report.MarkFailed();
+            }
+
             output.WriteLine(report.Failed ? "RESULT: FAILED" : "RESULT: OK");
             return report;
         }

@@ -16,6 +16,22 @@ internal sealed class FederationLoop(FederationMember member, GossipEngine engin
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            // One exchange before the first envelope: should this node's own sequence file be older than
+            // what its peers hold (a file-level restore), it learns its newest envelope back first and
+            // continues after it instead of re-signing a seq they hold.
+            await engine.RunRoundAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("federation: first gossip round failed: {ExceptionType}: {Message}", e.GetType().Name, e.Message);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         var gossip = engine.RunAsync(stoppingToken);
         try
         {

@@ -74,15 +74,26 @@ internal sealed class FederationNode : IAsyncDisposable
 
     internal static FederationNode Create(NodeConfiguration config, IPrivacyLedger ledger, CollectorRegistry registry, GossipOptions? gossip)
     {
-        var member = FederationMember.Open(Options(config), new NodeIdentitySigner(ledger.NodeIdentity));
+        var signer = new NodeIdentitySigner(ledger.NodeIdentity);
+        var member = FederationMember.Open(Options(config), signer);
         var endpoints = new FederationEndpoints(member);
-        var client = new HttpClient(new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(5),
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             AllowAutoRedirect = false,
-        });
-        var engine = new GossipEngine(member, new HttpFederationTransport(client), gossip);
+        };
+        if (config.Federation.PeerCaFile is { } caFile)
+        {
+            var trust = PeerCertificateTrust.FromPem(System.Text.Encoding.UTF8.GetString(
+                RegularFile.Read(caFile, 1024 * 1024, "federation.peer_ca_file")));
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => trust.Validate(certificate, chain, errors);
+        }
+
+        var client = new HttpClient(handler);
+        var requests = new FederationRequestSigner(config.Node.Id, config.Federation.FederationId, signer, member.Clock);
+        gossip ??= new GossipOptions { Interval = TimeSpan.FromSeconds(config.Federation.GossipIntervalSeconds) };
+        var engine = new GossipEngine(member, new HttpFederationTransport(client, requestSigner: requests), gossip);
         _ = new FederationMetrics(registry, member, engine);
         var listener = BuildListener(config, endpoints);
         return new FederationNode(member, endpoints, listener, client, engine, new FederationObservationGate(member.Observations));
@@ -127,11 +138,17 @@ internal sealed class FederationNode : IAsyncDisposable
             var body = await ReadBoundedAsync(ctx.Request.Body, endpoints.MaxRequestBytes + 1, ctx.RequestAborted).ConfigureAwait(false);
             await WriteAsync(ctx, endpoints.PostEnvelope(body)).ConfigureAwait(false);
         });
-        app.MapGet("/federation/v1/envelopes", ctx => WriteAsync(ctx, endpoints.GetEnvelopes(Query(ctx, "origin"), Query(ctx, "after_seq"), Query(ctx, "epoch"))));
-        app.MapGet("/federation/v1/digest", ctx => WriteAsync(ctx, endpoints.GetDigest(Query(ctx, "for"))));
-        app.MapGet("/federation/v1/status", ctx => WriteAsync(ctx, endpoints.GetStatus()));
+        // Reads answer trusted peers only: a request signed by a node on the trust list.
+        app.MapGet("/federation/v1/envelopes", ctx => WriteAsync(ctx, Authenticate(ctx, endpoints)
+            ?? endpoints.GetEnvelopes(Query(ctx, "origin"), Query(ctx, "after_seq"), Query(ctx, "epoch"))));
+        app.MapGet("/federation/v1/digest", ctx => WriteAsync(ctx, Authenticate(ctx, endpoints) ?? endpoints.GetDigest(Query(ctx, "for"))));
+        app.MapGet("/federation/v1/status", ctx => WriteAsync(ctx, Authenticate(ctx, endpoints) ?? endpoints.GetStatus()));
         return app;
     }
+
+    private static FederationResponse? Authenticate(HttpContext ctx, FederationEndpoints endpoints) =>
+        endpoints.Authenticate(ctx.Request.Method, ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget,
+            name => ctx.Request.Headers.TryGetValue(name, out var v) && v.Count == 1 ? v[0] : null);
 
     private static string? Query(HttpContext ctx, string name) =>
         ctx.Request.Query.TryGetValue(name, out var v) && v.Count == 1 ? v[0] : null;

@@ -15,13 +15,20 @@ internal static class ApiEndpoints
     public static void Map(WebApplication app)
     {
         var proxy = app.Services.GetRequiredService<InferenceHttpAdapter>();
-        app.MapPost("/v1/chat/completions", ctx => proxy.HandleAsync(ctx, InferenceRoute.ChatCompletions));
-        app.MapPost("/v1/completions", ctx => proxy.HandleAsync(ctx, InferenceRoute.Completions));
-        app.MapPost("/v1/embeddings", ctx => proxy.HandleAsync(ctx, InferenceRoute.Embeddings));
+        app.MapPost("/v1/chat/completions", ctx => Infer(proxy, ctx, InferenceRoute.ChatCompletions));
+        app.MapPost("/v1/completions", ctx => Infer(proxy, ctx, InferenceRoute.Completions));
+        app.MapPost("/v1/embeddings", ctx => Infer(proxy, ctx, InferenceRoute.Embeddings));
         app.MapGet("/v1/models", ListModelsAsync);
         app.MapGet("/health", HealthAsync);
         app.MapFallback(ctx => OpenAiErrorWriter.WriteAsync(ctx,
             GatewayError.NotFound($"no such endpoint: {ctx.Request.Method} {ctx.Request.Path}", code: "unknown_url")));
+    }
+
+    // Every inference answer carries the id a client rates it by (POST /v1/feedback).
+    private static Task Infer(InferenceHttpAdapter proxy, HttpContext ctx, InferenceRoute route)
+    {
+        Feedback.CompletionIds.Assign(ctx);
+        return proxy.HandleAsync(ctx, route);
     }
 
     private static async Task ListModelsAsync(HttpContext ctx)

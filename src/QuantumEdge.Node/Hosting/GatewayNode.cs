@@ -108,7 +108,10 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(sp => new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System, sp.GetRequiredService<ILogger<PrivacyLedgerGate>>()));
         var federation = config.Federation.Enabled ? FederationNode.Create(config, ledger, registry, options.FederationGossip) : null;
         IRequestGate[] federationGates = federation is null ? [] : [federation.ObservationGate];
-        builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(sp => [.. options.Gates, sp.GetRequiredService<PrivacyLedgerGate>(), .. federationGates]);
+        var completions = new Feedback.CompletionBook(ledger);
+        builder.Services.AddSingleton(completions);
+        builder.Services.AddSingleton<IReadOnlyList<IRequestGate>>(sp =>
+            [.. options.Gates, sp.GetRequiredService<PrivacyLedgerGate>(), .. federationGates, new Feedback.CompletionBookGate(completions)]);
         if (federation is not null)
         {
             builder.Services.AddSingleton(federation);
@@ -137,6 +140,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         PrivacyEndpoints.Map(api);
         QuantumStatusEndpoints.Map(api);
         FederationInsightsEndpoint.Map(api);
+        Feedback.FeedbackEndpoint.Map(api);
         var logger = api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
         tls.Logger = logger;
         if (ledger.GeneratedNodeKeyDirectory is { } generatedKeyDir)

@@ -25,6 +25,18 @@ public sealed class DemoTests
         Assert.Matches(@"least_loaded\s+160\s", r.Stdout);
         Assert.Matches(@"quantum\s+160\s", r.Stdout);
         Assert.Contains("measured: joint planning changed first-token p50", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("converged: every hospital holds every hospital's newest envelope", r.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"hospital-a's federation insights .*contributors: hospital-b, hospital-c", r.Stdout);
+        // How many peers' cells survive the noise varies from run to run; that the count is reported does not.
+        Assert.Matches(@"per model clinical-7b: [0-2] peers contributed", r.Stdout);
+        Assert.Matches(@"per model embed-small: [0-2] peers contributed", r.Stdout);
+        Assert.Matches(@"forged envelope \(hospital-b's, seq changed to \d+ after signing\) -> 401 bad_signature", r.Stdout);
+        Assert.Matches(@"replayed envelope \(hospital-b's seq \d+, already held\) -> 409 replay", r.Stdout);
+        foreach (var node in new[] { "hospital-a", "hospital-b", "hospital-c" })
+        {
+            Assert.Matches($@"{node}: \d+ receipts from hospital-[abc], hospital-[abc] verify against the local chain", r.Stdout);
+        }
+
         Assert.Contains("RESULT: OK", r.Stdout, StringComparison.Ordinal);
     }
 }

@@ -24,6 +24,9 @@ internal sealed class FederatedNodes : IAsyncDisposable
 
     public List<TestNode> Nodes { get; }
 
+    /// <summary>Each node's key directory, in the order of <see cref="Nodes"/>.</summary>
+    public IReadOnlyList<string> KeyDirs => _keyDirs;
+
     /// <summary>A client for the nodes' federation listeners.</summary>
     public HttpClient Listener { get; }
 
@@ -78,7 +81,8 @@ internal sealed class FederatedNodes : IAsyncDisposable
 
     public async Task<JsonElement> GetAsync(TestNode node, string pathAndQuery)
     {
-        var text = await Listener.GetStringAsync(ListenUrl(node) + pathAndQuery);
+        // Signed as hospital-a, which every node trusts (itself included).
+        var text = await SignedRequests.GetStringAsync(Listener, ListenUrl(node) + pathAndQuery, "hospital-a", _keyDirs[0]);
         using var doc = JsonDocument.Parse(text);
         return doc.RootElement.Clone();
     }

@@ -28,6 +28,8 @@ internal sealed class TestNode : IAsyncDisposable
     public List<SimulatedBackend> Sims { get; }
     public HttpClient Http { get; }
     public JwtAuthenticator Auth { get; }
+    /// <summary>Leave the data directory behind on dispose (a test that restarts a node on it deletes it itself).</summary>
+    public bool KeepDataDirectory { get; set; }
 
     /// <param name="Dead">Start the simulated server, then stop it, so the backend points at a closed port.</param>
     /// <param name="Url">A backend the test runs itself (a <see cref="HostileBackend"/>): no simulated server is started.</param>
@@ -120,7 +122,11 @@ internal sealed class TestNode : IAsyncDisposable
     {
         Http.Dispose();
         await Node.DisposeAsync();
-        Directory.Delete(Node.Config.Node.DataDir, recursive: true);
+        if (!KeepDataDirectory)
+        {
+            Directory.Delete(Node.Config.Node.DataDir, recursive: true);
+        }
+
         foreach (var sim in Sims)
         {
             await sim.DisposeAsync();

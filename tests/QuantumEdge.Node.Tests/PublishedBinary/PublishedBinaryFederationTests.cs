@@ -10,6 +10,8 @@ using QuantumEdge.Gateway.Simulation;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Node.Federation;
 
+using QuantumEdge.Node.Tests.Federation;
+
 namespace QuantumEdge.Node.Tests.PublishedBinary;
 
 /// <summary>
@@ -167,7 +169,7 @@ public sealed class PublishedBinaryFederationTests : IAsyncLifetime
 
     private static async Task<JsonElement> StatusAsync(HttpClient http, Member m)
     {
-        using var doc = JsonDocument.Parse(await http.GetStringAsync(m.Listen + "/federation/v1/status"));
+        using var doc = JsonDocument.Parse(await SignedRequests.GetStringAsync(http, m.Listen + "/federation/v1/status", m.Id, m.KeyDir));
         return doc.RootElement.Clone();
     }
 
@@ -181,8 +183,8 @@ public sealed class PublishedBinaryFederationTests : IAsyncLifetime
 
     private static async Task<bool> ConvergedAsync(HttpClient http, Member a, Member b)
     {
-        using var da = JsonDocument.Parse(await http.GetStringAsync(a.Listen + "/federation/v1/digest"));
-        using var db = JsonDocument.Parse(await http.GetStringAsync(b.Listen + "/federation/v1/digest"));
+        using var da = JsonDocument.Parse(await SignedRequests.GetStringAsync(http, a.Listen + "/federation/v1/digest", a.Id, a.KeyDir));
+        using var db = JsonDocument.Parse(await SignedRequests.GetStringAsync(http, b.Listen + "/federation/v1/digest", b.Id, b.KeyDir));
         var oa = da.RootElement.GetProperty("origins");
         var ob = db.RootElement.GetProperty("origins");
         return oa.EnumerateObject().Count() == 2 && oa.GetRawText() == ob.GetRawText();

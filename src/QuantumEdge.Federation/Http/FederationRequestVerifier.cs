@@ -1,0 +1,93 @@
+using System.Globalization;
+using QuantumEdge.Federation.Identity;
+
+namespace QuantumEdge.Federation.Http;
+
+/// <summary>
+/// Checks a signed request (<see cref="RequestSignature"/>) on the listener: the caller must be on
+/// the trust list, its timestamp within <see cref="RequestSignature.MaxSkew"/> of this node's clock,
+/// its signature valid, and its nonce unseen. Nonces are remembered only for signed requests (a
+/// stranger cannot fill the memory) and only while their timestamp could still pass, at most
+/// <see cref="MaxNonces"/>. Thread-safe.
+/// </summary>
+internal sealed class FederationRequestVerifier(TrustList trust, string federationId, TimeProvider clock)
+{
+    public const int MaxNonces = 100_000;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, long> _nonces = new(StringComparer.Ordinal);
+
+    /// <summary>Null when the request is from a trusted peer; otherwise the reason and a message.</summary>
+    /// <param name="method">The request method.</param>
+    /// <param name="target">The request target as received (path and query).</param>
+    /// <param name="header">Reads one request header (null when absent or repeated).</param>
+    public (string Reason, string Message)? Verify(string method, string target, Func<string, string?> header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var node = header(RequestSignature.NodeHeader);
+        var timestampText = header(RequestSignature.TimestampHeader);
+        var nonce = header(RequestSignature.NonceHeader);
+        var signatureText = header(RequestSignature.SignatureHeader);
+        if (node is null || timestampText is null || nonce is null || signatureText is null)
+        {
+            return ("unsigned_request", $"this endpoint answers trusted peers only: sign the request ({RequestSignature.NodeHeader}, {RequestSignature.TimestampHeader}, {RequestSignature.NonceHeader}, {RequestSignature.SignatureHeader})");
+        }
+
+        if (!long.TryParse(timestampText, NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp)
+            || nonce.Length != 32 || !nonce.All(char.IsAsciiHexDigitLower) || !TryBase64(signatureText, out var signature)
+            || target.Contains('\n', StringComparison.Ordinal))
+        {
+            return ("malformed_request_signature", "the signature headers are malformed (timestamp: Unix seconds; nonce: 32 lower-case hex digits; signature: base64 of 64 bytes)");
+        }
+
+        if (!trust.TryGet(node, out var peer))
+        {
+            return ("unknown_node", $"'{NodeIdText(node)}' is not on this node's trust list");
+        }
+
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        if (Math.Abs(now - timestamp) > (long)RequestSignature.MaxSkew.TotalSeconds)
+        {
+            return ("request_clock_skew", string.Create(CultureInfo.InvariantCulture,
+                $"the request's timestamp is {timestamp - now} s from this node's clock; at most {RequestSignature.MaxSkew.TotalSeconds} s either way"));
+        }
+
+        if (!FederationPublicKey.Verify(peer.PublicKey, RequestSignature.SignedBytes(federationId, node, method, target, timestamp, nonce), signature))
+        {
+            return ("bad_request_signature", $"the signature is not {node}'s over {method.ToUpperInvariant()} {target.Split('?')[0]} in federation {federationId}");
+        }
+
+        lock (_gate)
+        {
+            if (_nonces.Count >= MaxNonces)
+            {
+                var expired = now - (2 * (long)RequestSignature.MaxSkew.TotalSeconds);
+                foreach (var old in _nonces.Where(p => p.Value < expired).Select(p => p.Key).ToList())
+                {
+                    _nonces.Remove(old);
+                }
+            }
+
+            if (!_nonces.TryAdd(node + "/" + nonce, now))
+            {
+                return ("replayed_request", "this signed request (its nonce) was already used");
+            }
+
+            if (_nonces.Count > MaxNonces)
+            {
+                _nonces.Remove(node + "/" + nonce);
+                return ("too_many_requests", "too many signed requests within the clock-skew window; try again later");
+            }
+        }
+
+        return null;
+    }
+
+    private static bool TryBase64(string text, out byte[] bytes)
+    {
+        bytes = new byte[64];
+        return text.Length == 88 && Convert.TryFromBase64String(text, bytes, out var written) && written == 64;
+    }
+
+    private static string NodeIdText(string node) => NodeId.IsValid(node) ? node : "(not a node id)";
+}
