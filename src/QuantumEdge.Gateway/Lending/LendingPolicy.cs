@@ -8,7 +8,7 @@ namespace QuantumEdge.Gateway.Lending;
 /// backend is offered as a candidate, where it permits a class, where the borrower signs, and on
 /// the lender before and after its own PHI screen.
 /// </summary>
-public static class LendingPolicy
+internal static class LendingPolicy
 {
     public static bool IsLendable(DataClassification classification) =>
         classification is DataClassification.Public or DataClassification.Internal;

@@ -114,6 +114,7 @@ public static class DemoRunner
             }
 
             report.PlannerComparison = comparison;
+            await LendingScenario.RunAsync(options, secret, dataRoot, output, report, ct).ConfigureAwait(false);
             output.WriteLine(report.Failed ? "RESULT: FAILED" : "RESULT: OK");
             return report;
         }

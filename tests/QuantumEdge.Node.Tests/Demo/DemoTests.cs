@@ -8,7 +8,7 @@ public sealed class DemoTests
     [Fact]
     public async Task Demo_runs_three_nodes_and_reports_refusals_and_latency()
     {
-        var r = await QuantumEdgeProcess.RunAsync(["demo", "--requests", "120", "--seed", "7"], timeout: TimeSpan.FromSeconds(120));
+        var r = await QuantumEdgeProcess.RunAsync(["demo", "--requests", "120", "--seed", "7"], timeout: TimeSpan.FromSeconds(180));
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         foreach (var node in new[] { "hospital-a", "hospital-b", "hospital-c" })
         {
@@ -25,6 +25,7 @@ public sealed class DemoTests
         Assert.Matches(@"least_loaded\s+160\s", r.Stdout);
         Assert.Matches(@"quantum\s+160\s", r.Stdout);
         Assert.Contains("measured: joint planning changed first-token p50", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("lending: OK (public overflow borrowed, phi stayed home)", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("RESULT: OK", r.Stdout, StringComparison.Ordinal);
     }
 }
