@@ -192,6 +192,33 @@ public sealed class LendingEndToEndTests
         Assert.Equal(1, slots.Running("hospital-a"));
     }
 
+    [Fact]
+    public async Task The_borrower_stays_within_the_lenders_advertised_per_peer_limit()
+    {
+        await using var pair = await LendingPair.StartAsync(lenderMaxPerPeer: 1, borrowerQueueTimeoutMs: 100);
+        var a = pair.Borrower;
+        await pair.SaturateBorrowerAsync();
+        var peer = a.Node.Backends.Borrowed.Single();
+        Assert.Equal("peer:hospital-b", peer.Id);
+        // One lent request already in flight: hospital-b offers one at a time to each peer.
+        Assert.True(await peer.TryAcquireAsync(TimeSpan.Zero, CancellationToken.None));
+        try
+        {
+            using var busy = await a.Http.SendAsync(a.Chat(a.Token(), "public"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+            Assert.Equal(0, pair.Lender.Sims[0].Received);
+        }
+        finally
+        {
+            peer.Release();
+        }
+
+        using var room = await a.Http.SendAsync(a.Chat(a.Token(), "public"));
+        Assert.Equal(HttpStatusCode.OK, room.StatusCode);
+        Assert.Equal("peer:hospital-b", room.Headers.GetValues("X-QuantumEdge-Backend").Single());
+        Assert.Equal(1, pair.Lender.Sims[0].Received);
+    }
+
     /// <summary>What a refused request must not change on the lender: its backend's requests, its audit trail, the ids it remembers, the slots taken.</summary>
     private static async Task<string> StateAsync(LendingPair pair)
     {

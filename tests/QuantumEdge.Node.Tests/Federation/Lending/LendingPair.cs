@@ -34,12 +34,15 @@ internal sealed class LendingPair : IAsyncDisposable
     /// <param name="borrowerSims">hospital-a's own backends.</param>
     /// <param name="lenderSims">hospital-b's backends (default: one cleared for every class, so only the lending rules keep restricted data away).</param>
     /// <param name="lenderMaxPerPeer">hospital-b's max_concurrency_per_peer.</param>
-    public static async Task<LendingPair> StartAsync(TestNode.Sim[]? borrowerSims = null, TestNode.Sim[]? lenderSims = null, int lenderMaxPerPeer = 8)
+    /// <param name="borrowerQueueTimeoutMs">hospital-a's server.queue_timeout_ms (how long a request waits for a busy local slot).</param>
+    public static async Task<LendingPair> StartAsync(TestNode.Sim[]? borrowerSims = null, TestNode.Sim[]? lenderSims = null, int lenderMaxPerPeer = 8,
+        int borrowerQueueTimeoutMs = 5000)
     {
         var federation = await FederatedNodes.StartAsync(2,
             sims: i => i == 0 ? borrowerSims ?? [new TestNode.Sim("gpu", TestNode.OpenLevels)] : lenderSims ?? [new TestNode.Sim("gpu", TestNode.AllLevels)],
             configure: (i, c) => c with
             {
+                Server = i == 0 ? c.Server with { QueueTimeoutMs = borrowerQueueTimeoutMs } : c.Server,
                 Federation = c.Federation with
                 {
                     Lending = i == 0 ? new LendingSettings { Borrow = true } : new LendingSettings { Offer = true, MaxConcurrencyPerPeer = lenderMaxPerPeer },
