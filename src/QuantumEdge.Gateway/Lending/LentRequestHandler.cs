@@ -160,9 +160,15 @@ public sealed class LentRequestHandler(
         if (error.Code is LendingRefusalReason.ClassificationNotLendable or "model_not_found" or LendingRefusalReason.NoPermittedBackend
             && !ctx.Response.HasStarted)
         {
-            // The borrower tries elsewhere on these rather than passing this node's refusal to its caller.
-            counters.Refused(error.Code == "model_not_found" ? LendingRefusalReason.ModelNotLent : error.Code);
-            ctx.Response.Headers[LendingHeaders.Refusal] = error.Code == "model_not_found" ? LendingRefusalReason.ModelNotLent : error.Code;
+            // The borrower tries elsewhere on these rather than passing this node's refusal to its caller. Set as the
+            // answer starts: the error writer clears the response's headers first.
+            var reason = error.Code == "model_not_found" ? LendingRefusalReason.ModelNotLent : error.Code;
+            counters.Refused(reason);
+            ctx.Response.OnStarting(() =>
+            {
+                ctx.Response.Headers[LendingHeaders.Refusal] = reason;
+                return Task.CompletedTask;
+            });
         }
 
         try

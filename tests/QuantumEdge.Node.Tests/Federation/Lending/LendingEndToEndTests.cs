@@ -125,6 +125,24 @@ public sealed class LendingEndToEndTests
     }
 
     [Fact]
+    public async Task The_lenders_own_phi_screen_refuses_a_public_labelled_prompt_holding_an_mrn_although_its_backend_could_take_restricted_data()
+    {
+        await using var pair = await LendingPair.StartAsync();
+        var body = LendingPair.Body.Replace("Explain the visiting hours policy.", "Summarise the chart for MRN 00483921 before rounds.", StringComparison.Ordinal);
+
+        using var response = await pair.SendAsync(pair.Sign(body: body));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(LendingRefusalReason.ClassificationNotLendable, response.Headers.GetValues(LendingHeaders.Refusal).Single());
+        Assert.Equal(0, pair.Lender.Sims[0].Received);
+        var records = await AuditTrail.WaitForAsync(pair.Lender, r => r.Entry.Decision == "refused:classification_not_lendable");
+        var record = records.Single(r => r.Entry.Decision == "refused:classification_not_lendable").Entry;
+        Assert.Equal("peer:hospital-a", record.UserId);
+        Assert.Contains("phi_detected=mrn", record.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("00483921", record.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_forged_a_replayed_a_stale_and_an_unknown_peers_request_are_refused_without_any_state_change()
     {
         await using var pair = await LendingPair.StartAsync();
