@@ -45,7 +45,9 @@ public sealed class Backend : IDisposable
 
     public bool Serves(string model) => _models.Contains(model);
 
-    public bool Permits(DataClassification classification) => Settings.AllowedClassifications.Contains(classification);
+    /// <summary>Whether this backend may receive data of this class; a peer's lent capacity never takes restricted or confidential data, whatever its settings say.</summary>
+    public bool Permits(DataClassification classification) =>
+        Settings.AllowedClassifications.Contains(classification) && (Settings.LendingPeer is null || Lending.LendingPolicy.IsLendable(classification));
 
     /// <summary>
     /// Load as a fraction of capacity: the larger of our in-flight count and the backend's own

@@ -11,6 +11,7 @@ public sealed class BackendRegistry : IDisposable
 {
     private readonly SortedSet<string> _models = new(StringComparer.Ordinal);
     private readonly Dictionary<Backend, BackendTransport> _transports = new(ReferenceEqualityComparer.Instance);
+    private readonly List<Backend> _borrowed = [];
 
     public BackendRegistry(NodeConfiguration config, Func<string, string?>? environment = null, BackendHandlerFactory? handlers = null, TimeProvider? time = null)
     {
@@ -36,6 +37,16 @@ public sealed class BackendRegistry : IDisposable
     }
 
     public IReadOnlyList<Backend> All { get; }
+
+    /// <summary>Peers' lent capacity (<c>federation.lending.borrow</c>): never in <see cref="All"/> or <see cref="Permitted"/>; offered by <see cref="Lending.BorrowedCapacity"/>.</summary>
+    public IReadOnlyList<Backend> Borrowed => _borrowed;
+
+    /// <summary>Adds a borrowed backend; only while the node is being composed, before any request.</summary>
+    internal void AddBorrowed(Backend backend, BackendTransport transport)
+    {
+        _borrowed.Add(backend);
+        _transports.Add(backend, transport);
+    }
 
     /// <summary>The union of all backends' models, sorted.</summary>
     public IReadOnlyCollection<string> Models => _models;
@@ -65,7 +76,7 @@ public sealed class BackendRegistry : IDisposable
 
     public void Dispose()
     {
-        foreach (var b in All)
+        foreach (var b in All.Concat(_borrowed))
         {
             _transports[b].Dispose();
             b.Dispose();

@@ -16,6 +16,8 @@ public sealed record BackendSettings
     /// <summary>Name of the environment variable that holds this backend's API key.</summary>
     public string? ApiKeyEnv { get; init; }
     public double TimeoutSeconds { get; init; } = 60;
+    /// <summary>Set only for a peer's lent capacity (never from YAML): the lending peer's node id.</summary>
+    public string? LendingPeer { get; init; }
 
     internal static BackendSettings Read(YamlSection s)
     {

@@ -34,6 +34,11 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
             message.Headers.Accept.ParseAdd("text/event-stream");
         }
 
+        if (backend.Settings.LendingPeer is { } peer)
+        {
+            Lending.LendingTicket.Attach(message, record, peer);
+        }
+
         HttpResponseMessage response;
         var sent = Stopwatch.GetTimestamp();
         using (var headers = CancellationTokenSource.CreateLinkedTokenSource(client.Gone))

@@ -12,4 +12,6 @@ public sealed record InferenceCall
     public string? SessionId { get; init; }
     /// <summary>Opaque hash from <c>X-Patient-Context</c>.</summary>
     public string? PatientContext { get; init; }
+    /// <summary>Set when a peer borrowed this node's capacity: the peer's id. Such a request is never lent on, and is refused unless public or internal.</summary>
+    public string? LentBy { get; init; }
 }

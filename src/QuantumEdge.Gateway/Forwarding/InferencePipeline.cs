@@ -22,7 +22,8 @@ public sealed class InferencePipeline(
     IRoutePlanner planner,
     IReadOnlyList<IRequestGate> gates,
     GatewayMetrics metrics,
-    ILogger<InferencePipeline> logger)
+    ILogger<InferencePipeline> logger,
+    Lending.BorrowedCapacity? borrowing = null)
 {
     private readonly BackendAttempt _attempt = new(backends, metrics, logger);
 
@@ -42,9 +43,17 @@ public sealed class InferencePipeline(
             record.Model = request.Model;
             record.Classification = classifier.Resolve(call.Classification);
             phiScreen.Screen(request, record);
+            if (call.LentBy is not null && !Lending.LendingPolicy.IsLendable(record.Classification))
+            {
+                // A peer's request is served here only as public or internal data, after this node's own PHI screen too.
+                throw GatewayError.Forbidden($"lent requests must be public or internal data; this one is {record.Classification.Name()}",
+                    QuantumEdge.Federation.Lending.LendingRefusalReason.ClassificationNotLendable);
+            }
+
             record.SessionId = call.SessionId;
             var permitted = backends.Permitted(request.Model, record.Classification);
-            if (permitted.Count == 0)
+            var mayBorrow = call.LentBy is null ? borrowing : null;
+            if (permitted.Count == 0 && mayBorrow?.Spill(request.Model, record.Classification, permitted, new HashSet<Backend>()) is null)
             {
                 throw GatewayError.Unavailable(
                     $"no backend is permitted to receive {record.Classification.Name()} data for model '{request.Model}'",
@@ -69,7 +78,7 @@ public sealed class InferencePipeline(
                 EstimatedOutputTokens = request.EstimatedOutputTokens,
                 Streaming = request.Stream,
             };
-            await ForwardAsync(record.Route, request, routeRequest, permitted, record, client).ConfigureAwait(false);
+            await ForwardAsync(record.Route, request, routeRequest, permitted, record, client, mayBorrow).ConfigureAwait(false);
             return null;
         }
         catch (GatewayError e)
@@ -111,7 +120,8 @@ public sealed class InferencePipeline(
         metrics.Refusals.WithLabels(reason).Inc();
     }
 
-    private async Task ForwardAsync(InferenceRoute route, InferenceRequest request, RouteRequest routeRequest, List<Backend> permitted, RequestRecord record, IInferenceClient client)
+    private async Task ForwardAsync(InferenceRoute route, InferenceRequest request, RouteRequest routeRequest, List<Backend> permitted, RequestRecord record, IInferenceClient client,
+        Lending.BorrowedCapacity? borrowing)
     {
         var payload = request.SerializeBody();
         var tried = new HashSet<Backend>();
@@ -123,6 +133,8 @@ public sealed class InferencePipeline(
         {
             // Every attempt re-reads health and circuit state, but only ever among the permitted set.
             var candidates = permitted.FindAll(b => !tried.Contains(b) && b.Healthy && !b.CircuitOpen);
+            // Peers' lent capacity only when no local candidate has a free slot (public/internal only: BorrowedCapacity.Spill).
+            candidates = borrowing?.Spill(request.Model, record.Classification, candidates, tried) ?? candidates;
             if (candidates.Count == 0)
             {
                 break;

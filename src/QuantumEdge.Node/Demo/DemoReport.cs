@@ -10,6 +10,9 @@ internal sealed class DemoReport
 
     /// <summary>True when something happened that the demo treats as a defect (unexpected 5xx, a request routed against the rules).</summary>
     public bool Failed { get; private set; }
+
+    /// <summary>Marks the run failed from a later act of the demo (e.g. lending).</summary>
+    internal void Fail() => Failed = true;
     public int Requests { get; private set; }
     public int Succeeded { get; private set; }
     public IReadOnlyDictionary<string, int> Refusals { get; private set; } = new Dictionary<string, int>();

@@ -120,6 +120,7 @@ internal static class DemoRunner
                 report.MarkFailed();
             }
 
+            await LendingScenario.RunAsync(options, secret, dataRoot, output, report, ct).ConfigureAwait(false);
             output.WriteLine(report.Failed ? "RESULT: FAILED" : "RESULT: OK");
             return report;
         }

@@ -41,6 +41,8 @@ internal sealed class FederationNode : IAsyncDisposable
     public GossipEngine Engine { get; }
     /// <summary>The request-outcome hook that records observations for the DP releases.</summary>
     public FederationObservationGate ObservationGate { get; }
+    /// <summary>Capacity lending (both roles), composed by <see cref="LendingNode.Create"/>.</summary>
+    internal LendingNode? LendingNode { get; set; }
     /// <summary>The listener's base address once started.</summary>
     public string ListenAddress { get; private set; } = "";
 
@@ -98,6 +100,9 @@ internal sealed class FederationNode : IAsyncDisposable
         var listener = BuildListener(config, endpoints);
         return new FederationNode(member, endpoints, listener, client, engine, new FederationObservationGate(member.Observations));
     }
+
+    /// <summary>Adds an endpoint to the federation listener (before it starts).</summary>
+    internal void MapPost(string path, RequestDelegate handler) => _listener.MapPost(path, handler);
 
     internal FederationLoop CreateLoop(IPrivacyLedger ledger, NodeConfiguration config, ILogger<FederationLoop> logger) =>
         new(Member, Engine, ledger, Lending(config), TimeSpan.FromSeconds(config.Federation.ReleaseIntervalSeconds), logger);

@@ -107,6 +107,12 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(options.Planner ?? CreatePlanner(config, metrics));
         builder.Services.AddSingleton(sp => new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System, sp.GetRequiredService<ILogger<PrivacyLedgerGate>>()));
         var federation = config.Federation.Enabled ? FederationNode.Create(config, ledger, registry, options.FederationGossip) : null;
+        var lending = federation is null ? null : LendingNode.Create(federation, config, ledger, backends, registry);
+        if (lending?.Borrowing is { } borrowing)
+        {
+            builder.Services.AddSingleton(borrowing);
+        }
+
         IRequestGate[] federationGates = federation is null ? [] : [federation.ObservationGate];
         var completions = new Feedback.CompletionBook(ledger);
         builder.Services.AddSingleton(completions);
@@ -135,6 +141,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BackendHealthMonitor>());
         builder.Services.AddSingleton(new NodeClock(Stopwatch.GetTimestamp()));
         var api = builder.Build();
+        lending?.MapLender(api.Services);
         ApiEndpoints.Map(api);
         ReadinessEndpoints.Map(api);
         PrivacyEndpoints.Map(api);

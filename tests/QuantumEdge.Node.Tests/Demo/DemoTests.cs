@@ -8,7 +8,7 @@ public sealed class DemoTests
     [Fact]
     public async Task Demo_runs_three_nodes_and_reports_refusals_and_latency()
     {
-        var r = await QuantumEdgeProcess.RunAsync(["demo", "--requests", "120", "--seed", "7"], timeout: TimeSpan.FromSeconds(120));
+        var r = await QuantumEdgeProcess.RunAsync(["demo", "--requests", "120", "--seed", "7"], timeout: TimeSpan.FromSeconds(180));
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         foreach (var node in new[] { "hospital-a", "hospital-b", "hospital-c" })
         {
@@ -37,6 +37,7 @@ public sealed class DemoTests
             Assert.Matches($@"{node}: \d+ receipts from hospital-[abc], hospital-[abc] verify against the local chain", r.Stdout);
         }
 
+        Assert.Contains("lending: OK (public overflow borrowed, phi stayed home)", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("RESULT: OK", r.Stdout, StringComparison.Ordinal);
     }
 }

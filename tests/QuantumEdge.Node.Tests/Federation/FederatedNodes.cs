@@ -30,7 +30,11 @@ internal sealed class FederatedNodes : IAsyncDisposable
     /// <summary>A client for the nodes' federation listeners.</summary>
     public HttpClient Listener { get; }
 
-    public static async Task<FederatedNodes> StartAsync(int count)
+    /// <param name="count">How many nodes (hospital-a, hospital-b, …).</param>
+    /// <param name="sims">Node index → its backends (default: one simulated "gpu" cleared for internal and public).</param>
+    /// <param name="configure">Node index → a change to its configuration (e.g. its lending settings).</param>
+    public static async Task<FederatedNodes> StartAsync(int count, Func<int, IEnumerable<TestNode.Sim>>? sims = null,
+        Func<int, NodeConfiguration, NodeConfiguration>? configure = null)
     {
         var ids = Enumerable.Range(0, count).Select(i => $"hospital-{(char)('a' + i)}").ToList();
         var keyDirs = new List<string>();
@@ -57,7 +61,7 @@ internal sealed class FederatedNodes : IAsyncDisposable
                 PublicKey = FederationPublicKey.Format(keys[j]),
                 PublicKeyBytes = keys[j],
             }).ToList();
-            nodes.Add(await TestNode.StartAsync([new TestNode.Sim("gpu", TestNode.OpenLevels)], configure: c => c with
+            nodes.Add(await TestNode.StartAsync(sims?.Invoke(self) ?? [new TestNode.Sim("gpu", TestNode.OpenLevels)], configure: c => (configure ?? ((_, x) => x))(self, c with
             {
                 Node = c.Node with { Id = ids[self] },
                 Storage = c.Storage with { NodeKeyDir = keyDirs[self] },
@@ -71,7 +75,7 @@ internal sealed class FederatedNodes : IAsyncDisposable
                     ReleaseIntervalSeconds = 3600,
                     Models = ["clinical-7b"],
                 },
-            }, gossip: gossip));
+            }), gossip: gossip));
         }
 
         return new FederatedNodes(nodes, keyDirs);

@@ -1,0 +1,36 @@
+namespace QuantumEdge.Federation.Lending;
+
+/// <summary>
+/// Why a lender refused a lending request (the <c>reason</c> of its error body, the
+/// <see cref="LendingHeaders.Refusal"/> header and the metric label). Unauthenticated refusals
+/// (400/401/409) change no state: no nonce is remembered, no slot taken, nothing audited.
+/// </summary>
+public static class LendingRefusalReason
+{
+    /// <summary>403: this node does not offer lending (<c>federation.lending.offer</c> is false).</summary>
+    public const string NotOffered = "lending_not_offered";
+    /// <summary>400: a lending header is missing or malformed.</summary>
+    public const string Malformed = "malformed_lending_request";
+    /// <summary>401: the borrower is not in this node's trust list.</summary>
+    public const string UnknownPeer = "unknown_peer";
+    /// <summary>401: the signature does not verify under the borrower's configured key (or covers another body).</summary>
+    public const string BadSignature = "bad_signature";
+    /// <summary>401: the signed timestamp is outside the skew window.</summary>
+    public const string ClockSkew = "clock_skew";
+    /// <summary>409: this request id was seen before within the window.</summary>
+    public const string Replay = "replay";
+    /// <summary>403: the borrower is quarantined (equivocation or an audit fork).</summary>
+    public const string Quarantined = "quarantined";
+    /// <summary>403: the data class is not public or internal (whatever either side's config says).</summary>
+    public const string ClassificationNotLendable = "classification_not_lendable";
+    /// <summary>404: the model is not in this node's lending offer.</summary>
+    public const string ModelNotLent = "model_not_lent";
+    /// <summary>429: the borrower already has max_concurrency_per_peer requests running here.</summary>
+    public const string PeerConcurrencyLimit = "peer_concurrency_limit";
+    /// <summary>429: the borrower sent more distinct requests within the replay window than this node remembers.</summary>
+    public const string ReplayWindowFull = "replay_window_full";
+    /// <summary>503: this node has no backend cleared for the data class and model (or all failed).</summary>
+    public const string NoPermittedBackend = "no_permitted_backend";
+    /// <summary>Borrower side: the request's class is not lendable, so it was never sent.</summary>
+    public const string NotLendableLocally = "not_lendable";
+}

@@ -1,0 +1,72 @@
+using Prometheus;
+using QuantumEdge.Federation.Lending;
+using QuantumEdge.Gateway.Backends;
+using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Gateway.Lending;
+using QuantumEdge.Ledger;
+
+namespace QuantumEdge.Node.Federation;
+
+/// <summary>
+/// Capacity lending on a federated node, both roles (<c>federation.lending</c>): the peers' offers
+/// read from accepted envelopes, the borrowed backends (when <c>borrow</c>), the lending endpoints
+/// on the federation listener (always mapped; they refuse with 403 lending_not_offered unless
+/// <c>offer</c>), and the metrics.
+/// </summary>
+internal sealed class LendingNode
+{
+    private readonly FederationNode _federation;
+    private readonly NodeConfiguration _config;
+
+    private LendingNode(FederationNode federation, NodeConfiguration config, LendingOfferBook offers, BorrowedCapacity? borrowing, LendingCounters counters)
+    {
+        _federation = federation;
+        _config = config;
+        Offers = offers;
+        Borrowing = borrowing;
+        Counters = counters;
+    }
+
+    public LendingCounters Counters { get; }
+    public LendingOfferBook Offers { get; }
+    /// <summary>The borrowed backends, when <c>lending.borrow</c>.</summary>
+    public BorrowedCapacity? Borrowing { get; }
+    /// <summary>Lent requests running here per borrowing peer.</summary>
+    public PeerConcurrency Concurrency { get; private set; } = new(1);
+    public LendingReplayWindow Replays { get; } = new(LendingRequestVerifier.DefaultSkew);
+
+    public static LendingNode Create(FederationNode federation, NodeConfiguration config, IPrivacyLedger ledger, BackendRegistry backends, CollectorRegistry registry)
+    {
+        var member = federation.Member;
+        var offers = new LendingOfferBook(member.Clock, IsQuarantined(federation));
+        member.Intake.Accepted += offers.Record;
+        var counters = new LendingCounters();
+        var borrowing = config.Federation.Lending.Borrow
+            ? BorrowedCapacity.Create(config, backends,
+                new LendingRequestSigner(new NodeIdentitySigner(ledger.NodeIdentity), member.NodeId, member.Options.FederationId, member.Clock), offers, counters)
+            : null;
+        var node = new LendingNode(federation, config, offers, borrowing, counters);
+        _ = new LendingMetrics(registry, counters);
+        federation.LendingNode = node;
+        return node;
+    }
+
+    /// <summary>Maps the lending endpoints onto the federation listener, served by the API host's request path.</summary>
+    public void MapLender(IServiceProvider api)
+    {
+        var member = _federation.Member;
+        Concurrency = new PeerConcurrency(_config.Federation.Lending.MaxConcurrencyPerPeer);
+        var verifier = new LendingRequestVerifier(member.Trust, member.Options.FederationId, member.Clock, IsQuarantined(_federation), Replays,
+            LendingRequestVerifier.DefaultSkew);
+        var handler = new LentRequestHandler(_config, api.GetRequiredService<InferencePipeline>(), api.GetRequiredService<IReadOnlyList<IRequestGate>>(),
+            verifier, Concurrency, Counters, api.GetRequiredService<ILogger<LentRequestHandler>>());
+        foreach (var route in new[] { InferenceRoute.ChatCompletions, InferenceRoute.Completions, InferenceRoute.Embeddings })
+        {
+            _federation.MapPost(LendingRequest.PathPrefix + route.RelativePath(), ctx => handler.HandleAsync(ctx, route));
+        }
+    }
+
+    private static Func<string, bool> IsQuarantined(FederationNode federation) =>
+        origin => federation.Member.Intake.Quarantined().Any(q => string.Equals(q.Origin, origin, StringComparison.Ordinal));
+}
