@@ -37,6 +37,12 @@ internal static class Stages
                 var scores = new PhiScores([]);
                 detector.ScanLabels(normalized, ref scores);
             });
+            var body4 = ClinicalText.ChatBody(ClinicalText.Prose(4096, withIdentifiers));
+            var text4 = ClinicalText.Prose(4096, withIdentifiers);
+            var screen = ScreenLatency.Screen(enabled: true);
+            Report("(4 KB) text scan x16", () => detector.Scan(text4));
+            Report("(4 KB) JSON body scan x16", () => detector.ScanJsonBody(body4));
+            Report("(4 KB) parse and screen x16", () => ScreenLatency.Request(screen, body4));
             Console.WriteLine();
 
             void Report(string name, Action stage)

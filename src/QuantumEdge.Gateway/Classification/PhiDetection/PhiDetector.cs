@@ -236,9 +236,8 @@ public sealed class PhiDetector
         var q = 0;
         while (q < window.Length)
         {
-            var c = window[q];
-            var canStart = (char.IsAsciiDigit(c) || c > '\u007F' || "jfmasondJFMASOND".Contains(c))
-                && (q == 0 || !(char.IsAsciiLetterOrDigit(window[q - 1]) || window[q - 1] is '_' or '/' or '.' or '-'));
+            var canStart = (q == 0 || !(char.IsAsciiLetterOrDigit(window[q - 1]) || window[q - 1] is '_' or '/' or '.' or '-'))
+                && CouldStartDate(window, q);
             if (canStart && PhiNumberScan.TryAt(PhiPatterns.Date(), window, q, out var length, ref scores))
             {
                 if (PhiContext.Before(text, from + q, PhiContext.Date, 40) && PlausibleDate(text.Slice(from + q, length)))
@@ -371,6 +370,100 @@ public sealed class PhiDetector
 
         static bool Has(ReadOnlySpan<char> label, string word) => label.Contains(word, StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>
+    /// Whether the date pattern can match at window[q]: a month's name, or a run of one, two or four
+    /// digits followed by a date separator, or one or two digits followed (after an ordinal suffix and
+    /// "of") by a month's name. Outside ASCII it answers yes and lets the pattern decide.
+    /// </summary>
+    private static bool CouldStartDate(ReadOnlySpan<char> window, int q)
+    {
+        var c = window[q];
+        if (c > '\u007F')
+        {
+            return true;
+        }
+
+        if (char.IsAsciiLetter(c))
+        {
+            return StartsWithMonth(window[q..]);
+        }
+
+        if (!char.IsAsciiDigit(c))
+        {
+            return false;
+        }
+
+        var end = q;
+        while (end < window.Length && char.IsAsciiDigit(window[end]))
+        {
+            end++;
+        }
+
+        if (end == window.Length)
+        {
+            return false;
+        }
+
+        var next = window[end];
+        var digits = end - q;
+        if (next > '\u007F' || (next is '/' or '.' or '-' && digits is 1 or 2 or 4))
+        {
+            return true;
+        }
+
+        if (digits > 2)
+        {
+            return false;
+        }
+
+        // "3rd of March 1950", "12 Jan 2020": an ordinal suffix, a blank, "of ", a month.
+        var rest = window[end..];
+        if (rest.Length >= 2 && char.IsAsciiLetter(rest[0]))
+        {
+            rest = rest[2..];
+        }
+
+        if (rest.Length == 0 || rest[0] != ' ')
+        {
+            return rest.Length > 0 && rest.ContainsAnyExceptInRange('\0', '\u007F');
+        }
+
+        rest = rest[1..];
+        if (rest.StartsWith("of ", StringComparison.OrdinalIgnoreCase))
+        {
+            return StartsWithMonth(rest) || StartsWithMonth(rest[3..]);
+        }
+
+        return StartsWithMonth(rest);
+    }
+
+    /// <summary>Whether the text starts with a month's three-letter abbreviation (any case); yes when a non-ASCII character might fold into one.</summary>
+    private static bool StartsWithMonth(ReadOnlySpan<char> text)
+    {
+        if (text.Length < 3)
+        {
+            return false;
+        }
+
+        var three = text[..3];
+        if (three.ContainsAnyExceptInRange('\0', '\u007F'))
+        {
+            return true;
+        }
+
+        foreach (var month in Months)
+        {
+            if (three.Equals(month, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] Months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
     /// <summary>Numeric dates must have a month 1–12 and a day 1–31 in one of the usual orders.</summary>
     private static bool PlausibleDate(ReadOnlySpan<char> span)
