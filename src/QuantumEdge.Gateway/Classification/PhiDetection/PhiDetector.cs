@@ -26,19 +26,7 @@ public sealed class PhiDetector
     }
 
     /// <summary>The entity types found in <paramref name="text"/> at or above the configured confidence.</summary>
-    public PhiScanResult Scan(ReadOnlySpan<char> text)
-    {
-        var buffer = ArrayPool<char>.Shared.Rent(PhiTextNormalizer.MaxOutputLength(text.Length));
-        try
-        {
-            var length = PhiTextNormalizer.Normalize(text, buffer);
-            return ScanNormalized(buffer.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-        }
-    }
+    public PhiScanResult Scan(ReadOnlySpan<char> text) => Scan(text, out _);
 
     /// <summary>The entity types found in the text fields of a JSON request body (see <see cref="PhiPromptText"/>).</summary>
     public PhiScanResult ScanJsonBody(ReadOnlySpan<byte> utf8Body)
@@ -69,8 +57,6 @@ public sealed class PhiDetector
             ArrayPool<char>.Shared.Return(buffer);
         }
     }
-
-    private PhiScanResult ScanNormalized(ReadOnlySpan<char> text) => ScanNormalized(text, out _);
 
     private PhiScanResult ScanNormalized(ReadOnlySpan<char> text, out PhiScanWork work)
     {
