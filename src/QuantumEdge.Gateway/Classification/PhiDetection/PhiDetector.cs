@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net;
 using System.Text.RegularExpressions;
 using QuantumEdge.Gateway.Configuration;
 
@@ -15,27 +14,19 @@ internal sealed class PhiDetector
 {
     private readonly PhiDetectionSettings _settings;
     private readonly PhiNameFilter _names;
+    private readonly string[] _extraNames;
+    private readonly string[][] _extraContext;
 
     public PhiDetector(PhiDetectionSettings settings)
     {
         _settings = settings;
         _names = new PhiNameFilter(settings.AllowTerms);
+        _extraNames = [.. settings.ExtraPatterns.Select(p => p.Name)];
+        _extraContext = [.. settings.ExtraPatterns.Select(p => p.Context.ToArray())];
     }
 
     /// <summary>The entity types found in <paramref name="text"/> at or above the configured confidence.</summary>
-    public PhiScanResult Scan(ReadOnlySpan<char> text)
-    {
-        var buffer = ArrayPool<char>.Shared.Rent(PhiTextNormalizer.MaxOutputLength(text.Length));
-        try
-        {
-            var length = PhiTextNormalizer.Normalize(text, buffer);
-            return ScanNormalized(buffer.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-        }
-    }
+    public PhiScanResult Scan(ReadOnlySpan<char> text) => Scan(text, out _);
 
     /// <summary>The entity types found in the text fields of a JSON request body (see <see cref="PhiPromptText"/>).</summary>
     public PhiScanResult ScanJsonBody(ReadOnlySpan<byte> utf8Body)
@@ -52,13 +43,29 @@ internal sealed class PhiDetector
         }
     }
 
-    private PhiScanResult ScanNormalized(ReadOnlySpan<char> text)
+    /// <summary>As <see cref="Scan(ReadOnlySpan{char})"/>, and how much pattern work it took (for tests of linearity).</summary>
+    internal PhiScanResult Scan(ReadOnlySpan<char> text, out PhiScanWork work)
     {
-        var scores = new Scores(_settings.ExtraPatterns.Count);
+        var buffer = ArrayPool<char>.Shared.Rent(PhiTextNormalizer.MaxOutputLength(text.Length));
+        try
+        {
+            var length = PhiTextNormalizer.Normalize(text, buffer);
+            return ScanNormalized(buffer.AsSpan(0, length), out work);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    private PhiScanResult ScanNormalized(ReadOnlySpan<char> text, out PhiScanWork work)
+    {
+        var scores = new PhiScores(_extraNames);
         try
         {
             ScanStructured(text, ref scores);
-            ScanNames(text, ref scores);
+            ScanLabels(text, ref scores);
+            ScanHonorificNames(text, ref scores);
             ScanExtra(text, ref scores);
         }
         catch (RegexMatchTimeoutException)
@@ -67,49 +74,21 @@ internal sealed class PhiDetector
             scores.Raise(PhiEntities.Unscannable, 1.0);
         }
 
+        work = new PhiScanWork(scores.PatternCalls, scores.CharactersScanned);
         return scores.Result(_settings.MinConfidence);
     }
 
-    private static void ScanStructured(ReadOnlySpan<char> text, ref Scores scores)
+    private static void ScanStructured(ReadOnlySpan<char> text, ref PhiScores scores)
     {
         Span<byte> digits = stackalloc byte[24];
-        foreach (var m in PhiPatterns.Ssn().EnumerateMatches(text))
-        {
-            var span = text.Slice(m.Index, m.Length);
-            var n = PhiValidators.Digits(span, digits);
-            if (n != 9 || !PhiValidators.Ssn(digits[..9]))
-            {
-                continue;
-            }
-
-            var score = span.Contains('-') ? 0.6 : span.Contains(' ') ? 0.45 : 0.3;
-            scores.Raise(PhiEntities.Ssn, Adjust(text, m.Index, m.Length, score, PhiContext.Ssn, 0.4));
-        }
-
-        foreach (var m in PhiPatterns.NanpPhone().EnumerateMatches(text))
-        {
-            var span = text.Slice(m.Index, m.Length);
-            var n = PhiValidators.Digits(span, digits);
-            if (n is < 10 or > 11 || !PhiValidators.NanpPhone(digits[..n]))
-            {
-                continue;
-            }
-
-            var score = n == 10 && span.IndexOfAnyExcept("0123456789") < 0 ? 0.35 : 0.6;
-            if (PhiValidators.TollFree(digits[..n]))
-            {
-                score -= 0.3;
-            }
-
-            scores.Raise(PhiEntities.Phone, Adjust(text, m.Index, m.Length, score, PhiContext.Phone, 0.3));
-        }
-
+        PhiNumberScan.Scan(text, ref scores);
+        scores.CountScan(text.Length);
         foreach (var m in PhiPatterns.InternationalPhone().EnumerateMatches(text))
         {
             var n = PhiValidators.Digits(text.Slice(m.Index, m.Length), digits);
             if (n is >= 8 and <= 15)
             {
-                scores.Raise(PhiEntities.Phone, Adjust(text, m.Index, m.Length, 0.6, PhiContext.Phone, 0.3));
+                scores.Raise(PhiEntities.Phone, PhiContext.Adjust(text, m.Index, m.Length, 0.6, PhiContext.Phone, 0.3));
             }
         }
 
@@ -118,6 +97,7 @@ internal sealed class PhiDetector
             scores.Raise(PhiEntities.Email, 0.9);
         }
 
+        scores.CountScan(text.Length);
         foreach (var m in PhiPatterns.Url().EnumerateMatches(text))
         {
             var span = text.Slice(m.Index, m.Length);
@@ -125,101 +105,144 @@ internal sealed class PhiDetector
                 || span.Contains("/~", StringComparison.Ordinal) || span.Contains("dob=", StringComparison.OrdinalIgnoreCase)
                 ? 0.85
                 : 0.5;
-            scores.Raise(PhiEntities.Url, Adjust(text, m.Index, m.Length, score, PhiContext.Url, 0.35));
-        }
-
-        foreach (var m in PhiPatterns.Ipv4().EnumerateMatches(text))
-        {
-            var span = text.Slice(m.Index, m.Length);
-            var score = span.StartsWith("127.", StringComparison.Ordinal) || span.StartsWith("0.", StringComparison.Ordinal) ? 0.2 : 0.6;
-            scores.Raise(PhiEntities.IpAddress, Adjust(text, m.Index, m.Length, score, PhiContext.Ip, 0.3));
-        }
-
-        foreach (var m in PhiPatterns.Ipv6().EnumerateMatches(text))
-        {
-            var span = text.Slice(m.Index, m.Length);
-            var colons = span.Count(':');
-            var hasHexLetter = span.IndexOfAny("abcdefABCDEF") >= 0;
-            if ((colons >= 5 || span.Contains("::", StringComparison.Ordinal) || hasHexLetter) && colons >= 2 && IPAddress.TryParse(span, out var ip)
-                && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !IPAddress.IsLoopback(ip))
-            {
-                scores.Raise(PhiEntities.IpAddress, Adjust(text, m.Index, m.Length, colons >= 4 || hasHexLetter ? 0.7 : 0.4, PhiContext.Ip, 0.3));
-            }
-        }
-
-        foreach (var m in PhiPatterns.CardNumber().EnumerateMatches(text))
-        {
-            var n = PhiValidators.Digits(text.Slice(m.Index, m.Length), digits);
-            if (n > 0 && PhiValidators.PaymentCard(digits[..n]))
-            {
-                scores.Raise(PhiEntities.PaymentCard, Adjust(text, m.Index, m.Length, 0.75, PhiContext.Card, 0.2));
-            }
+            scores.Raise(PhiEntities.Url, PhiContext.Adjust(text, m.Index, m.Length, score, PhiContext.Url, 0.35));
         }
 
         ScanTokens(text, ref scores);
-        for (var at = NextWordStart(text, 0, IdentifierLabels); at >= 0; at = NextWordStart(text, at + 1, IdentifierLabels))
+    }
+
+    /// <summary>
+    /// One walk over the word starts of the text for the words that open an identifier label, a
+    /// name label or a person's date (birth, admission …); each kind is handled at its words, in
+    /// text order.
+    /// </summary>
+    internal void ScanLabels(ReadOnlySpan<char> text, ref PhiScores scores)
+    {
+        scores.CountWindow(text.Length);
+        var dateWindowEnd = 0;
+        var at = 0;
+        while (at < text.Length)
         {
-            // Anchored at the label: one attempt, bounded by the pattern, per label in the text.
-            foreach (var m in PhiPatterns.LabelledIdentifier().EnumerateMatches(text.Slice(at, Math.Min(text.Length - at, 120))))
+            var c = text[at];
+            if (!char.IsAsciiLetter(c) && c < 0x80)
             {
-                if (LabelledEntity(text.Slice(at + m.Index, m.Length)) is { } entity)
-                {
-                    scores.Raise(entity, 0.85);
-                }
-            }
-        }
-
-        foreach (var m in PhiPatterns.ZipCode().EnumerateMatches(text))
-        {
-            scores.Raise(PhiEntities.ZipCode, 0.85);
-        }
-
-        foreach (var m in PhiPatterns.StreetAddress().EnumerateMatches(text))
-        {
-            scores.Raise(PhiEntities.PostalAddress, 0.8);
-        }
-
-        // A date alone is not an identifier; a date of birth, admission, discharge or death is. Only
-        // the stretch after such a word is searched, each stretch once.
-        var windowEnd = 0;
-        for (var at = NextWordStart(text, 0, DateWords); at >= 0; at = NextWordStart(text, at + 1, DateWords))
-        {
-            var from = Math.Max(at, windowEnd);
-            windowEnd = Math.Min(text.Length, at + 96);
-            if (from >= windowEnd)
-            {
+                at++;
                 continue;
             }
 
-            // Start the window at a token boundary so that no date is cut in two.
-            while (from > at && char.IsAsciiLetterOrDigit(text[from - 1]))
+            if (at == 0 || !char.IsAsciiLetter(text[at - 1]))
             {
-                from--;
+                if (IdentifierLabels.StartsAt(text, at))
+                {
+                    LabelledIdentifierAt(text, at, ref scores);
+                }
+
+                if (NameLabels.StartsAt(text, at))
+                {
+                    LabelledNameAt(text, at, ref scores);
+                }
+
+                if (PhiContext.Date.StartsAt(text, at))
+                {
+                    dateWindowEnd = PersonDatesAfter(text, at, dateWindowEnd, ref scores);
+                }
             }
 
-            foreach (var m in PhiPatterns.Date().EnumerateMatches(text[from..windowEnd]))
+            at++;
+            if (char.IsAsciiLetter(c))
             {
-                if (PhiContext.Before(text, from + m.Index, PhiContext.Date, 40) && PlausibleDate(text.Slice(from + m.Index, m.Length)))
+                // The rest of the word follows a letter: no label starts there.
+                while (at < text.Length && char.IsAsciiLetter(text[at]))
                 {
-                    scores.Raise(PhiEntities.Date, 0.9);
+                    at++;
                 }
             }
         }
     }
 
-    private void ScanNames(ReadOnlySpan<char> text, ref Scores scores)
+    /// <summary>An identifier after a label that names it (MRN, member ID, serial …), anchored at the label: one attempt, bounded by the pattern.</summary>
+    private static void LabelledIdentifierAt(ReadOnlySpan<char> text, int at, ref PhiScores scores)
     {
-        for (var at = NextWordStart(text, 0, NameLabels); at >= 0; at = NextWordStart(text, at + 1, NameLabels))
+        scores.CountAttempt();
+        foreach (var m in PhiPatterns.LabelledIdentifier().EnumerateMatches(text.Slice(at, Math.Min(text.Length - at, 120))))
         {
-            foreach (var m in PhiPatterns.LabelledName().EnumerateMatches(text.Slice(at, Math.Min(text.Length - at, 96))))
+            if (LabelledEntity(text.Slice(at + m.Index, m.Length)) is { } entity)
             {
-                if (_names.IsName(text.Slice(at + m.Index, m.Length)))
-                {
-                    scores.Raise(PhiEntities.Name, 0.7);
-                }
+                scores.Raise(entity, 0.85);
             }
         }
+    }
 
+    /// <summary>A name after a label ("Patient:", "daughter", "Name:").</summary>
+    private void LabelledNameAt(ReadOnlySpan<char> text, int at, ref PhiScores scores)
+    {
+        scores.CountAttempt();
+        foreach (var m in PhiPatterns.LabelledName().EnumerateMatches(text.Slice(at, Math.Min(text.Length - at, 96))))
+        {
+            if (_names.IsName(text.Slice(at + m.Index, m.Length)))
+            {
+                scores.Raise(PhiEntities.Name, 0.7);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A date alone is not an identifier; a date of birth, admission, discharge or death is. Only
+    /// the stretch after such a word is searched, each stretch once: returns where the searched
+    /// stretch now ends.
+    /// </summary>
+    private static int PersonDatesAfter(ReadOnlySpan<char> text, int at, int windowEnd, ref PhiScores scores)
+    {
+        var from = Math.Max(at, windowEnd);
+        windowEnd = Math.Min(text.Length, at + 96);
+        if (from >= windowEnd)
+        {
+            return windowEnd;
+        }
+
+        // Start the window at a token boundary so that no date is cut in two.
+        while (from > at && char.IsAsciiLetterOrDigit(text[from - 1]))
+        {
+            from--;
+        }
+
+        ScanDateWindow(text, from, windowEnd, ref scores);
+        return windowEnd;
+    }
+
+    /// <summary>
+    /// The dates in text[from..end], scanned as the window alone (nothing before or after it is
+    /// seen): the anchored date pattern is tried where a date can start (a digit or a month's first
+    /// letter that does not follow a letter, digit or date separator), skipping each match.
+    /// </summary>
+    private static void ScanDateWindow(ReadOnlySpan<char> text, int from, int end, ref PhiScores scores)
+    {
+        var window = text[from..end];
+        scores.CountWindow(window.Length);
+        var q = 0;
+        while (q < window.Length)
+        {
+            var canStart = (q == 0 || !(char.IsAsciiLetterOrDigit(window[q - 1]) || window[q - 1] is '_' or '/' or '.' or '-'))
+                && CouldStartDate(window, q);
+            if (canStart && PhiNumberScan.TryAt(PhiPatterns.Date(), window, q, out var length, ref scores))
+            {
+                if (PhiContext.Before(text, from + q, PhiContext.Date, 40) && PlausibleDate(text.Slice(from + q, length)))
+                {
+                    scores.Raise(PhiEntities.Date, 0.9);
+                }
+
+                q += length;
+                continue;
+            }
+
+            q++;
+        }
+    }
+
+    /// <summary>Names after an honorific ("Mr. Smith", "Dr. Patel").</summary>
+    private void ScanHonorificNames(ReadOnlySpan<char> text, ref PhiScores scores)
+    {
+        scores.CountScan(text.Length);
         foreach (var m in PhiPatterns.HonorificName().EnumerateMatches(text))
         {
             if (_names.IsName(text.Slice(m.Index, m.Length)))
@@ -229,15 +252,16 @@ internal sealed class PhiDetector
         }
     }
 
-    private void ScanExtra(ReadOnlySpan<char> text, ref Scores scores)
+    private void ScanExtra(ReadOnlySpan<char> text, ref PhiScores scores)
     {
         for (var i = 0; i < _settings.ExtraPatterns.Count; i++)
         {
             var pattern = _settings.ExtraPatterns[i];
-            var words = pattern.Context as string[] ?? [.. pattern.Context];
+            var words = _extraContext[i];
+            scores.CountScan(text.Length);
             foreach (var m in pattern.Regex.EnumerateMatches(text))
             {
-                var score = words.Length == 0 ? 0.9 : Adjust(text, m.Index, m.Length, 0.5, words, 0.4);
+                var score = words.Length == 0 ? 0.9 : PhiContext.Adjust(text, m.Index, m.Length, 0.5, words, 0.4);
                 scores.Raise(pattern.Name, score);
                 if (score >= 0.9)
                 {
@@ -248,46 +272,21 @@ internal sealed class PhiDetector
     }
 
     /// <summary>First words of the labels <see cref="PhiPatterns.LabelledIdentifier"/> starts with.</summary>
-    private static readonly SearchValues<string> IdentifierLabels = SearchValues.Create(
+    private static readonly PhiWordSet IdentifierLabels = new(
         ["mrn", "m.r.n", "mr", "med", "record", "chart", "hosp", "unit", "encounter", "case", "visit", "admission", "episode", "patient", "pt",
          "acc", "billing", "invoice", "claim", "member", "subscriber", "policy", "group", "insur", "plan", "health", "beneficiary", "payer",
          "medicaid", "medicare", "mbi", "hicn", "serial", "s/n", "sn#", "device", "implant", "pacemaker", "pump", "icd", "defibrillator", "udi",
-         "imei", "vin", "vehicle", "licen", "plate"], StringComparison.OrdinalIgnoreCase);
+         "imei", "vin", "vehicle", "licen", "plate"]);
 
     /// <summary>First words of the labels <see cref="PhiPatterns.LabelledName"/> starts with.</summary>
-    private static readonly SearchValues<string> NameLabels = SearchValues.Create(
+    private static readonly PhiWordSet NameLabels = new(
         ["patient", "pt", "mother", "father", "son", "daughter", "wife", "husband", "spouse", "partner", "guardian", "caregiver", "next of kin",
-         "nok", "sister", "brother", "name", "re:", "re :", "contact", "emergency", "informant", "client", "resident", "referred", "subject"], StringComparison.OrdinalIgnoreCase);
-
-    private static readonly SearchValues<string> DateWords = SearchValues.Create(PhiContext.Date, StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Index of the next of <paramref name="words"/> at or after <paramref name="from"/> that starts a word; -1 when none.</summary>
-    private static int NextWordStart(ReadOnlySpan<char> text, int from, SearchValues<string> words)
-    {
-        while (from < text.Length)
-        {
-            var at = text[from..].IndexOfAny(words);
-            if (at < 0)
-            {
-                return -1;
-            }
-
-            at += from;
-            if (at == 0 || !char.IsAsciiLetter(text[at - 1]))
-            {
-                return at;
-            }
-
-            from = at + 1;
-        }
-
-        return -1;
-    }
+         "nok", "sister", "brother", "name", "re:", "re :", "contact", "emergency", "informant", "client", "resident", "referred", "subject"]);
 
     /// <summary>Single-token identifiers: NPI (ten digits), DEA, VIN, and record-number shapes near record words.</summary>
-    private static void ScanTokens(ReadOnlySpan<char> text, ref Scores scores)
+    internal static void ScanTokens(ReadOnlySpan<char> text, ref PhiScores scores)
     {
-        PhiTokenScan.Tokens(text, ref scores, static (ReadOnlySpan<char> t, int index, int length, char before, char after, ref Scores s) =>
+        PhiTokenScan.Tokens(text, ref scores, static (ReadOnlySpan<char> t, int index, int length, char before, char after, ref PhiScores s) =>
         {
             var token = t.Slice(index, length);
             var bounded = before != '-' && after != '-';
@@ -295,17 +294,17 @@ internal sealed class PhiDetector
             var n = length <= 24 ? PhiValidators.Digits(token, digits) : -1;
             if (bounded && n == 10 && length == 10 && PhiValidators.Npi(digits[..10]))
             {
-                s.Raise(PhiEntities.Npi, Adjust(t, index, length, 0.35, PhiContext.Npi, 0.5));
+                s.Raise(PhiEntities.Npi, PhiContext.Adjust(t, index, length, 0.35, PhiContext.Npi, 0.5));
             }
 
             if (length == 9 && n == 7 && PhiValidators.Dea(token) && "ABCDEFGHJKLMPRSTUXabcdefghjklmprstux".Contains(token[0]))
             {
-                s.Raise(PhiEntities.Dea, Adjust(t, index, length, 0.6, PhiContext.Dea, 0.35));
+                s.Raise(PhiEntities.Dea, PhiContext.Adjust(t, index, length, 0.6, PhiContext.Dea, 0.35));
             }
 
             if (length == 17 && PhiValidators.Vin(token))
             {
-                s.Raise(PhiEntities.VehicleId, Adjust(t, index, length, 0.6, PhiContext.Vin, 0.3));
+                s.Raise(PhiEntities.VehicleId, PhiContext.Adjust(t, index, length, 0.6, PhiContext.Vin, 0.3));
             }
 
             // Tables and forms put the label in a header or a key, away from the value.
@@ -315,21 +314,6 @@ internal sealed class PhiDetector
                 s.Raise(PhiEntities.MedicalRecordNumber, 0.8);
             }
         });
-    }
-
-    /// <summary>A pattern's score moved up by its context words and down by code-system words nearby.</summary>
-    private static double Adjust(ReadOnlySpan<char> text, int index, int length, double score, string[] context, double boost)
-    {
-        if (PhiContext.Near(text, index, index + length, context))
-        {
-            score += boost;
-        }
-        else if (PhiContext.Before(text, index, PhiContext.NotIdentifier, 24))
-        {
-            score -= 0.3;
-        }
-
-        return Math.Clamp(score, 0, 1);
     }
 
     /// <summary>The entity a labelled identifier is, from its label; null when the token after it is no identifier (a year, a count).</summary>
@@ -373,6 +357,100 @@ internal sealed class PhiDetector
         static bool Has(ReadOnlySpan<char> label, string word) => label.Contains(word, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// Whether the date pattern can match at window[q]: a month's name, or a run of one, two or four
+    /// digits followed by a date separator, or one or two digits followed (after an ordinal suffix and
+    /// "of") by a month's name. Outside ASCII it answers yes and lets the pattern decide.
+    /// </summary>
+    private static bool CouldStartDate(ReadOnlySpan<char> window, int q)
+    {
+        var c = window[q];
+        if (c > '\u007F')
+        {
+            return true;
+        }
+
+        if (char.IsAsciiLetter(c))
+        {
+            return StartsWithMonth(window[q..]);
+        }
+
+        if (!char.IsAsciiDigit(c))
+        {
+            return false;
+        }
+
+        var end = q;
+        while (end < window.Length && char.IsAsciiDigit(window[end]))
+        {
+            end++;
+        }
+
+        if (end == window.Length)
+        {
+            return false;
+        }
+
+        var next = window[end];
+        var digits = end - q;
+        if (next > '\u007F' || (next is '/' or '.' or '-' && digits is 1 or 2 or 4))
+        {
+            return true;
+        }
+
+        if (digits > 2)
+        {
+            return false;
+        }
+
+        // "3rd of March 1950", "12 Jan 2020": an ordinal suffix, a blank, "of ", a month.
+        var rest = window[end..];
+        if (rest.Length >= 2 && char.IsAsciiLetter(rest[0]))
+        {
+            rest = rest[2..];
+        }
+
+        if (rest.Length == 0 || rest[0] != ' ')
+        {
+            return rest.Length > 0 && rest.ContainsAnyExceptInRange('\0', '\u007F');
+        }
+
+        rest = rest[1..];
+        if (rest.StartsWith("of ", StringComparison.OrdinalIgnoreCase))
+        {
+            return StartsWithMonth(rest) || StartsWithMonth(rest[3..]);
+        }
+
+        return StartsWithMonth(rest);
+    }
+
+    /// <summary>Whether the text starts with a month's three-letter abbreviation (any case); yes when a non-ASCII character might fold into one.</summary>
+    private static bool StartsWithMonth(ReadOnlySpan<char> text)
+    {
+        if (text.Length < 3)
+        {
+            return false;
+        }
+
+        var three = text[..3];
+        if (three.ContainsAnyExceptInRange('\0', '\u007F'))
+        {
+            return true;
+        }
+
+        foreach (var month in Months)
+        {
+            if (three.Equals(month, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] Months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
     /// <summary>Numeric dates must have a month 1–12 and a day 1–31 in one of the usual orders.</summary>
     private static bool PlausibleDate(ReadOnlySpan<char> span)
     {
@@ -402,39 +480,5 @@ internal sealed class PhiDetector
         return a > 31
             ? b is >= 1 and <= 12 && c3 is >= 1 and <= 31
             : (a is >= 1 and <= 12 && b is >= 1 and <= 31) || (b is >= 1 and <= 12 && a is >= 1 and <= 31);
-    }
-
-    /// <summary>Best score per entity type, without allocating per match.</summary>
-    private struct Scores(int extraCount)
-    {
-        private readonly Dictionary<string, double> _best = new(PhiEntities.BuiltIn.Count + extraCount, StringComparer.Ordinal);
-
-        public readonly void Raise(string entity, double score)
-        {
-            if (!_best.TryGetValue(entity, out var current) || score > current)
-            {
-                _best[entity] = score;
-            }
-        }
-
-        public readonly PhiScanResult Result(double minConfidence)
-        {
-            List<PhiFinding>? found = null;
-            foreach (var (entity, score) in _best)
-            {
-                if (score >= minConfidence)
-                {
-                    (found ??= []).Add(new PhiFinding(entity, Math.Round(score, 2)));
-                }
-            }
-
-            if (found is null)
-            {
-                return PhiScanResult.None;
-            }
-
-            found.Sort((x, y) => string.CompareOrdinal(x.Entity, y.Entity));
-            return new PhiScanResult(found);
-        }
     }
 }

@@ -5,7 +5,10 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// <summary>
 /// The built-in identifier shapes, source-generated (no runtime compilation, AOT-safe), run on
 /// normalised text. Each starts behind a look-behind that fails inside a token, so a match can
-/// only begin where a token begins and the scan stays linear; every quantifier is bounded.
+/// only begin where a token begins. Patterns that start with <c>\G</c> are tried only at the
+/// position they are given (see <see cref="PhiNumberScan"/> and the date windows): the detector
+/// finds the few positions where they can start faster than a regex scan that tries every digit
+/// or letter of the text.
 /// </summary>
 internal static partial class PhiPatterns
 {
@@ -16,10 +19,10 @@ internal static partial class PhiPatterns
     // A backstop, not a budget: every pattern is linear, and a scan that still runs this long fails closed.
     private const int TimeoutMs = 2000;
 
-    [GeneratedRegex(@"(?<![\w-])\d{3}(?: ?- ?| )?\d{2}(?: ?- ?| )?\d{4}(?![\w-])", Options, TimeoutMs)]
+    [GeneratedRegex(@"\G(?<![\w-])\d{3}(?: ?- ?| )?\d{2}(?: ?- ?| )?\d{4}(?![\w-])", Options, TimeoutMs)]
     internal static partial Regex Ssn();
 
-    [GeneratedRegex(@"(?<![\w+-])(?:\+?1 ?[-.]? ?)?(?:\(\d{3}\) ?|\d{3} ?[-./]? ?)\d{3} ?[-.]? ?\d{4}(?![\w-]|\.\d)", Options, TimeoutMs)]
+    [GeneratedRegex(@"\G(?<![\w+-])(?:\+?1 ?[-.]? ?)?(?:\(\d{3}\) ?|\d{3} ?[-./]? ?)\d{3} ?[-.]? ?\d{4}(?![\w-]|\.\d)", Options, TimeoutMs)]
     internal static partial Regex NanpPhone();
 
     [GeneratedRegex(@"(?<![\w+])\+[2-9]\d{0,2}(?: ?[-.]? ?\(?\d{1,4}\)?)(?: ?[-.]? ?\d{2,4}){2,4}(?![\w-])", Options, TimeoutMs)]
@@ -28,13 +31,13 @@ internal static partial class PhiPatterns
     [GeneratedRegex(@"(?<![\w/@.])(?:https?://|www\.)[^\s<>""'\\]{2,2048}", Options, TimeoutMs)]
     internal static partial Regex Url();
 
-    [GeneratedRegex(@"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)", Options, TimeoutMs)]
+    [GeneratedRegex(@"\G(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)", Options, TimeoutMs)]
     internal static partial Regex Ipv4();
 
-    [GeneratedRegex(@"(?<![\w:])(?:[0-9a-f]{1,4}:){1,7}(?::|(?::[0-9a-f]{1,4}){1,7}|[0-9a-f]{1,4})(?![\w:])", Options, TimeoutMs)]
+    [GeneratedRegex(@"\G(?<![\w:])(?:[0-9a-f]{1,4}:){1,7}(?::|(?::[0-9a-f]{1,4}){1,7}|[0-9a-f]{1,4})(?![\w:])", Options, TimeoutMs)]
     internal static partial Regex Ipv6();
 
-    [GeneratedRegex(@"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])", Options, TimeoutMs)]
+    [GeneratedRegex(@"\G(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])", Options, TimeoutMs)]
     internal static partial Regex CardNumber();
 
     /// <summary>
@@ -44,13 +47,13 @@ internal static partial class PhiPatterns
     [GeneratedRegex(@"^(?:mrn|m\.r\.n\.?|mr ?#|mr no\.?|med(?:ical)? ?rec(?:ord)?s?(?:[ _-]?(?:no\.?|number|num|#|id))?|(?:record|chart|hospital|hosp|unit|encounter|case|visit|admission|episode)[ _-]?(?:no\.?|number|num|#|id)|patient[ _-]?(?:id|no\.?|number|num|#)|pt[ _-]?(?:id|no\.?|#)|acc(?:oun)?t\.?(?:[ _-]?(?:no\.?|number|num|#|id))?|(?:billing|invoice|claim)[ _-]?(?:no\.?|number|num|#|id)|(?:member|subscriber|policy|group|insurance|insurer|plan|health plan|beneficiary|payer)[ _-]?(?:id|no\.?|number|num|#)|medicaid(?:[ _-]?(?:id|no\.?|number|#))?|medicare(?:[ _-]?(?:id|no\.?|number|#))?|mbi|hicn|serial(?: no\.?| number| num| #)?|s/n|sn#|(?:device|implant|pacemaker|pump|icd|defibrillator)[ _-]?(?:id|identifier|serial|no\.?|number|#)|udi|imei|vin|vehicle (?:id|identification number|no\.?|number)|licen[cs]e plate(?:[ _-]?(?:no\.?|number|#))?|plate (?:no\.?|number|#))(?![a-z])[ \t""':#=|,.()\[\]-]{0,8}(?:(?:is|was|of|no\.?|number|num|id)(?![a-z])[ \t""':#=|-]{0,4})?\(?(?=[a-z0-9()-]{0,40}\d)[a-z0-9][a-z0-9()/-]{2,40}", Options, TimeoutMs)]
     internal static partial Regex LabelledIdentifier();
 
-    [GeneratedRegex(@"(?-i:(?<![\w-])\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR),? \d{5}(?:-\d{4})?(?![\w-]))|(?<![a-z])(?:zip(?: ?code)?|postal code|post ?code)[ \t""':#=-]{0,6}\d{5}(?:-\d{4})?(?![\w-])", Options, TimeoutMs)]
+    [GeneratedRegex(@"\G(?:(?-i:(?<![\w-])\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR),? \d{5}(?:-\d{4})?(?![\w-]))|(?<![a-z])(?:zip(?: ?code)?|postal code|post ?code)[ \t""':#=-]{0,6}\d{5}(?:-\d{4})?(?![\w-]))", Options, TimeoutMs)]
     internal static partial Regex ZipCode();
 
-    [GeneratedRegex(@"(?-i:(?<![\w-])\d{1,6}[A-Za-z]? (?:[NSEW]\.? )?(?:[A-Z][a-z]+\.? ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Crescent|Close)\b)|(?<![a-z])p\.? ?o\.? box \d{1,6}(?!\w)", Options, TimeoutMs)]
+    [GeneratedRegex(@"\G(?:(?-i:(?<![\w-])\d{1,6}[A-Za-z]? (?:[NSEW]\.? )?(?:[A-Z][a-z]+\.? ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Crescent|Close)\b)|(?<![a-z])p\.? ?o\.? box \d{1,6}(?!\w))", Options, TimeoutMs)]
     internal static partial Regex StreetAddress();
 
-    [GeneratedRegex(@"(?<![\w/.-])(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?,? \d{4})(?![\w/-]|\.\d)", Options, TimeoutMs)]
+    [GeneratedRegex(@"\G(?<![\w/.-])(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?,? \d{4})(?![\w/-]|\.\d)", Options, TimeoutMs)]
     internal static partial Regex Date();
 
     /// <summary>Names after a label ("Patient: Jane Doe", "pt Jane Doe", "Name: DOE, JANE", "daughter Mary Smith").</summary>

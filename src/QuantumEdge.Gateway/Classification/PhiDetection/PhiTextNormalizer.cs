@@ -15,6 +15,9 @@ internal static class PhiTextNormalizer
     /// <summary>Shortest base64 run decoded (12 bytes of text: shorter ones are mostly ordinary words).</summary>
     private const int MinBase64Run = 16;
 
+    /// <summary>ASCII characters that are not copied as they are: dropped (NUL), folded to a blank, an entity's start, or collapsed in runs.</summary>
+    private static readonly SearchValues<char> NeedsAttention = SearchValues.Create("\0&\t\r\f\v\n-");
+
     /// <summary>The most characters <see cref="Normalize"/> may write for an input of <paramref name="length"/> characters.</summary>
     public static int MaxOutputLength(int length) => (2 * length) + 2;
 
@@ -23,8 +26,25 @@ internal static class PhiTextNormalizer
     {
         var n = 0;
         var i = 0;
+        var nextNonAscii = -1;
         while (i < text.Length)
         {
+            // Most text is plain ASCII: copy it a stretch at a time, up to the next character that needs attention.
+            if (nextNonAscii < i)
+            {
+                var k = text[i..].IndexOfAnyExceptInRange('\0', '\u007F');
+                nextNonAscii = k < 0 ? text.Length : i + k;
+            }
+
+            var attention = text[i..nextNonAscii].IndexOfAny(NeedsAttention);
+            var plainEnd = attention < 0 ? nextNonAscii : i + attention;
+            if (plainEnd > i)
+            {
+                n = AppendPlain(text[i..plainEnd], output, n);
+                i = plainEnd;
+                continue;
+            }
+
             var c = text[i++];
             if (c == '&' && TryDecodeEntity(text[i..], out var decoded, out var used))
             {
@@ -65,6 +85,29 @@ internal static class PhiTextNormalizer
         }
 
         return n + AppendBase64Text(output, n);
+    }
+
+    /// <summary>Appends plain ASCII (nothing to fold, drop or decode, no dash or line break), making each run of blanks one blank.</summary>
+    private static int AppendPlain(ReadOnlySpan<char> plain, Span<char> output, int n)
+    {
+        var j = 0;
+        while (j < plain.Length)
+        {
+            if (plain[j] == ' ' && n > 0 && output[n - 1] is ' ' or '\n')
+            {
+                j++;
+                continue;
+            }
+
+            // Up to and including the first blank of the next pair of blanks, whose second is then dropped.
+            var pair = plain[j..].IndexOf("  ", StringComparison.Ordinal);
+            var take = pair < 0 ? plain.Length - j : pair + 1;
+            plain.Slice(j, take).CopyTo(output[n..]);
+            n += take;
+            j += take;
+        }
+
+        return n;
     }
 
     /// <summary>A character in its plain form; '\0' for characters that are dropped.</summary>
@@ -168,7 +211,16 @@ internal static class PhiTextNormalizer
         return written;
     }
 
-    private static bool IsBase64Char(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '+' or '/';
+    /// <summary>A table look-up: this loop visits every character of the text.</summary>
+    private static bool IsBase64Char(char c) => c < 128 && Base64Table[c] != 0;
+
+    private static ReadOnlySpan<byte> Base64Table =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    ];
 
     private static int DecodeRun(ReadOnlySpan<char> run, Span<char> destination)
     {
