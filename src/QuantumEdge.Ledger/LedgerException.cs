@@ -100,7 +100,7 @@ internal sealed class LedgerLockedException : LedgerException
 /// The ledger database is missing or empty where one must exist: a signed head file proves a ledger
 /// with audit records was here, or a reader was pointed at a directory without a ledger.
 /// </summary>
-internal sealed class LedgerMissingException : LedgerException
+public sealed class LedgerMissingException : LedgerException
 {
     public LedgerMissingException()
     {

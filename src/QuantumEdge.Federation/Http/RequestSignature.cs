@@ -10,7 +10,7 @@ namespace QuantumEdge.Federation.Http;
 /// hex digits, fresh per request) and <see cref="SignatureHeader"/> (base64 of the caller's Ed25519
 /// signature over <see cref="SignedBytes"/>).
 /// </summary>
-public static class RequestSignature
+internal static class RequestSignature
 {
     public const string NodeHeader = "QuantumEdge-Federation-Node";
     public const string TimestampHeader = "QuantumEdge-Federation-Timestamp";

@@ -12,7 +12,7 @@ namespace QuantumEdge.Federation.State;
 /// The epoch is the Unix time (seconds) at which the file was first created: a node whose state
 /// was lost starts a new, later epoch instead of reusing seqs it can no longer know.
 /// </summary>
-internal sealed class OwnSequence
+public sealed class OwnSequence
 {
     public const string FileName = "own_sequence.json";
     private readonly string _path;

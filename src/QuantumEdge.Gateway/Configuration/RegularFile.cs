@@ -11,7 +11,7 @@ namespace QuantumEdge.Gateway.Configuration;
 /// type checked on the open descriptor, so a FIFO cannot stall start-up and the file checked is the
 /// file read.
 /// </summary>
-internal static class RegularFile
+public static class RegularFile
 {
     /// <summary>Largest configuration accepted: far above any real one, far below trouble.</summary>
     public const int MaxConfigurationBytes = 1024 * 1024;

@@ -9,7 +9,7 @@ public enum InferenceRoute
 }
 
 /// <summary>Paths and names of <see cref="InferenceRoute"/> values.</summary>
-internal static class InferenceRoutes
+public static class InferenceRoutes
 {
     /// <summary>Path relative to a backend's <c>/v1/</c> base.</summary>
     public static string RelativePath(this InferenceRoute route) => route switch
