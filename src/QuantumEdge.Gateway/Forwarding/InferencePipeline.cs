@@ -23,7 +23,8 @@ public sealed class InferencePipeline(
     IReadOnlyList<IRequestGate> gates,
     GatewayMetrics metrics,
     ILogger<InferencePipeline> logger,
-    Lending.BorrowedCapacity? borrowing = null)
+    Lending.BorrowedCapacity? borrowing = null,
+    Planning.IFirstTokenPriors? priors = null)
 {
     private readonly BackendAttempt _attempt = new(backends, metrics, logger);
 
@@ -77,6 +78,7 @@ public sealed class InferencePipeline(
                 EstimatedPromptTokens = request.EstimatedPromptTokens,
                 EstimatedOutputTokens = request.EstimatedOutputTokens,
                 Streaming = request.Stream,
+                FirstTokenPriorMs = priors?.FirstTokenMs(request.Model),
             };
             await ForwardAsync(record.Route, request, routeRequest, permitted, record, client, mayBorrow).ConfigureAwait(false);
             return null;

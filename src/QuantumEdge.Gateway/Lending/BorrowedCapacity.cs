@@ -32,7 +32,7 @@ public sealed class BorrowedCapacity
     /// <param name="signer">Signs lending requests with this node's key.</param>
     /// <param name="offers">The peers' latest lending offers.</param>
     /// <param name="counters">Lending figures.</param>
-    /// <param name="handler">The HTTP handler under the signing one (null: a socket handler).</param>
+    /// <param name="handler">The HTTP handler under the signing one (null: the peer handler, with <c>federation.peer_ca_file</c> trust).</param>
     public static BorrowedCapacity Create(NodeConfiguration config, BackendRegistry registry, LendingRequestSigner signer, LendingOfferBook offers,
         LendingCounters counters, Func<HttpMessageHandler>? handler = null)
     {
@@ -57,12 +57,8 @@ public sealed class BorrowedCapacity
                 TimeoutSeconds = timeout,
                 LendingPeer = peer.Id,
             };
-            var inner = handler?.Invoke() ?? new SocketsHttpHandler
-            {
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                AllowAutoRedirect = false,
-            };
+            // The same trust as gossip: a peer's listener certificate may chain to federation.peer_ca_file.
+            var inner = handler?.Invoke() ?? Federation.PeerHttpHandler.Create(config.Federation);
             registry.AddBorrowed(new Backend(settings, TimeSpan.FromSeconds(config.Server.CircuitBreakSeconds)),
                 new BackendTransport(settings, new BorrowingHandler(peer.Id, signer, counters) { InnerHandler = inner }));
         }

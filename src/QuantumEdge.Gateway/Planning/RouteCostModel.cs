@@ -10,7 +10,8 @@ namespace QuantumEdge.Gateway.Planning;
 /// C, plus half its KV-cache use) and n = ℓ·C its occupied slots:
 /// time to first token = TTFT₀ · (0.2 + 0.8 · prompt tokens / 512) · (1 − 0.6 if the backend
 /// recently served the same prefix fingerprint or session), where TTFT₀ is the backend's observed
-/// time to response headers (EWMA) or 50 ms before its first answer;
+/// time to response headers (EWMA) or, before its first answer, the federation's figure for the
+/// model (<see cref="RouteRequest.FirstTokenPriorMs"/>) and 50 ms when there is none;
 /// decode = output tokens · 20 ms · (1 + ℓ), since decoding slows as a backend batches more;
 /// queue wait = max(0, n + 1 − C) / C · (time to first token + decode), a slot freeing up every
 /// service time / C; completion = wait + time to first token + decode.
@@ -46,7 +47,7 @@ internal static class RouteCostModel
         var capacity = (double)backend.Settings.MaxConcurrency;
         var load = Math.Max(0, backend.LoadFraction);
         var observed = backend.LatencyEwmaMs;
-        var baseline = observed > 0 ? observed : DefaultFirstTokenMs;
+        var baseline = observed > 0 ? observed : request.FirstTokenPriorMs is > 0 and var prior ? prior : DefaultFirstTokenMs;
         var prompt = Math.Max(0, request.EstimatedPromptTokens) / ReferencePromptTokens;
         var firstToken = baseline * (FixedFirstTokenShare + ((1 - FixedFirstTokenShare) * prompt)) * (cached ? 1 - CacheDiscount : 1);
         var decode = Math.Max(0, request.EstimatedOutputTokens) * DecodeMsPerToken * (1 + load);

@@ -16,4 +16,6 @@ public sealed record RouteRequest
     public int EstimatedPromptTokens { get; init; }
     public int EstimatedOutputTokens { get; init; }
     public bool Streaming { get; init; }
+    /// <summary>The federation's time to first token for the model, for backends without local observations (null: none).</summary>
+    public double? FirstTokenPriorMs { get; init; }
 }

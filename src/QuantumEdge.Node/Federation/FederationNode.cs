@@ -79,19 +79,7 @@ internal sealed class FederationNode : IAsyncDisposable
         var signer = new NodeIdentitySigner(ledger.NodeIdentity);
         var member = FederationMember.Open(Options(config), signer);
         var endpoints = new FederationEndpoints(member);
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            AllowAutoRedirect = false,
-        };
-        if (config.Federation.PeerCaFile is { } caFile)
-        {
-            var trust = PeerCertificateTrust.FromPem(System.Text.Encoding.UTF8.GetString(
-                RegularFile.Read(caFile, 1024 * 1024, "federation.peer_ca_file")));
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => trust.Validate(certificate, chain, errors);
-        }
-
+        var handler = PeerHttpHandler.Create(config.Federation);
         var client = new HttpClient(handler);
         var requests = new FederationRequestSigner(config.Node.Id, config.Federation.FederationId, signer, member.Clock);
         gossip ??= new GossipOptions { Interval = TimeSpan.FromSeconds(config.Federation.GossipIntervalSeconds) };

@@ -121,6 +121,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         if (federation is not null)
         {
             builder.Services.AddSingleton(federation);
+            builder.Services.AddSingleton<QuantumEdge.Gateway.Planning.IFirstTokenPriors>(new FederationFirstTokenPriors(federation.Member.Insights, federation.Member.Clock));
             builder.Services.AddSingleton(sp => federation.CreateLoop(ledger, config, sp.GetRequiredService<ILogger<FederationLoop>>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<FederationLoop>());
         }

@@ -31,6 +31,20 @@ public class RouteCostModelTests
     }
 
     [Fact]
+    public void The_federation_prior_stands_in_for_a_backend_that_has_not_answered_here_and_only_then()
+    {
+        using var backend = NewBackend(4);
+        var request = PlannerTestBed.Request(prompt: 512, output: 0) with { FirstTokenPriorMs = 400 };
+        Assert.Equal(400, RouteCostModel.Estimate(request, backend, cached: false).FirstTokenMs, 9);
+        Assert.Equal(RouteCostModel.DefaultFirstTokenMs, RouteCostModel.Estimate(request with { FirstTokenPriorMs = null }, backend, false).FirstTokenMs, 9);
+
+        // Once the backend has answered, its own measurement wins over any other hospital's figure.
+        backend.ObserveLatency(TimeSpan.FromMilliseconds(30));
+        Assert.Equal(backend.LatencyEwmaMs, RouteCostModel.Estimate(request, backend, false).FirstTokenMs, 9);
+        Assert.NotEqual(400, backend.LatencyEwmaMs);
+    }
+
+    [Fact]
     public async Task A_full_backend_adds_queue_wait_and_slows_decoding()
     {
         using var backend = NewBackend(1);

@@ -62,7 +62,8 @@ public sealed class PublishedBinaryLendingTests : IAsyncLifetime
         await using var nodeA = await NodeProcess.StartAsync(a.Config, a.Api);
         await WaitUntilAsync(async () =>
         {
-            using var status = JsonDocument.Parse(await http.GetStringAsync(a.Listen + "/federation/v1/status"));
+            // The listener's reads answer trusted peers only: ask as hospital-b, whom hospital-a trusts.
+            using var status = JsonDocument.Parse(await QuantumEdge.Node.Tests.Federation.SignedRequests.GetStringAsync(http, a.Listen + "/federation/v1/status", b.Id, b.KeyDir, "regional-health-net"));
             return status.RootElement.GetProperty("origins").TryGetProperty(b.Id, out _);
         }, "hospital-a holds hospital-b's envelope and so its lending offer");
 
