@@ -16,6 +16,8 @@ internal static class ClosedLoopRunner
         var capacity = (int)Math.Min(int.MaxValue, Math.Max(1024, expectedRps * duration.TotalSeconds));
         var latency = new LatencyRecorder(capacity);
         var total = new LatencyRecorder(target.Requests.Streaming ? capacity : 1);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         var started = Stopwatch.GetTimestamp();
         var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         long sequence = -1;
@@ -28,7 +30,12 @@ internal static class ClosedLoopRunner
         })).ToArray();
         await Task.WhenAll(loops).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         return new PassResult(target.Name, counters.Sent, counters.Ok, counters.Failed, counters.FirstError, elapsed,
-            latency.Snapshot(), total.Snapshot(), LatencyDistribution.Empty);
+            latency.Snapshot(), total.Snapshot(), LatencyDistribution.Empty)
+        {
+            Cost = counters.Sent > 0 ? new PassCost(cpu.TotalMicroseconds / counters.Sent, (double)allocated / counters.Sent) : null,
+        };
     }
 }

@@ -17,6 +17,9 @@ internal sealed record PassResult(
     LatencyDistribution Total,
     LatencyDistribution ScheduleLag)
 {
+    /// <summary>Closed loop only: the whole process's CPU time and allocation per request (load generator, simulator and proxy together).</summary>
+    public PassCost? Cost { get; init; }
+
     /// <summary>Successful responses per second over the pass.</summary>
     public double Throughput => Elapsed.TotalSeconds > 0 ? Ok / Elapsed.TotalSeconds : 0;
 }

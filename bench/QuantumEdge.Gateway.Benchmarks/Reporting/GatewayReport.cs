@@ -59,6 +59,22 @@ internal static class GatewayReport
         }
 
         o.Write(closed);
+        o.WriteLine();
+        o.WriteLine("== Cost per request at saturation: process CPU and allocation, and what the proxy adds over going direct ==");
+        var cost = new TextTable("pass", "CPU us/req", "added CPU us", "alloc B/req", "added alloc B");
+        foreach (var p in new[] { r.ClosedDirect, r.ClosedYarp, r.ClosedPublic, r.ClosedPhi })
+        {
+            if (p.Cost is not { } c || r.ClosedDirect.Cost is not { } d)
+            {
+                continue;
+            }
+
+            var isDirect = ReferenceEquals(p, r.ClosedDirect);
+            cost.Add(p.Name, Format.Ratio(c.CpuMicroseconds), isDirect ? "-" : Format.Ratio(c.CpuMicroseconds - d.CpuMicroseconds),
+                Format.Count((long)c.AllocatedBytes), isDirect ? "-" : Format.Count((long)(c.AllocatedBytes - d.AllocatedBytes)));
+        }
+
+        o.Write(cost);
 
         o.WriteLine();
         o.WriteLine($"== One connection, one request at a time: {options.SingleSeconds:0.#} s per pass; added = minus direct at the same percentile (ms) ==");
