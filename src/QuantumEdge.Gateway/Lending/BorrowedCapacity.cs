@@ -40,6 +40,8 @@ public sealed class BorrowedCapacity
         ArgumentNullException.ThrowIfNull(registry);
         var models = registry.Models.ToList();
         var timeout = registry.All.Count == 0 ? 60 : registry.All.Max(b => b.Settings.TimeoutSeconds);
+        // The same trust as gossip: a peer's listener certificate may chain to federation.peer_ca_file.
+        var peerHandler = handler ?? Federation.PeerHttpHandler.Factory(config.Federation);
         foreach (var peer in config.Federation.Peers)
         {
             if (peer.Url is null)
@@ -57,8 +59,7 @@ public sealed class BorrowedCapacity
                 TimeoutSeconds = timeout,
                 LendingPeer = peer.Id,
             };
-            // The same trust as gossip: a peer's listener certificate may chain to federation.peer_ca_file.
-            var inner = handler?.Invoke() ?? Federation.PeerHttpHandler.Create(config.Federation);
+            var inner = peerHandler();
             registry.AddBorrowed(new Backend(settings, TimeSpan.FromSeconds(config.Server.CircuitBreakSeconds)),
                 new BackendTransport(settings, new BorrowingHandler(peer.Id, signer, counters) { InnerHandler = inner }));
         }

@@ -79,7 +79,7 @@ internal sealed class FederationNode : IAsyncDisposable
         var signer = new NodeIdentitySigner(ledger.NodeIdentity);
         var member = FederationMember.Open(Options(config), signer);
         var endpoints = new FederationEndpoints(member);
-        var handler = PeerHttpHandler.Create(config.Federation);
+        var handler = PeerHttpHandler.Factory(config.Federation)();
         var client = new HttpClient(handler);
         var requests = new FederationRequestSigner(config.Node.Id, config.Federation.FederationId, signer, member.Clock);
         gossip ??= new GossipOptions { Interval = TimeSpan.FromSeconds(config.Federation.GossipIntervalSeconds) };

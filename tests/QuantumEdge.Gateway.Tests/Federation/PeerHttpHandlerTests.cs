@@ -15,7 +15,7 @@ public sealed class PeerHttpHandlerTests : IDisposable
     [Fact]
     public void Without_a_peer_ca_file_only_the_system_store_decides()
     {
-        using var handler = PeerHttpHandler.Create(new FederationSettings());
+        using var handler = PeerHttpHandler.Factory(new FederationSettings())();
         Assert.Null(handler.SslOptions.RemoteCertificateValidationCallback);
     }
 
@@ -30,7 +30,7 @@ public sealed class PeerHttpHandlerTests : IDisposable
         File.WriteAllText(caFile, ca.ExportCertificatePem());
 
         // Gossip and borrowed capacity both build their connections with this handler.
-        using var handler = PeerHttpHandler.Create(new FederationSettings { PeerCaFile = caFile });
+        using var handler = PeerHttpHandler.Factory(new FederationSettings { PeerCaFile = caFile })();
         var callback = handler.SslOptions.RemoteCertificateValidationCallback;
         Assert.NotNull(callback);
         Assert.True(callback(this, leaf, null, SslPolicyErrors.RemoteCertificateChainErrors));
