@@ -16,27 +16,44 @@ internal sealed class FederationFirstTokenPriors(Func<FederationInsights> insigh
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(5);
 
     private Snapshot? _snapshot;
+    private int _refreshing;
 
     public double? FirstTokenMs(string model)
     {
         var now = clock.GetUtcNow();
         var snapshot = Volatile.Read(ref _snapshot);
-        if (snapshot is null || now - snapshot.At >= Refresh || now < snapshot.At)
+        var stale = snapshot is null || now - snapshot.At >= Refresh || now < snapshot.At;
+        // One request recomputes a stale snapshot; the others meanwhile read the previous one.
+        if (stale && Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0)
         {
-            var priors = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var prior in insights().Priors)
+            try
             {
-                if (prior.TtftP50Ms is > 0 and var ms)
-                {
-                    priors[prior.Model] = ms;
-                }
+                snapshot = Compute(now);
+                Volatile.Write(ref _snapshot, snapshot);
             }
-
-            snapshot = new Snapshot(now, priors);
-            Volatile.Write(ref _snapshot, snapshot);
+            finally
+            {
+                Volatile.Write(ref _refreshing, 0);
+            }
         }
 
+        // Only the very first requests, racing the first computation, find no snapshot yet.
+        snapshot ??= Compute(now);
         return snapshot.ByModel.TryGetValue(model, out var value) ? value : null;
+    }
+
+    private Snapshot Compute(DateTimeOffset now)
+    {
+        var priors = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var prior in insights().Priors)
+        {
+            if (prior.TtftP50Ms is > 0 and var ms)
+            {
+                priors[prior.Model] = ms;
+            }
+        }
+
+        return new Snapshot(now, priors);
     }
 
     private sealed record Snapshot(DateTimeOffset At, Dictionary<string, double> ByModel);
