@@ -14,10 +14,10 @@ internal static class GsetRun
     public const double TargetShare = 0.997;
 
     /// <param name="cpuSeconds">
-    /// When positive, each instance runs a fixed step budget instead of a wall-clock one: the
-    /// steps that <paramref name="cpuSeconds"/> of CPU time buys (measured on a probe solve), in
-    /// as many rounds as the settings' <see cref="BifurcationSettings.RoundsInBudget"/> (default 2). On a shared box that is what a wall-clock run would do on an idle core, and
-    /// the table's "cpu ms" column says what it really cost.
+    /// When positive, the time limit is <paramref name="cpuSeconds"/> of process CPU time instead
+    /// of wall time (<see cref="ProcessCpuClock"/>): the solver sizes its rounds, ramps and polish
+    /// on that clock, so on a shared box each instance gets the search an idle core would give it
+    /// in that time, and the "cpu ms" column says what it really cost.
     /// </param>
     public static int Run(string directory, BifurcationSettings settings, int annealingSweeps = 0, double cpuSeconds = 0)
     {
@@ -39,12 +39,12 @@ internal static class GsetRun
             var instance = GsetParser.ParseFile(Path.Combine(directory, name + ".txt"));
             var model = instance.ToIsing();
             // `--sa SWEEPS`: the annealing baseline on the same budget, for comparison and for best-known runs.
-            var solveSettings = cpuSeconds > 0 ? FixedStepsFor(model, settings, cpuSeconds) : settings;
-            var cpuBefore = Environment.CpuUsage.UserTime;
+            var solveSettings = cpuSeconds > 0 ? settings with { Clock = ProcessCpuClock.Instance, TimeLimit = TimeSpan.FromSeconds(cpuSeconds) } : settings;
+            var cpuBefore = Environment.CpuUsage.TotalTime;
             var result = annealingSweeps > 0
                 ? SimulatedAnnealingSolver.Solve(model, new AnnealingSettings { SweepsPerRun = annealingSweeps, TimeLimit = settings.TimeLimit, MaxRuns = settings.MaxRounds, Seed = settings.Seed })
                 : SimulatedBifurcationSolver.Solve(model, solveSettings);
-            var cpuMs = (Environment.CpuUsage.UserTime - cpuBefore).TotalMilliseconds;
+            var cpuMs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds;
             var cut = instance.CutValue(result.BestSpins);
             var share = cut / bestKnown;
             shares.Add(share);
@@ -57,19 +57,5 @@ internal static class GsetRun
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"mean {shares.Average() * 100:F3}% of best known; min {shares.Min() * 100:F3}%; {shares.Count(s => s >= TargetShare)}/{shares.Count} at ≥ 99.7%"));
         return 0;
-    }
-
-    /// <summary>Two rounds whose steps fit <paramref name="cpuSeconds"/> of CPU at the probe's cost per step.</summary>
-    private static BifurcationSettings FixedStepsFor(IsingModel model, BifurcationSettings settings, double cpuSeconds)
-    {
-        const int probeSteps = 2000;
-        var probe = settings with { RoundsInBudget = null, StepsPerRound = probeSteps, MaxRounds = 1, TabuMoves = 0, TimeLimit = TimeSpan.FromHours(1) };
-        SimulatedBifurcationSolver.Solve(model, probe);
-        var before = Environment.CpuUsage.UserTime;
-        var probed = SimulatedBifurcationSolver.Solve(model, probe);
-        var perStep = (Environment.CpuUsage.UserTime - before).TotalSeconds / Math.Max(1, probed.Steps);
-        var rounds = settings.RoundsInBudget ?? 2;
-        var steps = (int)Math.Max(settings.StepsPerRound, 0.85 * cpuSeconds / (rounds * perStep));
-        return settings with { RoundsInBudget = null, StepsPerRound = steps, MaxRounds = rounds, TimeLimit = TimeSpan.FromHours(1) };
     }
 }

@@ -4,8 +4,8 @@ using QuantumEdge.Planning.Benchmarks;
 using QuantumEdge.Planning.Solvers;
 
 // `--gset DIR [--agents A] [--steps auto|S] [--rounds-in-budget R] [--ms T] [--seed S] [--rounds N]
-// [--tabu MOVES] [--dt-factor F] [--cpu-seconds C] [--sa SWEEPS]`: the Gset quality run (C: a fixed
-// step budget of C CPU-seconds per instance instead of wall time; SWEEPS: the annealing baseline);
+// [--tabu MOVES] [--polish-share P] [--recombine on|off] [--dt-factor F] [--cpu-seconds C] [--sa SWEEPS]`: the Gset quality run
+// (C: a budget of C seconds of process CPU time per instance instead of wall time; SWEEPS: the annealing baseline);
 // `--toroidal-generate DIR`: writes the toroidal instances; `--assignment`: plan quality;
 // anything else goes to BenchmarkDotNet.
 var gset = Array.IndexOf(args, "--gset");
@@ -27,7 +27,9 @@ if (gset >= 0 && gset + 1 < args.Length)
         RoundsInBudget = Option("--steps") is null or "auto" ? int.Parse(Option("--rounds-in-budget") ?? "2", CultureInfo.InvariantCulture) : null,
         TimeLimit = TimeSpan.FromMilliseconds(double.Parse(Option("--ms") ?? "1000", CultureInfo.InvariantCulture)),
         Seed = int.Parse(Option("--seed") ?? "1", CultureInfo.InvariantCulture),
-        TabuMoves = int.Parse(Option("--tabu") ?? "0", CultureInfo.InvariantCulture),
+        TabuMoves = Option("--tabu") is { } tabu ? int.Parse(tabu, CultureInfo.InvariantCulture) : new BifurcationSettings().TabuMoves,
+        Recombination = Option("--recombine") is not "off",
+        PolishShare = Option("--polish-share") is { } share ? double.Parse(share, CultureInfo.InvariantCulture) : new BifurcationSettings().PolishShare,
         TimeStepFactor = double.Parse(Option("--dt-factor") ?? "0.7", CultureInfo.InvariantCulture),
         MaxRounds = int.Parse(Option("--rounds") ?? int.MaxValue.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
     };

@@ -24,6 +24,90 @@ internal static class TabuSearch
 
         ArgumentOutOfRangeException.ThrowIfNegative(moves);
         var n = model.Size;
+        // Tenure (moves a flipped spin stays tabu) in [n/100, n/100 + n/20), BLS-like proportions;
+        // small models get a few moves more, or a tenure of one lets the walk cycle between two states.
+        var tenure = new Tenure(Math.Max(1, Math.Max(Math.Min(5, n / 3), n / 100)), Math.Max(2, n / 20));
+        var buckets = FlipGainBuckets.TryCreate(model, spins);
+        return buckets is not null
+            ? ImproveBucketed(buckets, spins, moves, tenure, seed | 1, shouldStop)
+            : ImproveScanning(model, spins, moves, tenure, seed | 1, shouldStop);
+    }
+
+    /// <summary>Every move takes the best flip from the gain buckets: O(degree) per move.</summary>
+    private static double ImproveBucketed(FlipGainBuckets buckets, Span<sbyte> spins, long moves, Tenure tenure, ulong state, Func<bool>? shouldStop)
+    {
+        var tabuUntil = new long[spins.Length];
+        var best = spins.ToArray();
+        var current = 0.0;
+        var bestChange = 0.0;
+        var bestIsCurrent = true;
+        for (var move = 1L; move <= moves; move++)
+        {
+            if ((move & 255) == 0 && shouldStop is not null && shouldStop())
+            {
+                break;
+            }
+
+            var pick = -1;
+            var pickDelta = 0.0;
+            for (var b = buckets.LowestBucket(); b < buckets.BucketCount && pick < 0; b++)
+            {
+                var members = buckets.Bucket(b);
+                if (members.IsEmpty)
+                {
+                    continue;
+                }
+
+                pickDelta = buckets.Delta(b);
+                var aspired = current + pickDelta < bestChange - 1e-9;
+                // From a random member onwards, the first one allowed: ties broken at random.
+                var from = (int)(Next(ref state) % (ulong)members.Length);
+                for (var t = 0; t < members.Length; t++)
+                {
+                    var at = from + t;
+                    var spin = members[at < members.Length ? at : at - members.Length];
+                    if (aspired || tabuUntil[spin] < move)
+                    {
+                        pick = spin;
+                        break;
+                    }
+                }
+            }
+
+            if (pick < 0)
+            {
+                break;
+            }
+
+            if (pickDelta > 1e-9 && bestIsCurrent)
+            {
+                // Leaving a best state: keep it (copying only here keeps descents O(moves)).
+                spins.CopyTo(best);
+                bestIsCurrent = false;
+            }
+
+            buckets.Flip(pick, spins);
+            current += pickDelta;
+            tabuUntil[pick] = move + tenure.Draw(ref state);
+            if (current < bestChange - 1e-9)
+            {
+                bestChange = current;
+                bestIsCurrent = true;
+            }
+        }
+
+        if (!bestIsCurrent)
+        {
+            best.CopyTo(spins);
+        }
+
+        return bestChange;
+    }
+
+    /// <summary>Every move scans all spins for the best flip: any coefficients, O(n) per move.</summary>
+    private static double ImproveScanning(IsingModel model, Span<sbyte> spins, long moves, Tenure tenure, ulong state, Func<bool>? shouldStop)
+    {
+        var n = model.Size;
         var fields = new double[n];
         model.LocalFields(spins, fields);
         var tabuUntil = new long[n];
@@ -31,15 +115,10 @@ internal static class TabuSearch
         var rowStart = model.RowStart;
         var columns = model.Columns;
         var couplings = model.Couplings;
-        // Tenure (moves a flipped spin stays tabu) in [n/100, n/100 + n/20), BLS-like proportions;
-        // small models get a few moves more, or a tenure of one lets the walk cycle between two states.
-        var baseTenure = Math.Max(1, Math.Max(Math.Min(5, n / 3), n / 100));
-        var tenureSpread = Math.Max(2, n / 20);
-        var state = seed | 1;
         var current = 0.0;
         var bestChange = 0.0;
         var bestIsCurrent = true;
-        for (var move = 1; move <= moves; move++)
+        for (var move = 1L; move <= moves; move++)
         {
             if ((move & 255) == 0 && shouldStop is not null && shouldStop())
             {
@@ -77,14 +156,13 @@ internal static class TabuSearch
 
             if (pickDelta > 1e-9 && bestIsCurrent)
             {
-                // Leaving a best state: keep it (copying only here keeps descents O(moves)).
                 spins.CopyTo(best);
                 bestIsCurrent = false;
             }
 
             spins[pick] = (sbyte)-spins[pick];
             current += pickDelta;
-            tabuUntil[pick] = move + baseTenure + (long)(Next(ref state) % (ulong)tenureSpread);
+            tabuUntil[pick] = move + tenure.Draw(ref state);
             var change = 2.0 * spins[pick];
             for (var k = rowStart[pick]; k < rowStart[pick + 1]; k++)
             {
@@ -113,5 +191,11 @@ internal static class TabuSearch
         state ^= state << 25;
         state ^= state >> 27;
         return state * 0x2545F4914F6CDD61UL;
+    }
+
+    /// <summary>How long a flipped spin stays tabu: a base plus a random spread, so walks do not cycle.</summary>
+    private readonly record struct Tenure(int Base, int Spread)
+    {
+        public long Draw(ref ulong state) => Base + (long)(Next(ref state) % (ulong)Spread);
     }
 }

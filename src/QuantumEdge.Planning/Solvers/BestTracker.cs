@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace QuantumEdge.Planning.Solvers;
 
 /// <summary>The best state across concurrently running agent blocks, with its improvement history.</summary>
@@ -7,14 +5,16 @@ internal sealed class BestTracker
 {
     private readonly Lock _gate = new();
     private readonly List<Improvement> _improvements = [];
-    private readonly Stopwatch _clock;
+    private readonly Func<double> _elapsedMs;
     private readonly double _targetEnergy;
     private double _bestEnergy = double.PositiveInfinity;
     private volatile bool _targetReached;
 
-    public BestTracker(Stopwatch clock, double targetEnergy)
+    /// <param name="elapsedMs">Milliseconds since the solve started, on the solve's clock.</param>
+    /// <param name="targetEnergy">The energy at which the solve may stop.</param>
+    public BestTracker(Func<double> elapsedMs, double targetEnergy)
     {
-        _clock = clock;
+        _elapsedMs = elapsedMs;
         _targetEnergy = targetEnergy;
     }
 
@@ -49,7 +49,7 @@ internal sealed class BestTracker
 
             _bestEnergy = energy;
             BestSpins = spins.ToArray();
-            TimeToBestMs = _clock.Elapsed.TotalMilliseconds;
+            TimeToBestMs = _elapsedMs();
             _improvements.Add(new Improvement(TimeToBestMs, toObjective(energy)));
             if (energy <= _targetEnergy + 1e-9)
             {

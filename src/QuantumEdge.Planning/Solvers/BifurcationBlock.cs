@@ -11,6 +11,9 @@ internal sealed class BifurcationBlock
 {
     private const float A0 = 1f;
     private const int SettledSamples = 40;
+    private const int ClockPollSteps = 8;
+    private const int MaxRecombinationPasses = 4;
+    private const int StaleRoundsBeforeRestart = 8;
 
     private readonly IsingModel _model;
     private readonly BifurcationSettings _settings;
@@ -32,6 +35,10 @@ internal sealed class BifurcationBlock
     private readonly float[] _previousEnergies;
     private readonly Random _rng;
     private float _bestSampled = float.PositiveInfinity;
+    private ClusterRecombination? _recombination;
+    private sbyte[]? _elite;
+    private double _eliteEnergy = double.PositiveInfinity;
+    private int _staleRounds;
     private bool _signsCurrent;
 
     public BifurcationBlock(IsingModel model, BifurcationSettings settings, float[] values, float c0, float dt, int agents, int seed)
@@ -59,7 +66,7 @@ internal sealed class BifurcationBlock
         StepsPerRound = settings.StepsPerRound;
     }
 
-    /// <summary>Wall-clock seconds one step of this block takes, measured on a throwaway random state.</summary>
+    /// <summary>Seconds (on the solve's clock) one step of this block takes, measured on a throwaway random state.</summary>
     public double MeasureStepSeconds(int probeSteps)
     {
         Randomise();
@@ -71,13 +78,14 @@ internal sealed class BifurcationBlock
             Advance(discrete, step % _settings.SampleInterval == 0, 0.5f);
         }
 
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var clock = _settings.Clock;
+        var started = clock.GetTimestamp();
         for (var step = 0; step < probeSteps; step++)
         {
             Advance(discrete, step % _settings.SampleInterval == 0, 0.5f);
         }
 
-        return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds / probeSteps;
+        return clock.GetElapsedTime(started).TotalSeconds / probeSteps;
     }
 
     public long Steps { get; private set; }
@@ -91,15 +99,14 @@ internal sealed class BifurcationBlock
     public double[] LastEnergies { get; private set; } = [];
 
     /// <summary>
-    /// One round: a(t) ramps over <see cref="StepsPerRound"/> steps, or faster when
-    /// <paramref name="rampEnd"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp;
-    /// <see cref="long.MaxValue"/> = none) comes first — so a round on a busy machine still ends
-    /// with a complete ramp instead of being cut half-bifurcated by the deadline.
+    /// One round: a(t) ramps over <see cref="StepsPerRound"/> steps, or faster when the schedule's
+    /// ramp end comes first — so a round on a busy machine still ends with a complete ramp instead
+    /// of being cut half-bifurcated by the deadline — then the agents are polished.
     /// </summary>
-    public void RunRound(Func<bool> shouldStop, BestTracker tracker, long rampEnd = long.MaxValue)
+    public void RunRound(Func<bool> shouldStop, BestTracker tracker, RoundClock schedule)
     {
-        var roundStart = System.Diagnostics.Stopwatch.GetTimestamp();
-        var rampTicks = rampEnd == long.MaxValue ? 0 : Math.Max(1, rampEnd - roundStart);
+        var roundStart = schedule.Now;
+        var rampTicks = schedule.RampEnd == long.MaxValue ? 0 : Math.Max(1, schedule.RampEnd - roundStart);
         Randomise();
         var discrete = _settings.Variant == BifurcationVariant.Discrete;
         var steps = StepsPerRound;
@@ -107,20 +114,24 @@ internal sealed class BifurcationBlock
         // bSB needs a second sparse product to score its sign states, so it samples less often.
         var sampleEvery = discrete ? interval : interval * 4;
         var unchanged = 0;
+        var byTime = 0f;
         for (var step = 0; step < steps; step++)
         {
-            if (shouldStop())
+            // The clock is read every few steps only: a CPU-time clock costs microseconds a read.
+            if (step % ClockPollSteps == 0)
             {
-                break;
+                if (shouldStop())
+                {
+                    break;
+                }
+
+                if (rampTicks > 0)
+                {
+                    byTime = (float)((double)(schedule.Now - roundStart) / rampTicks);
+                }
             }
 
-            var progress = (float)step / (steps - 1);
-            if (rampTicks > 0)
-            {
-                var byTime = (float)((double)(System.Diagnostics.Stopwatch.GetTimestamp() - roundStart) / rampTicks);
-                progress = Math.Min(1f, Math.Max(progress, byTime));
-            }
-
+            var progress = Math.Min(1f, Math.Max((float)step / (steps - 1), byTime));
             var sample = step % sampleEvery == 0;
             Advance(discrete, sample, progress);
             if (sample)
@@ -137,7 +148,7 @@ internal sealed class BifurcationBlock
             }
         }
 
-        FinishRound(tracker, shouldStop);
+        FinishRound(tracker, () => shouldStop() || schedule.PolishOver);
         Rounds++;
     }
 
@@ -212,8 +223,8 @@ internal sealed class BifurcationBlock
         AgentKernels.Energies(_signs, _signForces, _field, _chunks, _offset, _energies);
         LastEnergies = [.. _energies.Select(e => (double)e)];
         var fields = new double[_model.Size];
-        sbyte[]? roundBest = null;
-        var roundBestEnergy = double.PositiveInfinity;
+        var states = new sbyte[_agents][];
+        var energies = new double[_agents];
         for (var a = 0; a < _agents; a++)
         {
             var spins = ReadSpins(a);
@@ -223,20 +234,79 @@ internal sealed class BifurcationBlock
                 LocalSearch.Descend(_model, spins, fields);
             }
 
-            var energy = _model.Energy(spins);
-            tracker.Offer(energy, spins, _model.ObjectiveFromEnergy);
-            if (energy < roundBestEnergy)
+            states[a] = spins;
+            energies[a] = _model.Energy(spins);
+            tracker.Offer(energies[a], spins, _model.ObjectiveFromEnergy);
+        }
+
+        var best = states[Array.IndexOf(energies, energies.Min())];
+        var bestEnergy = energies.Min();
+        if (_settings.Recombination)
+        {
+            (best, bestEnergy) = Recombine(states, energies, fields);
+            tracker.Offer(bestEnergy, best, _model.ObjectiveFromEnergy);
+        }
+
+        if (_settings.TabuMoves > 0 && !shouldStop())
+        {
+            best = (sbyte[])best.Clone();
+            bestEnergy += TabuSearch.Improve(_model, best, _settings.TabuMoves, unchecked((ulong)_rng.NextInt64()), shouldStop);
+            tracker.Offer(_model.Energy(best), best, _model.ObjectiveFromEnergy);
+        }
+
+        if (bestEnergy < _eliteEnergy - 1e-9)
+        {
+            _elite = best;
+            _eliteEnergy = bestEnergy;
+            _staleRounds = 0;
+        }
+        else if (++_staleRounds >= StaleRoundsBeforeRestart)
+        {
+            // The elite has stopped absorbing anything: fresh rounds differ from it in clusters
+            // too large to gain from. Start a new one (the tracker keeps the best found).
+            _elite = null;
+            _eliteEnergy = double.PositiveInfinity;
+            _staleRounds = 0;
+        }
+    }
+
+    /// <summary>
+    /// The block's elite (its best state over all rounds) or this round's best agent, whichever is
+    /// better, takes the better clusters of every other agent and of the elite, best donors first,
+    /// with a descent after each pass, until a pass gains nothing.
+    /// </summary>
+    private (sbyte[] State, double Energy) Recombine(sbyte[][] states, double[] energies, double[] fields)
+    {
+        _recombination ??= new ClusterRecombination(_model);
+        var order = Enumerable.Range(0, states.Length).OrderBy(a => energies[a]).ToArray();
+        var donors = order.Select(a => states[a]).ToList();
+        if (_elite is not null)
+        {
+            donors.Insert(_eliteEnergy <= energies[order[0]] ? 0 : 1, _elite);
+        }
+
+        var child = (sbyte[])donors[0].Clone();
+        for (var pass = 0; pass < MaxRecombinationPasses; pass++)
+        {
+            var gain = 0.0;
+            for (var d = 1; d < donors.Count; d++)
             {
-                roundBestEnergy = energy;
-                roundBest = spins;
+                gain += _recombination.Merge(child, donors[d]);
+            }
+
+            if (_settings.LocalSearch)
+            {
+                _model.LocalFields(child, fields);
+                gain += LocalSearch.Descend(_model, child, fields);
+            }
+
+            if (gain > -1e-9)
+            {
+                break;
             }
         }
 
-        if (_settings.TabuMoves > 0 && roundBest is not null && !shouldStop())
-        {
-            TabuSearch.Improve(_model, roundBest, _settings.TabuMoves, unchecked((ulong)_rng.NextInt64()), shouldStop);
-            tracker.Offer(_model.Energy(roundBest), roundBest, _model.ObjectiveFromEnergy);
-        }
+        return (child, _model.Energy(child));
     }
 
     private sbyte[] ReadSpins(int agent)

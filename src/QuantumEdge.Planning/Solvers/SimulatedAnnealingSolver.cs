@@ -21,7 +21,7 @@ internal static class SimulatedAnnealingSolver
 
         var clock = Stopwatch.StartNew();
         var targetEnergy = settings.TargetObjective is { } target ? model.EnergyFromObjective(target) : double.NegativeInfinity;
-        var tracker = new BestTracker(clock, targetEnergy);
+        var tracker = new BestTracker(() => clock.Elapsed.TotalMilliseconds, targetEnergy);
         var n = model.Size;
         var rng = new Random(settings.Seed);
         var spins = new sbyte[n];

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using QuantumEdge.Planning.Ising;
 
@@ -13,25 +12,28 @@ public static class SimulatedBifurcationSolver
 {
     private const double A0 = 1.0;
     private const int CalibrationSteps = 20;
-    private const double RoundShare = 0.85;
+    private const double RoundShare = 0.95;
     private const int MaxStepsPerRound = 1_000_000;
+    private const int SparseMeanDegree = 8;
+    private const int SparseRoundsFactor = 4;
 
     public static SolverResult Solve(IsingModel model, BifurcationSettings settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        var started = Stopwatch.GetTimestamp();
-        var clock = Stopwatch.StartNew();
+        var clock = settings.Clock;
+        var started = clock.GetTimestamp();
+        TimeSpan Elapsed() => clock.GetElapsedTime(started);
         var (c0, dt) = Parameters(model, settings.TimeStepFactor);
         var width = Vector<float>.Count;
         var blocks = Math.Min(settings.Parallelism, (settings.Agents + width - 1) / width);
         var perBlock = (((settings.Agents + blocks - 1) / blocks) + width - 1) / width * width;
         var values = model.Couplings.ToArray().Select(v => (float)v).ToArray();
         var targetEnergy = settings.TargetObjective is { } target ? model.EnergyFromObjective(target) : double.NegativeInfinity;
-        var tracker = new BestTracker(clock, targetEnergy);
+        var tracker = new BestTracker(() => Elapsed().TotalMilliseconds, targetEnergy);
         var limit = settings.TimeLimit;
-        bool ShouldStop() => tracker.TargetReached || cancellationToken.IsCancellationRequested || clock.Elapsed >= limit;
+        bool ShouldStop() => tracker.TargetReached || cancellationToken.IsCancellationRequested || Elapsed() >= limit;
 
         var runners = new BifurcationBlock[blocks];
         for (var b = 0; b < blocks; b++)
@@ -40,13 +42,19 @@ public static class SimulatedBifurcationSolver
         }
 
         var slot = TimeSpan.Zero;
-        if (settings.RoundsInBudget is { } rounds)
+        var polishShare = settings.TabuMoves > 0 ? settings.PolishShare : 0;
+        if (settings.RoundsInBudget is { } planned)
         {
+            // Sparse models gain from many shorter rounds: their agents' states differ in small
+            // clusters that the recombination combines. Dense ones gain nothing from it (every
+            // disagreement is one cluster) and need long anneals instead.
+            var sparse = settings.Recombination && model.StoredCouplings <= SparseMeanDegree * model.Size;
+            var rounds = sparse ? planned * SparseRoundsFactor : planned;
             // Every block runs on its own core, so one block's step cost sizes them all. The margin
-            // leaves room for the end-of-round descent and polish.
+            // leaves room for the end-of-round descent; the polish share, for the tabu polish.
             var stepSeconds = runners[0].MeasureStepSeconds(CalibrationSteps);
-            slot = (limit - clock.Elapsed) * RoundShare / rounds;
-            var fit = slot.TotalSeconds / stepSeconds;
+            slot = (limit - Elapsed()) * RoundShare / rounds;
+            var fit = slot.TotalSeconds * (1 - polishShare) / stepSeconds;
             var length = Math.Max(settings.StepsPerRound, (int)Math.Min(fit, MaxStepsPerRound));
             foreach (var runner in runners)
             {
@@ -54,21 +62,35 @@ public static class SimulatedBifurcationSolver
             }
         }
 
-        // With rounds sized to the budget, each round's ramp also ends by its share of the wall
-        // clock (and before the limit), however busy the machine turns out to be.
-        var finalRampEnd = started + (long)(Math.Min(limit.TotalSeconds, 1e6) * RoundShare * Stopwatch.Frequency);
-        long RampEnd(TimeSpan share) => share <= TimeSpan.Zero
-            ? long.MaxValue
-            : Math.Min(Stopwatch.GetTimestamp() + (long)(share.TotalSeconds * Stopwatch.Frequency), Math.Max(finalRampEnd, Stopwatch.GetTimestamp() + 1));
+        // With rounds sized to the budget, each round's ramp also ends by its share of the clock
+        // (and before the limit), however busy the machine turns out to be; its polish ends with
+        // the round's slot.
+        var ticksPerSecond = (double)clock.TimestampFrequency;
+        var finalRampEnd = started + (long)((Math.Min(limit.TotalSeconds, 1e6) * RoundShare - (slot.TotalSeconds * polishShare)) * ticksPerSecond);
+        RoundClock Schedule()
+        {
+            var now = clock.GetTimestamp();
+            if (slot <= TimeSpan.Zero)
+            {
+                return RoundClock.Unbounded(clock);
+            }
+
+            var rampEnd = Math.Min(now + (long)(slot.TotalSeconds * (1 - polishShare) * ticksPerSecond), Math.Max(finalRampEnd, now + 1));
+            return new RoundClock(clock, rampEnd, now + (long)(slot.TotalSeconds * ticksPerSecond));
+        }
+
+        // A round sized to the budget that could not get half its slot is not started: it would be
+        // cut before bifurcating and only cost time.
+        bool RoomForRound() => slot <= TimeSpan.Zero || limit - Elapsed() >= slot / 2;
 
         void Run(int b)
         {
             var runner = runners[b];
             do
             {
-                runner.RunRound(ShouldStop, tracker, RampEnd(slot));
+                runner.RunRound(ShouldStop, tracker, Schedule());
             }
-            while (runner.Rounds < settings.MaxRounds && !ShouldStop());
+            while (runner.Rounds < settings.MaxRounds && !ShouldStop() && RoomForRound());
         }
 
         if (blocks == 1)
@@ -89,7 +111,7 @@ public static class SimulatedBifurcationSolver
             perBlock * blocks,
             Coherence.Of(energies),
             runners.Max(r => r.Rounds),
-            clock.Elapsed.TotalMilliseconds,
+            Elapsed().TotalMilliseconds,
             [.. tracker.Improvements]);
     }
 

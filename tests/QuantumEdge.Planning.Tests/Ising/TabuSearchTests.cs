@@ -59,4 +59,59 @@ public class TabuSearchTests
 
         Assert.Equal(first, second);
     }
+
+    [Fact]
+    public void Models_with_fractional_coefficients_take_the_scanning_path_and_still_improve()
+    {
+        // Weights of 0.3 are no whole multiple of 1/8: no gain buckets, every move scans.
+        var edges = ToroidalGrid.Generate(10, 10, 4).Edges.Select(e => new WeightedEdge(e.I, e.J, e.Weight * 0.3)).ToList();
+        var model = new MaxCutInstance(100, edges).ToIsing();
+        var spins = Enumerable.Repeat((sbyte)1, model.Size).ToArray();
+        Assert.Null(FlipGainBuckets.TryCreate(model, spins));
+        LocalSearch.Descend(model, spins);
+        var descended = model.Energy(spins);
+
+        var change = TabuSearch.Improve(model, spins, 20_000, 3);
+
+        Assert.True(change < 0, $"tabu stayed at {descended}");
+        Assert.Equal(descended + change, model.Energy(spins), 9);
+    }
+
+    [Fact]
+    public void Gain_buckets_hold_every_spin_at_its_flip_energy_change_through_many_flips()
+    {
+        var model = RandomInstances.MaxCut(new Random(4), 40).ToIsing();
+        var rng = new Random(6);
+        var spins = new sbyte[model.Size];
+        for (var i = 0; i < spins.Length; i++)
+        {
+            spins[i] = rng.Next(2) == 0 ? (sbyte)-1 : (sbyte)1;
+        }
+
+        var buckets = FlipGainBuckets.TryCreate(model, spins)!;
+        Assert.NotNull(buckets);
+        for (var flip = 0; flip < 500; flip++)
+        {
+            var before = model.Energy(spins);
+            var spin = rng.Next(spins.Length);
+            var predicted = buckets.DeltaOf(spin);
+            buckets.Flip(spin, spins);
+            Assert.Equal(before + predicted, model.Energy(spins), 9);
+
+            var lowest = buckets.LowestBucket();
+            var seen = 0;
+            for (var b = 0; b < buckets.BucketCount; b++)
+            {
+                foreach (var member in buckets.Bucket(b))
+                {
+                    Assert.Equal(buckets.Delta(b), buckets.DeltaOf(member), 9);
+                    Assert.True(b >= lowest);
+                    seen++;
+                }
+            }
+
+            Assert.Equal(spins.Length, seen);
+            Assert.False(buckets.Bucket(lowest).IsEmpty);
+        }
+    }
 }

@@ -7,9 +7,9 @@ namespace QuantumEdge.Planning.Tests.Solvers;
 /// <summary>
 /// dSB on real Gset instances and on the toroidal ±1 grids of tests/data/toroidal, one core, at a
 /// fixed step budget and seed (never wall time: the box is shared, and a fixed budget gives the
-/// same cut on every run). The budgets are about what one second buys on an idle core (about two
-/// rounds); the bar is 99% of best known, which every instance clears with margin. The 99.7% target
-/// at one second is the planning benchmark's to measure.
+/// same cut on every run). The budgets are about what one second buys on an idle core. Gset's bar
+/// is 99% of best known, which every instance clears with margin; the toroidal grids' is the 99.7%
+/// target itself. The target at one CPU-second is the planning benchmark's to measure.
 /// </summary>
 [Collection(nameof(GsetQualityTests))]
 [CollectionDefinition(nameof(GsetQualityTests), DisableParallelization = true)]
@@ -43,15 +43,18 @@ public class GsetQualityTests
     [InlineData("T2000-1")]
     [InlineData("T2000-2")]
     [InlineData("T2000-3")]
-    public void Discrete_SB_reaches_99_percent_of_best_known_on_toroidal_grids_in_one_round_of_8000_steps(string name)
+    public void Discrete_SB_with_cluster_recombination_reaches_99_7_percent_of_best_known_on_toroidal_grids_in_eight_rounds_of_2000_steps(string name)
     {
-        AssertReaches(name, "toroidal", stepsPerRound: 8000, rounds: 1);
+        // About 0.6 CPU-seconds for a 2,000-node grid, less for the 800. The same budget without
+        // the recombination of the agents' states (the solver before it) misses 99.7% on five of
+        // the six: 580, 570, 598, 1,450, 1,388, 1,386.
+        AssertReaches(name, "toroidal", stepsPerRound: 2000, rounds: 8, share: 0.997);
     }
 
-    private static void AssertReaches(string name, string set, int stepsPerRound, int rounds)
+    private static void AssertReaches(string name, string set, int stepsPerRound, int rounds, double share = 0.99)
     {
         var graph = GsetParser.ParseFile(Path.Combine(GsetData.Directory(set), name + ".txt"));
-        var bar = 0.99 * GsetData.BestKnown(name, set);
+        var bar = share * GsetData.BestKnown(name, set);
         var result = SimulatedBifurcationSolver.Solve(graph.ToIsing(), new BifurcationSettings
         {
             Variant = BifurcationVariant.Discrete,
