@@ -13,6 +13,7 @@ using QuantumEdge.Ledger;
 using QuantumEdge.Gateway.Routing;
 using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Node.Federation;
+using QuantumEdge.Node.Hosting.Systemd;
 
 namespace QuantumEdge.Node.Hosting;
 
@@ -26,11 +27,13 @@ internal sealed class GatewayNode : IAsyncDisposable
     private readonly WebApplication _metricsApp;
     private readonly CancellationTokenSource _stopping = new();
     private readonly LocalAdminServer? _localAdmin;
+    private readonly SystemdSupervision? _supervision;
     private int _disposed;
 
     private GatewayNode(NodeConfiguration config, WebApplication api, WebApplication metricsApp, BackendRegistry backends, GatewayMetrics metrics,
-        IPrivacyLedger ledger, LocalAdminServer? localAdmin, FederationNode? federation)
+        IPrivacyLedger ledger, LocalAdminServer? localAdmin, FederationNode? federation, SystemdSupervision? supervision)
     {
+        _supervision = supervision;
         Federation = federation;
         Config = config;
         _api = api;
@@ -93,11 +96,6 @@ internal sealed class GatewayNode : IAsyncDisposable
             // The gateway enforces server.max_request_body_bytes itself so that the refusal is an OpenAI-shaped 413.
             k.Limits.MaxRequestBodySize = null;
         });
-        if (options.Systemd)
-        {
-            builder.Services.AddSystemd();
-        }
-
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(authenticator);
         builder.Services.AddSingleton(new RolePermissions(config.Security));
@@ -188,7 +186,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         });
 
         var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger) : null;
-        return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin, federation);
+        var supervision = options.Systemd ? SystemdSupervision.Create(options.Environment ?? Environment.GetEnvironmentVariable, ledger, tls.Api, logger) : null;
+        return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin, federation, supervision);
     }
 
     public async Task StartAsync(CancellationToken ct = default)
@@ -213,6 +212,11 @@ internal sealed class GatewayNode : IAsyncDisposable
         await _api.StartAsync(ct).ConfigureAwait(false);
         ApiAddress = FirstAddress(_api);
         MetricsAddress = FirstAddress(_metricsApp);
+        if (_supervision is not null)
+        {
+            _api.Lifetime.ApplicationStopping.Register(_supervision.Stopping);
+            await _supervision.ReadyAsync(ApiAddress, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C, systemd stop).</summary>
@@ -228,6 +232,11 @@ internal sealed class GatewayNode : IAsyncDisposable
         try
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
+            if (_supervision is not null)
+            {
+                await _supervision.DisposeAsync().ConfigureAwait(false);
+            }
+
             await _api.StopAsync().ConfigureAwait(false);
             if (_api.Services.GetRequiredService<IRoutePlanner>() is IAsyncDisposable planner)
             {

@@ -57,6 +57,10 @@ public sealed class NodeProcess : IAsyncDisposable
         psi.Environment["JWT_SECRET"] = JwtSecret;
         psi.Environment["MASTER_KEY"] = MasterKey;
         psi.Environment.Remove("QUANTUM_CONFIG_PATH");
+        // A test runner started by systemd must not hand its own supervisor to the node.
+        psi.Environment.Remove("NOTIFY_SOCKET");
+        psi.Environment.Remove("WATCHDOG_USEC");
+        psi.Environment.Remove("WATCHDOG_PID");
         return psi;
     }
 
