@@ -126,7 +126,7 @@ echo "== systemd unit"
 unit=$x/lib/systemd/system/quantumedge.service
 directive() { grep -qxF -- "$1" "$unit"; }
 for d in "Type=notify" "User=quantumedge" "Group=quantumedge" \
-  "ExecStart=/usr/bin/quantumedge serve --config /etc/quantumedge/production.yaml" \
+  "ExecStart=/usr/bin/quantumedge serve --config /etc/quantumedge/production.yaml" "ExecReload=/bin/kill -HUP \$MAINPID" \
   "EnvironmentFile=/etc/quantumedge/quantumedge.env" "Restart=on-failure" "RestartPreventExitStatus=2" \
   "StateDirectory=quantumedge" "StateDirectoryMode=0750" "UMask=0077" "NoNewPrivileges=yes" \
   "ProtectSystem=strict" "ProtectHome=yes" "PrivateTmp=yes" "PrivateDevices=yes" "ProtectKernelTunables=yes" \

@@ -31,8 +31,9 @@ internal sealed class GatewayNode : IAsyncDisposable
     private int _disposed;
 
     private GatewayNode(NodeConfiguration config, WebApplication api, WebApplication metricsApp, BackendRegistry backends, GatewayMetrics metrics,
-        IPrivacyLedger ledger, LocalAdminServer? localAdmin, FederationNode? federation, SystemdSupervision? supervision)
+        IPrivacyLedger ledger, LocalAdminServer? localAdmin, FederationNode? federation, SystemdSupervision? supervision, Reload.ConfigurationReloader reloader)
     {
+        Reloader = reloader;
         _supervision = supervision;
         Federation = federation;
         Config = config;
@@ -56,6 +57,8 @@ internal sealed class GatewayNode : IAsyncDisposable
     public string ApiAddress { get; private set; } = "";
     public string MetricsAddress { get; private set; } = "";
     public IServiceProvider Services => _api.Services;
+    /// <summary>Re-reads the configuration file and applies what can change in place (SIGHUP).</summary>
+    public Reload.ConfigurationReloader Reloader { get; }
 
     /// <summary>Builds the node; configuration errors surface here, before anything listens.</summary>
     public static GatewayNode Create(NodeConfiguration config, NodeHostOptions? options = null)
@@ -186,8 +189,12 @@ internal sealed class GatewayNode : IAsyncDisposable
         });
 
         var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger) : null;
-        var supervision = options.Systemd ? SystemdSupervision.Create(options.Environment ?? Environment.GetEnvironmentVariable, ledger, tls.Api, logger) : null;
-        return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin, federation, supervision);
+        var environment = options.Environment ?? Environment.GetEnvironmentVariable;
+        var supervision = options.Systemd ? SystemdSupervision.Create(environment, ledger, tls.Api, logger) : null;
+        var healthMonitor = api.Services.GetRequiredService<BackendHealthMonitor>();
+        var reloader = new Reload.ConfigurationReloader(config, environment, backends, api.Services.GetRequiredService<RolePermissions>(), tls, ledger,
+            privacyMetrics, healthMonitor.ProbeAllAsync, logger);
+        return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin, federation, supervision, reloader);
     }
 
     public async Task StartAsync(CancellationToken ct = default)

@@ -146,6 +146,16 @@ public sealed class NodeProcess : IAsyncDisposable
         throw new TimeoutException("node did not answer /health within 30 s");
     }
 
+    /// <summary>Sends a signal by name (e.g. <c>HUP</c>) and waits for <c>kill</c> to deliver it.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    public bool HasExited => _process.HasExited;
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public async Task KillAsync()
     {
