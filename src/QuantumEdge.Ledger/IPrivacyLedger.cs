@@ -26,6 +26,12 @@ public interface IPrivacyLedger : IDisposable, IAsyncDisposable
     /// <summary>The privacy budget policy the ledger charges by.</summary>
     PrivacyBudgetPolicy Policy { get; }
 
+    /// <summary>
+    /// Replaces the budget policy (configuration reload): charges from the next write batch on are
+    /// priced and limited by it; what users spent today stays spent.
+    /// </summary>
+    Task ApplyPolicyAsync(PrivacyBudgetPolicy policy, CancellationToken cancellationToken = default);
+
     /// <summary>The day boundaries budgets reset at.</summary>
     BudgetWindow Window { get; }
 

@@ -47,10 +47,12 @@ public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetric
 
     public Task ProbeAllAsync(CancellationToken ct)
     {
-        var tasks = new Task[registry.All.Count];
+        // One snapshot: a configuration reload may swap the set while this runs.
+        var all = registry.All;
+        var tasks = new Task[all.Count];
         for (var i = 0; i < tasks.Length; i++)
         {
-            tasks[i] = ProbeAsync(registry.All[i], ct);
+            tasks[i] = ProbeAsync(all[i], ct);
         }
 
         return Task.WhenAll(tasks);

@@ -11,7 +11,7 @@ public sealed class PrivacyMetrics
 {
     private readonly Gauge _remaining;
     private readonly Gauge _epsilon;
-    private readonly PrivacyBudgetPolicy _policy;
+    private PrivacyBudgetPolicy _policy;
     private readonly HashSet<string> _departments;
     private readonly Dictionary<string, Dictionary<string, double>> _spentToday = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -35,6 +35,34 @@ public sealed class PrivacyMetrics
 
         _remaining.WithLabels("other").Set(policy.Options.MaxBudgetPerUser);
         _epsilon.WithLabels("other").Set(0);
+    }
+
+    /// <summary>A configuration reload changed the budgets: every department's gauges follow now, not at its next charge.</summary>
+    public void UpdatePolicy(PrivacyBudgetPolicy policy)
+    {
+        lock (_lock)
+        {
+            _policy = policy;
+            _departments.UnionWith(policy.Options.DepartmentBudgets.Keys);
+            foreach (var d in _departments)
+            {
+                if (!_spentToday.ContainsKey(Label(d)))
+                {
+                    _remaining.WithLabels(Label(d)).Set(policy.BudgetFor(d));
+                    _epsilon.WithLabels(Label(d)).Set(0);
+                }
+            }
+
+            if (!_spentToday.ContainsKey("other"))
+            {
+                _remaining.WithLabels("other").Set(policy.Options.MaxBudgetPerUser);
+            }
+
+            foreach (var (label, users) in _spentToday)
+            {
+                Publish(label, users);
+            }
+        }
     }
 
     public Counter Violations { get; }

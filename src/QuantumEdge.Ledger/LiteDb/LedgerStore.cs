@@ -15,6 +15,7 @@ internal sealed class LedgerStore : IDisposable
     private readonly Dictionary<string, BudgetRow> _budgetCache = new(StringComparer.Ordinal);
 
     private volatile string? _readOnlyReason;
+    private PrivacyBudgetPolicy _policy;
 
     public LedgerStore(LiteDatabase db, LedgerFileStream data, LedgerFileStream log, LedgerPaths paths, LedgerKeys keys,
         NodeIdentity identity, PrivacyBudgetPolicy policy, BudgetWindow window, TimeProvider time, bool openedForReading)
@@ -26,7 +27,7 @@ internal sealed class LedgerStore : IDisposable
         Paths = paths;
         Keys = keys;
         Identity = identity;
-        Policy = policy;
+        _policy = policy;
         Window = window;
         Time = time;
         Cipher = new FieldCipher(keys.FieldKey);
@@ -49,7 +50,12 @@ internal sealed class LedgerStore : IDisposable
     public LedgerPaths Paths { get; }
     public LedgerKeys Keys { get; }
     public NodeIdentity Identity { get; }
-    public PrivacyBudgetPolicy Policy { get; }
+    /// <summary>Set only on the writer thread (a configuration reload goes through it); read by others too.</summary>
+    public PrivacyBudgetPolicy Policy
+    {
+        get => Volatile.Read(ref _policy);
+        set => Volatile.Write(ref _policy, value);
+    }
     public BudgetWindow Window { get; }
     public TimeProvider Time { get; }
     public FieldCipher Cipher { get; }

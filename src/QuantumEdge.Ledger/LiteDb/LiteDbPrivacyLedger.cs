@@ -41,6 +41,18 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
 
     public PrivacyBudgetPolicy Policy => _store.Policy;
 
+    /// <inheritdoc/>
+    public Task ApplyPolicyAsync(PrivacyBudgetPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        // Between two batches: no charge is priced half by one policy and half by the other.
+        return _writer.Enqueue(store =>
+        {
+            store.Policy = policy;
+            return true;
+        }, exclusive: true);
+    }
+
     public BudgetWindow Window => _store.Window;
 
     public NodeIdentity NodeIdentity => _store.Identity;

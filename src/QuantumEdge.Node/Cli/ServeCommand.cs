@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using QuantumEdge.Node.Hosting;
 
 namespace QuantumEdge.Node.Cli;
@@ -27,6 +28,12 @@ internal static class ServeCommand
             }
 
             await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true, LocalAdminSocket = true });
+            // SIGHUP (systemctl reload) re-reads the configuration file; without this it would end the process.
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+            {
+                signal.Cancel = true;
+                _ = Task.Run(() => node.Reloader.ReloadAsync("SIGHUP"), CancellationToken.None);
+            });
             await node.StartAsync(ct);
             var logger = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
             logger.LogInformation("node {Node} ready in {Ms:F1} ms: API {Api}, metrics {Metrics}/metrics, {Backends} backends, config {Source}",

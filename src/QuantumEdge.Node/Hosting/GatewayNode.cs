@@ -13,6 +13,7 @@ using QuantumEdge.Ledger;
 using QuantumEdge.Gateway.Routing;
 using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Node.Federation;
+using QuantumEdge.Node.Hosting.Systemd;
 
 namespace QuantumEdge.Node.Hosting;
 
@@ -26,11 +27,14 @@ internal sealed class GatewayNode : IAsyncDisposable
     private readonly WebApplication _metricsApp;
     private readonly CancellationTokenSource _stopping = new();
     private readonly LocalAdminServer? _localAdmin;
+    private readonly SystemdSupervision? _supervision;
     private int _disposed;
 
     private GatewayNode(NodeConfiguration config, WebApplication api, WebApplication metricsApp, BackendRegistry backends, GatewayMetrics metrics,
-        IPrivacyLedger ledger, LocalAdminServer? localAdmin, FederationNode? federation)
+        IPrivacyLedger ledger, LocalAdminServer? localAdmin, FederationNode? federation, SystemdSupervision? supervision, Reload.ConfigurationReloader reloader)
     {
+        Reloader = reloader;
+        _supervision = supervision;
         Federation = federation;
         Config = config;
         _api = api;
@@ -53,6 +57,8 @@ internal sealed class GatewayNode : IAsyncDisposable
     public string ApiAddress { get; private set; } = "";
     public string MetricsAddress { get; private set; } = "";
     public IServiceProvider Services => _api.Services;
+    /// <summary>Re-reads the configuration file and applies what can change in place (SIGHUP).</summary>
+    public Reload.ConfigurationReloader Reloader { get; }
 
     /// <summary>Builds the node; configuration errors surface here, before anything listens.</summary>
     public static GatewayNode Create(NodeConfiguration config, NodeHostOptions? options = null)
@@ -93,11 +99,6 @@ internal sealed class GatewayNode : IAsyncDisposable
             // The gateway enforces server.max_request_body_bytes itself so that the refusal is an OpenAI-shaped 413.
             k.Limits.MaxRequestBodySize = null;
         });
-        if (options.Systemd)
-        {
-            builder.Services.AddSystemd();
-        }
-
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(authenticator);
         builder.Services.AddSingleton(new RolePermissions(config.Security));
@@ -188,7 +189,12 @@ internal sealed class GatewayNode : IAsyncDisposable
         });
 
         var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger) : null;
-        return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin, federation);
+        var environment = options.Environment ?? Environment.GetEnvironmentVariable;
+        var supervision = options.Systemd ? SystemdSupervision.Create(environment, ledger, tls.Api, logger) : null;
+        var healthMonitor = api.Services.GetRequiredService<BackendHealthMonitor>();
+        var reloader = new Reload.ConfigurationReloader(config, environment, backends, api.Services.GetRequiredService<RolePermissions>(), tls, ledger,
+            privacyMetrics, healthMonitor.ProbeAllAsync, logger);
+        return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin, federation, supervision, reloader);
     }
 
     public async Task StartAsync(CancellationToken ct = default)
@@ -213,6 +219,11 @@ internal sealed class GatewayNode : IAsyncDisposable
         await _api.StartAsync(ct).ConfigureAwait(false);
         ApiAddress = FirstAddress(_api);
         MetricsAddress = FirstAddress(_metricsApp);
+        if (_supervision is not null)
+        {
+            _api.Lifetime.ApplicationStopping.Register(_supervision.Stopping);
+            await _supervision.ReadyAsync(ApiAddress, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C, systemd stop).</summary>
@@ -228,6 +239,11 @@ internal sealed class GatewayNode : IAsyncDisposable
         try
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
+            if (_supervision is not null)
+            {
+                await _supervision.DisposeAsync().ConfigureAwait(false);
+            }
+
             await _api.StopAsync().ConfigureAwait(false);
             if (_api.Services.GetRequiredService<IRoutePlanner>() is IAsyncDisposable planner)
             {

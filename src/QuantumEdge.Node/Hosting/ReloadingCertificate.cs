@@ -54,25 +54,56 @@ internal sealed class ReloadingCertificate
         }
     }
 
-    private void Refresh()
+    /// <summary>
+    /// Re-reads the pair now, whatever the files' size and time say (configuration reload, SIGHUP);
+    /// returns what happened, for the reload's report.
+    /// </summary>
+    public string ReloadNow()
+    {
+        // Wait out a handshake's check in progress rather than skip: the operator asked for this one.
+        var spin = new SpinWait();
+        while (Interlocked.Exchange(ref _checking, 1) != 0)
+        {
+            spin.SpinOnce();
+        }
+
+        try
+        {
+            return Refresh(force: true);
+        }
+        finally
+        {
+            Volatile.Write(ref _nextCheck, Stopwatch.GetTimestamp() + _checkInterval);
+            Volatile.Write(ref _checking, 0);
+        }
+    }
+
+    private string Refresh(bool force = false)
     {
         var stamp = Stamp();
-        if (stamp == _stamp)
+        if (stamp == _stamp && !force)
         {
-            return;
+            return "unchanged";
         }
 
         _stamp = stamp;
         try
         {
             var fresh = ServerCertificate.Load(_settings);
+            if (fresh.Certificate.GetCertHash().AsSpan().SequenceEqual(Volatile.Read(ref _current).Certificate.GetCertHash()))
+            {
+                return "unchanged";
+            }
+
             Volatile.Write(ref _current, fresh);
             Logger.LogInformation("TLS certificate for {Block} reloaded from {File}: subject {Subject}, expires {Expires:O}",
                 _settings.Path, _settings.CertificateFile, fresh.Certificate.Subject, fresh.Certificate.NotAfter.ToUniversalTime());
+            return "reloaded";
         }
         catch (ConfigurationException e)
         {
             Logger.LogError("TLS certificate for {Block} not reloaded, still serving the previous one: {Error}", _settings.Path, e.Message);
+            return "kept the previous one: " + e.Message;
         }
     }
 

@@ -57,6 +57,10 @@ public sealed class NodeProcess : IAsyncDisposable
         psi.Environment["JWT_SECRET"] = JwtSecret;
         psi.Environment["MASTER_KEY"] = MasterKey;
         psi.Environment.Remove("QUANTUM_CONFIG_PATH");
+        // A test runner started by systemd must not hand its own supervisor to the node.
+        psi.Environment.Remove("NOTIFY_SOCKET");
+        psi.Environment.Remove("WATCHDOG_USEC");
+        psi.Environment.Remove("WATCHDOG_PID");
         return psi;
     }
 
@@ -141,6 +145,16 @@ public sealed class NodeProcess : IAsyncDisposable
         process.Kill(true);
         throw new TimeoutException("node did not answer /health within 30 s");
     }
+
+    /// <summary>Sends a signal by name (e.g. <c>HUP</c>) and waits for <c>kill</c> to deliver it.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public async Task KillAsync()
