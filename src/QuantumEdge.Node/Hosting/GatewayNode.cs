@@ -95,7 +95,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         });
         if (options.Systemd)
         {
-            builder.Services.AddSystemd();
+            ServiceManagers.Add(builder.Services);
         }
 
         builder.Services.AddSingleton(config);
