@@ -46,7 +46,7 @@ trap 'rm -rf "$stage"' EXIT
 
 # The Windows configuration: the Linux paths of configs/production.yaml moved under ProgramData.
 # storage.node_key_dir is dropped: with none configured the node generates its identity under
-# <data_dir>/keys on first start (the .deb runs keygen in postinst; an .msi has no such step).
+# <data_dir>/ledger/keys on first start (the .deb runs keygen in postinst; an .msi has no such step).
 config=$stage/production.yaml
 {
   echo "# QuantumEdge production configuration (Windows): C:\\ProgramData\\QuantumEdge\\production.yaml"
