@@ -24,6 +24,7 @@ internal static class Program
             BackupCommands.Backup(),
             BackupCommands.Restore(),
             BackupCommands.Keygen(),
+            ProbeCommand.Create(),
         };
         root.Options.Add(ConfigSource.Option);
         var parse = root.Parse(args);

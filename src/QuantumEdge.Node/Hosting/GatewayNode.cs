@@ -99,6 +99,11 @@ internal sealed class GatewayNode : IAsyncDisposable
             // The gateway enforces server.max_request_body_bytes itself so that the refusal is an OpenAI-shaped 413.
             k.Limits.MaxRequestBodySize = null;
         });
+        if (options.Systemd)
+        {
+            ServiceManagers.Add(builder.Services);
+        }
+
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(authenticator);
         builder.Services.AddSingleton(new RolePermissions(config.Security));

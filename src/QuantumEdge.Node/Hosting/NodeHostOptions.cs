@@ -7,7 +7,7 @@ namespace QuantumEdge.Node.Hosting;
 /// <summary>How a <see cref="GatewayNode"/> is hosted: by <c>serve</c>, by the demo, or by tests.</summary>
 internal sealed record NodeHostOptions
 {
-    /// <summary>Tell systemd when the node is ready (serve only).</summary>
+    /// <summary>Report to the service manager, systemd or Windows' (serve only).</summary>
     public bool Systemd { get; init; }
     /// <summary>Export .NET process metrics (serve only; the demo runs several nodes in one process).</summary>
     public bool ProcessMetrics { get; init; }
