@@ -5,15 +5,17 @@ namespace QuantumEdge.Planning.Tests.Ising;
 
 public class ClusterRecombinationTests
 {
-    [Fact]
-    public void Gives_the_best_mixture_of_the_two_states_over_their_disagreement_clusters()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Gives_the_best_mixture_of_the_two_states_over_their_disagreement_clusters(bool withFields)
     {
-        // On a sparse grid two random states disagree in several clusters; every one of the
-        // 2^clusters mixtures is tried, and the merge must equal the best of them.
+        // Two states disagree in several clusters (on a sparse grid, or on a QUBO, whose fields
+        // count too); every one of the 2^clusters mixtures is tried, and the merge must equal the best.
         var rng = new Random(5);
         for (var trial = 0; trial < 40; trial++)
         {
-            var model = ToroidalGrid.Generate(4, 5, (ulong)trial + 1).ToIsing();
+            var model = withFields ? SparseQubo(rng, 16) : ToroidalGrid.Generate(4, 5, (ulong)trial + 1).ToIsing();
             var target = RandomState(rng, model.Size);
             var donor = (sbyte[])target.Clone();
             for (var i = 0; i < donor.Length; i++)
@@ -92,6 +94,21 @@ public class ClusterRecombinationTests
         var model = ToroidalGrid.Generate(3, 3, 1).ToIsing();
         var error = Assert.Throws<ArgumentException>(() => new ClusterRecombination(model).Merge(new sbyte[9], new sbyte[8]));
         Assert.Contains("9 spins", error.Message, StringComparison.Ordinal);
+    }
+
+    private static IsingModel SparseQubo(Random rng, int n)
+    {
+        var terms = new List<WeightedEdge>();
+        for (var i = 0; i < n; i++)
+        {
+            terms.Add(new WeightedEdge(i, i, rng.Next(-5, 6)));
+            terms.Add(new WeightedEdge(i, (i + 1) % n, rng.Next(-5, 6)));
+            terms.Add(new WeightedEdge(i, (i + 5) % n, rng.Next(-5, 6)));
+        }
+
+        var model = new QuboInstance(n, terms).ToIsing();
+        Assert.True(model.HasField);
+        return model;
     }
 
     private static sbyte[] RandomState(Random rng, int n)
