@@ -101,7 +101,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(authenticator);
         builder.Services.AddSingleton(new RolePermissions(config.Security));
-        builder.Services.AddSingleton(new ClassificationResolver(config.Compliance));
+        builder.Services.AddSingleton(new ClassificationResolver(config.Compliance, config.Security.MinimumClassification));
         builder.Services.AddSingleton(backends);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(options.Planner ?? CreatePlanner(config, metrics));
