@@ -26,6 +26,17 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
+            try
+            {
+                GcHeapLimit.Apply(GcHeapLimit.For(MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit)));
+            }
+            catch (InvalidOperationException e)
+            {
+                await Console.Error.WriteLineAsync($"quantumedge: configuration error at 'resources.memory_limit': {config.Resources.MemoryLimit} is too small for the node's heap ({e.Message})");
+                return ExitCodes.Usage;
+            }
+
+            CpuLimit.Apply(config.Resources.CpuLimit);
             await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true, LocalAdminSocket = true });
             await node.StartAsync(ct);
             var logger = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
