@@ -78,6 +78,12 @@ public interface IPrivacyLedger : IDisposable, IAsyncDisposable
     /// <summary>Audited admin reset of a user's budget for today; returns the audit seq.</summary>
     Task<long> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default);
 
+    /// <summary>GDPR access: the user's pseudonym, budget rows and up to <paramref name="maxRecords"/> audit records about them.</summary>
+    Task<DataSubjectExport> ExportDataSubjectAsync(string userId, int maxRecords, CancellationToken cancellationToken = default);
+
+    /// <summary>GDPR erasure of the user's budget rows, audited in the same durable step; the chain stays verifiable.</summary>
+    Task<DataSubjectErasure> EraseDataSubjectAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default);
+
     /// <summary>Verifies the whole ledger (chain links, signed checkpoints and head, budget seals) on a consistent snapshot.</summary>
     Task<VerificationResult> VerifyAsync(CancellationToken cancellationToken = default);
 

@@ -17,7 +17,7 @@ internal static class Program
             SimBackendCommand.Create(),
             CheckConfigCommand.Create(),
             TokenCommand.Create(),
-            new Command("privacy", "Privacy accounting: the RDP calculator and the privacy audit report.") { PrivacyEpsilonCommand.Create(), PrivacyReportCommand.Create() },
+            new Command("privacy", "Privacy accounting: the RDP calculator and the privacy audit report.") { PrivacyEpsilonCommand.Create(), PrivacyReportCommand.Create(), PrivacySubjectCommand.Create() },
             PlanCommand.Create(),
             AuditCommand.Create(),
             FederationCommand.Create(),

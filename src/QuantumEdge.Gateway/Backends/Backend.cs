@@ -98,6 +98,18 @@ public sealed class Backend : IDisposable
         Volatile.Write(ref _latencyEwmaMs, old == 0 ? ms : (0.8 * old) + (0.2 * ms));
     }
 
+    /// <summary>
+    /// Seeds the latency average from the persisted quantum state, only while the backend has not answered since start;
+    /// a value that is not a plausible time (not finite, not positive, over an hour) is ignored.
+    /// </summary>
+    public void SeedLatency(double ms)
+    {
+        if (double.IsFinite(ms) && ms > 0 && ms <= 3_600_000)
+        {
+            Interlocked.CompareExchange(ref _latencyEwmaMs, ms, 0);
+        }
+    }
+
     /// <summary>Reports how an attempt ended; failures (timeouts included) count towards opening the circuit.</summary>
     public void Report(BackendAttemptOutcome outcome)
     {

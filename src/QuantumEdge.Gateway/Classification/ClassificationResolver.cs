@@ -6,15 +6,26 @@ namespace QuantumEdge.Gateway.Classification;
 /// Turns the <c>X-Data-Classification</c> header into a level, failing closed: a missing,
 /// empty or unknown value is <see cref="DataClassification.Restricted"/>. Data classes come from
 /// <c>compliance.data_classification</c> (phi → restricted, …); level names are accepted as is.
+/// Nothing resolves below <paramref name="minimum"/> (<c>security.security_level</c>): a node at
+/// confidential handles public-labelled traffic as confidential (cleared backends only, charged, audited so).
 /// </summary>
-public sealed class ClassificationResolver(ComplianceSettings compliance)
+public sealed class ClassificationResolver(ComplianceSettings compliance, DataClassification minimum = DataClassification.Public)
 {
+    /// <summary>The floor every request is raised to.</summary>
+    public DataClassification Minimum => minimum;
+
     public const string HeaderName = "X-Data-Classification";
 
     private readonly Dictionary<string, DataClassification> _classes =
         new(compliance.DataClassification, StringComparer.OrdinalIgnoreCase);
 
     public DataClassification Resolve(string? header)
+    {
+        var labelled = ResolveLabel(header);
+        return labelled < minimum ? minimum : labelled;
+    }
+
+    private DataClassification ResolveLabel(string? header)
     {
         if (string.IsNullOrWhiteSpace(header))
         {

@@ -12,6 +12,9 @@ public sealed record ComplianceSettings
     /// <summary>Data class (the header's vocabulary) → level.</summary>
     public IReadOnlyDictionary<string, DataClassification> DataClassification { get; init; } = DefaultClasses;
 
+    /// <summary>Six years: the least <see cref="AuditRetentionDays"/> accepted while <see cref="EnableHipaaLogging"/> is on.</summary>
+    public const int HipaaMinimumAuditRetentionDays = 2190;
+
     internal static readonly IReadOnlyDictionary<string, DataClassification> DefaultClasses =
         new Dictionary<string, DataClassification>(StringComparer.OrdinalIgnoreCase)
         {
@@ -44,6 +47,13 @@ public sealed record ComplianceSettings
             DataClassification = classes,
         };
         s.RejectUnknownKeys();
+        if (result.EnableHipaaLogging && result.AuditRetentionDays < HipaaMinimumAuditRetentionDays)
+        {
+            // HIPAA (45 CFR 164.316(b)(2)) keeps required documentation six years: a pruner must not delete the trail sooner.
+            throw new ConfigurationException(s.KeyPath("audit_retention_days"),
+                $"{result.AuditRetentionDays} is below the {HipaaMinimumAuditRetentionDays} days (6 years) HIPAA requires while enable_hipaa_logging is true");
+        }
+
         return result;
     }
 }

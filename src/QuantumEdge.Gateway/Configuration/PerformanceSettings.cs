@@ -1,8 +1,8 @@
 namespace QuantumEdge.Gateway.Configuration;
 
 /// <summary>
-/// The deployment guide's <c>performance</c> block. The node does not scale itself; these policies are
-/// rendered into the Kubernetes HPA manifest and validated here so that a typo is caught early.
+/// The deployment guide's <c>performance</c> block, validated so that a typo is caught early. The node does not
+/// scale itself and no Kubernetes HPA manifest is generated from it yet: the README says so.
 /// </summary>
 public sealed record PerformanceSettings
 {

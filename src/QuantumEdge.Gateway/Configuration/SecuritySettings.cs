@@ -1,3 +1,5 @@
+using QuantumEdge.Gateway.Classification;
+
 namespace QuantumEdge.Gateway.Configuration;
 
 /// <summary>The deployment guide's <c>security</c> block.</summary>
@@ -5,8 +7,11 @@ public sealed record SecuritySettings
 {
     public bool EnableEncryption { get; init; } = true;
     public bool EnableAuditTrail { get; init; } = true;
-    /// <summary>The node's declared clearance (public … restricted), reported in status output.</summary>
-    public string SecurityLevel { get; init; } = "confidential";
+    /// <summary>
+    /// The minimum level every request on this node is handled at (public … restricted): a request labelled
+    /// below it is classified, routed, charged and audited at this level. <c>public</c> (the default) raises nothing.
+    /// </summary>
+    public string SecurityLevel { get; init; } = "public";
     public bool EnableQuantumSignatures { get; init; } = true;
     /// <summary>Role → permissions (query, planning, basic_planning, measurement, all). Role names match tokens exactly (case-sensitive).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> RolePermissions { get; init; } = DefaultRoles;
@@ -21,6 +26,10 @@ public sealed record SecuritySettings
             ["researcher"] = ["query"],
             ["admin"] = ["all"],
         };
+
+    /// <summary><see cref="SecurityLevel"/> as a level.</summary>
+    public DataClassification MinimumClassification =>
+        DataClassifications.TryParseLevel(SecurityLevel, out var level) ? level : DataClassification.Restricted;
 
     internal static readonly string[] Permissions = ["query", "planning", "basic_planning", "measurement", "all"];
 

@@ -88,6 +88,9 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
 
     public string Name => "quantum";
 
+    /// <summary>The warm-start pool (<c>coherence_pool_size</c>), null when it is 0: persisted as quantum state.</summary>
+    internal WarmStartPool? WarmStarts => _pool;
+
     /// <summary>Agents per solve as the solver runs them (max_superpositions rounded up to the SIMD width).</summary>
     public int Agents => (_resources.MaxSuperpositions + System.Numerics.Vector<float>.Count - 1) / System.Numerics.Vector<float>.Count * System.Numerics.Vector<float>.Count;
 

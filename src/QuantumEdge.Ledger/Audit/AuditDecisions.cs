@@ -12,6 +12,10 @@ public static class AuditDecisions
     public const string Completed = "completed";
     public const string Failed = "failed";
     public const string AdminBudgetReset = "admin:budget_reset";
+    /// <summary>GDPR erasure of a user's budget rows (compliance.enable_gdpr_compliance).</summary>
+    public const string AdminDataSubjectErasure = "admin:gdpr_erasure";
+    /// <summary>GDPR data-subject export: who read what the node holds about a user.</summary>
+    public const string AdminDataSubjectExport = "admin:gdpr_export";
 
     public static bool IsRefusal(string decision) => decision.StartsWith("refused:", StringComparison.Ordinal);
 }

@@ -67,6 +67,14 @@ internal sealed class BudgetChainCheck
         {
             Change(target, ticks, _ => 0);
         }
+        else if (eventType == AuditEventType.Admin && decision == AuditDecisions.AdminDataSubjectErasure)
+        {
+            // An erasure empties every row it names: a later missing row is expected, a later charge starts from zero.
+            foreach (var erased in ErasedRows(AuditDocument.ReadString(record, AuditFields.Detail)))
+            {
+                Change(erased, ticks, _ => 0);
+            }
+        }
     }
 
     /// <summary>Compares every comparable row with the chain; returns (row id, message) for each disagreement.</summary>
@@ -119,6 +127,26 @@ internal sealed class BudgetChainCheck
             : _store.Window.DayKey(AuditDocument.Time(record));
 
     /// <summary>"target_user_hmac=HEX;day=DAY;…" of an admin reset, as a row id.</summary>
+    private static IEnumerable<string> ErasedRows(string? detail)
+    {
+        string? user = null, days = null;
+        foreach (var part in (detail ?? "").Split(';'))
+        {
+            if (part.StartsWith("target_user_hmac=", StringComparison.Ordinal))
+            {
+                user ??= part["target_user_hmac=".Length..];
+            }
+            else if (part.StartsWith("days=", StringComparison.Ordinal))
+            {
+                days ??= part["days=".Length..];
+            }
+        }
+
+        return user is null || days is null
+            ? []
+            : days.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(day => string.Create(CultureInfo.InvariantCulture, $"{day}:{user}"));
+    }
+
     private static string? ResetTarget(string? detail)
     {
         string? user = null, day = null;

@@ -181,6 +181,24 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
         return _writer.Enqueue(store => BudgetOperations.Reset(store, userId, actor));
     }
 
+    /// <inheritdoc />
+    public Task<DataSubjectExport> ExportDataSubjectAsync(string userId, int maxRecords, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Enqueue(store => DataSubjectOperations.Export(store, userId, maxRecords));
+    }
+
+    /// <inheritdoc />
+    public Task<DataSubjectErasure> EraseDataSubjectAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(actor);
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Enqueue(store => DataSubjectOperations.Erase(store, userId, actor));
+    }
+
     /// <summary>Verifies the whole chain (a consistent snapshot: writes wait meanwhile).</summary>
     public Task<VerificationResult> VerifyAsync(CancellationToken cancellationToken = default)
     {

@@ -48,6 +48,11 @@ internal static class BackupCommands
             await using var ledger = LedgerFactory.Open(config);
             var manifest = await ledger.BackupAsync(dir);
             await Console.Out.WriteLineAsync($"backup written to {dir}: audit seq {manifest.LastSeq}, {manifest.Files.Count} files");
+            foreach (var note in Hosting.BackupExtras.Write(dir, config, running: null))
+            {
+                await Console.Out.WriteLineAsync(note);
+            }
+
             return ExitCodes.Ok;
         });
         return command;
@@ -77,6 +82,11 @@ internal static class BackupCommands
             }
 
             var code = await RestoreGuard.RestoreAsync(dir, config, parse.GetValue(force), ct);
+            if (code == ExitCodes.Ok)
+            {
+                await Console.Out.WriteLineAsync(Hosting.BackupExtras.RestoreState(dir, config));
+            }
+
             // The federation directory is not part of a backup and is never put back (see FederationAfterRestore).
             if (code == ExitCodes.Ok && await FederationAfterRestore.DescribeAsync(config) is { } federation)
             {

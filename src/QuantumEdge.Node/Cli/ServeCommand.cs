@@ -27,6 +27,17 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
+            try
+            {
+                GcHeapLimit.Apply(GcHeapLimit.For(MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit)));
+            }
+            catch (InvalidOperationException e)
+            {
+                await Console.Error.WriteLineAsync($"quantumedge: configuration error at 'resources.memory_limit': {config.Resources.MemoryLimit} is too small for the node's heap ({e.Message})");
+                return ExitCodes.Usage;
+            }
+
+            CpuLimit.Apply(config.Resources.CpuLimit);
             await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true, LocalAdminSocket = true });
             // SIGHUP (systemctl reload) re-reads the configuration file; without this it would end the process.
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>

@@ -107,7 +107,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(authenticator);
         builder.Services.AddSingleton(new RolePermissions(config.Security));
-        builder.Services.AddSingleton(new ClassificationResolver(config.Compliance));
+        builder.Services.AddSingleton(new ClassificationResolver(config.Compliance, config.Security.MinimumClassification));
         builder.Services.AddSingleton(backends);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(options.Planner ?? CreatePlanner(config, metrics));
@@ -147,11 +147,17 @@ internal sealed class GatewayNode : IAsyncDisposable
             sp.GetRequiredService<ILogger<BackendHealthMonitor>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BackendHealthMonitor>());
         builder.Services.AddSingleton(new NodeClock(Stopwatch.GetTimestamp()));
+        builder.Services.AddSingleton(sp => new QuantumEdge.Gateway.Planning.State.QuantumStatePersistence(
+            QuantumEdge.Gateway.Planning.State.QuantumStateFile.PathFor(config), backends, sp.GetRequiredService<IRoutePlanner>(),
+            options.QuantumStateInterval ?? QuantumEdge.Gateway.Planning.State.QuantumStatePersistence.DefaultInterval,
+            sp.GetRequiredService<ILogger<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>());
         var api = builder.Build();
         lending?.MapLender(api.Services);
         ApiEndpoints.Map(api);
         ReadinessEndpoints.Map(api);
         PrivacyEndpoints.Map(api);
+        DataSubjectEndpoints.Map(api);
         QuantumStatusEndpoints.Map(api);
         FederationInsightsEndpoint.Map(api);
         Feedback.FeedbackEndpoint.Map(api);
@@ -193,7 +199,7 @@ internal sealed class GatewayNode : IAsyncDisposable
             await registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
         });
 
-        var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger) : null;
+        var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger, api.Services.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>()) : null;
         var environment = options.Environment ?? Environment.GetEnvironmentVariable;
         var supervision = options.Systemd ? SystemdSupervision.Create(environment, ledger, tls.Api, logger) : null;
         var healthMonitor = api.Services.GetRequiredService<BackendHealthMonitor>();

@@ -18,7 +18,7 @@ internal sealed class LocalAdminServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    public LocalAdminServer(NodeConfiguration config, IPrivacyLedger ledger)
+    public LocalAdminServer(NodeConfiguration config, IPrivacyLedger ledger, QuantumEdge.Gateway.Planning.State.QuantumStatePersistence? quantumState = null)
     {
         SocketPath = SocketFor(config);
         var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
@@ -44,6 +44,8 @@ internal sealed class LocalAdminServer : IAsyncDisposable
             var report = await ledger.ReportAsync(from, to, ctx.Request.Query["incident"] == "true", ctx.RequestAborted).ConfigureAwait(false);
             await ctx.Response.WriteAsync(report.RenderText(), ctx.RequestAborted).ConfigureAwait(false);
         });
+        _app.MapGet("/local/privacy/subject", ctx => DataSubjectAsync(ctx, config, ledger, erase: false));
+        _app.MapPost("/local/privacy/subject/erase", ctx => DataSubjectAsync(ctx, config, ledger, erase: true));
         _app.MapPost("/local/backup", async ctx =>
         {
             var dir = ctx.Request.Query["out"].ToString();
@@ -64,6 +66,7 @@ internal sealed class LocalAdminServer : IAsyncDisposable
             try
             {
                 var manifest = await ledger.BackupAsync(dir).ConfigureAwait(false);
+                BackupExtras.Write(dir, config, quantumState);
                 ctx.Response.ContentType = "application/json";
                 await ctx.Response.Body.WriteAsync(manifest.ToJson(), ctx.RequestAborted).ConfigureAwait(false);
             }
@@ -95,6 +98,31 @@ internal sealed class LocalAdminServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         File.Delete(SocketPath);
+    }
+
+    /// <summary>GDPR export or erasure for the CLI; the operator's login name is the actor.</summary>
+    private static async Task DataSubjectAsync(HttpContext ctx, NodeConfiguration config, IPrivacyLedger ledger, bool erase)
+    {
+        var user = ctx.Request.Query["user"].ToString();
+        if ((DataSubjectActions.Refusal(config) ?? DataSubjectActions.BadUser(user)) is { } problem)
+        {
+            ctx.Response.StatusCode = DataSubjectActions.Refusal(config) is null ? 400 : 403;
+            await ctx.Response.WriteAsync(problem, ctx.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var actor = new QuantumEdge.Ledger.Budgets.AdminActor
+        {
+            UserId = ctx.Request.Query["by"].ToString() is { Length: > 0 and <= 64 } by ? by : "operator",
+            Role = "operator",
+            RequestId = (erase ? "gdpr-erase-" : "gdpr-export-") + Guid.NewGuid().ToString("N"),
+            Reason = DataSubjectActions.Reason(ctx.Request.Query["reason"]),
+        };
+        var json = erase
+            ? await DataSubjectActions.EraseAsync(ledger, user, actor, ctx.RequestAborted).ConfigureAwait(false)
+            : await DataSubjectActions.ExportAsync(ledger, user, actor, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.Body.WriteAsync(json, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     private static (DateTimeOffset From, DateTimeOffset To) Range(HttpContext ctx)

@@ -11,9 +11,18 @@ internal sealed class MemoryUtilization(CollectorRegistry registry, string memor
 {
     private readonly Gauge _gauge = Metrics.WithCustomRegistry(registry)
         .CreateGauge("memory_utilization", "Working set as a fraction of resources.memory_limit.");
+    private readonly Gauge _heapLimit = Metrics.WithCustomRegistry(registry)
+        .CreateGauge("quantumedge_gc_heap_limit_bytes", "Memory the GC may use for the managed heap: 75% of resources.memory_limit under 'serve', the runtime's own figure otherwise.");
+    private readonly Gauge _cores = Metrics.WithCustomRegistry(registry)
+        .CreateGauge("quantumedge_cpu_cores_allowed", "Cores the process may run on: resources.cpu_limit rounded up, within the affinity it started with.");
     private readonly double _limitBytes = ParseQuantity(memoryLimit);
 
-    public void Update() => _gauge.Set(Environment.WorkingSet / _limitBytes);
+    public void Update()
+    {
+        _gauge.Set(Environment.WorkingSet / _limitBytes);
+        _heapLimit.Set(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        _cores.Set(CpuLimit.Current());
+    }
 
     /// <summary>Kubernetes memory quantities: 8Gi, 512Mi, 1G, 1048576.</summary>
     public static double ParseQuantity(string text)

@@ -24,4 +24,6 @@ internal sealed record NodeHostOptions
     public HttpClient? OidcMetadataClient { get; init; }
     /// <summary>Gossip timings of the federation (tests shorten the rounds); default: the protocol's.</summary>
     public QuantumEdge.Federation.Gossip.GossipOptions? FederationGossip { get; init; }
+    /// <summary>Time between periodic writes of the planner's quantum state (null: every 5 minutes).</summary>
+    public TimeSpan? QuantumStateInterval { get; init; }
 }

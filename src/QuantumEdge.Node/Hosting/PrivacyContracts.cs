@@ -5,6 +5,7 @@ namespace QuantumEdge.Node.Hosting;
 /// <summary>The <c>GET /privacy/status</c> answer.</summary>
 internal sealed record PrivacyStatus(
     [property: JsonPropertyName("policy")] PrivacyPolicyView Policy,
+    [property: JsonPropertyName("security_level")] string SecurityLevel,
     [property: JsonPropertyName("day")] string Day,
     [property: JsonPropertyName("users_with_spend_today")] int UsersWithSpend,
     [property: JsonPropertyName("charged_queries_today")] long ChargedQueries,

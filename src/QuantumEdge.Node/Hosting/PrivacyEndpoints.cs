@@ -1,5 +1,6 @@
 using System.Text.Json;
 using QuantumEdge.Gateway.Auth;
+using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Gateway.Forwarding;
@@ -40,7 +41,8 @@ internal static class PrivacyEndpoints
         var commits = ledger.CommitStats ?? default;
         var status = new PrivacyStatus(
             new PrivacyPolicyView(p.EpsilonPerQuery, p.Delta, p.CompositionMethod, p.MaxBudgetPerUser, p.DepartmentBudgets, p.BudgetTimeZone,
-                ledger.Policy.AffordableQueries(BudgetState.Empty, null), ["restricted", "confidential"]),
+                ledger.Policy.AffordableQueries(BudgetState.Empty, null), ChargedLevels(config.Security.MinimumClassification)),
+            config.Security.SecurityLevel,
             ledger.Window.DayKey(DateTimeOffset.UtcNow),
             budgets.Count(b => b.State.Queries > 0),
             budgets.Sum(b => b.State.Queries),
@@ -49,6 +51,11 @@ internal static class PrivacyEndpoints
             new LedgerView(commits.Commits, commits.Operations, ledger.ReadOnlyReason, ledger.NodeIdentity.Fingerprint));
         await ctx.Response.WriteAsJsonAsync(status, NodeJsonContext.Default.PrivacyStatus).ConfigureAwait(false);
     }
+
+    /// <summary>Labels charged on this node: patient data, and everything when the security level raises it there.</summary>
+    private static List<string> ChargedLevels(DataClassification floor) =>
+        [.. new[] { DataClassification.Restricted, DataClassification.Confidential, DataClassification.Internal, DataClassification.Public }
+            .Where(l => (l < floor ? floor : l).IsPatientData()).Select(l => l.Name())];
 
     private static async Task BudgetsAsync(HttpContext ctx)
     {

@@ -49,9 +49,16 @@ internal static class ReadinessEndpoints
             asked = alias.Key is null ? parsed : alias.Value;
         }
 
+        // security.security_level: traffic below the floor is handled at the floor, so it is only as ready as the floor is.
+        var floor = ctx.RequestServices.GetRequiredService<ClassificationResolver>().Minimum;
+        if (asked < floor)
+        {
+            asked = floor;
+        }
+
         var counts = ClassificationReadiness.Levels.ToDictionary(l => l, l => ClassificationReadiness.ReadyBackends(backends, l));
         var ledgerWritable = ledger.ReadOnlyReason is null;
-        var backendsReady = asked is { } c ? counts[c] > 0 : counts.Values.Any(n => n > 0);
+        var backendsReady = asked is { } c ? counts[c] > 0 : counts.Where(p => p.Key >= floor).Any(p => p.Value > 0);
         var ready = ledgerWritable && backendsReady;
         var reason = ready ? null
             : !ledgerWritable ? "the audit ledger is read-only (tampering was detected): every inference request is refused"

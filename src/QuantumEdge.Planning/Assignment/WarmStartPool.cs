@@ -53,6 +53,36 @@ public sealed class WarmStartPool
         }
     }
 
+    /// <summary>The pooled plans, most recent first, each with its problem-shape fingerprint: what is persisted across restarts.</summary>
+    public IReadOnlyList<(ulong Shape, int[] Plan)> Snapshot()
+    {
+        lock (_gate)
+        {
+            return _plans.Select(p => (p.Shape, (int[])p.Plan.Clone())).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Puts persisted plans back (most recent first), behind nothing newer and keeping at most <see cref="Capacity"/>.
+    /// A plan is offered to a problem only when it is complete for that problem, so a stale or damaged one seeds nothing.
+    /// </summary>
+    public void Restore(IEnumerable<(ulong Shape, int[] Plan)> plans)
+    {
+        ArgumentNullException.ThrowIfNull(plans);
+        lock (_gate)
+        {
+            foreach (var (shape, plan) in plans)
+            {
+                if (_plans.Count >= Capacity)
+                {
+                    break;
+                }
+
+                _plans.AddLast((shape, (int[])plan.Clone()));
+            }
+        }
+    }
+
     /// <summary>Most recent first, at most <paramref name="limit"/> plans.</summary>
     public IReadOnlyList<int[]> Matching(AssignmentProblem problem, int limit)
     {
@@ -71,7 +101,7 @@ public sealed class WarmStartPool
             var added = 0;
             for (var node = _plans.First; node is not null && added < limit; node = node.Next)
             {
-                if (node.Value.Shape == shape)
+                if (node.Value.Shape == shape && problem.IsComplete(node.Value.Plan))
                 {
                     into.Add(node.Value.Plan);
                     added++;

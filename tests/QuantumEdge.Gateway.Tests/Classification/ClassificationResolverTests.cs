@@ -67,6 +67,38 @@ public sealed class ClassificationResolverTests
     }
 
     [Theory]
+    [InlineData("public", DataClassification.Confidential)]
+    [InlineData("research_data", DataClassification.Confidential)]
+    [InlineData("clinical_notes", DataClassification.Confidential)]
+    [InlineData("phi", DataClassification.Restricted)]
+    [InlineData(null, DataClassification.Restricted)]
+    public void A_security_level_raises_every_label_below_it_to_that_level(string? header, DataClassification level)
+    {
+        var resolver = new ClassificationResolver(new ComplianceSettings(), DataClassification.Confidential);
+
+        Assert.Equal(level, resolver.Resolve(header));
+    }
+
+    [Theory]
+    [InlineData("public", DataClassification.Public)]
+    [InlineData("internal", DataClassification.Internal)]
+    [InlineData("confidential", DataClassification.Confidential)]
+    [InlineData("restricted", DataClassification.Restricted)]
+    public void The_configured_security_level_becomes_the_floor(string level, DataClassification floor)
+    {
+        var security = ConfigurationLoader.Parse($"security:\n  security_level: {level}\n", "test.yaml", _ => null).Security;
+
+        Assert.Equal(floor, security.MinimumClassification);
+        Assert.Equal(floor, new ClassificationResolver(new ComplianceSettings(), security.MinimumClassification).Resolve("public"));
+    }
+
+    [Fact]
+    public void Without_a_security_level_labels_are_taken_as_they_are()
+    {
+        Assert.Equal(DataClassification.Public, new SecuritySettings().MinimumClassification);
+    }
+
+    [Theory]
     [InlineData(DataClassification.Public, false)]
     [InlineData(DataClassification.Internal, false)]
     [InlineData(DataClassification.Confidential, true)]

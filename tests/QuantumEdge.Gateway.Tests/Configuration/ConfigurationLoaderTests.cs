@@ -225,6 +225,8 @@ public sealed class ConfigurationLoaderTests
     [InlineData("security:\n  role_permissions:\n    doctor: [query, qurey]\n", "security.role_permissions.doctor[1]", "qurey")]
     [InlineData("security:\n  security_level: top_secret\n", "security.security_level", "top_secret")]
     [InlineData("compliance:\n  data_classification:\n    phi: secret\n", "compliance.data_classification.phi", "secret")]
+    [InlineData("compliance:\n  audit_retention_days: 365\n", "compliance.audit_retention_days", "HIPAA")]
+    [InlineData("compliance:\n  enable_hipaa_logging: true\n  audit_retention_days: 2189\n", "compliance.audit_retention_days", "6 years")]
     [InlineData("resources:\n  memory_limit: 8GB\n", "resources.memory_limit", "quantity")]
     [InlineData("auth:\n  mode: saml\n", "auth.mode", "saml")]
     [InlineData("auth:\n  mode: oidc\n", "auth.authority", "required")]
@@ -383,5 +385,14 @@ public sealed class ConfigurationLoaderTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void Without_hipaa_logging_a_short_audit_retention_is_accepted()
+    {
+        var c = Parse("compliance:\n  enable_hipaa_logging: false\n  audit_retention_days: 365\n");
+
+        Assert.Equal(365, c.Compliance.AuditRetentionDays);
+        Assert.Equal(2190, Parse("compliance:\n  audit_retention_days: 2190\n").Compliance.AuditRetentionDays);
     }
 }

@@ -42,7 +42,8 @@ internal sealed class TestNode : IAsyncDisposable
         Func<ServerSettings, ServerSettings>? server = null,
         Func<string, string?>? environment = null,
         Func<NodeConfiguration, NodeConfiguration>? configure = null,
-        QuantumEdge.Federation.Gossip.GossipOptions? gossip = null)
+        QuantumEdge.Federation.Gossip.GossipOptions? gossip = null,
+        bool localAdmin = false)
     {
         var started = new List<SimulatedBackend>();
         var backends = new List<BackendSettings>();
@@ -87,7 +88,7 @@ internal sealed class TestNode : IAsyncDisposable
             MasterKey = "test-master-key",
             Storage = new StorageSettings { KdfMemoryKib = 8192, KdfPasses = 1 },
         };
-        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment, FederationGossip = gossip });
+        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment, FederationGossip = gossip, LocalAdminSocket = localAdmin });
         await node.StartAsync();
         return new TestNode(node, started);
     }
