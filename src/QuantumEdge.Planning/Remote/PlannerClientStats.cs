@@ -5,7 +5,7 @@ namespace QuantumEdge.Planning.Remote;
 /// the last handshake, solves per device, fallbacks by reason, IPC overhead (round trip minus the
 /// planner's own solve time) and the last solve. Counters only; thread-safe.
 /// </summary>
-internal sealed class PlannerClientStats
+public sealed class PlannerClientStats
 {
     private long _gpuSolves;
     private long _cpuSolves;
@@ -41,6 +41,9 @@ internal sealed class PlannerClientStats
     /// <summary>Raised on every fallback with its reason ("timeout", "crash", "protocol", "unavailable", "refused").</summary>
     public event Action<string>? FellBack;
 
+    /// <summary>Raised on every answered solve with the device that answered it ("gpu" or "cpu").</summary>
+    public event Action<string>? Solved;
+
     /// <summary>Raised on every planner round trip with the IPC overhead in seconds.</summary>
     public event Action<double>? Ipc;
 
@@ -75,5 +78,6 @@ internal sealed class PlannerClientStats
         LastSolveDevice = device;
         LastSolveMs = ms;
         LastSolveAt = at;
+        Solved?.Invoke(device);
     }
 }

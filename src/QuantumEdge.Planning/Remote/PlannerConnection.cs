@@ -11,7 +11,7 @@ namespace QuantumEdge.Planning.Remote;
 /// matched to their answers by request id by a single reader. When the planner goes away every
 /// pending request fails at once (no waiting for its deadline) and the connection reports itself dead.
 /// </summary>
-internal sealed class PlannerConnection : IAsyncDisposable
+public sealed class PlannerConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;

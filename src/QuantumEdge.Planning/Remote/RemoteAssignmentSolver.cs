@@ -12,7 +12,7 @@ namespace QuantumEdge.Planning.Remote;
 /// nothing per request. Smaller problems, and every problem while the breaker is open, go
 /// straight to the CPU solver.
 /// </summary>
-internal sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
+public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
 {
     /// <summary>Share of the budget the planner gets; the rest is the CPU fallback's.</summary>
     public const double RemoteShare = 0.7;
