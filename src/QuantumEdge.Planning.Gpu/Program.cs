@@ -1,15 +1,44 @@
+using System.Runtime.InteropServices;
 using QuantumEdge.Planning.Gpu.Devices;
+using QuantumEdge.Planning.Gpu.Serving;
 
-// quantumedge-planner: the GPU planner process beside the native-AOT node (see DESIGN.md,
-// Architecture). This step opens the accelerator and reports it; serving the socket comes next.
-var accelerator = args.Length == 2 && args[0] == "--accelerator" ? args[1] : "auto";
+// quantumedge-planner --socket PATH [--accelerator auto|cuda|opencl|cpu]: the GPU planner process
+// beside the native-AOT node (DESIGN.md, Architecture). Exit codes: 0 stopped, 1 runtime failure,
+// 2 usage error or no such device.
+string? socket = null;
+var accelerator = "auto";
+for (var k = 0; k < args.Length; k++)
+{
+    switch (args[k])
+    {
+        case "--socket" when k + 1 < args.Length:
+            socket = args[++k];
+            break;
+        case "--accelerator" when k + 1 < args.Length:
+            accelerator = args[++k];
+            break;
+        default:
+            return Usage($"unknown or incomplete argument '{args[k]}'");
+    }
+}
+
+if (string.IsNullOrEmpty(socket))
+{
+    return Usage("--socket PATH is required");
+}
+
 try
 {
     var (context, device) = AcceleratorChoice.Open(accelerator);
     using (context)
     using (device)
     {
-        Console.Out.WriteLine($"{AcceleratorChoice.Kind(device)}: {device.Name}, {device.MemorySize} bytes");
+        using var stopping = new CancellationTokenSource();
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping.Cancel(); });
+        await using var server = new PlannerServer(socket, device);
+        Console.Out.WriteLine($"quantumedge-planner: {server.Device.Kind} device '{server.Device.Name}', {server.Device.MemoryBytes / (1 << 20)} MiB, listening on {socket}");
+        await server.RunAsync(stopping.Token);
     }
 
     return 0;
@@ -17,5 +46,17 @@ try
 catch (Exception e) when (e is InvalidOperationException or ArgumentException)
 {
     Console.Error.WriteLine($"quantumedge-planner: {e.Message}");
+    return 2;
+}
+catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"quantumedge-planner: cannot listen on '{socket}': {e.Message}");
+    return 1;
+}
+
+static int Usage(string problem)
+{
+    Console.Error.WriteLine($"quantumedge-planner: {problem}");
+    Console.Error.WriteLine("usage: quantumedge-planner --socket PATH [--accelerator auto|cuda|opencl|cpu]");
     return 2;
 }

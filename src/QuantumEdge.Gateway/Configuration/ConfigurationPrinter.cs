@@ -123,6 +123,9 @@ public static class ConfigurationPrinter
         Kv(sb, 1, "max_batch_size", q.MaxBatchSize);
         Kv(sb, 1, "solve_budget_ms", q.SolveBudgetMs);
         Kv(sb, 1, "strict_decoherence_fallback", q.StrictDecoherenceFallback);
+        sb.Append("  gpu:\n");
+        Kv(sb, 2, "socket_path", q.Gpu.SocketPath ?? "");
+        Kv(sb, 2, "min_variables", q.Gpu.MinVariables);
         sb.Append("performance:\n");
         Kv(sb, 1, "enable_auto_scaling", c.Performance.EnableAutoScaling);
         sb.Append("  scaling_policies:").Append(c.Performance.ScalingPolicies.Count == 0 ? " []\n" : "\n");

@@ -28,6 +28,8 @@ public sealed record QuantumPlanningSettings
     /// does not beat greedy; either way the solve is counted as decoherent.
     /// </summary>
     public bool StrictDecoherenceFallback { get; init; }
+    /// <summary>The GPU planner process: its socket and the smallest problem sent to it.</summary>
+    public GpuPlannerSettings Gpu { get; init; } = new();
 
     internal static readonly string[] Strategies = ["latency_focused", "throughput_focused", "balanced", "adaptive"];
 
@@ -50,6 +52,7 @@ public sealed record QuantumPlanningSettings
             MaxBatchSize = s.Int("max_batch_size", d.MaxBatchSize, 1, 4096),
             SolveBudgetMs = s.Double("solve_budget_ms", d.SolveBudgetMs, 0.05, 10_000),
             StrictDecoherenceFallback = s.Bool("strict_decoherence_fallback", d.StrictDecoherenceFallback),
+            Gpu = GpuPlannerSettings.Read(s.Section("gpu")),
         };
         s.RejectUnknownKeys();
         return result;

@@ -6,6 +6,9 @@ public sealed record ResourceSettings
     public string MemoryLimit { get; init; } = "8Gi";
     public string CpuLimit { get; init; } = "4000m";
     public string GpuLimit { get; init; } = "1";
+
+    /// <summary><c>gpu_limit: 0</c> keeps every solve on the CPU: the GPU planner process is never used.</summary>
+    public bool AllowsGpuPlanner => double.Parse(GpuLimit, System.Globalization.CultureInfo.InvariantCulture) > 0;
     /// <summary>Agents per simulated-bifurcation solve.</summary>
     public int MaxSuperpositions { get; init; } = 100;
     /// <summary>Most coupled task pairs a plan may hold.</summary>

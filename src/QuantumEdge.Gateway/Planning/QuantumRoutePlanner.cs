@@ -53,7 +53,8 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
     /// <param name="metrics">Where the planner's metrics are registered.</param>
     /// <param name="time">The clock of batch windows, budgets and statistics.</param>
     /// <param name="solver">Solves the batches; null = the CPU solver.</param>
-    public QuantumRoutePlanner(QuantumPlanningSettings settings, ResourceSettings resources, PlannerOptions options, GatewayMetrics metrics, TimeProvider time, IAssignmentSolver? solver = null)
+    /// <param name="offload">With no <paramref name="solver"/>: wraps the CPU solver in one that may send solves elsewhere (the GPU planner process) and falls back to it.</param>
+    public QuantumRoutePlanner(QuantumPlanningSettings settings, ResourceSettings resources, PlannerOptions options, GatewayMetrics metrics, TimeProvider time, IAssignmentSolver? solver = null, Func<IAssignmentSolver, IAssignmentSolver>? offload = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(resources);
@@ -70,7 +71,7 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
         _statistics = new PlannerStatistics(options.StatisticsWindow, options.ThroughputWindow, time.TimestampFrequency);
         _affinity = new AffinityMap(options.AffinityCapacity, (long)(options.AffinityLifetime.TotalSeconds * time.TimestampFrequency));
         _pool = resources.CoherencePoolSize > 0 ? new WarmStartPool(resources.CoherencePoolSize) : null;
-        _solver = solver ?? new AssignmentPlanner(_pool);
+        _solver = solver ?? (offload is null ? new AssignmentPlanner(_pool) : offload(new AssignmentPlanner(_pool)));
         _solveSettings = new PlannerSettings
         {
             Agents = resources.MaxSuperpositions,

@@ -14,6 +14,8 @@ using QuantumEdge.Gateway.Routing;
 using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Node.Federation;
 using QuantumEdge.Node.Hosting.Systemd;
+using QuantumEdge.Planning.Assignment;
+using QuantumEdge.Planning.Remote;
 
 namespace QuantumEdge.Node.Hosting;
 
@@ -303,7 +305,24 @@ internal sealed class GatewayNode : IAsyncDisposable
                 BatchWindow = TimeSpan.FromMicroseconds(q.BatchWindowMicroseconds),
                 MaxBatch = q.MaxBatchSize,
                 SolveBudget = TimeSpan.FromMilliseconds(q.SolveBudgetMs),
-            }, metrics, TimeProvider.System);
+            }, metrics, TimeProvider.System, offload: GpuOffload(config, metrics));
+    }
+
+    /// <summary>
+    /// Large solves go to the GPU planner process unless <c>resources.gpu_limit</c> is 0; when the
+    /// process is absent the CPU solver answers and the breaker keeps the socket out of the path.
+    /// </summary>
+    private static Func<IAssignmentSolver, IAssignmentSolver>? GpuOffload(NodeConfiguration config, GatewayMetrics metrics)
+    {
+        if (!config.Resources.AllowsGpuPlanner)
+        {
+            return null;
+        }
+
+        var gpu = config.QuantumPlanning.Gpu;
+        var stats = new PlannerClientStats();
+        GpuPlannerMetrics.Register(metrics.Registry, stats);
+        return cpu => new RemoteAssignmentSolver(gpu.ResolveSocketPath(config.Node), gpu.MinVariables, cpu, stats, TimeProvider.System);
     }
 
     private static string FirstAddress(WebApplication app) =>

@@ -89,7 +89,7 @@ internal sealed class DeviceIsingSolver
         var size = (long)n * agents;
         var dense = Chooses(model, layout) == CouplingLayout.Dense;
         var targetEnergy = settings.TargetObjective is { } target ? model.EnergyFromObjective(target) : double.NegativeInfinity;
-        var tracker = new BestTracker(clock, targetEnergy);
+        var tracker = new BestTracker(() => clock.Elapsed.TotalMilliseconds, targetEnergy);
         var rng = new Random(settings.Seed);
 
         using var x = _accelerator.Allocate1D<float>(size);

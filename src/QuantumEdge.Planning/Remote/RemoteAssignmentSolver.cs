@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using QuantumEdge.Planning.Assignment;
+
+namespace QuantumEdge.Planning.Remote;
+
+/// <summary>
+/// The GPU planner process as an <see cref="IAssignmentSolver"/>: problems of at least
+/// <c>minVariables</c> variables go over the socket with <see cref="RemoteShare"/> of the budget;
+/// a timeout, a crash, a protocol error or a missing socket answers from the CPU solver with the
+/// rest of the same budget, is counted, and opens the breaker so that a dead planner then costs
+/// nothing per request. Smaller problems, and every problem while the breaker is open, go
+/// straight to the CPU solver.
+/// </summary>
+public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
+{
+    /// <summary>Share of the budget the planner gets; the rest is the CPU fallback's.</summary>
+    public const double RemoteShare = 0.7;
+
+    /// <summary>Time the planner's answer may take beyond its budget (the IPC round trip, scheduling).</summary>
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(5);
+
+    private readonly string _socketPath;
+    private readonly int _minVariables;
+    private readonly IAssignmentSolver _cpu;
+    private readonly PlannerBreaker _breaker;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private PlannerConnection? _connection;
+
+    public RemoteAssignmentSolver(string socketPath, int minVariables, IAssignmentSolver cpu, PlannerClientStats stats, TimeProvider time)
+    {
+        _socketPath = socketPath;
+        _minVariables = minVariables;
+        _cpu = cpu;
+        _time = time;
+        Stats = stats;
+        _breaker = new PlannerBreaker(time, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60));
+    }
+
+    public string Device => "gpu";
+
+    public PlannerClientStats Stats { get; }
+
+    public bool BreakerOpen => _breaker.IsOpen;
+
+    public async ValueTask<AssignmentPlan> SolveAsync(AssignmentProblem problem, PlannerSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(settings);
+        var started = Stopwatch.GetTimestamp();
+        if (problem.VariableCount < _minVariables)
+        {
+            return await CpuAsync(problem, settings, started, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!_breaker.TryEnter())
+        {
+            Stats.RecordBypass();
+            return await CpuAsync(problem, settings, started, cancellationToken).ConfigureAwait(false);
+        }
+
+        var remoteBudget = settings.TimeBudget * RemoteShare;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(remoteBudget + Slack);
+        string reason;
+        try
+        {
+            var connection = await ConnectionAsync(timeout.Token).ConfigureAwait(false);
+            var plan = await connection.SolveAsync(problem, settings with { TimeBudget = remoteBudget }, timeout.Token).ConfigureAwait(false);
+            _breaker.Succeeded();
+            Stats.RecordGpu(Stopwatch.GetElapsedTime(started).TotalMilliseconds, plan.ElapsedMs, _time.GetUtcNow());
+            return plan;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            reason = "timeout";
+        }
+        catch (SocketException)
+        {
+            reason = "unavailable";
+        }
+        catch (IOException)
+        {
+            reason = "crash";
+        }
+        catch (PlannerProtocolException)
+        {
+            reason = "protocol";
+        }
+        catch (PlannerErrorException)
+        {
+            reason = "refused";
+        }
+
+        _breaker.Failed();
+        Stats.RecordFallback(reason);
+        await DropConnectionAsync().ConfigureAwait(false);
+        var left = settings.TimeBudget - Stopwatch.GetElapsedTime(started);
+        return await CpuAsync(problem, settings with { TimeBudget = left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1) }, started, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DropConnectionAsync().ConfigureAwait(false);
+        _connectGate.Dispose();
+    }
+
+    private async ValueTask<AssignmentPlan> CpuAsync(AssignmentProblem problem, PlannerSettings settings, long started, CancellationToken cancellationToken)
+    {
+        var plan = await _cpu.SolveAsync(problem, settings, cancellationToken).ConfigureAwait(false);
+        Stats.RecordCpu(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _time.GetUtcNow());
+        return plan;
+    }
+
+    private async ValueTask<PlannerConnection> ConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _connection) is { IsAlive: true } live)
+        {
+            return live;
+        }
+
+        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_connection is { IsAlive: true } current)
+            {
+                return current;
+            }
+
+            if (_connection is { } dead)
+            {
+                await dead.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (!File.Exists(_socketPath))
+            {
+                // No socket file: the planner is not installed or not running; no connect needed to know.
+                throw new SocketException((int)SocketError.AddressNotAvailable);
+            }
+
+            _connection = await PlannerConnection.ConnectAsync(_socketPath, cancellationToken).ConfigureAwait(false);
+            Stats.Device = _connection.Device;
+            return _connection;
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    private async ValueTask DropConnectionAsync()
+    {
+        var connection = Interlocked.Exchange(ref _connection, null);
+        if (connection is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

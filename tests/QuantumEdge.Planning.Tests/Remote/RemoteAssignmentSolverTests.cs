@@ -1,0 +1,153 @@
+using System.Net.Sockets;
+using QuantumEdge.Planning.Assignment;
+using QuantumEdge.Planning.Remote;
+
+namespace QuantumEdge.Planning.Tests.Remote;
+
+/// <summary>
+/// The node's side of the GPU planner: whatever goes wrong with the planner process, a solve
+/// answers from the CPU with a valid plan, says why in the stats, and the breaker then keeps the
+/// planner out of the path.
+/// </summary>
+public sealed class RemoteAssignmentSolverTests : IDisposable
+{
+    private static readonly PlannerSettings Settings = new() { Agents = 8, StepsPerRound = 20, TimeBudget = TimeSpan.FromMilliseconds(400) };
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("qe-remote-").FullName;
+
+    private string SocketPath => Path.Combine(_directory, "planner.sock");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task A_missing_socket_falls_back_to_the_cpu_and_opens_the_breaker()
+    {
+        var stats = new PlannerClientStats();
+        await using var solver = new RemoteAssignmentSolver(SocketPath, minVariables: 1, new AssignmentPlanner(), stats, TimeProvider.System);
+        var problem = RandomInstances.Routing(new Random(1), 12, 4);
+
+        var first = await solver.SolveAsync(problem, Settings, CancellationToken.None);
+        var second = await solver.SolveAsync(problem, Settings, CancellationToken.None);
+
+        Assert.True(first.CapacityRespected);
+        Assert.Equal(problem.Objective([.. first.BackendOfTask]), first.Objective, 9);
+        Assert.Equal(1, stats.Fallbacks);
+        Assert.Equal("unavailable", stats.LastFallbackReason);
+        Assert.True(solver.BreakerOpen);
+        Assert.Equal(1, stats.Bypassed);
+        Assert.Equal(2, stats.CpuSolves);
+        Assert.Equal(0, stats.GpuSolves);
+        Assert.True(second.CapacityRespected);
+    }
+
+    [Fact]
+    public async Task Problems_below_the_threshold_stay_on_the_cpu_without_counting_a_fallback()
+    {
+        var stats = new PlannerClientStats();
+        await using var solver = new RemoteAssignmentSolver(SocketPath, minVariables: 10_000, new AssignmentPlanner(), stats, TimeProvider.System);
+
+        var plan = await solver.SolveAsync(RandomInstances.Routing(new Random(2), 12, 4), Settings, CancellationToken.None);
+
+        Assert.True(plan.CapacityRespected);
+        Assert.Equal(0, stats.Fallbacks);
+        Assert.Equal(1, stats.CpuSolves);
+        Assert.False(solver.BreakerOpen);
+    }
+
+    [Fact]
+    public async Task A_planner_that_never_answers_times_out_inside_the_budget_and_the_cpu_answers()
+    {
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        listener.Listen(1);
+        var silent = SilentPlannerAsync(listener);
+        var stats = new PlannerClientStats();
+        await using var solver = new RemoteAssignmentSolver(SocketPath, minVariables: 1, new AssignmentPlanner(), stats, TimeProvider.System);
+        var problem = RandomInstances.Routing(new Random(3), 12, 4);
+
+        var plan = await solver.SolveAsync(problem, Settings, CancellationToken.None);
+
+        Assert.True(plan.CapacityRespected);
+        Assert.Equal("timeout", stats.LastFallbackReason);
+        Assert.Equal("test", stats.Device?.Kind);
+        Assert.True(solver.BreakerOpen);
+        listener.Dispose();
+        await silent;
+    }
+
+    [Fact]
+    public async Task A_planner_that_refuses_the_handshake_counts_as_a_refusal()
+    {
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        listener.Listen(1);
+        var refusing = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptAsync();
+            await using var stream = new NetworkStream(client);
+            _ = await FrameIo.ReadAsync(stream, PlannerProtocol.MaxFrameBytes, CancellationToken.None);
+            await stream.WriteAsync(PlannerMessages.Error(0, PlannerErrorCode.UnsupportedVersion, "this planner speaks protocol version 2"));
+        });
+        var stats = new PlannerClientStats();
+        await using var solver = new RemoteAssignmentSolver(SocketPath, minVariables: 1, new AssignmentPlanner(), stats, TimeProvider.System);
+
+        var plan = await solver.SolveAsync(RandomInstances.Routing(new Random(4), 10, 3), Settings, CancellationToken.None);
+
+        await refusing;
+        Assert.True(plan.CapacityRespected);
+        Assert.Equal("refused", stats.LastFallbackReason);
+    }
+
+    [Fact]
+    public void The_breaker_half_opens_for_one_caller_after_its_cool_down_and_doubles_it_on_failure()
+    {
+        var time = new ManualTime();
+        var breaker = new PlannerBreaker(time, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60));
+        Assert.True(breaker.TryEnter());
+
+        breaker.Failed();
+        Assert.False(breaker.TryEnter());
+        time.Advance(TimeSpan.FromSeconds(2.1));
+        Assert.True(breaker.TryEnter());
+        Assert.False(breaker.TryEnter());
+
+        breaker.Failed();
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.False(breaker.TryEnter());
+        time.Advance(TimeSpan.FromSeconds(1.1));
+        Assert.True(breaker.TryEnter());
+        breaker.Succeeded();
+        Assert.True(breaker.TryEnter());
+        Assert.True(breaker.TryEnter());
+    }
+
+    /// <summary>Accepts one connection, completes the handshake, then reads requests and never answers.</summary>
+    private static async Task SilentPlannerAsync(Socket listener)
+    {
+        try
+        {
+            using var client = await listener.AcceptAsync();
+            await using var stream = new NetworkStream(client);
+            _ = await FrameIo.ReadAsync(stream, PlannerProtocol.MaxFrameBytes, CancellationToken.None);
+            await stream.WriteAsync(PlannerMessages.Welcome(new PlannerDeviceInfo("test", "silent", 0)));
+            while (await FrameIo.ReadAsync(stream, PlannerProtocol.MaxFrameBytes, CancellationToken.None) is not null)
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The client dropped the connection after its timeout.
+        }
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+}
