@@ -69,6 +69,12 @@ public static class ConfigurationPrinter
         sb.Append("logging:\n");
         Kv(sb, 1, "level", c.Logging.Level);
         Kv(sb, 1, "format", c.Logging.Format);
+        if (c.Logging.File is { } logFile)
+        {
+            Kv(sb, 1, "file", logFile);
+            Kv(sb, 1, "max_file_mb", c.Logging.MaxFileMb);
+            Kv(sb, 1, "max_files", c.Logging.MaxFiles);
+        }
         sb.Append("privacy:\n");
         Kv(sb, 1, "epsilon_per_query", c.Privacy.EpsilonPerQuery);
         Kv(sb, 1, "delta", c.Privacy.Delta);

@@ -6,6 +6,12 @@ public sealed record LoggingSettings
     public string Level { get; init; } = "information";
     /// <summary><c>text</c> for people, <c>json</c> for log shippers.</summary>
     public string Format { get; init; } = "text";
+    /// <summary>Also append the JSON lines to this file for log shippers (null: console only).</summary>
+    public string? File { get; init; }
+    /// <summary>Size at which <see cref="File"/> rotates, in MiB.</summary>
+    public int MaxFileMb { get; init; } = 100;
+    /// <summary>Files kept, the live one included; the oldest beyond this is deleted.</summary>
+    public int MaxFiles { get; init; } = 5;
 
     internal static readonly string[] Levels = ["trace", "debug", "information", "warning", "error", "critical", "none"];
 
@@ -15,7 +21,15 @@ public sealed record LoggingSettings
         {
             Level = NormaliseLevel(s.KeyPath("level"), s.String("level", "information")),
             Format = s.Choice("format", "text", "text", "json"),
+            File = s.OptionalString("file"),
+            MaxFileMb = s.Int("max_file_mb", 100, 1, 10_240),
+            MaxFiles = s.Int("max_files", 5, 1, 1000),
         };
+        if (result.File is { } file && (file.Length == 0 || file.EndsWith('/') || Directory.Exists(file)))
+        {
+            throw new ConfigurationException(s.KeyPath("file"), $"'{file}' is not a file path");
+        }
+
         s.RejectUnknownKeys();
         return result;
     }

@@ -91,7 +91,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         var privacyMetrics = new PrivacyMetrics(registry, ledger.Policy);
         var backends = new BackendRegistry(config, options.Environment, options.BackendHandlers);
         var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
-        NodeLogging.Configure(builder.Logging, config.Logging, options.Quiet);
+        NodeLogging.Configure(builder.Logging, config.Logging, options.Quiet, registry);
         builder.WebHost.UseUrls(config.Server.Urls);
         var tls = TlsListeners.Create(config.Server);
         TlsListeners.Use(builder.WebHost, tls.Api);

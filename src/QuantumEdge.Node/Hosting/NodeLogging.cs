@@ -1,14 +1,20 @@
+using Microsoft.Extensions.Logging.Console;
+using Prometheus;
 using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Node.Hosting.LogFiles;
 
 namespace QuantumEdge.Node.Hosting;
 
-/// <summary>Console logging per the <c>logging</c> block: text for people, JSON for shippers.</summary>
+/// <summary>Console logging per the <c>logging</c> block: text for people, JSON for shippers; and optionally the JSON lines in a rotating file.</summary>
 internal static class NodeLogging
 {
     /// <summary>UTC, RFC 3339 with milliseconds, e.g. 2026-11-29T08:15:35.123Z.</summary>
     public const string JsonTimestampFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'";
 
-    public static void Configure(ILoggingBuilder logging, LoggingSettings settings, bool quiet)
+    /// <summary>Lines that may wait for the log file's writer; beyond this they are dropped and counted.</summary>
+    internal const int FileQueueCapacity = 16_384;
+
+    public static void Configure(ILoggingBuilder logging, LoggingSettings settings, bool quiet, CollectorRegistry? metrics = null)
     {
         logging.ClearProviders();
         if (quiet)
@@ -36,6 +42,11 @@ internal static class NodeLogging
             });
         }
 
+        if (settings.File is { } path)
+        {
+            AddFile(logging, settings, path, metrics);
+        }
+
         logging.SetMinimumLevel(settings.Level switch
         {
             "trace" => LogLevel.Trace,
@@ -49,5 +60,30 @@ internal static class NodeLogging
         // Kestrel and routing chatter at Information would log every request line.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
+    }
+
+    private static void AddFile(ILoggingBuilder logging, LoggingSettings settings, string path, CollectorRegistry? metrics)
+    {
+        RotatingLogFile file;
+        try
+        {
+            // Opened now, so that a path the node cannot write is a configuration error before anything listens.
+            file = new RotatingLogFile(path, settings.MaxFileMb * 1024L * 1024L, settings.MaxFiles);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException("logging.file", $"cannot open '{path}' for appending: {e.Message}");
+        }
+
+        // The same formatter and options as a JSON console, whatever the console's own format.
+        logging.Services.Configure<JsonConsoleFormatterOptions>(o =>
+        {
+            o.TimestampFormat = JsonTimestampFormat;
+            o.UseUtcTimestamp = true;
+        });
+        var dropped = metrics is null ? null : Metrics.WithCustomRegistry(metrics).CreateCounter("quantumedge_log_lines_dropped_total",
+            "Log lines not written to logging.file because its writer fell behind (the queue was full).");
+        logging.Services.AddSingleton<ILoggerProvider>(sp => new FileLoggerProvider(file,
+            sp.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json), FileQueueCapacity, dropped is null ? null : () => dropped.Inc()));
     }
 }
