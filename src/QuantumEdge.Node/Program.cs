@@ -24,6 +24,8 @@ internal static class Program
             BackupCommands.Backup(),
             BackupCommands.Restore(),
             BackupCommands.Keygen(),
+            AdminCommand.Create(),
+            IncidentCommand.Create(),
         };
         root.Options.Add(ConfigSource.Option);
         var parse = root.Parse(args);
@@ -46,6 +48,11 @@ internal static class Program
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, stopping.Token);
+        }
+        catch (NodeNotRunningException e)
+        {
+            await Console.Error.WriteLineAsync($"quantumedge: {e.Message}");
+            return ExitCodes.Failure;
         }
         catch (ConfigurationException e)
         {

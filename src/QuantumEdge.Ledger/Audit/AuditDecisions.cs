@@ -12,6 +12,12 @@ public static class AuditDecisions
     public const string Completed = "completed";
     public const string Failed = "failed";
     public const string AdminBudgetReset = "admin:budget_reset";
+    public const string AdminLockdownOn = "admin:lockdown_on";
+    public const string AdminLockdownOff = "admin:lockdown_off";
+    public const string AdminHalt = "admin:halt";
+    public const string AdminResume = "admin:resume";
+    public const string AdminRevokeTokens = "admin:revoke_tokens";
+    public const string EmergencyStateDistrusted = "admin:emergency_state_distrusted";
 
     public static bool IsRefusal(string decision) => decision.StartsWith("refused:", StringComparison.Ordinal);
 }

@@ -58,7 +58,8 @@ internal sealed class GatewayNode : IAsyncDisposable
     public static GatewayNode Create(NodeConfiguration config, NodeHostOptions? options = null)
     {
         options ??= new NodeHostOptions();
-        var authenticator = new JwtAuthenticator(config.Auth, options.OidcMetadataClient);
+        var emergency = new QuantumEdge.Gateway.Emergency.EmergencyControls(config.Security.SecurityLockdown);
+        var authenticator = new JwtAuthenticator(config.Auth, options.OidcMetadataClient, revocation: emergency);
         var registry = new CollectorRegistry();
         if (options.ProcessMetrics)
         {
@@ -69,7 +70,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         var ledger = LedgerFactory.Open(config);
         try
         {
-            return Build(config, options, authenticator, registry, metrics, ledger);
+            return Build(config, options, authenticator, emergency, registry, metrics, ledger);
         }
         catch
         {
@@ -78,7 +79,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         }
     }
 
-    private static GatewayNode Build(NodeConfiguration config, NodeHostOptions options, JwtAuthenticator authenticator, CollectorRegistry registry, GatewayMetrics metrics, IPrivacyLedger ledger)
+    private static GatewayNode Build(NodeConfiguration config, NodeHostOptions options, JwtAuthenticator authenticator, QuantumEdge.Gateway.Emergency.EmergencyControls emergency,
+        CollectorRegistry registry, GatewayMetrics metrics, IPrivacyLedger ledger)
     {
         var privacyMetrics = new PrivacyMetrics(registry, ledger.Policy);
         var backends = new BackendRegistry(config, options.Environment, options.BackendHandlers);
@@ -127,6 +129,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         }
 
         builder.Services.AddSingleton(ledger);
+        Emergency.EmergencyComposition.Add(builder.Services, config, emergency, ledger, options.Environment ?? System.Environment.GetEnvironmentVariable,
+            () => privacyMetrics.Violations.Value, () => federation?.Member.Intake.Quarantined().Count ?? 0, options.Compliance, registry);
         builder.Services.AddHostedService(sp => new LedgerVerificationService(ledger, sp.GetRequiredService<ILogger<LedgerVerificationService>>()));
         builder.Services.AddHostedService(sp => RetentionService.For(ledger, TimeSpan.FromHours(config.Storage.RetentionIntervalHours),
             sp.GetRequiredService<ILogger<RetentionService>>()));
@@ -149,6 +153,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         QuantumStatusEndpoints.Map(api);
         FederationInsightsEndpoint.Map(api);
         Feedback.FeedbackEndpoint.Map(api);
+        Emergency.EmergencyEndpoints.MapAdmin(api);
+        Incident.IncidentEndpoints.MapAdmin(api);
         var logger = api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
         tls.Logger = logger;
         if (ledger.GeneratedNodeKeyDirectory is { } generatedKeyDir)
@@ -187,7 +193,8 @@ internal sealed class GatewayNode : IAsyncDisposable
             await registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
         });
 
-        var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger) : null;
+        var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger, api.Services.GetRequiredService<Emergency.EmergencyActions>(),
+            api.Services.GetRequiredService<Incident.IncidentBundle>()) : null;
         return new GatewayNode(config, api, metricsApp, backends, metrics, ledger, localAdmin, federation);
     }
 
@@ -199,6 +206,7 @@ internal sealed class GatewayNode : IAsyncDisposable
             ThreadPool.SetMinThreads(Config.Server.Workers, io);
         }
 
+        await _api.Services.GetRequiredService<Emergency.EmergencyActions>().PersistDistrustedStartAsync(ct).ConfigureAwait(false);
         await _metricsApp.StartAsync(ct).ConfigureAwait(false);
         if (_localAdmin is not null)
         {

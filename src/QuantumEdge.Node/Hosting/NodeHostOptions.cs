@@ -24,4 +24,6 @@ internal sealed record NodeHostOptions
     public HttpClient? OidcMetadataClient { get; init; }
     /// <summary>Gossip timings of the federation (tests shorten the rounds); default: the protocol's.</summary>
     public QuantumEdge.Federation.Gossip.GossipOptions? FederationGossip { get; init; }
+    /// <summary>Retry and watch timings of compliance notifications (tests shorten them); default: 1 s backoff base, 5 s watch.</summary>
+    public Compliance.ComplianceTimings? Compliance { get; init; }
 }
