@@ -25,6 +25,8 @@ internal static class Program
             BackupCommands.Restore(),
             BackupCommands.Keygen(),
             ProbeCommand.Create(),
+            AdminCommand.Create(),
+            IncidentCommand.Create(),
         };
         root.Options.Add(ConfigSource.Option);
         var parse = root.Parse(args);
@@ -47,6 +49,11 @@ internal static class Program
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, stopping.Token);
+        }
+        catch (NodeNotRunningException e)
+        {
+            await Console.Error.WriteLineAsync($"quantumedge: {e.Message}");
+            return ExitCodes.Failure;
         }
         catch (ConfigurationException e)
         {

@@ -25,10 +25,13 @@ public sealed class JwtAuthenticator
     private readonly SymmetricSecurityKey? _signingKey;
     private readonly AuthSettings _settings;
     private readonly ValidatedTokenCache _validated;
+    private readonly ITokenRevocation? _revocation;
 
-    public JwtAuthenticator(AuthSettings settings, HttpClient? metadataClient = null, TimeProvider? time = null)
+    /// <summary>A validator for <paramref name="settings"/>; <paramref name="revocation"/> (admin revoke-tokens) is consulted on every request, cached tokens included.</summary>
+    public JwtAuthenticator(AuthSettings settings, HttpClient? metadataClient = null, TimeProvider? time = null, ITokenRevocation? revocation = null)
     {
         _settings = settings;
+        _revocation = revocation;
         _validated = new ValidatedTokenCache(ValidatedTokenCapacity, TimeSpan.FromSeconds(settings.ClockSkewSeconds), time ?? TimeProvider.System);
         _parameters = new TokenValidationParameters
         {
@@ -89,7 +92,7 @@ public sealed class JwtAuthenticator
 
         if (_validated.TryGet(token, out var known))
         {
-            return known;
+            return NotRevoked(known);
         }
 
         TokenValidationResult result;
@@ -115,10 +118,16 @@ public sealed class JwtAuthenticator
         }
 
         var (sub, role, department) = IdentityClaims.Read(jwt.EncodedPayload);
-        var caller = new CallerIdentity(sub, role, department, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+        var caller = new CallerIdentity(sub, role, department, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero))
+        {
+            IssuedAt = jwt.IssuedAt == DateTime.MinValue ? null : new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero),
+        };
         _validated.Add(token, caller);
-        return caller;
+        return NotRevoked(caller);
     }
+
+    private CallerIdentity NotRevoked(CallerIdentity caller) =>
+        _revocation?.RevokedReason(caller) is { } reason ? throw new TokenRejectedException(reason) { Code = "token_revoked" } : caller;
 
     /// <summary>Signs an HS256 token for the given identity.</summary>
     public string Issue(string subject, string role, string department, TimeSpan ttl, DateTimeOffset? now = null)

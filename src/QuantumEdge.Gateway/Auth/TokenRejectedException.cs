@@ -8,4 +8,7 @@ public sealed class TokenRejectedException : Exception
     public TokenRejectedException(string message) : base(message) { }
 
     public TokenRejectedException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>The error code the caller is answered with (401).</summary>
+    public string Code { get; init; } = "invalid_api_key";
 }

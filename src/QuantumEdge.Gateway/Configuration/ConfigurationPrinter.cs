@@ -92,6 +92,7 @@ public static class ConfigurationPrinter
         Kv(sb, 1, "enable_audit_trail", c.Security.EnableAuditTrail);
         Kv(sb, 1, "security_level", c.Security.SecurityLevel);
         Kv(sb, 1, "enable_quantum_signatures", c.Security.EnableQuantumSignatures);
+        Kv(sb, 1, "security_lockdown", c.Security.SecurityLockdown);
         sb.Append("  role_permissions:\n");
         foreach (var (role, perms) in c.Security.RolePermissions)
         {
@@ -158,6 +159,12 @@ public static class ConfigurationPrinter
         Kv(sb, 1, "enable_gdpr_compliance", co.EnableGdprCompliance);
         Kv(sb, 1, "data_retention_days", co.DataRetentionDays);
         Kv(sb, 1, "audit_retention_days", co.AuditRetentionDays);
+        if (co.NotifyUrl is { } notify)
+        {
+            // The URL's path or query may carry a token: only where notifications go, never the rest.
+            Kv(sb, 1, "notify_url", notify.GetLeftPart(UriPartial.Authority) + "/…");
+            Kv(sb, 1, "notify_secret_env", co.NotifySecretEnv ?? "");
+        }
         sb.Append("  data_classification:\n");
         foreach (var (k, v) in co.DataClassification)
         {

@@ -13,6 +13,8 @@ public sealed record SecuritySettings
     /// </summary>
     public string SecurityLevel { get; init; } = "public";
     public bool EnableQuantumSignatures { get; init; } = true;
+    /// <summary>Start locked down: only callers with the <c>all</c> permission are served (<c>admin lockdown</c> switches it at run time).</summary>
+    public bool SecurityLockdown { get; init; }
     /// <summary>Role → permissions (query, planning, basic_planning, measurement, all). Role names match tokens exactly (case-sensitive).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> RolePermissions { get; init; } = DefaultRoles;
     /// <summary>Content inspection of prompts labelled below restricted (<c>security.phi_detection</c>).</summary>
@@ -64,6 +66,7 @@ public sealed record SecuritySettings
             EnableAuditTrail = s.Bool("enable_audit_trail", d.EnableAuditTrail),
             SecurityLevel = s.Choice("security_level", d.SecurityLevel, "public", "internal", "confidential", "restricted"),
             EnableQuantumSignatures = s.Bool("enable_quantum_signatures", d.EnableQuantumSignatures),
+            SecurityLockdown = s.Bool("security_lockdown", d.SecurityLockdown),
             RolePermissions = roles,
             PhiDetection = PhiDetectionSettings.Read(s.Section("phi_detection")),
         };

@@ -37,8 +37,8 @@ public sealed class GatewayError : Exception
     public static GatewayError BadRequest(string message, string? param = null, string code = "invalid_request") =>
         new(400, "invalid_request_error", code, message, param);
 
-    public static GatewayError Unauthorized(string message) =>
-        new(401, "authentication_error", "invalid_api_key", message);
+    public static GatewayError Unauthorized(string message, string code = "invalid_api_key") =>
+        new(401, "authentication_error", code, message);
 
     public static GatewayError Forbidden(string message, string code = "permission_denied") =>
         new(403, "permission_error", code, message);

@@ -26,7 +26,8 @@ public sealed class InferenceHttpAdapter(
     UnauthenticatedRefusals unauthenticated,
     RefusalSummaryWriter summaries,
     GatewayMetrics metrics,
-    ILogger<InferenceHttpAdapter> logger)
+    ILogger<InferenceHttpAdapter> logger,
+    Emergency.EmergencyControls? emergency = null)
 {
     public async Task HandleAsync(HttpContext ctx, InferenceRoute route)
     {
@@ -96,7 +97,12 @@ public sealed class InferenceHttpAdapter(
         }
         catch (TokenRejectedException e)
         {
-            throw GatewayError.Unauthorized(e.Message);
+            throw GatewayError.Unauthorized(e.Message, e.Code);
+        }
+
+        if (emergency?.Refusal(roles.Allows(record.Caller.Role, RolePermissions.All), inference: true) is { } emergencyRefusal)
+        {
+            throw emergencyRefusal;
         }
 
         if (!roles.Allows(record.Caller.Role, RolePermissions.Query))

@@ -31,7 +31,8 @@ public sealed class LentRequestHandler(
     LendingRequestVerifier verifier,
     PeerConcurrency concurrency,
     LendingCounters counters,
-    ILogger<LentRequestHandler> logger)
+    ILogger<LentRequestHandler> logger,
+    Emergency.EmergencyControls? emergency = null)
 {
     /// <summary>The role a borrowing peer's requests carry on the lender (never a user's).</summary>
     public const string PeerRole = "federation_peer";
@@ -45,6 +46,13 @@ public sealed class LentRequestHandler(
         if (!config.Federation.Lending.Offer)
         {
             await RefuseAsync(ctx, 403, LendingRefusalReason.NotOffered, "this node does not offer lending (federation.lending.offer is false)").ConfigureAwait(false);
+            return;
+        }
+
+        // A halted or locked-down node lends nothing: a peer is never an administrator here.
+        if (emergency?.Refusal(callerIsAdmin: false, inference: true) is { } emergencyRefusal)
+        {
+            await RefuseAsync(ctx, emergencyRefusal.Status, emergencyRefusal.Code!, emergencyRefusal.Message).ConfigureAwait(false);
             return;
         }
 

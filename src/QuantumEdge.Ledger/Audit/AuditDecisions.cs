@@ -16,6 +16,12 @@ public static class AuditDecisions
     public const string AdminDataSubjectErasure = "admin:gdpr_erasure";
     /// <summary>GDPR data-subject export: who read what the node holds about a user.</summary>
     public const string AdminDataSubjectExport = "admin:gdpr_export";
+    public const string AdminLockdownOn = "admin:lockdown_on";
+    public const string AdminLockdownOff = "admin:lockdown_off";
+    public const string AdminHalt = "admin:halt";
+    public const string AdminResume = "admin:resume";
+    public const string AdminRevokeTokens = "admin:revoke_tokens";
+    public const string EmergencyStateDistrusted = "admin:emergency_state_distrusted";
 
     public static bool IsRefusal(string decision) => decision.StartsWith("refused:", StringComparison.Ordinal);
 }

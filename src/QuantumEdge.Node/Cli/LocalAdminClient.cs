@@ -61,5 +61,8 @@ internal sealed class LocalAdminClient : IDisposable
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, CancellationToken ct) =>
         _http.SendAsync(new HttpRequestMessage(method, pathAndQuery), HttpCompletionOption.ResponseHeadersRead, ct);
 
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct) =>
+        _http.SendAsync(new HttpRequestMessage(method, pathAndQuery) { Content = content }, HttpCompletionOption.ResponseHeadersRead, ct);
+
     public void Dispose() => _http.Dispose();
 }

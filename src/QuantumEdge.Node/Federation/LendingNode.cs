@@ -60,7 +60,7 @@ internal sealed class LendingNode
         var verifier = new LendingRequestVerifier(member.Trust, member.Options.FederationId, member.Clock, IsQuarantined(_federation), Replays,
             LendingRequestVerifier.DefaultSkew);
         var handler = new LentRequestHandler(_config, api.GetRequiredService<InferencePipeline>(), api.GetRequiredService<IReadOnlyList<IRequestGate>>(),
-            verifier, Concurrency, Counters, api.GetRequiredService<ILogger<LentRequestHandler>>());
+            verifier, Concurrency, Counters, api.GetRequiredService<ILogger<LentRequestHandler>>(), api.GetService<QuantumEdge.Gateway.Emergency.EmergencyControls>());
         foreach (var route in new[] { InferenceRoute.ChatCompletions, InferenceRoute.Completions, InferenceRoute.Embeddings })
         {
             _federation.MapPost(LendingRequest.PathPrefix + route.RelativePath(), ctx => handler.HandleAsync(ctx, route));

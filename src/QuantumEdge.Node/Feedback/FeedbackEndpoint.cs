@@ -30,7 +30,7 @@ internal static class FeedbackEndpoint
 
     private static async Task HandleAsync(HttpContext ctx)
     {
-        if (await EndpointAuth.RequireAsync(ctx, RolePermissions.Query).ConfigureAwait(false) is not { } caller)
+        if (await EndpointAuth.RequireAsync(ctx, RolePermissions.Query, inference: true).ConfigureAwait(false) is not { } caller)
         {
             return;
         }

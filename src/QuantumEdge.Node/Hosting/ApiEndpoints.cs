@@ -80,6 +80,15 @@ internal static class ApiEndpoints
             : "audit ledger read-only: tampering was detected; inference requests are refused (run 'quantumedge audit verify')"));
         var critical = checks[0].Healthy && ledgerWritable;
         var status = !critical ? "unhealthy" : healthy < backends.All.Count ? "degraded" : "healthy";
+        // The node is alive and the switch is deliberate: still 200, but the status and a check say what is refused.
+        if (ctx.RequestServices.GetRequiredService<QuantumEdge.Gateway.Emergency.EmergencyControls>() is { } emergency && (emergency.Halted || emergency.LockedDown))
+        {
+            checks.Add(new HealthCheckResult("emergency", false, emergency.Halted
+                ? "inference halted by an administrator ('quantumedge admin resume' ends it)"
+                : "locked down: only administrators are served ('quantumedge admin lockdown off' ends it)"));
+            status = critical ? emergency.Halted ? "halted" : "locked_down" : status;
+        }
+
         ctx.Response.StatusCode = critical ? 200 : 503;
         var report = new HealthReport(status, config.Node.Id, NodeVersion.Current, Stopwatch.GetElapsedTime(clock.StartedTimestamp).TotalSeconds, checks);
         await ctx.Response.WriteAsJsonAsync(report, GatewayJsonContext.Default.HealthReport).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Contracts;
+using QuantumEdge.Gateway.Emergency;
 using QuantumEdge.Gateway.Forwarding;
 
 namespace QuantumEdge.Node.Hosting;
@@ -7,14 +8,23 @@ namespace QuantumEdge.Node.Hosting;
 /// <summary>Bearer-token authentication and one permission check for the non-inference endpoints.</summary>
 internal static class EndpointAuth
 {
-    /// <summary>The caller, or null after an OpenAI-shaped 401/403 has been written.</summary>
-    public static async Task<CallerIdentity?> RequireAsync(HttpContext ctx, string? permission)
+    /// <summary>
+    /// The caller, or null after an OpenAI-shaped 401/403 (or the lockdown's or halt's 503) has been written;
+    /// <paramref name="inference"/> marks inference work, refused while the node is halted.
+    /// </summary>
+    public static async Task<CallerIdentity?> RequireAsync(HttpContext ctx, string? permission, bool inference = false)
     {
         var auth = ctx.RequestServices.GetRequiredService<JwtAuthenticator>();
         var roles = ctx.RequestServices.GetRequiredService<RolePermissions>();
         try
         {
             var caller = await auth.AuthenticateAsync(ctx.Request.Headers.Authorization).ConfigureAwait(false);
+            if (ctx.RequestServices.GetService<EmergencyControls>()?.Refusal(roles.Allows(caller.Role, RolePermissions.All), inference) is { } refusal)
+            {
+                await OpenAiErrorWriter.WriteAsync(ctx, refusal).ConfigureAwait(false);
+                return null;
+            }
+
             if (permission is not null && !roles.Allows(caller.Role, permission))
             {
                 await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.Forbidden($"role '{caller.Role}' lacks the '{permission}' permission")).ConfigureAwait(false);
@@ -25,7 +35,7 @@ internal static class EndpointAuth
         }
         catch (TokenRejectedException e)
         {
-            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.Unauthorized(e.Message)).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.Unauthorized(e.Message, e.Code)).ConfigureAwait(false);
             return null;
         }
     }

@@ -66,7 +66,8 @@ internal sealed class GatewayNode : IAsyncDisposable
     public static GatewayNode Create(NodeConfiguration config, NodeHostOptions? options = null)
     {
         options ??= new NodeHostOptions();
-        var authenticator = new JwtAuthenticator(config.Auth, options.OidcMetadataClient);
+        var emergency = new QuantumEdge.Gateway.Emergency.EmergencyControls(config.Security.SecurityLockdown);
+        var authenticator = new JwtAuthenticator(config.Auth, options.OidcMetadataClient, revocation: emergency);
         var registry = new CollectorRegistry();
         if (options.ProcessMetrics)
         {
@@ -77,7 +78,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         var ledger = LedgerFactory.Open(config);
         try
         {
-            return Build(config, options, authenticator, registry, metrics, ledger);
+            return Build(config, options, authenticator, emergency, registry, metrics, ledger);
         }
         catch
         {
@@ -86,7 +87,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         }
     }
 
-    private static GatewayNode Build(NodeConfiguration config, NodeHostOptions options, JwtAuthenticator authenticator, CollectorRegistry registry, GatewayMetrics metrics, IPrivacyLedger ledger)
+    private static GatewayNode Build(NodeConfiguration config, NodeHostOptions options, JwtAuthenticator authenticator, QuantumEdge.Gateway.Emergency.EmergencyControls emergency,
+        CollectorRegistry registry, GatewayMetrics metrics, IPrivacyLedger ledger)
     {
         var privacyMetrics = new PrivacyMetrics(registry, ledger.Policy);
         var backends = new BackendRegistry(config, options.Environment, options.BackendHandlers);
@@ -135,6 +137,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         }
 
         builder.Services.AddSingleton(ledger);
+        Emergency.EmergencyComposition.Add(builder.Services, config, emergency, ledger, options.Environment ?? System.Environment.GetEnvironmentVariable,
+            () => privacyMetrics.Violations.Value, () => federation?.Member.Intake.Quarantined().Count ?? 0, options.Compliance, registry);
         builder.Services.AddHostedService(sp => new LedgerVerificationService(ledger, sp.GetRequiredService<ILogger<LedgerVerificationService>>()));
         builder.Services.AddHostedService(sp => RetentionService.For(ledger, TimeSpan.FromHours(config.Storage.RetentionIntervalHours),
             sp.GetRequiredService<ILogger<RetentionService>>()));
@@ -163,6 +167,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         QuantumStatusEndpoints.Map(api);
         FederationInsightsEndpoint.Map(api);
         Feedback.FeedbackEndpoint.Map(api);
+        Emergency.EmergencyEndpoints.MapAdmin(api);
+        Incident.IncidentEndpoints.MapAdmin(api);
         var logger = api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
         tls.Logger = logger;
         if (ledger.GeneratedNodeKeyDirectory is { } generatedKeyDir)
@@ -201,7 +207,8 @@ internal sealed class GatewayNode : IAsyncDisposable
             await registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
         });
 
-        var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger, api.Services.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>()) : null;
+        var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger, api.Services.GetRequiredService<Emergency.EmergencyActions>(),
+            api.Services.GetRequiredService<Incident.IncidentBundle>(), api.Services.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>()) : null;
         var environment = options.Environment ?? Environment.GetEnvironmentVariable;
         var supervision = options.Systemd ? SystemdSupervision.Create(environment, ledger, tls.Api, logger) : null;
         var healthMonitor = api.Services.GetRequiredService<BackendHealthMonitor>();
@@ -218,6 +225,7 @@ internal sealed class GatewayNode : IAsyncDisposable
             ThreadPool.SetMinThreads(Config.Server.Workers, io);
         }
 
+        await _api.Services.GetRequiredService<Emergency.EmergencyActions>().PersistDistrustedStartAsync(ct).ConfigureAwait(false);
         await _metricsApp.StartAsync(ct).ConfigureAwait(false);
         if (_localAdmin is not null)
         {

@@ -18,13 +18,24 @@ internal sealed class LocalAdminServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    public LocalAdminServer(NodeConfiguration config, IPrivacyLedger ledger, QuantumEdge.Gateway.Planning.State.QuantumStatePersistence? quantumState = null)
+    public LocalAdminServer(NodeConfiguration config, IPrivacyLedger ledger, Emergency.EmergencyActions? emergency = null, Incident.IncidentBundle? incident = null,
+        QuantumEdge.Gateway.Planning.State.QuantumStatePersistence? quantumState = null)
     {
         SocketPath = SocketFor(config);
         var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(SocketPath));
         _app = builder.Build();
+        if (emergency is not null)
+        {
+            Emergency.EmergencyEndpoints.MapLocal(_app, emergency);
+        }
+
+        if (incident is not null)
+        {
+            Incident.IncidentEndpoints.MapLocal(_app, incident);
+        }
+
         _app.MapPost("/local/audit/verify", async ctx =>
         {
             var result = await ledger.VerifyAsync().ConfigureAwait(false);

@@ -26,4 +26,6 @@ internal sealed record NodeHostOptions
     public QuantumEdge.Federation.Gossip.GossipOptions? FederationGossip { get; init; }
     /// <summary>Time between periodic writes of the planner's quantum state (null: every 5 minutes).</summary>
     public TimeSpan? QuantumStateInterval { get; init; }
+    /// <summary>Retry and watch timings of compliance notifications (tests shorten them); default: 1 s backoff base, 5 s watch.</summary>
+    public Compliance.ComplianceTimings? Compliance { get; init; }
 }

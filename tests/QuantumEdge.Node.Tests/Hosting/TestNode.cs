@@ -43,7 +43,9 @@ internal sealed class TestNode : IAsyncDisposable
         Func<string, string?>? environment = null,
         Func<NodeConfiguration, NodeConfiguration>? configure = null,
         QuantumEdge.Federation.Gossip.GossipOptions? gossip = null,
-        bool localAdmin = false)
+        bool localAdminSocket = false,
+        string? dataDir = null,
+        QuantumEdge.Node.Compliance.ComplianceTimings? compliance = null)
     {
         var started = new List<SimulatedBackend>();
         var backends = new List<BackendSettings>();
@@ -81,14 +83,14 @@ internal sealed class TestNode : IAsyncDisposable
         var config = new NodeConfiguration
         {
             Source = "test",
-            Node = new NodeSettings { Id = "test-node", DataDir = Path.Combine(Path.GetTempPath(), "qe-test-" + Guid.NewGuid().ToString("N")) },
+            Node = new NodeSettings { Id = "test-node", DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "qe-test-" + Guid.NewGuid().ToString("N")) },
             Server = server?.Invoke(serverSettings) ?? serverSettings,
             Auth = new AuthSettings { JwtSecret = Secret },
             Backends = backends,
             MasterKey = "test-master-key",
             Storage = new StorageSettings { KdfMemoryKib = 8192, KdfPasses = 1 },
         };
-        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment, FederationGossip = gossip, LocalAdminSocket = localAdmin });
+        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment, FederationGossip = gossip, LocalAdminSocket = localAdminSocket, Compliance = compliance });
         await node.StartAsync();
         return new TestNode(node, started);
     }

@@ -15,7 +15,7 @@ public sealed class DataSubjectTests
         TestNode.StartAsync(
             [new TestNode.Sim("secure", TestNode.AllLevels)],
             configure: c => c with { Compliance = c.Compliance with { EnableGdprCompliance = gdpr } },
-            localAdmin: localAdmin);
+            localAdminSocket: localAdmin);
 
     private static async Task ChargeAsync(TestNode node, string sub, int times)
     {

@@ -1,0 +1,226 @@
+using QuantumEdge.Gateway.Emergency;
+using QuantumEdge.Ledger;
+using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.Budgets;
+
+namespace QuantumEdge.Node.Emergency;
+
+/// <summary>
+/// Lockdown, halt and token revocation as audited, durable operations, shared by the admin HTTP
+/// endpoints and the local admin socket. One change at a time: audit it, persist the new state,
+/// then switch the request path over. Restrictive changes (lock, halt, revoke) take effect even when
+/// the ledger is read-only after tampering (that is when they are needed; the response says the
+/// audit record is missing); relaxing ones (unlock, resume) need their audit record.
+/// </summary>
+internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStateFile file, IPrivacyLedger ledger, TimeProvider time, ILogger logger,
+    Compliance.ComplianceNotifier? notifier = null)
+{
+    /// <summary>How far in the future a revocation stamp may lie (clock differences between hosts).</summary>
+    public static readonly TimeSpan MaxFutureStamp = TimeSpan.FromMinutes(5);
+
+    private readonly SemaphoreSlim _oneChange = new(1, 1);
+
+    public EmergencyControls Controls => controls;
+
+    public Task<EmergencyOutcome> LockdownAsync(bool on, AdminActor actor, CancellationToken ct)
+    {
+        if (!on && controls.ConfigLockdown)
+        {
+            return Task.FromResult(EmergencyOutcome.Refused(409, "lockdown_configured",
+                "security.security_lockdown is true in the configuration: set it to false and restart the node to lift the lockdown", controls.State));
+        }
+
+        return ApplyAsync(on ? AuditDecisions.AdminLockdownOn : AuditDecisions.AdminLockdownOff, restrictive: on, actor, "",
+            (s, now) => s.LockedDown == on && (on || controls.StateProblem is null) ? null : s with { LockedDown = on, LockedDownSince = on ? now : null },
+            resolvesProblem: !on, ct);
+    }
+
+    public Task<EmergencyOutcome> HaltAsync(bool halt, AdminActor actor, CancellationToken ct) =>
+        ApplyAsync(halt ? AuditDecisions.AdminHalt : AuditDecisions.AdminResume, restrictive: halt, actor, "",
+            (s, now) => s.Halted == halt ? null : s with { Halted = halt, HaltedSince = halt ? now : null }, resolvesProblem: false, ct);
+
+    /// <summary>Refuses the tokens of <paramref name="subject"/> (null: everyone's) issued before <paramref name="before"/> (null: now).</summary>
+    public Task<EmergencyOutcome> RevokeAsync(string? subject, DateTimeOffset? before, AdminActor actor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var stamp = before ?? now;
+        if (stamp > now + MaxFutureStamp)
+        {
+            return Task.FromResult(EmergencyOutcome.Refused(400, "invalid_before",
+                $"'before' lies in the future ({stamp:O}); a revocation covers tokens already issued", controls.State));
+        }
+
+        var key = subject is null ? null : controls.SubjectKey(subject);
+        if (key is not null && !controls.State.SubjectsRevokedBefore.ContainsKey(key) && controls.State.SubjectsRevokedBefore.Count >= EmergencyState.MaxRevokedSubjects)
+        {
+            return Task.FromResult(EmergencyOutcome.Refused(409, "too_many_revocations",
+                $"{EmergencyState.MaxRevokedSubjects} users are revoked one by one already: revoke everyone's tokens instead (no --sub)", controls.State));
+        }
+
+        var detail = (key is null ? "scope=all" : "scope=user;target_sub_hmac=" + key) + ";before=" + stamp.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        return ApplyAsync(AuditDecisions.AdminRevokeTokens, restrictive: true, actor, detail,
+            (s, _) =>
+            {
+                var next = s.Revoke(key, stamp);
+                return next == s ? null : next;
+            }, resolvesProblem: false, ct);
+    }
+
+    /// <summary>
+    /// When the persisted state was distrusted at start: audits that, keeps the bad file aside and
+    /// persists the fail-closed state, so that a restart does not move the revocation stamp.
+    /// </summary>
+    public async Task PersistDistrustedStartAsync(CancellationToken ct)
+    {
+        if (controls.StateProblem is not { } problem)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        logger.LogCritical("emergency state not trusted: {Problem}; the node starts locked down with every earlier token revoked ('quantumedge admin lockdown off' lifts it)", problem);
+        var aside = file.SetAsideDistrusted(now);
+        long seq = 0;
+        try
+        {
+            seq = await ledger.RecordAsync(new AuditEntry
+            {
+                EventType = AuditEventType.Admin,
+                RequestId = "startup",
+                UserId = "node",
+                Role = "system",
+                Decision = AuditDecisions.EmergencyStateDistrusted,
+                Detail = "kept_as=" + (aside is null ? "-" : System.IO.Path.GetFileName(aside)),
+            }, ct).ConfigureAwait(false);
+        }
+        catch (LedgerException e)
+        {
+            logger.LogCritical("the distrusted emergency state could not be audited: {Problem}", e.Message);
+        }
+
+        var state = controls.State with { AuditSeq = seq };
+        file.Write(state);
+        controls.Replace(state);
+        Notify(AuditDecisions.EmergencyStateDistrusted, "critical", now);
+    }
+
+    private async Task<EmergencyOutcome> ApplyAsync(string decision, bool restrictive, AdminActor actor, string detail,
+        Func<EmergencyState, DateTimeOffset, EmergencyState?> change, bool resolvesProblem, CancellationToken ct)
+    {
+        await _oneChange.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var now = time.GetUtcNow();
+            var current = controls.State;
+            if (change(current, now) is not { } next)
+            {
+                return new EmergencyOutcome(200, current, Changed: false);
+            }
+
+            long? seq = null;
+            string? auditProblem = null;
+            try
+            {
+                seq = await ledger.RecordAsync(new AuditEntry
+                {
+                    EventType = AuditEventType.Admin,
+                    RequestId = actor.RequestId,
+                    UserId = actor.UserId,
+                    Role = actor.Role,
+                    Department = actor.Department,
+                    Decision = decision,
+                    HttpStatus = 200,
+                    Detail = Detail(detail, actor.Reason),
+                }, ct).ConfigureAwait(false);
+            }
+            catch (LedgerException e)
+            {
+                if (!restrictive)
+                {
+                    return EmergencyOutcome.Refused(503, "ledger_unavailable", $"the change cannot be audited, so it was not made: {e.Message}", current);
+                }
+
+                auditProblem = e.Message;
+                logger.LogCritical("{Decision} takes effect without an audit record: {Problem}", decision, e.Message);
+            }
+
+            next = next with { AuditSeq = seq ?? current.AuditSeq, UpdatedAt = now };
+            try
+            {
+                file.Write(next);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogError("{Decision} was audited but could not be persisted to {Path}: {Problem}", decision, file.Path, e.Message);
+                return EmergencyOutcome.Refused(500, "state_not_persisted", $"the change could not be written to '{file.Path}' and was not made: {e.Message}", current) with { AuditSeq = seq };
+            }
+
+            controls.Replace(next, resolvesProblem);
+            logger.LogWarning("emergency action {Decision} by a caller with role {Role} (audit seq {Seq})", decision, actor.Role, seq);
+            Notify(decision, decision == AuditDecisions.AdminRevokeTokens ? "warning" : restrictive ? "critical" : "info", now);
+            return new EmergencyOutcome(200, next, Changed: true) { AuditSeq = seq, AuditProblem = auditProblem };
+        }
+        finally
+        {
+            _oneChange.Release();
+        }
+    }
+
+    /// <summary>
+    /// <c>admin notify-compliance</c>: audits the notice, then queues it for the webhook (409 when
+    /// <c>compliance.notify_url</c> is not configured, 400 for an unknown severity or no message).
+    /// </summary>
+    public async Task<EmergencyOutcome> NotifyComplianceAsync(string? severity, string? message, AdminActor actor, CancellationToken ct)
+    {
+        if (severity is null || Array.IndexOf(Compliance.ComplianceEvent.Severities, severity) < 0)
+        {
+            return EmergencyOutcome.Refused(400, "invalid_severity",
+                $"'severity' must be one of {string.Join(", ", Compliance.ComplianceEvent.Severities)}", controls.State);
+        }
+
+        if (string.IsNullOrWhiteSpace(message))
+        {
+            return EmergencyOutcome.Refused(400, "invalid_request", "'message' is required", controls.State);
+        }
+
+        if (notifier is null)
+        {
+            return EmergencyOutcome.Refused(409, "notify_not_configured", "compliance.notify_url is not configured on this node", controls.State);
+        }
+
+        long seq;
+        try
+        {
+            seq = await ledger.RecordAsync(new AuditEntry
+            {
+                EventType = AuditEventType.Admin,
+                RequestId = actor.RequestId,
+                UserId = actor.UserId,
+                Role = actor.Role,
+                Department = actor.Department,
+                Decision = "admin:compliance_notice",
+                HttpStatus = 202,
+                Detail = "severity=" + severity,
+            }, ct).ConfigureAwait(false);
+        }
+        catch (LedgerException e)
+        {
+            logger.LogCritical("compliance notice sent without an audit record: {Problem}", e.Message);
+            seq = 0;
+        }
+
+        var queued = notifier.Enqueue(new Compliance.ComplianceEvent("manual_notice", severity, time.GetUtcNow(), message));
+        return queued
+            ? new EmergencyOutcome(202, controls.State, Changed: false) { AuditSeq = seq == 0 ? null : seq }
+            : EmergencyOutcome.Refused(503, "notify_queue_full", "the notification queue is full; the webhook has not accepted the earlier ones", controls.State);
+    }
+
+    private void Notify(string decision, string severity, DateTimeOffset now) =>
+        notifier?.Enqueue(new Compliance.ComplianceEvent(decision.StartsWith("admin:", StringComparison.Ordinal) ? decision["admin:".Length..] : decision, severity, now));
+
+    private static string Detail(string detail, string reason)
+    {
+        reason = reason.Length > 200 ? reason[..200] : reason;
+        return reason.Length == 0 ? detail : detail.Length == 0 ? "reason=" + reason : detail + ";reason=" + reason;
+    }
+}

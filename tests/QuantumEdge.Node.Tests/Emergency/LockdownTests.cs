@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text.Json;
+using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Node.Tests.Hosting;
+
+namespace QuantumEdge.Node.Tests.Emergency;
+
+/// <summary><c>admin lockdown</c> and <c>security.security_lockdown</c>: only callers with the <c>all</c> permission get through.</summary>
+public sealed class LockdownTests
+{
+    [Fact]
+    public async Task Lockdown_refuses_everyone_but_administrators_with_503_node_locked_down_and_is_audited()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)]);
+        using (var on = await EmergencyCalls.PostAsync(node, "/admin/lockdown", """{"enabled":true,"reason":"suspected breach"}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, on.StatusCode);
+            using var doc = JsonDocument.Parse(await on.Content.ReadAsStringAsync());
+            Assert.True(doc.RootElement.GetProperty("locked_down").GetBoolean());
+            Assert.Equal("admin", doc.RootElement.GetProperty("lockdown_source").GetString());
+        }
+
+        using (var doctor = await node.Http.SendAsync(node.Chat(node.Token())))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, doctor.StatusCode);
+            Assert.Equal("node_locked_down", (await ErrorShape.ReadAsync(doctor)).Code);
+        }
+
+        using (var models = await EmergencyCalls.GetAsync(node, "/v1/models", node.Token()))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, models.StatusCode);
+            Assert.Equal("node_locked_down", (await ErrorShape.ReadAsync(models)).Code);
+        }
+
+        using (var admin = await node.Http.SendAsync(node.Chat(node.Token("admin", "it", "it.admin"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        }
+
+        using (var health = await node.Http.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            using var doc = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
+            Assert.Equal("locked_down", doc.RootElement.GetProperty("status").GetString());
+        }
+
+        using (var ready = await node.Http.GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        using (var off = await EmergencyCalls.PostAsync(node, "/admin/lockdown", """{"enabled":false}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        }
+
+        using (var doctor = await node.Http.SendAsync(node.Chat(node.Token())))
+        {
+            Assert.Equal(HttpStatusCode.OK, doctor.StatusCode);
+        }
+
+        var records = await AuditTrail.WaitForAsync(node, r => r.Entry.Decision == AuditDecisions.AdminLockdownOff);
+        var lockRecord = Assert.Single(records, r => r.Entry.Decision == AuditDecisions.AdminLockdownOn);
+        Assert.Equal(AuditEventType.Admin, lockRecord.Entry.EventType);
+        Assert.Equal("it.admin", lockRecord.Entry.UserId);
+        Assert.Contains("reason=suspected breach", lockRecord.Entry.Detail, StringComparison.Ordinal);
+        Assert.Contains(records, r => r.Entry.Decision == "refused:node_locked_down");
+        Assert.True((await node.Node.Ledger.VerifyAsync()).IsValid);
+    }
+
+    [Fact]
+    public async Task Only_administrators_may_switch_and_the_body_is_checked()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)]);
+        using (var doctor = await EmergencyCalls.PostAsync(node, "/admin/lockdown", """{"enabled":true}""", node.Token()))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, doctor.StatusCode);
+        }
+
+        using (var anonymous = await node.Http.PostAsync("/admin/halt", null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        foreach (var body in new[] { "{}", """{"enabled":"yes"}""", """{"enabled":true,"everyone":false}""", "[1]", "{\"enabled\":tru" })
+        {
+            using var bad = await EmergencyCalls.PostAsync(node, "/admin/lockdown", body);
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        }
+
+        Assert.False((await EmergencyCalls.StateAsync(node)).GetProperty("locked_down").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Lockdown_survives_a_restart()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "qe-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var first = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)], dataDir: dir))
+            {
+                first.KeepDataDirectory = true;
+                using var on = await EmergencyCalls.PostAsync(first, "/admin/lockdown", """{"enabled":true}""");
+                Assert.Equal(HttpStatusCode.OK, on.StatusCode);
+            }
+
+            await using var second = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)], dataDir: dir);
+            second.KeepDataDirectory = true;
+            using var doctor = await second.Http.SendAsync(second.Chat(second.Token()));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, doctor.StatusCode);
+            Assert.Equal("node_locked_down", (await ErrorShape.ReadAsync(doctor)).Code);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Config_lockdown_locks_at_start_and_is_not_lifted_at_run_time()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)],
+            configure: c => c with { Security = c.Security with { SecurityLockdown = true } });
+        using (var doctor = await node.Http.SendAsync(node.Chat(node.Token())))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, doctor.StatusCode);
+            Assert.Equal("node_locked_down", (await ErrorShape.ReadAsync(doctor)).Code);
+        }
+
+        using var off = await EmergencyCalls.PostAsync(node, "/admin/lockdown", """{"enabled":false}""");
+        Assert.Equal(HttpStatusCode.Conflict, off.StatusCode);
+        Assert.Contains("security.security_lockdown", (await ErrorShape.ReadAsync(off)).Message, StringComparison.Ordinal);
+        Assert.Equal("config", (await EmergencyCalls.StateAsync(node)).GetProperty("lockdown_source").GetString());
+    }
+
+    [Fact]
+    public void Config_key_security_lockdown_is_read()
+    {
+        var config = Gateway.Configuration.ConfigurationLoader.Parse("security:\n  security_lockdown: true\n", "test", _ => null);
+        Assert.True(config.Security.SecurityLockdown);
+        Assert.False(Gateway.Configuration.ConfigurationLoader.Parse("security: {}\n", "test", _ => null).Security.SecurityLockdown);
+    }
+}
