@@ -14,7 +14,7 @@ namespace QuantumEdge.Node.Incident;
 /// <c>incident collect</c>: one JSON file for an incident responder — the audit records of the
 /// window (users as HMAC pseudonyms, never prompt text), the privacy report's figures in incident
 /// mode, the masked effective configuration, a metrics snapshot, the emergency state, the audit
-/// verification result, and what log files exist — plus a detached Ed25519 signature by the node
+/// verification result, and the window's lines of <c>logging.file</c> when it is set — plus a detached Ed25519 signature by the node
 /// key over <c>quantumedge-incident/1\n</c> + the hex SHA-256 of the file, checked by
 /// <c>quantumedge incident verify FILE</c>. Written to a temp file in the data directory so memory
 /// stays bounded whatever the window holds.
@@ -137,8 +137,26 @@ internal sealed class IncidentBundle(NodeConfiguration config, IPrivacyLedger le
                 json.WriteString("metrics", Encoding.UTF8.GetString(snapshot.GetBuffer(), 0, (int)snapshot.Length));
             }
 
-            json.WriteString("logs", "this node writes no log files: its logs go to standard output (journald); collect them with "
-                + string.Create(inv, $"'journalctl -u quantumedge --since \"{from.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC\"'"));
+            if (config.Logging.File is { } logFile)
+            {
+                var (lines, logsTruncated, files) = IncidentLogLines.Read(logFile, config.Logging.MaxFiles, from, to);
+                var kept = logsTruncated ? string.Create(inv, $"; only the newest {IncidentLogLines.MaxBytes / (1024 * 1024)} MiB kept") : "";
+                json.WriteString("logs", string.Create(inv, $"{lines.Count} lines of the window from logging.file ({string.Join(", ", files)}){kept}"));
+                json.WriteBoolean("log_lines_truncated", logsTruncated);
+                json.WriteStartArray("log_lines");
+                foreach (var line in lines)
+                {
+                    json.WriteStringValue(line);
+                }
+
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteString("logs", "logging.file is not set, so this node writes no log files: its logs go to standard output (journald); collect them with "
+                    + string.Create(inv, $"'journalctl -u quantumedge --since \"{from.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC\"'"));
+            }
+
             json.WriteEndObject();
         }
 
