@@ -1,13 +1,22 @@
 namespace QuantumEdge.Gateway.Configuration;
 
 /// <summary>
-/// The deployment guide's <c>performance</c> block, validated so that a typo is caught early. The node does not
-/// scale itself and no Kubernetes HPA manifest is generated from it yet: the README says so.
+/// The deployment guide's <c>performance</c> block. One appliance cannot add instances of itself, so each
+/// scaling policy becomes a signal the node exports (<c>quantumedge_scaling_recommendation{trigger}</c>:
+/// +1 scale up, −1 scale down, 0 hold, from the trigger's live value and the policy's thresholds) for the
+/// shipped alert rule, an operator or an orchestrator to act on; <c>enable_auto_scaling: false</c> exports none.
 /// </summary>
 public sealed record PerformanceSettings
 {
+    /// <summary>The guide's two policies, used when <c>scaling_policies</c> is absent.</summary>
+    public static readonly IReadOnlyList<ScalingPolicy> GuidePolicies =
+    [
+        new("cpu_utilization", 0.8, 0.3, 3, 20),
+        new("quantum_coherence_loss", 0.7, 0.9, 2, 10),
+    ];
+
     public bool EnableAutoScaling { get; init; } = true;
-    public IReadOnlyList<ScalingPolicy> ScalingPolicies { get; init; } = [];
+    public IReadOnlyList<ScalingPolicy> ScalingPolicies { get; init; } = GuidePolicies;
 
     internal static PerformanceSettings Read(YamlSection s)
     {
@@ -32,7 +41,7 @@ public sealed record PerformanceSettings
         var result = new PerformanceSettings
         {
             EnableAutoScaling = s.Bool("enable_auto_scaling", true),
-            ScalingPolicies = policies,
+            ScalingPolicies = s.Raw("scaling_policies") is null ? GuidePolicies : policies,
         };
         s.RejectUnknownKeys();
         return result;

@@ -199,10 +199,15 @@ internal sealed class GatewayNode : IAsyncDisposable
         var metricsApp = metricsBuilder.Build();
         var memory = new MemoryUtilization(registry, config.Resources.MemoryLimit);
         var operational = new OperationalMetrics(registry, ledger, backends, api.Services.GetRequiredService<IRoutePlanner>());
+        var memoryLimitBytes = MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit);
+        var scaling = config.Performance.EnableAutoScaling
+            ? new Scaling.ScalingSignals(registry, config.Performance.ScalingPolicies, () => Environment.WorkingSet / memoryLimitBytes, api.Services.GetRequiredService<IRoutePlanner>())
+            : null;
         metricsApp.MapGet("/metrics", async ctx =>
         {
             memory.Update();
             operational.Update();
+            scaling?.Update();
             ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
         });

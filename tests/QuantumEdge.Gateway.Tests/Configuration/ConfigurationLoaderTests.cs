@@ -50,7 +50,7 @@ public sealed class ConfigurationLoaderTests
         Assert.Equal(["query", "planning", "measurement"], c.Security.RolePermissions["doctor"]);
         Assert.Equal(["all"], c.Security.RolePermissions["admin"]);
         Assert.True(c.Performance.EnableAutoScaling);
-        Assert.Empty(c.Performance.ScalingPolicies);
+        Assert.Equal(PerformanceSettings.GuidePolicies, c.Performance.ScalingPolicies);
         Assert.Equal(DataClassification.Restricted, c.Compliance.DataClassification["phi"]);
         Assert.Equal(2555, c.Compliance.DataRetentionDays);
         Assert.Null(c.Auth.JwtSecret);

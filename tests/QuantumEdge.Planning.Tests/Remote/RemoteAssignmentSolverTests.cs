@@ -65,7 +65,8 @@ public sealed class RemoteAssignmentSolverTests : IDisposable
         await using var solver = new RemoteAssignmentSolver(SocketPath, minVariables: 1, new AssignmentPlanner(), stats, TimeProvider.System);
         var problem = RandomInstances.Routing(new Random(3), 12, 4);
 
-        var plan = await solver.SolveAsync(problem, Settings, CancellationToken.None);
+        // A budget long enough for the handshake on a loaded machine, so the timeout is the solve's.
+        var plan = await solver.SolveAsync(problem, Settings with { TimeBudget = TimeSpan.FromSeconds(2) }, CancellationToken.None);
 
         Assert.True(plan.CapacityRespected);
         Assert.Equal("timeout", stats.LastFallbackReason);
