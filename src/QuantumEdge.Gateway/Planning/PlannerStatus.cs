@@ -110,4 +110,7 @@ public sealed record PlannerStatus
     public int MaxBatch { get; init; }
 
     public double SolveBudgetMs { get; init; }
+
+    /// <summary>The GPU planner process, when the solver offloads to it (null otherwise).</summary>
+    public PlannerProcessReport? PlannerProcess { get; init; }
 }

@@ -52,7 +52,8 @@ public static class QuantumEndpoints
             status.PendingTasks,
             status.TasksPerSecond,
             Finite(status.MeanCoherence),
-            Finite(status.OptimizationEfficiency));
+            Finite(status.OptimizationEfficiency),
+            status.PlannerProcess);
     }
 
     public static QuantumCoherenceReport CoherenceReport(PlannerStatus status)

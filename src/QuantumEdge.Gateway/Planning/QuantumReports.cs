@@ -21,7 +21,31 @@ public sealed record QuantumStatusReport(
     int PendingTasks,
     double TasksPerSecond,
     double? CoherenceUtilization,
-    double? OptimizationEfficiency);
+    double? OptimizationEfficiency,
+    PlannerProcessReport? PlannerProcess);
+
+/// <summary>
+/// The GPU planner process as the node sees it (null when <c>resources.gpu_limit</c> is 0): the device
+/// from the last handshake (null until one succeeded), solves per device, fallbacks and their last
+/// reason, the breaker, IPC overhead and the last solve.
+/// </summary>
+public sealed record PlannerProcessReport(
+    string SocketPath,
+    int MinVariables,
+    bool Connected,
+    bool BreakerOpen,
+    string? DeviceKind,
+    string? DeviceName,
+    long? DeviceMemoryBytes,
+    long GpuSolves,
+    long CpuSolves,
+    long Fallbacks,
+    long Bypassed,
+    string? LastFallbackReason,
+    double MeanIpcMs,
+    string LastSolveDevice,
+    DateTimeOffset? LastSolveAt,
+    double LastSolveMs);
 
 /// <summary>
 /// <c>GET /quantum/coherence</c>: how converged recent solves were. Coherence is the share of the

@@ -4,6 +4,7 @@ using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Routing;
 using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Planning.Assignment;
+using QuantumEdge.Planning.Remote;
 
 namespace QuantumEdge.Gateway.Planning;
 
@@ -141,12 +142,27 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
     }
 
     /// <summary>A consistent snapshot of counters, rolling means and configuration.</summary>
+    private static PlannerProcessReport? PlannerProcessReportOf(IAssignmentSolver solver)
+    {
+        if (solver is not RemoteAssignmentSolver remote)
+        {
+            return null;
+        }
+
+        var stats = remote.Stats;
+        var device = stats.Device;
+        return new PlannerProcessReport(remote.SocketPath, remote.MinVariables, device is not null && !remote.BreakerOpen, remote.BreakerOpen,
+            device?.Kind, device?.Name, device?.MemoryBytes, stats.GpuSolves, stats.CpuSolves, stats.Fallbacks, stats.Bypassed,
+            stats.LastFallbackReason, stats.MeanIpcMs, stats.LastSolveDevice, stats.LastSolveAt, stats.LastSolveMs);
+    }
+
     public PlannerStatus Status()
     {
         var (coherence, gain, strength, efficiency, solves) = _statistics.Means();
         var percentiles = _statistics.PlanningPercentiles();
         return new PlannerStatus
         {
+            PlannerProcess = PlannerProcessReportOf(_solver),
             Planner = Name,
             Strategy = PlanningStrategies.Name(_strategy),
             EffectiveStrategy = PlanningStrategies.EffectiveName(_statistics.ThroughputWeight),

@@ -40,6 +40,12 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
 
     public string Device => "gpu";
 
+    /// <summary>The planner process's socket (<c>quantum_planning.gpu.socket_path</c>).</summary>
+    public string SocketPath => _socketPath;
+
+    /// <summary>Problems with fewer variables stay on the CPU (<c>quantum_planning.gpu.min_variables</c>).</summary>
+    public int MinVariables => _minVariables;
+
     public PlannerClientStats Stats { get; }
 
     public bool BreakerOpen => _breaker.IsOpen;

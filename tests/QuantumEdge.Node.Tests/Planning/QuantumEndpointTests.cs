@@ -63,6 +63,34 @@ public sealed class QuantumEndpointTests
         Assert.Equal("planner_disabled", code);
     }
 
+    [Fact]
+    public async Task Status_shows_the_planner_process_the_node_would_offload_to()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("w1", TestNode.AllLevels)]);
+
+        var process = (await GetAsync(node, "/quantum/status", node.Token())).GetProperty("planner_process");
+
+        Assert.Equal(Path.Combine(node.Node.Config.Node.DataDir, "planner.sock"), process.GetProperty("socket_path").GetString());
+        Assert.Equal(node.Node.Config.QuantumPlanning.Gpu.MinVariables, process.GetProperty("min_variables").GetInt32());
+        // No planner process runs in this test: never connected, nothing solved on a device.
+        Assert.False(process.GetProperty("connected").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, process.GetProperty("device_kind").ValueKind);
+        Assert.Equal(0, process.GetProperty("gpu_solves").GetInt64());
+        Assert.Equal("none", process.GetProperty("last_solve_device").GetString());
+    }
+
+    [Fact]
+    public async Task With_gpu_limit_zero_status_has_no_planner_process()
+    {
+        await using var node = await TestNode.StartAsync(
+            [new TestNode.Sim("w1", TestNode.AllLevels)],
+            configure: c => c with { Resources = c.Resources with { GpuLimit = "0" } });
+
+        var status = await GetAsync(node, "/quantum/status", node.Token());
+
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("planner_process").ValueKind);
+    }
+
     private static async Task<JsonElement> GetAsync(TestNode node, string path, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
