@@ -25,7 +25,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 echo "== compose-init.sh and the hospitals' configurations"
 QUANTUMEDGE="$binary" bash "$here/compose-init.sh" "$work/state" > "$work/init.log" 2>&1 || { cat "$work/init.log"; echo "  FAIL compose-init.sh"; exit 1; }
@@ -95,9 +94,32 @@ PY
 # No engine can start the containers here, so the three hospitals run on loopback from the
 # generated configurations, with compose.yaml's service names and ports mapped to free ports:
 # this proves the keys, peers and federation settings compose-init.sh writes make a federation.
+# Twelve distinct ports below the kernel's ephemeral range, held together while they are chosen:
+# a port taken from the ephemeral range could meanwhile become the source port of one node's
+# outgoing connection (gossip, backend probes) and the next node's bind would fail.
 declare -A api metrics fed sim
+read -r -a listen_ports < <(python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+held, ports = [], []
+for port in random.sample(range(10000, low), low - 10000):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        s.close()
+        continue
+    held.append(s); ports.append(port)
+    if len(ports) == 12:
+        break
+print(" ".join(map(str, ports)))
+PY
+)
+[ ${#listen_ports[@]} = 12 ] || { echo "test-compose: could not find 12 free loopback ports" >&2; exit 2; }
+i=0
 for h in hospital-a hospital-b hospital-c; do
-  api[$h]=$(free_port); metrics[$h]=$(free_port); fed[$h]=$(free_port); sim[$h]=$(free_port)
+  api[$h]=${listen_ports[i]}; metrics[$h]=${listen_ports[i+1]}; fed[$h]=${listen_ports[i+2]}; sim[$h]=${listen_ports[i+3]}
+  i=$((i + 4))
 done
 for h in hospital-a hospital-b hospital-c; do
   "$binary" sim-backend --port "${sim[$h]}" --time-scale 0 > "$work/llm-$h.log" 2>&1 &
