@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using QuantumEdge.Gateway.Emergency;
 using QuantumEdge.Ledger.Crypto;
@@ -71,21 +70,7 @@ internal sealed class EmergencyStateFile(string path, NodeIdentity key)
 
         var directory = System.IO.Path.GetDirectoryName(Path)!;
         FileModes.CreatePrivateDirectory(directory);
-        var temp = Path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = FileModes.PrivateFile;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        {
-            stream.Write(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, Path, overwrite: true);
-        SyncDirectory(directory);
+        DurableFile.Replace(Path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     private string? Read(out EmergencyState? state)
@@ -206,37 +191,4 @@ internal sealed class EmergencyStateFile(string path, NodeIdentity key)
     private static DateTimeOffset? Time(JsonElement e) => e.ValueKind == JsonValueKind.Null
         ? null
         : DateTimeOffset.ParseExact(e.GetString()!, "O", CultureInfo.InvariantCulture, DateTimeStyles.None);
-
-    /// <summary>Makes the rename durable (no-op on Windows, where the rename is already durable).</summary>
-    private static void SyncDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        var fd = Open(directory, 0 /* O_RDONLY */);
-        if (fd < 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _ = Fsync(fd);
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static extern int Fsync(int fd);
-
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static extern int Close(int fd);
 }
