@@ -92,7 +92,8 @@ public sealed class RemoteAssignmentSolverTests : IDisposable
         var stats = new PlannerClientStats();
         await using var solver = new RemoteAssignmentSolver(SocketPath, minVariables: 1, new AssignmentPlanner(), stats, TimeProvider.System);
 
-        var plan = await solver.SolveAsync(RandomInstances.Routing(new Random(4), 10, 3), Settings, CancellationToken.None);
+        // As above: a budget long enough that the refusal, not the deadline, ends the attempt on a loaded machine.
+        var plan = await solver.SolveAsync(RandomInstances.Routing(new Random(4), 10, 3), Settings with { TimeBudget = TimeSpan.FromSeconds(2) }, CancellationToken.None);
 
         await refusing;
         Assert.True(plan.CapacityRespected);
