@@ -114,3 +114,23 @@ public sealed class LedgerMissingException : LedgerException
     {
     }
 }
+
+/// <summary>
+/// The ledger's store cannot be reached right now (a shared database down or unreachable): nothing
+/// was written, the caller refuses charged traffic (503 <c>ledger_unavailable</c>) and retries later;
+/// the store recovers by itself when it returns.
+/// </summary>
+public sealed class LedgerUnavailableException : LedgerException
+{
+    public LedgerUnavailableException()
+    {
+    }
+
+    public LedgerUnavailableException(string message) : base(message)
+    {
+    }
+
+    public LedgerUnavailableException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
