@@ -113,7 +113,9 @@ public sealed class NodeProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         using var own = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var http = probe ?? own;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // A deadline for a hung start, not a speed check: a JIT build on a loaded two-core CI box has
+        // taken over 30 s to answer (the AOT binary answers in well under a second when idle).
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -143,7 +145,7 @@ public sealed class NodeProcess : IAsyncDisposable
         }
 
         process.Kill(true);
-        throw new TimeoutException("node did not answer /health within 30 s");
+        throw new TimeoutException("node did not answer /health within 90 s");
     }
 
     /// <summary>Sends a signal by name (e.g. <c>HUP</c>) and waits for <c>kill</c> to deliver it.</summary>
