@@ -51,6 +51,13 @@ public sealed record StorageSettings
             RetentionIntervalHours = s.Int("retention_interval_hours", d.RetentionIntervalHours, 1, 24 * 365),
         };
         s.RejectUnknownKeys();
+        if (result.IsPostgreSql && result.NodeKeyDir is null)
+        {
+            // A generated key would differ per replica, and the shared ledger refuses a second key.
+            throw new ConfigurationException(s.KeyPath("node_key_dir"),
+                "is required with backend: postgresql: every replica signs its chain with the same node key (quantumedge keygen --output-dir DIR, shared by the replicas)");
+        }
+
         return result;
     }
 }

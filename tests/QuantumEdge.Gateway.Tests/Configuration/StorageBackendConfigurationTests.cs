@@ -30,6 +30,7 @@ public sealed class StorageBackendConfigurationTests
         var c = Parse("""
             storage:
               backend: postgresql
+              node_key_dir: /var/lib/quantumedge/keys
               postgresql:
                 connection_string_env: QE_LEDGER_DB
                 replica_id: router-0
@@ -45,7 +46,7 @@ public sealed class StorageBackendConfigurationTests
     [Fact]
     public void The_replica_id_defaults_to_the_host_name_made_safe()
     {
-        var c = Parse("storage:\n  backend: postgresql\n  postgresql:\n    connection_string_env: QE_LEDGER_DB\n");
+        var c = Parse("storage:\n  backend: postgresql\n  node_key_dir: /k\n  postgresql:\n    connection_string_env: QE_LEDGER_DB\n");
 
         Assert.Null(c.Storage.PostgreSql.ReplicaId);
         Assert.Equal(PostgreSqlSettings.DefaultReplicaId(Environment.MachineName), c.Storage.PostgreSql.ResolveReplicaId());
@@ -58,7 +59,7 @@ public sealed class StorageBackendConfigurationTests
     public void A_connection_string_in_the_file_is_an_error_naming_the_key_without_echoing_it()
     {
         var e = Assert.Throws<ConfigurationException>(() => Parse(
-            $"storage:\n  backend: postgresql\n  postgresql:\n    connection_string: \"{ConnectionString}\"\n"));
+            $"storage:\n  backend: postgresql\n  node_key_dir: /k\n  postgresql:\n    connection_string: \"{ConnectionString}\"\n"));
 
         Assert.Contains("storage.postgresql.connection_string", e.Message, StringComparison.Ordinal);
         Assert.Contains("connection_string_env", e.Message, StringComparison.Ordinal);
@@ -69,7 +70,7 @@ public sealed class StorageBackendConfigurationTests
     public void A_connection_string_pasted_as_the_variable_name_is_refused_without_echoing_it()
     {
         var e = Assert.Throws<ConfigurationException>(() => Parse(
-            $"storage:\n  backend: postgresql\n  postgresql:\n    connection_string_env: \"{ConnectionString}\"\n"));
+            $"storage:\n  backend: postgresql\n  node_key_dir: /k\n  postgresql:\n    connection_string_env: \"{ConnectionString}\"\n"));
 
         Assert.Contains("storage.postgresql.connection_string_env", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", e.Message, StringComparison.Ordinal);
@@ -78,7 +79,7 @@ public sealed class StorageBackendConfigurationTests
     [Fact]
     public void Postgresql_without_the_variable_name_is_an_error_naming_the_key()
     {
-        var e = Assert.Throws<ConfigurationException>(() => Parse("storage:\n  backend: postgresql\n"));
+        var e = Assert.Throws<ConfigurationException>(() => Parse("storage:\n  backend: postgresql\n  node_key_dir: /k\n"));
 
         Assert.Contains("storage.postgresql.connection_string_env", e.Message, StringComparison.Ordinal);
     }
@@ -86,18 +87,19 @@ public sealed class StorageBackendConfigurationTests
     [Fact]
     public void An_unset_or_empty_variable_leaves_no_connection_string()
     {
-        const string yaml = "storage:\n  backend: postgresql\n  postgresql:\n    connection_string_env: QE_LEDGER_DB\n";
+        const string yaml = "storage:\n  backend: postgresql\n  node_key_dir: /k\n  postgresql:\n    connection_string_env: QE_LEDGER_DB\n";
 
         Assert.Null(Parse(yaml).LedgerConnectionString);
         Assert.Null(Parse(yaml, TestEnvironment.With(("QE_LEDGER_DB", "  "))).LedgerConnectionString);
     }
 
     [Theory]
+    [InlineData("storage:\n  backend: postgresql\n  postgresql:\n    connection_string_env: X\n", "storage.node_key_dir")]
     [InlineData("storage:\n  backend: mysql\n", "storage.backend")]
     [InlineData("storage:\n  postgresql:\n    connection_string_env: QE_LEDGER_DB\n", "storage.postgresql")]
-    [InlineData("storage:\n  backend: postgresql\n  postgresql:\n    connection_string_env: X\n    replica_id: \"a/b\"\n", "storage.postgresql.replica_id")]
-    [InlineData("storage:\n  backend: postgresql\n  postgresql:\n    connection_string_env: X\n    serve_free_requests_while_unavailable: maybe\n", "storage.postgresql.serve_free_requests_while_unavailable")]
-    [InlineData("storage:\n  backend: postgresql\n  postgresql:\n    connection_string_env: X\n    host: db\n", "storage.postgresql.host")]
+    [InlineData("storage:\n  backend: postgresql\n  node_key_dir: /k\n  postgresql:\n    connection_string_env: X\n    replica_id: \"a/b\"\n", "storage.postgresql.replica_id")]
+    [InlineData("storage:\n  backend: postgresql\n  node_key_dir: /k\n  postgresql:\n    connection_string_env: X\n    serve_free_requests_while_unavailable: maybe\n", "storage.postgresql.serve_free_requests_while_unavailable")]
+    [InlineData("storage:\n  backend: postgresql\n  node_key_dir: /k\n  postgresql:\n    connection_string_env: X\n    host: db\n", "storage.postgresql.host")]
     public void Bad_storage_values_name_the_key(string yaml, string key)
     {
         var e = Assert.Throws<ConfigurationException>(() => Parse(yaml));
@@ -108,7 +110,7 @@ public sealed class StorageBackendConfigurationTests
     [Fact]
     public void The_printer_shows_the_backend_and_masks_the_connection_string()
     {
-        var c = Parse("storage:\n  backend: postgresql\n  postgresql:\n    connection_string_env: QE_LEDGER_DB\n    replica_id: r1\n",
+        var c = Parse("storage:\n  backend: postgresql\n  node_key_dir: /k\n  postgresql:\n    connection_string_env: QE_LEDGER_DB\n    replica_id: r1\n",
             TestEnvironment.With(("QE_LEDGER_DB", ConnectionString)));
 
         var printed = ConfigurationPrinter.Print(c);

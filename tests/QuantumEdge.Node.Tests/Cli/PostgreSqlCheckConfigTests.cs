@@ -22,6 +22,7 @@ public sealed class PostgreSqlCheckConfigTests : IDisposable
               data_dir: {Path.Combine(_dir, "data")}
             storage:
               backend: postgresql
+              node_key_dir: {Path.Combine(_dir, "keys")}
               postgresql:
                 connection_string_env: QE_LEDGER_DB
                 replica_id: router-a
@@ -71,7 +72,7 @@ public sealed class PostgreSqlCheckConfigTests : IDisposable
     public async Task A_connection_string_written_in_the_file_is_refused_naming_the_key()
     {
         var path = Path.Combine(_dir, "bad.yaml");
-        await File.WriteAllTextAsync(path, $"storage:\n  backend: postgresql\n  postgresql:\n    connection_string: \"{ConnectionString}\"\n");
+        await File.WriteAllTextAsync(path, $"storage:\n  backend: postgresql\n  node_key_dir: /k\n  postgresql:\n    connection_string: \"{ConnectionString}\"\n");
 
         var r = await QuantumEdgeProcess.RunAsync(["check-config", "--config", path],
             new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = StrongKey });
