@@ -51,6 +51,14 @@ public sealed record LedgerOptions
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
+    /// This replica's name where several replicas share one ledger database (PostgreSQL): it names the
+    /// audit chain this process appends to, so it must be unique among the replicas running at once
+    /// (1–128 characters: letters, digits, '.', '_', '-'). Null: the host name (a Kubernetes pod's name).
+    /// The embedded LiteDB ledger ignores it.
+    /// </summary>
+    public string? ReplicaId { get; init; }
+
+    /// <summary>
     /// Open for reading only (verify, report, export): nothing on disk is created or changed (no
     /// database, head file, key or directory), every write is refused, and a missing ledger is an error.
     /// </summary>

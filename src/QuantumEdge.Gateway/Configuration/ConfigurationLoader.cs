@@ -132,10 +132,12 @@ public static class ConfigurationLoader
 
         var secret = env("JWT_SECRET");
         var master = env("MASTER_KEY");
+        var connection = c.Storage is { IsPostgreSql: true, PostgreSql.ConnectionStringEnv: { } variable } ? env(variable) : null;
         return c with
         {
             Auth = c.Auth with { JwtSecret = string.IsNullOrEmpty(secret) ? null : secret },
             MasterKey = string.IsNullOrEmpty(master) ? null : master,
+            LedgerConnectionString = string.IsNullOrWhiteSpace(connection) ? null : connection,
         };
     }
 }

@@ -172,6 +172,17 @@ public static class ConfigurationPrinter
         }
 
         sb.Append("storage:\n");
+        Kv(sb, 1, "backend", c.Storage.Backend);
+        if (c.Storage.IsPostgreSql)
+        {
+            var pg = c.Storage.PostgreSql;
+            sb.Append("  postgresql:\n");
+            Kv(sb, 2, "connection_string_env", pg.ConnectionStringEnv ?? "");
+            sb.Append("    # ").Append(pg.ConnectionStringEnv).Append(": ").Append(Mask(c.LedgerConnectionString)).Append('\n');
+            Kv(sb, 2, "replica_id", pg.ResolveReplicaId());
+            Kv(sb, 2, "serve_free_requests_while_unavailable", pg.ServeFreeRequestsWhileUnavailable);
+        }
+
         Kv(sb, 1, "ledger_dir", c.Storage.ResolveLedgerDir(c.Node));
         if (c.Storage.NodeKeyDir is { } keyDir)
         {

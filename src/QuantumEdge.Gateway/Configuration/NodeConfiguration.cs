@@ -23,4 +23,9 @@ public sealed record NodeConfiguration
     public FederationSettings Federation { get; init; } = new();
     /// <summary>From <c>MASTER_KEY</c> only.</summary>
     public string? MasterKey { get; init; }
+    /// <summary>
+    /// The PostgreSQL ledger's connection string, from the variable <c>storage.postgresql.connection_string_env</c>
+    /// names (null with the LiteDB ledger or when the variable is unset or empty).
+    /// </summary>
+    public string? LedgerConnectionString { get; init; }
 }

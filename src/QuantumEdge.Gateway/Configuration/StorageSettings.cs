@@ -6,6 +6,18 @@ namespace QuantumEdge.Gateway.Configuration;
 /// </summary>
 public sealed record StorageSettings
 {
+    /// <summary>The ledger engines <c>storage.backend</c> chooses between.</summary>
+    public static readonly string[] Backends = ["litedb", "postgresql"];
+
+    /// <summary>
+    /// <c>litedb</c> (default): the embedded file under <see cref="LedgerDir"/>, one node per ledger;
+    /// <c>postgresql</c>: one database shared by several replicas (<see cref="PostgreSql"/>).
+    /// </summary>
+    public string Backend { get; init; } = "litedb";
+    /// <summary>The <c>storage.postgresql</c> block (used with <c>backend: postgresql</c>).</summary>
+    public PostgreSqlSettings PostgreSql { get; init; } = new();
+    /// <summary>True when the ledger is the shared PostgreSQL database.</summary>
+    public bool IsPostgreSql => Backend == "postgresql";
     /// <summary>Ledger directory; default <c>&lt;node.data_dir&gt;/ledger</c>.</summary>
     public string? LedgerDir { get; init; }
     /// <summary>
@@ -26,8 +38,11 @@ public sealed record StorageSettings
     internal static StorageSettings Read(YamlSection s)
     {
         var d = new StorageSettings();
+        var backend = s.Choice("backend", d.Backend, Backends);
         var result = new StorageSettings
         {
+            Backend = backend,
+            PostgreSql = PostgreSqlSettings.Read(s.Section("postgresql"), backend == "postgresql"),
             LedgerDir = s.OptionalString("ledger_dir"),
             NodeKeyDir = s.OptionalString("node_key_dir"),
             GroupCommitMaxBatch = s.Int("group_commit_max_batch", d.GroupCommitMaxBatch, 1, 1_000_000),
@@ -36,6 +51,13 @@ public sealed record StorageSettings
             RetentionIntervalHours = s.Int("retention_interval_hours", d.RetentionIntervalHours, 1, 24 * 365),
         };
         s.RejectUnknownKeys();
+        if (result.IsPostgreSql && result.NodeKeyDir is null)
+        {
+            // A generated key would differ per replica, and the shared ledger refuses a second key.
+            throw new ConfigurationException(s.KeyPath("node_key_dir"),
+                "is required with backend: postgresql: every replica signs its chain with the same node key (quantumedge keygen --output-dir DIR, shared by the replicas)");
+        }
+
         return result;
     }
 }

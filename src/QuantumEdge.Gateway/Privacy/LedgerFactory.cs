@@ -3,13 +3,15 @@ using QuantumEdge.Ledger;
 using QuantumEdge.Ledger.Backup;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.LiteDb;
+using QuantumEdge.Ledger.PostgreSql;
 using QuantumEdge.Privacy;
 
 namespace QuantumEdge.Gateway.Privacy;
 
 /// <summary>
 /// Opens the node's ledger from its configuration, turning key problems into configuration errors.
-/// The one place that picks the storage engine behind <see cref="IPrivacyLedger"/> (LiteDB today).
+/// The one place that picks the storage engine behind <see cref="IPrivacyLedger"/>: the embedded
+/// LiteDB file (default), or the PostgreSQL database several replicas share (<c>storage.backend: postgresql</c>).
 /// </summary>
 public static class LedgerFactory
 {
@@ -24,6 +26,7 @@ public static class LedgerFactory
         AuditRetentionDays = c.Compliance.AuditRetentionDays,
         DataRetentionDays = c.Compliance.DataRetentionDays,
         MaxBatchSize = c.Storage.GroupCommitMaxBatch,
+        ReplicaId = c.Storage.IsPostgreSql ? c.Storage.PostgreSql.ResolveReplicaId() : null,
     };
 
     public static PrivacyPolicyOptions PolicyOptions(PrivacySettings p) => new()
@@ -39,27 +42,39 @@ public static class LedgerFactory
     /// Opens the ledger. A missing or wrong <c>MASTER_KEY</c> is a <see cref="ConfigurationException"/>
     /// (exit 2); a data directory held by a running node surfaces as <see cref="LedgerLockedException"/>.
     /// </summary>
-    public static IPrivacyLedger Open(NodeConfiguration c) => Open(Options(c));
+    public static IPrivacyLedger Open(NodeConfiguration c) => Open(c, Options(c));
 
     /// <summary>
     /// Opens the ledger for a verifier or reader (<c>audit verify</c>, <c>audit export</c>,
     /// <c>privacy report</c>): nothing on disk is created or changed, and a missing ledger is a
     /// <see cref="LedgerMissingException"/> instead of a new empty one.
     /// </summary>
-    public static IPrivacyLedger OpenForReading(NodeConfiguration c) => Open(Options(c) with { ReadOnly = true });
+    public static IPrivacyLedger OpenForReading(NodeConfiguration c) => Open(c, Options(c) with { ReadOnly = true });
 
     /// <summary>
     /// Restores a backup taken by <see cref="IPrivacyLedger.BackupAsync"/> into the configured ledger
     /// (the node stopped), verifying it whole before anything is replaced.
     /// </summary>
+    /// <remarks>The PostgreSQL ledger is restored with <c>pg_restore</c>, not by the node: this throws a
+    /// <see cref="LedgerException"/> giving the procedure.</remarks>
     public static Task<RestoreResult> RestoreAsync(string backupDirectory, NodeConfiguration c) =>
-        LiteDbPrivacyLedger.RestoreAsync(backupDirectory, Options(c));
+        c.Storage.IsPostgreSql
+            ? Task.FromException<RestoreResult>(new LedgerException(PostgreSqlPrivacyLedger.BackupProcedure))
+            : LiteDbPrivacyLedger.RestoreAsync(backupDirectory, Options(c));
 
-    private static LiteDbPrivacyLedger Open(LedgerOptions options)
+    private static IPrivacyLedger Open(NodeConfiguration c, LedgerOptions options)
     {
         try
         {
-            return LiteDbPrivacyLedger.Open(options);
+            if (!c.Storage.IsPostgreSql)
+            {
+                return LiteDbPrivacyLedger.Open(options);
+            }
+
+            var variable = c.Storage.PostgreSql.ConnectionStringEnv ?? "storage.postgresql.connection_string_env";
+            var connection = c.LedgerConnectionString
+                ?? throw new ConfigurationException(variable, "is not set or empty; storage.backend postgresql reads the ledger database's connection string from it");
+            return PostgreSqlPrivacyLedger.Open(options, connection);
         }
         catch (MasterKeyMissingException e)
         {

@@ -15,11 +15,18 @@ namespace QuantumEdge.Gateway.Privacy;
 /// charge whose request got no answer is released. Every request, admitted or refused, ends as
 /// an audit record holding metadata and a keyed hash of the prompt, never its text. While the
 /// ledger is read-only (tampering was found), no request of any classification is let through:
-/// it could not be audited.
+/// it could not be audited. While the ledger's store is unreachable (a shared database down), charged
+/// requests are refused with 503 <c>ledger_unavailable</c> and nothing is forwarded; free ones are
+/// served only when <see cref="LedgerAvailability.ServeFreeRequestsWhileUnavailable"/> says so.
 /// </summary>
-public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metrics, TimeProvider time, ILogger logger) : IRequestGate
+public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metrics, TimeProvider time, ILogger logger, LedgerAvailability? availability = null) : IRequestGate
 {
     private readonly HashSet<Task> _pending = [];
+
+    /// <summary>The refusal for a request the ledger cannot take now because its store is unreachable.</summary>
+    public static GatewayError UnavailableRefusal(int retryAfterSeconds) => GatewayError.Unavailable(
+        "the privacy ledger's database is unreachable; nothing was sent to a backend, retry later",
+        "ledger_unavailable", retryAfterSeconds);
 
     /// <summary>The refusal for every request while the ledger is read-only.</summary>
     public static GatewayError ReadOnlyRefusal() => GatewayError.Unavailable(
@@ -36,22 +43,40 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
         }
 
         record.PromptHmac = ledger.PromptFingerprint.Compute(prompt.Span);
-        if (!record.Classification.IsPatientData())
+        var charged = record.Classification.IsPatientData();
+        if (availability is { Available: false } && (charged || !availability.ServeFreeRequestsWhileUnavailable))
+        {
+            // Not even the refusal's record can be written; the probe, not this request, finds the store again.
+            throw Unavailable(record, availability);
+        }
+
+        if (!charged)
         {
             return;
         }
 
         var caller = record.Caller!;
-        var result = await ledger.ChargeAsync(new ChargeRequest
+        ChargeResult result;
+        try
         {
-            UserId = caller.Subject,
-            Department = caller.Department,
-            Role = caller.Role,
-            RequestId = record.RequestId,
-            Classification = record.Classification.Name(),
-            Model = record.Model,
-            PromptHmac = record.PromptHmac,
-        }, CancellationToken.None).ConfigureAwait(false);
+            result = await ledger.ChargeAsync(new ChargeRequest
+            {
+                UserId = caller.Subject,
+                Department = caller.Department,
+                Role = caller.Role,
+                RequestId = record.RequestId,
+                Classification = record.Classification.Name(),
+                Model = record.Model,
+                PromptHmac = record.PromptHmac,
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (LedgerUnavailableException e) when (availability is not null)
+        {
+            // Nothing was charged or written: refuse before anything is forwarded.
+            availability.ReportUnavailable(e);
+            throw Unavailable(record, availability);
+        }
+
         metrics.AuditEvents.WithLabels("request").Inc();
         var d = result.Decision;
         if (!result.Admitted)
@@ -69,6 +94,13 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
         record.ChargeSeq = result.AuditSeq;
         record.EpsilonCharged = d.SpentAfter - d.SpentBefore;
         metrics.Observe(result.DayKey, caller.Department, caller.Subject, d.SpentAfter);
+    }
+
+    private static GatewayError Unavailable(RequestRecord record, LedgerAvailability availability)
+    {
+        record.Audited = true;
+        availability.CountRefusal();
+        return UnavailableRefusal(availability.RetryAfterSeconds);
     }
 
     /// <summary>
@@ -145,6 +177,11 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
 
             await outcome.ConfigureAwait(false);
             metrics.AuditEvents.WithLabels("request").Inc();
+        }
+        catch (LedgerUnavailableException e) when (availability is not null)
+        {
+            availability.ReportUnavailable(e);
+            logger.LogError("audit outcome record could not be written: {Error}", e.Message);
         }
         catch (LedgerException e)
         {

@@ -47,7 +47,7 @@ internal static class AuditExporter
                 }
                 else
                 {
-                    WriteCsv(buffer, record);
+                    WriteCsv(buffer, record, includeChain: false);
                 }
 
                 count++;
@@ -68,6 +68,46 @@ internal static class AuditExporter
         return count;
     }
 
+    /// <summary>
+    /// Writes records that are already filtered and ordered (several chains merged by time) with a
+    /// "chain" field: seq counts within a chain. Flushes every <see cref="ChunkSize"/> records.
+    /// </summary>
+    public static async Task<long> ExportAsync(IAsyncEnumerable<AuditRecord> records, Stream output, AuditExportFormat format,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        long count = 0;
+        using var buffer = new MemoryStream();
+        if (format == AuditExportFormat.Csv)
+        {
+            buffer.Write(Encoding.UTF8.GetBytes(string.Join(',', Columns) + ",chain\n"));
+        }
+
+        await foreach (var record in records.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (format == AuditExportFormat.Jsonl)
+            {
+                WriteJson(buffer, record);
+            }
+            else
+            {
+                WriteCsv(buffer, record, includeChain: true);
+            }
+
+            if (++count % ChunkSize == 0)
+            {
+                buffer.Position = 0;
+                await buffer.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                buffer.SetLength(0);
+            }
+        }
+
+        buffer.Position = 0;
+        await buffer.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return count;
+    }
+
     public static string EventTypeName(AuditEventType type) => type == AuditEventType.Admin ? "admin" : "request";
 
     private static void WriteJson(MemoryStream buffer, AuditRecord record)
@@ -77,6 +117,11 @@ internal static class AuditExporter
         {
             json.WriteStartObject();
             json.WriteNumber("seq", record.Seq);
+            if (record.Chain is { } chain)
+            {
+                json.WriteString("chain", chain);
+            }
+
             json.WriteString("time", record.Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
             json.WriteString("event_type", EventTypeName(e.EventType));
             json.WriteString("request_id", e.RequestId);
@@ -123,7 +168,7 @@ internal static class AuditExporter
         }
     }
 
-    private static void WriteCsv(MemoryStream buffer, AuditRecord record)
+    private static void WriteCsv(MemoryStream buffer, AuditRecord record, bool includeChain)
     {
         var e = record.Entry;
         var inv = CultureInfo.InvariantCulture;
@@ -135,6 +180,11 @@ internal static class AuditExporter
             Text(e.Decision), e.EpsilonCharged.ToString("R", inv), Text(e.PromptHmac), Text(e.Detail),
             e.RelatedSeq?.ToString(inv) ?? "", record.PrevHash, record.Hash,
         ];
+        if (includeChain)
+        {
+            cells = [.. cells, Text(record.Chain)];
+        }
+
         var line = new StringBuilder();
         for (var i = 0; i < cells.Length; i++)
         {

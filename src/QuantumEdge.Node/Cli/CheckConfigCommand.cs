@@ -8,7 +8,7 @@ internal static class CheckConfigCommand
 {
     public static Command Create()
     {
-        var command = new Command("check-config", "Validate the configuration and the secrets it needs from the environment (JWT_SECRET, MASTER_KEY, api_key_env variables), and print the effective values (secrets masked).");
+        var command = new Command("check-config", "Validate the configuration and the secrets it needs from the environment (JWT_SECRET, MASTER_KEY, the PostgreSQL connection string variable, api_key_env variables), and print the effective values (secrets masked).");
         command.SetAction(parse =>
         {
             var config = ConfigSource.Load(parse);

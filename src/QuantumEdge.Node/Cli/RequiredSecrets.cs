@@ -5,8 +5,8 @@ namespace QuantumEdge.Node.Cli;
 
 /// <summary>
 /// The secrets a configuration needs from the environment before <c>serve</c> can do its work:
-/// <c>JWT_SECRET</c> (auth.mode hs256), a strong <c>MASTER_KEY</c>, and every backend's
-/// <c>api_key_env</c> variable. Problems name the variable, never its value.
+/// <c>JWT_SECRET</c> (auth.mode hs256), a strong <c>MASTER_KEY</c>, the PostgreSQL ledger's
+/// connection string variable, and every backend's <c>api_key_env</c> variable. Problems name the variable, never its value.
 /// </summary>
 internal static class RequiredSecrets
 {
@@ -31,6 +31,11 @@ internal static class RequiredSecrets
         if (MasterKeyStrength.Problem(config.MasterKey) is { } master)
         {
             problems.Add(new("MASTER_KEY", master));
+        }
+
+        if (config.Storage is { IsPostgreSql: true, PostgreSql.ConnectionStringEnv: { } connectionVariable } && config.LedgerConnectionString is null)
+        {
+            problems.Add(new(connectionVariable, "is not set or empty; storage.backend postgresql reads the ledger database's connection string from it (storage.postgresql.connection_string_env)"));
         }
 
         foreach (var backend in config.Backends)

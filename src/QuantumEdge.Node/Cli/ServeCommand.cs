@@ -16,7 +16,7 @@ internal static class ServeCommand
             var started = Stopwatch.GetTimestamp();
             var config = ConfigSource.Load(parse);
             // A backend's missing key only makes that backend unhealthy (its health says why); these stop the node.
-            var missing = RequiredSecrets.Check(config).FindAll(p => p.Variable is "JWT_SECRET" or "MASTER_KEY");
+            var missing = RequiredSecrets.Check(config).FindAll(p => p.Variable is "JWT_SECRET" or "MASTER_KEY" || p.Variable == config.Storage.PostgreSql.ConnectionStringEnv);
             if (missing.Count > 0)
             {
                 foreach (var problem in missing)

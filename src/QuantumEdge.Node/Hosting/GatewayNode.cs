@@ -115,7 +115,10 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(backends);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(options.Planner ?? CreatePlanner(config, metrics));
-        builder.Services.AddSingleton(sp => new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System, sp.GetRequiredService<ILogger<PrivacyLedgerGate>>()));
+        builder.Services.AddSingleton(sp => new LedgerAvailability(ledger, config.Storage.PostgreSql.ServeFreeRequestsWhileUnavailable, registry,
+            sp.GetRequiredService<ILogger<LedgerAvailability>>()));
+        builder.Services.AddSingleton(sp => new PrivacyLedgerGate(ledger, privacyMetrics, TimeProvider.System, sp.GetRequiredService<ILogger<PrivacyLedgerGate>>(),
+            sp.GetRequiredService<LedgerAvailability>()));
         var federation = config.Federation.Enabled ? FederationNode.Create(config, ledger, registry, options.FederationGossip) : null;
         var lending = federation is null ? null : LendingNode.Create(federation, config, ledger, backends, registry);
         if (lending?.Borrowing is { } borrowing)

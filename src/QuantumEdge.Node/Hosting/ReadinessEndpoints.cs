@@ -4,6 +4,7 @@ using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Gateway.Privacy;
 using QuantumEdge.Ledger;
 
 namespace QuantumEdge.Node.Hosting;
@@ -11,7 +12,7 @@ namespace QuantumEdge.Node.Hosting;
 /// <summary>
 /// Probes for load balancers and orchestrators, unauthenticated like <c>/health</c>:
 /// <c>GET /health/live</c> is 200 while the process serves HTTP; <c>GET /health/ready</c> is 200
-/// only when the node can serve traffic now (not halted or locked down, ledger writable, a healthy backend with a closed
+/// only when the node can serve traffic now (not halted or locked down, ledger writable and reachable, a healthy backend with a closed
 /// circuit), and <c>?classification=restricted</c> (or <c>phi</c>, any level or alias) narrows that
 /// to backends cleared for the level, so a balancer can send PHI only to nodes that can take it.
 /// The body lists the ready backends per classification; it never names backend addresses.
@@ -58,13 +59,18 @@ internal static class ReadinessEndpoints
 
         var counts = ClassificationReadiness.Levels.ToDictionary(l => l, l => ClassificationReadiness.ReadyBackends(backends, l));
         var ledgerWritable = ledger.ReadOnlyReason is null;
+        var availability = ctx.RequestServices.GetRequiredService<LedgerAvailability>();
+        // While the shared ledger database is unreachable charged levels are refused; free ones only when configured so.
+        var ledgerServes = availability.Available
+            || (availability.ServeFreeRequestsWhileUnavailable && !(asked ?? floor).IsPatientData());
         var backendsReady = asked is { } c ? counts[c] > 0 : counts.Where(p => p.Key >= floor).Any(p => p.Value > 0);
         var emergency = ctx.RequestServices.GetRequiredService<QuantumEdge.Gateway.Emergency.EmergencyControls>();
-        var ready = ledgerWritable && backendsReady && !emergency.Halted && !emergency.LockedDown;
+        var ready = ledgerWritable && ledgerServes && backendsReady && !emergency.Halted && !emergency.LockedDown;
         var reason = ready ? null
             : emergency.Halted ? "inference is halted by an administrator"
             : emergency.LockedDown ? "the node is locked down: only administrators are served"
             : !ledgerWritable ? "the audit ledger is read-only (tampering was detected): every inference request is refused"
+            : !ledgerServes ? "the privacy ledger's database is unreachable: charged requests get 503 ledger_unavailable until it answers again"
             : asked is { } wanted ? $"no healthy backend is cleared for {wanted.Name()} data"
             : "no backend is healthy";
 
@@ -85,6 +91,7 @@ internal static class ReadinessEndpoints
         }
 
         json.WriteBoolean("ledger_writable", ledgerWritable);
+        json.WriteBoolean("ledger_available", availability.Available);
         json.WriteStartObject("ready_backends");
         foreach (var (level, n) in counts)
         {
