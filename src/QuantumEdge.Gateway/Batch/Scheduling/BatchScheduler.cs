@@ -11,7 +11,7 @@ namespace QuantumEdge.Gateway.Batch.Scheduling;
 /// <see cref="NextDispatches"/> measures every backend's headroom (<see cref="BackendHeadroom"/>:
 /// slots left by interactive load and its reserve, minus the batch lines already out), picks the
 /// waiting lines that fit (nearest deadline first; within a deadline class, lines of one prefix
-/// together), places them jointly as one assignment problem (<see cref="BatchPlacement"/>: cost from
+/// together; a line whose prefix a full backend caches waits for room there unless due within the hour), places them jointly as one assignment problem (<see cref="BatchPlacement"/>: cost from
 /// speed and load, shared-prefix lines coupled so that they share a KV cache) solved by the node's
 /// <see cref="IAssignmentSolver"/> (the GPU planner process for large solves when configured, the CPU
 /// otherwise; the greedy plan when the solver fails or overruns), and never dispatches more lines to
@@ -19,7 +19,9 @@ namespace QuantumEdge.Gateway.Batch.Scheduling;
 /// </summary>
 /// <remarks>
 /// The executor tells the scheduler when a dispatched line finished (<see cref="Completed"/>), whatever
-/// its outcome; until then the line holds its slot in the headroom. Lines that can no longer finish
+/// its outcome; until then the line holds its slot in the headroom. A dispatched line passed as pending
+/// again was not started, and gives its slot back; one neither completed nor pending again is released
+/// after <see cref="BatchSchedulerOptions.OutstandingLifetime"/>. Lines that can no longer finish
 /// before their deadline are not dispatched; they are listed in <see cref="Unmeetable"/> after the call
 /// so that the executor can expire them. Planning calls are serialised; <see cref="Completed"/> may be
 /// called from any thread at any time.
@@ -28,6 +30,9 @@ public sealed class BatchScheduler
 {
     /// <summary>Time a solver may take beyond its budget before the greedy plan is used instead.</summary>
     private static readonly TimeSpan SolveSlack = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Lines due within this are never held back to wait for the backend that caches their prefix.</summary>
+    private static readonly TimeSpan DeferralHorizon = TimeSpan.FromHours(1);
 
     private readonly Func<IReadOnlyList<Backend>> _backends;
     private readonly IAssignmentSolver _solver;
@@ -86,7 +91,7 @@ public sealed class BatchScheduler
     /// The lines to run now and where. Blocks for at most the solve budget (plus slack) when the solver
     /// is remote; <see cref="NextDispatchesAsync"/> is the same without blocking.
     /// </summary>
-    /// <param name="pending">Every line waiting to run (lines already dispatched and not completed are skipped).</param>
+    /// <param name="pending">Every line waiting to run and not running (a line dispatched earlier and passed again was not started).</param>
     /// <param name="now">The scheduling instant (deadlines and the start grace are measured from it).</param>
     /// <exception cref="ArgumentException">A line is null, has no id or model, or an id appears twice.</exception>
     public IReadOnlyList<BatchDispatch> NextDispatches(IReadOnlyList<BatchLineDemand> pending, DateTimeOffset now) =>
@@ -202,6 +207,14 @@ public sealed class BatchScheduler
         int spare = 0, headroom = 0, waiting = 0;
         lock (_lock)
         {
+            ReleaseForgotten(now);
+            foreach (var line in pending)
+            {
+                // Pending means not running: a dispatch the executor did not start (its own cap, a
+                // cancelled batch) gives its slot back here instead of holding it for ever.
+                _outstanding.Remove(line.LineId);
+            }
+
             var settled = new Dictionary<string, (int Settled, int Young)>(StringComparer.Ordinal);
             foreach (var (_, (backend, at)) in _outstanding)
             {
@@ -224,11 +237,6 @@ public sealed class BatchScheduler
             var candidates = new List<BatchLineDemand>(pending.Count);
             foreach (var line in pending)
             {
-                if (_outstanding.ContainsKey(line.LineId))
-                {
-                    continue;
-                }
-
                 waiting++;
                 if (CannotFinishInTime(line, backends, now))
                 {
@@ -258,12 +266,27 @@ public sealed class BatchScheduler
                 }
 
                 var fullest = -1;
+                var holder = _holders.Holder(line.PrefixKey, now);
                 for (var b = 0; b < open.Count; b++)
                 {
                     if (left[b] > 0 && BatchPlacement.Eligible(line, open[b].Backend) && (fullest < 0 || left[b] > left[fullest]))
                     {
                         fullest = b;
                     }
+
+                    if (left[b] > 0 && open[b].Backend.Id == holder && BatchPlacement.Eligible(line, open[b].Backend))
+                    {
+                        fullest = b;
+                        break;
+                    }
+                }
+
+                // A line whose prefix sits in a full backend's cache waits for room there (other lines
+                // take the slots meanwhile), unless it is due soon; the holder entry expires anyway.
+                if (holder is not null && (fullest < 0 || open[fullest].Backend.Id != holder) && line.Deadline - now > DeferralHorizon
+                    && backends.Any(b => b.Id == holder && BatchPlacement.Eligible(line, b)))
+                {
+                    continue;
                 }
 
                 if (fullest >= 0)
@@ -289,6 +312,18 @@ public sealed class BatchScheduler
         }
 
         return (selected, open);
+    }
+
+    /// <summary>Drops dispatches never reported completed within <see cref="BatchSchedulerOptions.OutstandingLifetime"/> (caller holds the lock).</summary>
+    private void ReleaseForgotten(DateTimeOffset now)
+    {
+        foreach (var (line, (_, at)) in _outstanding)
+        {
+            if (now - at > _options.OutstandingLifetime)
+            {
+                _outstanding.Remove(line);
+            }
+        }
     }
 
     /// <summary>Past its deadline, or too close to it for even the fastest eligible backend's first token.</summary>

@@ -24,6 +24,12 @@ public sealed record BatchSchedulerOptions
     /// </summary>
     public TimeSpan StartGrace { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// A dispatched line neither reported completed nor passed as pending again within this time is
+    /// taken as lost by the executor, and its slot is released (longer than any backend timeout).
+    /// </summary>
+    public TimeSpan OutstandingLifetime { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How long a backend counts as holding a prefix in its KV cache after a line with it was sent there.</summary>
     public TimeSpan PrefixLifetime { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -42,9 +48,9 @@ public sealed record BatchSchedulerOptions
             throw new ArgumentOutOfRangeException(nameof(MaxLinesPerSolve), "MaxLinesPerSolve and Agents must be at least 1");
         }
 
-        if (SolveBudget <= TimeSpan.Zero || StartGrace < TimeSpan.Zero || PrefixLifetime < TimeSpan.Zero || DeadlineBucket <= TimeSpan.Zero)
+        if (SolveBudget <= TimeSpan.Zero || OutstandingLifetime <= TimeSpan.Zero || StartGrace < TimeSpan.Zero || PrefixLifetime < TimeSpan.Zero || DeadlineBucket <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(SolveBudget), "SolveBudget and DeadlineBucket must be positive; StartGrace and PrefixLifetime not negative");
+            throw new ArgumentOutOfRangeException(nameof(SolveBudget), "SolveBudget, OutstandingLifetime and DeadlineBucket must be positive; StartGrace and PrefixLifetime not negative");
         }
     }
 }

@@ -63,6 +63,9 @@ public sealed class BatchSchedulerTests
         Assert.True(first.Count(d => d.BackendId == "b0") <= 3);
         Assert.True(first.Count(d => d.BackendId == "b1") <= 5);
 
+        // The executor passes only lines that are not running.
+        lines.RemoveAll(l => first.Any(d => d.LineId == l.LineId));
+
         // Before the lines hold backend slots, and after (the executor running them), nothing more fits.
         Assert.Empty(bed.Scheduler.NextDispatches(lines, Now.AddMilliseconds(10)));
         foreach (var d in first)
@@ -78,7 +81,6 @@ public sealed class BatchSchedulerTests
         {
             bed.Backends[done.BackendId == "b0" ? 0 : 1].Release();
             bed.Scheduler.Completed(done.LineId);
-            lines.RemoveAll(l => l.LineId == done.LineId);
         }
 
         var next = bed.Scheduler.NextDispatches(lines, Now.AddSeconds(11));
@@ -86,6 +88,24 @@ public sealed class BatchSchedulerTests
         Assert.Equal(2, next.Count);
         Assert.Empty(next.Select(d => d.LineId).Intersect(first.Select(d => d.LineId)));
         Assert.Equal(8, bed.Scheduler.InFlight);
+    }
+
+    [Fact]
+    public void A_dispatch_the_executor_did_not_start_gives_its_slot_back()
+    {
+        // One backend with 2 free slots (4 minus a reserve of 2).
+        using var bed = new SchedulingTestBed(backends: 1, maxConcurrency: 4, reserve: 0.5);
+        List<BatchLineDemand> lines = [SchedulingTestBed.Line("a"), SchedulingTestBed.Line("b"), SchedulingTestBed.Line("c")];
+        Assert.Equal(2, bed.Scheduler.NextDispatches(lines, Now).Count);
+
+        // Both dispatched lines are pending again (the executor hit its own cap): their slots are free again, never counted twice.
+        Assert.Equal(2, bed.Scheduler.NextDispatches(lines, Now.AddSeconds(1)).Count);
+        Assert.Equal(2, bed.Scheduler.InFlight);
+
+        // Neither reported completed nor pending again: held until the outstanding lifetime, then released.
+        Assert.Empty(bed.Scheduler.NextDispatches([SchedulingTestBed.Line("c")], Now.AddMinutes(10)));
+        Assert.Equal(["c"], bed.Scheduler.NextDispatches([SchedulingTestBed.Line("c")], Now.AddMinutes(16)).Select(d => d.LineId));
+        Assert.Equal(1, bed.Scheduler.InFlight);
     }
 
     [Fact]
