@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using QuantumEdge.Gateway.Batch.Scheduling;
 
 namespace QuantumEdge.Gateway.Planning;
 
@@ -15,7 +16,8 @@ public static class QuantumEndpoints
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(planner);
-        return context.Response.WriteAsJsonAsync(StatusReport(planner.Status()), QuantumJsonContext.Default.QuantumStatusReport, cancellationToken: context.RequestAborted);
+        var batch = context.RequestServices?.GetService(typeof(BatchScheduler)) as BatchScheduler;
+        return context.Response.WriteAsJsonAsync(StatusReport(planner.Status(), batch?.Report()), QuantumJsonContext.Default.QuantumStatusReport, cancellationToken: context.RequestAborted);
     }
 
     public static Task WriteCoherenceAsync(HttpContext context, QuantumRoutePlanner planner)
@@ -32,7 +34,9 @@ public static class QuantumEndpoints
         return context.Response.WriteAsJsonAsync(OptimizationReport(planner.Status()), QuantumJsonContext.Default.QuantumOptimizationReport, cancellationToken: context.RequestAborted);
     }
 
-    public static QuantumStatusReport StatusReport(PlannerStatus status)
+    /// <param name="status">The interactive planner's state.</param>
+    /// <param name="batch">The batch scheduler's section, when the node runs one.</param>
+    public static QuantumStatusReport StatusReport(PlannerStatus status, BatchPlanningReport? batch = null)
     {
         ArgumentNullException.ThrowIfNull(status);
         var coherent = double.IsNaN(status.MeanCoherence) || status.MeanCoherence >= status.CoherenceThreshold;
@@ -53,7 +57,8 @@ public static class QuantumEndpoints
             status.TasksPerSecond,
             Finite(status.MeanCoherence),
             Finite(status.OptimizationEfficiency),
-            status.PlannerProcess);
+            status.PlannerProcess,
+            batch);
     }
 
     public static QuantumCoherenceReport CoherenceReport(PlannerStatus status)

@@ -3,7 +3,8 @@ namespace QuantumEdge.Gateway.Planning;
 /// <summary>
 /// <c>GET /quantum/status</c>: is the planner working, what is it set to, how much has it planned.
 /// <see cref="Status"/> is "ok", or "decoherent" when the rolling mean coherence is under the threshold
-/// (plans are still served; see <c>/quantum/coherence</c>).
+/// (plans are still served; see <c>/quantum/coherence</c>). <see cref="BatchPlanning"/> is the batch
+/// scheduler's section, null on a node that runs none.
 /// </summary>
 public sealed record QuantumStatusReport(
     string Status,
@@ -22,7 +23,8 @@ public sealed record QuantumStatusReport(
     double TasksPerSecond,
     double? CoherenceUtilization,
     double? OptimizationEfficiency,
-    PlannerProcessReport? PlannerProcess);
+    PlannerProcessReport? PlannerProcess,
+    Batch.Scheduling.BatchPlanningReport? BatchPlanning = null);
 
 /// <summary>
 /// The GPU planner process as the node sees it (null when <c>resources.gpu_limit</c> is 0): the device

@@ -90,6 +90,9 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
 
     public string Name => "quantum";
 
+    /// <summary>The solver of this planner's batches (the GPU planner process's client when offloading): batch scheduling shares it.</summary>
+    public IAssignmentSolver Solver => _solver;
+
     /// <summary>The warm-start pool (<c>coherence_pool_size</c>), null when it is 0: persisted as quantum state.</summary>
     internal WarmStartPool? WarmStarts => _pool;
 
