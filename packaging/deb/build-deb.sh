@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
 # Build quantumedge_<version>_amd64.deb from a published native-AOT binary.
 #
-#   packaging/deb/build-deb.sh BINARY OUTDIR [VERSION]
+#   packaging/deb/build-deb.sh [--planner PLANNER] BINARY OUTDIR [VERSION]
 #
 # BINARY is artifacts/aot/linux-x64/quantumedge (from `dotnet publish src/QuantumEdge.Node -c
 # Release -r linux-x64 -o artifacts/aot/linux-x64`); the native libraries published beside it
 # (libsodium.so, which NSec loads at run time) go into the package with it. VERSION defaults to
 # what `BINARY --version` prints. Needs dpkg-deb, gzip and objdump (binutils); runs as any user.
 # Prints the path of the .deb on the last line.
+#
+# PLANNER is the GPU planner, a self-contained single-file linux-x64 publish (`dotnet publish
+# src/QuantumEdge.Planning.Gpu -c Release -r linux-x64 -p:PublishSingleFile=true -o DIR`, JIT with
+# ReadyToRun: ILGPU cannot be AOT-compiled). With it the package also ships
+# /usr/lib/quantumedge/quantumedge-planner and quantumedge-planner.service (not enabled). Without
+# it the package is the node alone, as before: the node runs the same without the planner (every
+# solve on the CPU), and a node-only package stays ~70 MB smaller for hosts without a GPU. CI
+# always passes it.
 set -euo pipefail
 
-usage() { echo "usage: $0 BINARY OUTDIR [VERSION]" >&2; exit 2; }
+usage() { echo "usage: $0 [--planner PLANNER] BINARY OUTDIR [VERSION]" >&2; exit 2; }
 die() { echo "build-deb: $*" >&2; exit 1; }
+planner=
+if [ "${1:-}" = --planner ]; then
+  [ $# -ge 2 ] || usage
+  planner=$(readlink -f "$2")
+  shift 2
+fi
 [ $# -ge 2 ] && [ $# -le 3 ] || usage
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +42,18 @@ file_header=$(od -An -tx1 -N20 "$binary" | tr -d ' \n')
 # ELF magic, 64-bit, little-endian ... e_machine 0x3e (x86-64) at offset 18.
 [[ $file_header == 7f454c460201* && ${file_header:36:4} == 3e00 ]] || die "'$binary' is not an x86-64 ELF binary"
 bindir=$(dirname "$binary")
+is_x64_elf() {
+  local header
+  header=$(od -An -tx1 -N20 "$1" | tr -d ' \n')
+  [[ $header == 7f454c460201* && ${header:36:4} == 3e00 ]]
+}
+if [ -n "$planner" ]; then
+  [ -f "$planner" ] && [ -x "$planner" ] || die "--planner: '$planner' is not an executable file"
+  is_x64_elf "$planner" || die "--planner: '$planner' is not an x86-64 ELF binary"
+  # A framework-dependent or multi-file publish would need files beside it that the package does not ship.
+  [ "$(stat -c %s "$planner")" -gt 20000000 ] \
+    || die "--planner: '$planner' is too small for a self-contained single-file publish (-r linux-x64 -p:PublishSingleFile=true)"
+fi
 [ -f "$bindir/libsodium.so" ] || die "no libsodium.so beside $binary: the node loads it at run time (NSec) and cannot sign audit checkpoints or keys without it"
 
 if [ -z "$version" ]; then
@@ -68,6 +94,12 @@ shopt -u nullglob
 ln -s ../lib/quantumedge/quantumedge "$root/usr/bin/quantumedge"
 
 install -m 0644 "$unit_src" "$root/lib/systemd/system/quantumedge.service"
+if [ -n "$planner" ]; then
+  install -m 0755 "$planner" "$root/usr/lib/quantumedge/quantumedge-planner"
+  install -m 0644 "$repo/systemd/quantumedge-planner.service" "$root/lib/systemd/system/quantumedge-planner.service"
+else
+  echo "build-deb: no --planner given: the package has the node only (no GPU planner)" >&2
+fi
 
 # The production configuration, with the node key where postinst generates it. (When the
 # repository's file names storage.node_key_dir itself, it is shipped unchanged.)
@@ -105,6 +137,12 @@ install -m 0644 "$here/lintian-overrides" "$root/usr/share/lintian/overrides/qua
 glibc=$(objdump -T "$root"/usr/lib/quantumedge/* 2>/dev/null | grep -oE 'GLIBC_[0-9]+(\.[0-9]+)+' | sed 's/GLIBC_//' | sort -uV | tail -1)
 [ -n "$glibc" ] || die "could not read the glibc symbol versions of $binary"
 depends="libc6 (>= $glibc), libssl3 | libssl3t64, adduser, init-system-helpers (>= 1.54~)"
+# The planner's .NET runtime (JIT, not AOT) links the C++ runtime.
+if [ -n "$planner" ]; then
+  needed=$(objdump -p "$root/usr/lib/quantumedge/quantumedge-planner" | awk '$1 == "NEEDED" {print $2}')
+  grep -qx 'libstdc++.so.6' <<< "$needed" && depends="$depends, libstdc++6"
+  grep -qx 'libgcc_s.so.1' <<< "$needed" && depends="$depends, libgcc-s1"
+fi
 
 for s in postinst prerm postrm; do install -m 0755 "$here/debian/$s" "$root/DEBIAN/$s"; done
 echo /etc/quantumedge/production.yaml > "$root/DEBIAN/conffiles"

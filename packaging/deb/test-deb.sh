@@ -3,11 +3,15 @@
 # maintainer scripts, the extracted binary run from the package layout (it must find the
 # libsodium.so shipped beside it), the systemd unit (systemd-analyze verify where available)
 # and lintian (reported, never fatal). Exits non-zero on any real problem. Takes a few seconds.
+# A package built with the GPU planner (build-deb.sh --planner) has its binary run from the
+# package and its unit checked too; --planner makes a package without it a failure (CI).
 #
-#   packaging/deb/test-deb.sh path/to/quantumedge_<version>_amd64.deb
+#   packaging/deb/test-deb.sh path/to/quantumedge_<version>_amd64.deb [--planner]
 set -uo pipefail
 
-[ $# -eq 1 ] || { echo "usage: $0 DEB" >&2; exit 2; }
+want_planner=0
+if [ "${2:-}" = --planner ]; then want_planner=1; set -- "$1"; fi
+[ $# -eq 1 ] || { echo "usage: $0 DEB [--planner]" >&2; exit 2; }
 deb=$(readlink -f "$1")
 [ -f "$deb" ] || { echo "test-deb: no such file: $1" >&2; exit 2; }
 command -v dpkg-deb > /dev/null || { echo "test-deb: dpkg-deb is required" >&2; exit 2; }
@@ -155,6 +159,56 @@ if command -v systemd-analyze > /dev/null; then
 else
   note "systemd-analyze is not installed: unit syntax not verified (apt-get install systemd)"
 fi
+
+echo "== GPU planner (quantumedge-planner and its unit)"
+planner=$x/usr/lib/quantumedge/quantumedge-planner
+punit=$x/lib/systemd/system/quantumedge-planner.service
+if [ -f "$planner" ]; then
+  check "usr/lib/quantumedge/quantumedge-planner is -rwxr-xr-x root/root" has "-rwxr-xr-x root/root ./usr/lib/quantumedge/quantumedge-planner"
+  check "lib/systemd/system/quantumedge-planner.service is -rw-r--r--" has "-rw-r--r-- root/root ./lib/systemd/system/quantumedge-planner.service"
+  check "quantumedge-planner without arguments exits 2 with its usage" \
+    bash -c '"$0" > /dev/null 2> "$1"; [ $? = 2 ] && grep -q "usage: quantumedge-planner" "$1"' "$planner" "$work/planner-usage.err"
+  # The self-contained binary runs from the package layout, serves on a socket of mode 0660 and stops on SIGTERM.
+  "$planner" --socket "$work/planner.sock" --accelerator cpu > "$work/planner.out" 2>&1 &
+  planner_pid=$!
+  for _ in $(seq 1 600); do
+    grep -q "listening on" "$work/planner.out" 2> /dev/null && break
+    kill -0 "$planner_pid" 2> /dev/null || break
+    sleep 0.1
+  done
+  check "quantumedge-planner --accelerator cpu listens on its socket" grep -q "listening on $work/planner.sock" "$work/planner.out"
+  check "the planner's socket is a socket of mode 0660" bash -c '[ -S "$0" ] && [ "$(stat -c %a "$0")" = 660 ]' "$work/planner.sock"
+  kill -TERM "$planner_pid" 2> /dev/null
+  wait "$planner_pid" 2> /dev/null
+  for d in "User=quantumedge" "Group=quantumedge" "Before=quantumedge.service" \
+    "ExecStart=/usr/lib/quantumedge/quantumedge-planner --socket /var/lib/quantumedge/planner.sock --accelerator auto" \
+    "DevicePolicy=closed" "DeviceAllow=char-nvidia* rw" "PrivateNetwork=yes" "RestrictAddressFamilies=AF_UNIX" \
+    "StateDirectory=quantumedge" "UMask=0077" "NoNewPrivileges=yes" "ProtectSystem=strict" "ProtectHome=yes" \
+    "PrivateTmp=yes" "ProtectKernelTunables=yes" "ProtectKernelModules=yes" "ProtectControlGroups=yes" \
+    "RestrictNamespaces=yes" "LockPersonality=yes" "SystemCallFilter=@system-service" "SystemCallFilter=~@privileged" \
+    "CapabilityBoundingSet=" "RestartPreventExitStatus=2"; do
+    check "planner unit has $d" grep -qxF -- "$d" "$punit"
+  done
+  check "planner unit does not set PrivateDevices (it would hide /dev/nvidia*)" bash -c '! grep -q "^PrivateDevices=" "$0"' "$punit"
+  check "the node's unit neither requires nor wants the planner (the node runs without it)" \
+    bash -c '! grep -qE "^(Requires|Wants|BindsTo|Requisite)=.*quantumedge-planner" "$0"' "$unit"
+  if command -v systemd-analyze > /dev/null; then
+    sed "s#^ExecStart=/usr/lib/quantumedge/quantumedge-planner#ExecStart=$planner#" "$punit" > "$work/unit/quantumedge-planner.service"
+    if systemd-analyze verify --man=no "$work/unit/quantumedge-planner.service" > "$work/pverify.out" 2>&1; then
+      ok "systemd-analyze verify (planner unit)"
+    else
+      bad "systemd-analyze verify (planner unit): $(cat "$work/pverify.out")"
+    fi
+    if exposure=$(systemd-analyze security --offline=true "$work/unit/quantumedge-planner.service" 2>/dev/null | grep -o 'Overall exposure level.*'); then
+      note "systemd-analyze security (planner unit): $exposure"
+    fi
+  fi
+elif [ "$want_planner" = 1 ]; then
+  bad "the package has no usr/lib/quantumedge/quantumedge-planner (build-deb.sh --planner)"
+else
+  note "no GPU planner in this package (built without build-deb.sh --planner)"
+fi
+check "no planner unit without the planner binary" bash -c '[ -f "$0" ] || [ ! -f "$1" ]' "$planner" "$punit"
 
 echo "== lintian (reported, not fatal)"
 if command -v lintian > /dev/null; then

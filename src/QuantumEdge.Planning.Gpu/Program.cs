@@ -37,6 +37,7 @@ try
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping.Cancel(); });
         await using var server = new PlannerServer(socket, device);
+        server.WarmUp();
         Console.Out.WriteLine($"quantumedge-planner: {server.Device.Kind} device '{server.Device.Name}', {server.Device.MemoryBytes / (1 << 20)} MiB, listening on {socket}");
         await server.RunAsync(stopping.Token);
     }

@@ -4,14 +4,16 @@ using System.Text.Json;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Planning.Instances;
 using QuantumEdge.Planning.Ising;
+using QuantumEdge.Planning.Remote;
 using QuantumEdge.Planning.Solvers;
 
 namespace QuantumEdge.Node.Cli;
 
 /// <summary>
 /// <c>quantumedge plan solve (--gset FILE | --qubo FILE)</c>: the planner's simulated-bifurcation
-/// solver on a standard instance, on one core. Gset (MaxCut) runs discrete SB; a QUBO runs discrete
-/// and ballistic SB on half the time each and keeps the better, unless <c>--variant</c> picks one.
+/// solver on a standard instance, on one core or on the GPU planner process (<c>--device gpu|auto</c>,
+/// through <see cref="PlanSolveDevice"/>). Gset (MaxCut) runs discrete SB; a QUBO runs discrete and
+/// ballistic SB on half the time each and keeps the better, unless <c>--variant</c> picks one.
 /// </summary>
 internal static class PlanCommand
 {
@@ -22,15 +24,16 @@ internal static class PlanCommand
         var timeLimit = new Option<int>("--time-limit-ms") { Description = "Wall-clock budget of the solve.", DefaultValueFactory = _ => 1000 };
         var agents = new Option<int>("--agents") { Description = "Agents (replicas) evolved at once, rounded up to the SIMD width.", DefaultValueFactory = _ => 32 };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
-        var device = new Option<string>("--device") { Description = "cpu, gpu or auto (auto = cpu until the GPU planner process exists).", DefaultValueFactory = _ => "auto" };
+        var device = new Option<string>("--device") { Description = "cpu; gpu (the quantumedge-planner process; exit 1 when it does not answer); auto (the planner when it answers, else cpu).", DefaultValueFactory = _ => "auto" };
+        var plannerSocket = new Option<string?>("--planner-socket") { Description = "The planner process's socket (default: quantum_planning.gpu.socket_path of the configuration, <data_dir>/planner.sock)." };
         var variant = new Option<string>("--variant") { Description = "discrete, ballistic or auto (Gset: discrete; QUBO: the better of both).", DefaultValueFactory = _ => "auto" };
         var steps = new Option<string>("--steps") { Description = "Steps of one bifurcation round, or auto: rounds as long as two fit the time limit (at least 1000 steps). Rounds repeat while time remains.", DefaultValueFactory = _ => "auto" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: objective, solution (0/1 per variable in input order), time_to_best_ms, steps, agents, coherence, ..." };
         var solve = new Command("solve", "Solve a Gset or QUBO instance with the planner's simulated-bifurcation solver and print the best objective.")
         {
-            gset, qubo, timeLimit, agents, seed, device, variant, steps, json,
+            gset, qubo, timeLimit, agents, seed, device, variant, steps, json, plannerSocket,
         };
-        solve.SetAction(parse =>
+        solve.SetAction(async (parse, cancellationToken) =>
         {
             var limit = parse.GetValue(timeLimit);
             if (limit <= 0)
@@ -46,7 +49,8 @@ internal static class PlanCommand
 
             var (stepCount, roundsInBudget) = RoundLength(parse.GetValue(steps)!);
 
-            CheckDevice(parse.GetValue(device)!);
+            var deviceName = parse.GetValue(device)!;
+            CheckDevice(deviceName);
             var gsetFile = parse.GetValue(gset);
             var quboFile = parse.GetValue(qubo);
             if ((gsetFile is null) == (quboFile is null))
@@ -69,12 +73,30 @@ internal static class PlanCommand
                 TimeLimit = TimeSpan.FromMilliseconds((double)limit / variants.Length),
             };
 
-            var outcome = Solve(model, settings, variants);
+            var socketPath = deviceName == "cpu" ? null : parse.GetValue(plannerSocket) ?? PlannerSocketFromConfig(parse);
+            PlanSolveDevice target;
+            try
+            {
+                // The handshake's wait counts against the budget, as the node's does.
+                target = await PlanSolveDevice.OpenAsync(deviceName, socketPath, TimeSpan.FromMilliseconds(limit * RemoteAssignmentSolver.RemoteShare), cancellationToken);
+            }
+            catch (PlannerUnreachableException e)
+            {
+                await Console.Error.WriteLineAsync($"quantumedge: {e.Message}");
+                return ExitCodes.Failure;
+            }
+
+            Outcome outcome;
+            await using (target)
+            {
+                outcome = await SolveAsync(model, settings, variants, target, cancellationToken);
+            }
+
             var solution = IsingConversions.ToBinary(outcome.Result.BestSpins);
             var objective = cut is not null ? cut.CutValue(outcome.Result.BestSpins) : model.Objective(outcome.Result.BestSpins);
             if (parse.GetValue(json))
             {
-                WriteJson(isGset, file, objective, solution, outcome);
+                WriteJson(isGset, file, objective, solution, outcome, target);
             }
             else
             {
@@ -82,7 +104,7 @@ internal static class PlanCommand
                 Console.Out.WriteLine(string.Create(inv, $"{file.Name}: {(isGset ? "gset" : "qubo")}, {model.Size} variables"));
                 Console.Out.WriteLine(string.Create(inv, $"objective {objective:G17} ({(isGset ? "cut, maximised" : "energy, minimised")})"));
                 Console.Out.WriteLine(string.Create(inv,
-                    $"time to best {outcome.TimeToBestMs:F1} ms, steps {outcome.Steps}, agents {outcome.Result.Agents}, coherence {outcome.Result.Coherence:F3}, rounds {outcome.Rounds}, {Name(outcome.Variant)} SB on cpu"));
+                    $"time to best {outcome.TimeToBestMs:F1} ms, steps {outcome.Steps}, agents {outcome.Result.Agents}, coherence {outcome.Result.Coherence:F3}, rounds {outcome.Rounds}, {Name(outcome.Variant)} SB on {outcome.Device}{Where(target)}"));
             }
 
             return ExitCodes.Ok;
@@ -112,16 +134,24 @@ internal static class PlanCommand
 
     private static void CheckDevice(string device)
     {
-        switch (device)
+        if (device is not ("cpu" or "gpu" or "auto"))
         {
-            case "cpu" or "auto":
-                return;
-            case "gpu":
-                throw new ConfigurationException("--device", "gpu needs the GPU planner process (quantumedge-planner), which this build does not include; use --device cpu or auto");
-            default:
-                throw new ConfigurationException("--device", $"'{device}' is not cpu, gpu or auto");
+            throw new ConfigurationException("--device", $"'{device}' is not cpu, gpu or auto");
         }
     }
+
+    private static string PlannerSocketFromConfig(ParseResult parse)
+    {
+        var config = ConfigSource.Load(parse);
+        return config.QuantumPlanning.Gpu.ResolveSocketPath(config.Node);
+    }
+
+    private static string Where(PlanSolveDevice target) => (target.Planner, target.FallbackReason) switch
+    {
+        ({ } p, null) => string.Create(CultureInfo.InvariantCulture, $" (planner at {target.SocketPath}: {p.Kind} device '{p.Name}', IPC {target.LastIpcMs:F1} ms)"),
+        (_, { } reason) => $" (planner at {target.SocketPath}: {reason}, solved on the cpu)",
+        _ => "",
+    };
 
     private static BifurcationVariant[] Variants(string name, bool isGset) => name switch
     {
@@ -167,7 +197,7 @@ internal static class PlanCommand
     }
 
     /// <summary>Runs each variant on its share of the budget and keeps the best, with times on one clock.</summary>
-    private static Outcome Solve(IsingModel model, BifurcationSettings settings, BifurcationVariant[] variants)
+    private static async Task<Outcome> SolveAsync(IsingModel model, BifurcationSettings settings, BifurcationVariant[] variants, PlanSolveDevice target, CancellationToken cancellationToken)
     {
         Outcome? best = null;
         var offsetMs = 0.0;
@@ -175,22 +205,24 @@ internal static class PlanCommand
         var rounds = 0;
         foreach (var v in variants)
         {
-            var result = SimulatedBifurcationSolver.Solve(model, settings with { Variant = v });
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (result, device) = await target.SolveAsync(model, settings with { Variant = v }, cancellationToken);
             steps += result.Steps;
             rounds += result.Rounds;
             var better = best is null || model.EnergyFromObjective(result.BestObjective) < model.EnergyFromObjective(best.Result.BestObjective) - 1e-9;
             if (better)
             {
-                best = new Outcome(result, v, offsetMs + result.TimeToBestMs, 0, 0);
+                best = new Outcome(result, v, offsetMs + result.TimeToBestMs, 0, 0, device);
             }
 
-            offsetMs += result.ElapsedMs;
+            // The caller's clock: a planner solve's round trip, not only the planner's own time.
+            offsetMs += System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
 
         return best! with { Steps = steps, Rounds = rounds, ElapsedMs = offsetMs };
     }
 
-    private static void WriteJson(bool isGset, FileInfo file, double objective, byte[] solution, Outcome outcome)
+    private static void WriteJson(bool isGset, FileInfo file, double objective, byte[] solution, Outcome outcome, PlanSolveDevice target)
     {
         using var stdout = Console.OpenStandardOutput();
         using (var w = new Utf8JsonWriter(stdout))
@@ -215,7 +247,26 @@ internal static class PlanCommand
             w.WriteNumber("agents", outcome.Result.Agents);
             w.WriteNumber("coherence", outcome.Result.Coherence);
             w.WriteString("variant", Name(outcome.Variant));
-            w.WriteString("device", "cpu");
+            w.WriteString("device", outcome.Device);
+            if (target.SocketPath is { } socket)
+            {
+                w.WriteStartObject("planner");
+                w.WriteString("socket", socket);
+                w.WriteString("accelerator", target.Planner?.Kind);
+                w.WriteString("accelerator_name", target.Planner?.Name);
+                w.WriteString("fallback", target.FallbackReason);
+                if (target.LastIpcMs is { } ipc)
+                {
+                    w.WriteNumber("ipc_ms", ipc);
+                }
+                else
+                {
+                    w.WriteNull("ipc_ms");
+                }
+
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 
@@ -224,7 +275,7 @@ internal static class PlanCommand
 
     private static string Name(BifurcationVariant variant) => variant == BifurcationVariant.Discrete ? "discrete" : "ballistic";
 
-    private sealed record Outcome(SolverResult Result, BifurcationVariant Variant, double TimeToBestMs, long Steps, int Rounds)
+    private sealed record Outcome(SolverResult Result, BifurcationVariant Variant, double TimeToBestMs, long Steps, int Rounds, string Device)
     {
         public double ElapsedMs { get; init; }
     }

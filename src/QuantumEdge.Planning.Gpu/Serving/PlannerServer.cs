@@ -3,6 +3,7 @@ using ILGPU.Runtime;
 using QuantumEdge.Planning.Assignment;
 using QuantumEdge.Planning.Gpu.Devices;
 using QuantumEdge.Planning.Gpu.Solvers;
+using QuantumEdge.Planning.Instances;
 using QuantumEdge.Planning.Ising;
 using QuantumEdge.Planning.Remote;
 using QuantumEdge.Planning.Solvers;
@@ -58,6 +59,33 @@ internal sealed class PlannerServer : IAsyncDisposable
     }
 
     public PlannerDeviceInfo Device => _info;
+
+    /// <summary>
+    /// One tiny solve of each kind and layout before the socket is announced. ILGPU compiles a kernel
+    /// on its first launch and the JIT compiles the solvers on their first call; without this that
+    /// lands on the first real solve (seconds on the CPU accelerator), which then overruns its budget
+    /// and the node or <c>plan solve</c> falls back to the CPU.
+    /// </summary>
+    public void WarmUp()
+    {
+        var model = IsingModel.Create(3, [new WeightedEdge(0, 1, 1), new WeightedEdge(1, 2, -1)], [0.5, 0, 0], 0, ObjectiveSense.Minimise);
+        foreach (var variant in new[] { BifurcationVariant.Discrete, BifurcationVariant.Ballistic })
+        {
+            foreach (var layout in new[] { CouplingLayout.Dense, CouplingLayout.Sparse })
+            {
+                // Fixed steps: a round sized to the budget (RoundsInBudget) would fill the minute.
+                var settings = new BifurcationSettings { Variant = variant, Agents = 2, StepsPerRound = 20, MaxRounds = 1, TimeLimit = TimeSpan.FromSeconds(60), Parallelism = 1 };
+                _ising.Solve(model, settings, layout);
+            }
+        }
+
+        var builder = new AssignmentProblemBuilder(2);
+        builder.SetBackend(0, 2).SetBackend(1, 2);
+        builder.AddTask([new PermittedBackend(0, 1), new PermittedBackend(1, 2)]);
+        builder.AddTask([new PermittedBackend(0, 2), new PermittedBackend(1, 1)]);
+        builder.Couple(0, 1, 0.5);
+        _assignment.Solve(builder.Build(), new PlannerSettings { Agents = 2, StepsPerRound = 20, MaxContinuations = 0, TimeBudget = TimeSpan.FromSeconds(60) });
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

@@ -78,25 +78,9 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
             Stats.RecordGpu(Stopwatch.GetElapsedTime(started).TotalMilliseconds, plan.ElapsedMs, _time.GetUtcNow());
             return plan;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (FallbackReason(e, cancellationToken) is { } why)
         {
-            reason = "timeout";
-        }
-        catch (SocketException)
-        {
-            reason = "unavailable";
-        }
-        catch (IOException)
-        {
-            reason = "crash";
-        }
-        catch (PlannerProtocolException)
-        {
-            reason = "protocol";
-        }
-        catch (PlannerErrorException)
-        {
-            reason = "refused";
+            reason = why;
         }
 
         _breaker.Failed();
@@ -105,6 +89,22 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
         var left = settings.TimeBudget - Stopwatch.GetElapsedTime(started);
         return await CpuAsync(problem, settings with { TimeBudget = left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1) }, started, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The fallback reason a failed planner call counts under: <c>timeout</c> (cancelled, but not by
+    /// <paramref name="callerToken"/>), <c>unavailable</c> (no socket or no listener), <c>crash</c> (the
+    /// connection broke), <c>protocol</c> (an answer that breaks the protocol), <c>refused</c> (an error
+    /// frame); null for anything else, which is not the planner's failure and should propagate.
+    /// </summary>
+    public static string? FallbackReason(Exception error, CancellationToken callerToken) => error switch
+    {
+        OperationCanceledException when !callerToken.IsCancellationRequested => "timeout",
+        SocketException => "unavailable",
+        IOException => "crash",
+        PlannerProtocolException => "protocol",
+        PlannerErrorException => "refused",
+        _ => null,
+    };
 
     public async ValueTask DisposeAsync()
     {

@@ -130,7 +130,6 @@ public sealed class PlanCommandTests
     }
 
     [Theory]
-    [InlineData("--device", "gpu", "GPU planner process")]
     [InlineData("--device", "tpu", "is not cpu, gpu or auto")]
     [InlineData("--time-limit-ms", "0", "positive")]
     [InlineData("--agents", "0", "between 1 and 100000")]
