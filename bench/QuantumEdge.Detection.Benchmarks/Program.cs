@@ -7,10 +7,16 @@ using QuantumEdge.Gateway.Configuration;
 // `[seconds]`: the PHI detector's cost per KB of clinical prose (1, 4, 16, 64 KB, with and without
 // identifiers), its throughput and allocations, and in the same run what detection adds to a 4 KB
 // chat request (parse + screen, on vs off). `--bdn [BenchmarkDotNet args]`: the same scans under
-// BenchmarkDotNet with its memory diagnoser. `--stages [seconds]`: each stage of a scan alone.
+// BenchmarkDotNet with its memory diagnoser. `--count N [labels]`: N scans, untimed (see Counted). `--stages [seconds]`: each stage of a scan alone.
 if (args.Length > 0 && args[0] == "--bdn")
 {
     BenchmarkSwitcher.FromTypes([typeof(DetectorBenchmarks)]).Run(args[1..]);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "--count")
+{
+    Counted.Run(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? args[2] : "scan");
     return 0;
 }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -38,6 +39,10 @@ public sealed class InferenceRequest
     /// <summary>The prompt's text as UTF-8, kept only long enough to compute a keyed hash for the audit trail.</summary>
     public byte[] PromptUtf8 { get; private set; } = [];
 
+    /// <summary>
+    /// Parses and checks a request body. The caller hands the body over: when nothing in it needs
+    /// rewriting, its array is what is sent upstream, not a copy.
+    /// </summary>
     public static InferenceRequest Parse(ReadOnlyMemory<byte> utf8, InferenceRoute route)
     {
         // Strings are decoded lazily, so text that is not UTF-8 would otherwise surface as an
@@ -66,7 +71,7 @@ public sealed class InferenceRequest
 
         try
         {
-            return Read(doc, route);
+            return Read(doc, utf8, route);
         }
         catch (InvalidOperationException e)
         {
@@ -79,7 +84,7 @@ public sealed class InferenceRequest
     private static GatewayError InvalidText(InvalidOperationException e) =>
         GatewayError.BadRequest($"request body holds a string that is not valid Unicode text (a lone UTF-16 surrogate escape?): {e.Message}", code: "invalid_json");
 
-    private static InferenceRequest Read(JsonDocument doc, InferenceRoute route)
+    private static InferenceRequest Read(JsonDocument doc, ReadOnlyMemory<byte> utf8, InferenceRoute route)
     {
         using (doc)
         {
@@ -122,14 +127,49 @@ public sealed class InferenceRequest
                 wantsUsage = so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
             }
 
-            var request = new InferenceRequest(Rewrite(body, stream, options, wantsUsage), model, stream, stream && wantsUsage);
-            request.Measure(body, route);
+            var upstream = stream || HasSurrogateEscape(utf8.Span) ? Rewrite(body, stream, options, wantsUsage) : Unchanged(utf8);
+            var request = new InferenceRequest(upstream, model, stream, stream && wantsUsage);
+            request.Measure(body, route, utf8.Length);
             return request;
         }
     }
 
     /// <summary>The body to send upstream (computed once at parse).</summary>
     public byte[] SerializeBody() => _upstream;
+
+    /// <summary>
+    /// The client's bytes, for a request that is not streamed: rewriting would send the same
+    /// properties and values, so the copy and the re-encoding are saved (the body was checked as
+    /// UTF-8 and JSON with unique keys on the way in).
+    /// </summary>
+    private static byte[] Unchanged(ReadOnlyMemory<byte> utf8) =>
+        MemoryMarshal.TryGetArray(utf8, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : utf8.ToArray();
+
+    /// <summary>
+    /// Whether the body may hold an escaped UTF-16 surrogate (\uD800–\uDFFF). Rewriting decodes
+    /// every string, and so refuses a lone surrogate even in a field the gateway does not read;
+    /// such a body is rewritten rather than forwarded as it came, so it is still refused.
+    /// </summary>
+    private static bool HasSurrogateEscape(ReadOnlySpan<byte> utf8)
+    {
+        var at = 0;
+        while (at < utf8.Length)
+        {
+            var found = utf8[at..].IndexOf("\\u"u8);
+            if (found < 0)
+            {
+                return false;
+            }
+
+            at += found + 2;
+            if (at + 1 < utf8.Length && (utf8[at] | 0x20) == 'd' && utf8[at + 1] is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// The client's body, property by property, with stream_options replaced for streams:
@@ -178,9 +218,9 @@ public sealed class InferenceRequest
         return buffer.ToArray();
     }
 
-    private void Measure(JsonElement body, InferenceRoute route)
+    private void Measure(JsonElement body, InferenceRoute route, int bodyLength)
     {
-        var text = new StringBuilder();
+        using var text = new PromptTextBuffer(bodyLength);
         switch (route)
         {
             case InferenceRoute.ChatCompletions:
@@ -201,7 +241,8 @@ public sealed class InferenceRequest
                         throw GatewayError.BadRequest("each message must be an object", "messages");
                     }
 
-                    text.Append(message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : "").Append(':');
+                    text.Append(message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : "");
+                    text.Append(':');
                     AppendContent(text, message.TryGetProperty("content", out var c) ? c : default);
                     text.Append('\n');
                 }
@@ -219,17 +260,18 @@ public sealed class InferenceRequest
                 break;
         }
 
-        var promptText = text.ToString();
-        PromptUtf8 = Encoding.UTF8.GetBytes(promptText);
+        var promptText = text.Text;
+        PromptUtf8 = new byte[Encoding.UTF8.GetByteCount(promptText)];
+        Encoding.UTF8.GetBytes(promptText, PromptUtf8);
         EstimatedPromptTokens = Math.Max(1, promptText.Length / 4);
         EstimatedOutputTokens = ReadInt(body, "max_completion_tokens") ?? ReadInt(body, "max_tokens") ?? (route == InferenceRoute.Embeddings ? 0 : 256);
-        PrefixFingerprint = Routing.PromptFingerprint64.Of(promptText.AsSpan(0, Math.Min(promptText.Length, 512)));
+        PrefixFingerprint = Routing.PromptFingerprint64.Of(promptText[..Math.Min(promptText.Length, 512)]);
     }
 
     private static int? ReadInt(JsonElement body, string name) =>
         body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) && i >= 0 ? i : null;
 
-    private static void AppendContent(StringBuilder text, JsonElement content)
+    private static void AppendContent(PromptTextBuffer text, JsonElement content)
     {
         switch (content.ValueKind)
         {

@@ -259,4 +259,31 @@ public sealed class InferenceRequestTests
 
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), sent));
     }
+
+    [Fact]
+    public void A_body_that_is_not_streamed_is_sent_upstream_as_the_client_sent_it()
+    {
+        // Spacing, escapes and number spellings that re-encoding would have changed.
+        var body = Encoding.UTF8.GetBytes("""
+            { "model" : "m",
+              "messages": [ { "role": "user", "content": "caf\u00e9 \/ x" } ],
+              "temperature": 1.50E0, "stream": false }
+            """);
+
+        var r = InferenceRequest.Parse(body, InferenceRoute.ChatCompletions);
+
+        Assert.Same(body, r.SerializeBody());
+        Assert.Equal("user:café / x\n", Encoding.UTF8.GetString(r.PromptUtf8));
+    }
+
+    [Fact]
+    public void A_streamed_body_is_still_rewritten_to_ask_for_usage()
+    {
+        var body = Encoding.UTF8.GetBytes("""{ "model": "m", "messages": [ { "role": "user", "content": "x" } ], "stream": true }""");
+
+        var r = InferenceRequest.Parse(body, InferenceRoute.ChatCompletions);
+
+        Assert.NotSame(body, r.SerializeBody());
+        Assert.True(Sent(r)["stream_options"]!["include_usage"]!.GetValue<bool>());
+    }
 }
