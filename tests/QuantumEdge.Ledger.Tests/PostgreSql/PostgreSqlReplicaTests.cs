@@ -95,6 +95,24 @@ public sealed class PostgreSqlReplicaTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task Privacy_report_counts_every_chain()
+    {
+        using var ctx = new PostgreSqlLedgerTestContext(await fixture.Server.CreateDatabaseAsync());
+        await using var a = await ctx.OpenAsync("replica-a");
+        await using var b = await ctx.OpenAsync("replica-b");
+        var from = ctx.Time.GetUtcNow();
+        await a.ChargeAsync(PostgreSqlLedgerTestContext.Charge("u-a", "icu"));
+        await b.ChargeAsync(PostgreSqlLedgerTestContext.Charge("u-b", "icu"));
+        await b.ChargeAsync(PostgreSqlLedgerTestContext.Charge("u-c", "oncology"));
+
+        var report = await a.ReportAsync(from, from.AddDays(1));
+        Assert.Equal(3, report.Admitted);
+        var icu = Assert.Single(report.Departments, d => d.Department == "icu");
+        Assert.Equal(2, icu.Users);
+        Assert.True(report.Verification.IsValid);
+    }
+
+    [Fact]
     public async Task A_replica_with_another_node_key_is_refused()
     {
         using var ctx = new PostgreSqlLedgerTestContext(await fixture.Server.CreateDatabaseAsync());
