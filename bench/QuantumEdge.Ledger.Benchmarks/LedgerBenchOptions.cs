@@ -12,12 +12,20 @@ public sealed record LedgerBenchOptions
     public string Directory { get; init; } = Path.GetTempPath();
     public bool Baseline { get; init; } = true;
 
+    /// <summary>Also run the PostgreSQL ledger against a throw-away local server (needs Debian's postgresql package).</summary>
+    public bool Postgres { get; init; } = true;
+
+    /// <summary>PostgreSQL ledger instances (replicas) sharing that server, per run.</summary>
+    public IReadOnlyList<int> Replicas { get; init; } = [1, 3];
+
     public const string Usage = """
         usage: dotnet run -c Release --project bench/QuantumEdge.Ledger.Benchmarks -- [options]
           --seconds S        length of each measured run (default 5)
           --callers LIST     concurrent callers, comma-separated (default 1,16,64,256)
           --dir PATH         directory for the temporary ledgers (default the temp dir; use a real disk)
           --no-baseline      skip the one-fsync-per-charge baseline
+          --no-postgres      skip the PostgreSQL ledger (by default it runs against a throw-away local server)
+          --replicas LIST    PostgreSQL ledger instances sharing that server, comma-separated (default 1,3)
           --micro [BDN args] BenchmarkDotNet micro-benchmarks of PrivacyBudgetPolicy.Spent/Evaluate instead
         """;
 
@@ -37,6 +45,14 @@ public sealed record LedgerBenchOptions
                         return null;
                     case "--no-baseline":
                         o = o with { Baseline = false };
+                        break;
+                    case "--no-postgres":
+                        o = o with { Postgres = false };
+                        break;
+                    case "--replicas":
+                        var replicas = Value(args, ++i, name).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                            .Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+                        o = replicas.Length > 0 && replicas.All(c => c is > 0 and <= 20) ? o with { Replicas = replicas } : throw new FormatException("needs counts 1..20");
                         break;
                     case "--seconds":
                         var s = double.Parse(Value(args, ++i, name), CultureInfo.InvariantCulture);

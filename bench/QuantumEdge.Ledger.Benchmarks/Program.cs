@@ -58,5 +58,23 @@ foreach (var callers in options.Callers)
     rows.Add((ledger, naive));
 }
 
+var postgresRows = new List<(int Replicas, ThroughputResult Result)>();
+if (options.Postgres)
+{
+    // Durable settings (fsync on, synchronous_commit on): the same promise the LiteDB figures keep.
+    Console.WriteLine("starting a throw-away local PostgreSQL (fsync on) ...");
+    await using var server = await QuantumEdge.Tests.Shared.TemporaryPostgres.CreateAsync(durable: true);
+    await PostgreSqlChargeRun.RunAsync(server, 1, 16, TimeSpan.FromSeconds(1));
+    foreach (var replicas in options.Replicas)
+    {
+        foreach (var callers in options.Callers)
+        {
+            Console.WriteLine($"postgres {replicas} replica(s) {callers,4} callers for {options.Seconds:0.#} s ...");
+            postgresRows.Add((replicas, await PostgreSqlChargeRun.RunAsync(server, replicas, callers, seconds)));
+        }
+    }
+}
+
 LedgerReport.Write(Console.Out, options, rows);
+LedgerReport.WritePostgres(Console.Out, options, postgresRows);
 return 0;

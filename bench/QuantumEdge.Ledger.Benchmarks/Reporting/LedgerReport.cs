@@ -47,6 +47,31 @@ public static class LedgerReport
         o.Write(target);
     }
 
+    /// <summary>The PostgreSQL ledger's table, beside the LiteDB one from the same run.</summary>
+    public static void WritePostgres(TextWriter o, LedgerBenchOptions options, IReadOnlyList<(int Replicas, ThroughputResult Result)> rows)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        o.WriteLine();
+        o.WriteLine($"== Durable privacy charges (PostgreSqlPrivacyLedger.ChargeAsync) against one local PostgreSQL (fsync on, synchronous_commit on), {options.Seconds:0.#} s per run ==");
+        var table = new TextTable("replicas", "callers", "charges", "charges/s", "refused", "commits", "ops/commit", "p50", "p99");
+        foreach (var (replicas, r) in rows)
+        {
+            table.Add(I(replicas), I(r.Callers), I(r.Writes), N(r.PerSecond), I(r.Refused), I(r.Commits), F(r.MeanBatch, "F1"),
+                F(r.Latency.P50, "F3"), F(r.Latency.P99, "F3"));
+        }
+
+        o.Write(table);
+        o.WriteLine("replicas = ledger instances in this process, each with its own writer, connection pool and chain (as separate pods would have);");
+        o.WriteLine("callers are spread round-robin over them. Client and server share this machine's CPUs: a dedicated server does better.");
+    }
+
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);

@@ -27,6 +27,15 @@ internal static class PostgreSqlErrors
     public static bool IsRetryableConflict(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
 
+    /// <summary>
+    /// A broken connection (not a refused or timed-out connect, which a second try would only repeat):
+    /// after a server restart the pool still holds connections to the old server process, and the
+    /// first use of each fails. Worth one retry on a fresh connection when nothing can have been committed.
+    /// </summary>
+    public static bool IsStaleConnection(Exception exception) =>
+        IsUnavailable(exception) && exception is not NpgsqlException { InnerException: TimeoutException }
+        && exception is not PostgresException { SqlState: PostgresErrorCodes.CannotConnectNow };
+
     public static LedgerUnavailableException Unavailable(Exception exception) => new(
         $"The PostgreSQL ledger database cannot be reached ({Describe(exception)}); nothing was written. The node retries on the next request.",
         exception);

@@ -158,7 +158,7 @@ internal sealed class PostgreSqlGroupCommitWriter : IDisposable
                 return;
             }
             catch (Exception ex) when (ex is not LedgerException && !(transaction?.CommitSent ?? false) && attempt < MaxAttempts
-                && (PostgreSqlErrors.IsRetryableConflict(ex) || (attempt == 1 && IsStaleConnection(ex))))
+                && (PostgreSqlErrors.IsRetryableConflict(ex) || (attempt == 1 && PostgreSqlErrors.IsStaleConnection(ex))))
             {
                 // Nothing was committed: a deadlock victim, or a pooled connection the server closed while it restarted.
                 _store.HeadStale = true;
@@ -191,14 +191,6 @@ internal sealed class PostgreSqlGroupCommitWriter : IDisposable
             }
         }
     }
-
-    /// <summary>
-    /// A broken connection (not a refused or timed-out connect, which a second try would only repeat):
-    /// after a server restart the pool still holds connections to the old server process.
-    /// </summary>
-    private static bool IsStaleConnection(Exception exception) =>
-        PostgreSqlErrors.IsUnavailable(exception) && exception is not NpgsqlException { InnerException: TimeoutException }
-        && exception is not PostgresException { SqlState: PostgresErrorCodes.CannotConnectNow };
 
     private static async Task DisposeQuietlyAsync(PostgreSqlTransaction transaction)
     {

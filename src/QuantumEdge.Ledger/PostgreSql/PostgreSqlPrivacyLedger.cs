@@ -23,8 +23,8 @@ namespace QuantumEdge.Ledger.PostgreSql;
 /// With several chains: <see cref="AuditHeadAsync"/>, <see cref="ReadAuditAsync"/> and the seqs in
 /// <see cref="ChargeResult"/>/<see cref="RefundAsync"/> are this replica's chain (a refund is made by
 /// the replica that charged); <see cref="VerifyAsync"/> checks every chain; <see cref="ExportAsync"/>
-/// merges every chain by time, each record naming its chain; <see cref="ReportAsync"/> counts this
-/// replica's chain and verifies them all. <see cref="BackupAsync"/> refuses: back up with pg_dump.
+/// merges every chain by time, each record naming its chain; <see cref="ReportAsync"/> counts and
+/// verifies every chain. <see cref="BackupAsync"/> refuses: back up with pg_dump.
 /// </remarks>
 public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger
 {
@@ -316,7 +316,7 @@ public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger
 
     /// <summary>Verifies every chain and every budget row on one snapshot; writers do not wait for it.</summary>
     public Task<VerificationResult> VerifyAsync(CancellationToken cancellationToken = default) =>
-        PostgreSqlErrors.GuardAsync(() => PostgreSqlChainVerifier.VerifyAsync(_store, cancellationToken));
+        WithStaleConnectionRetryAsync(() => PostgreSqlChainVerifier.VerifyAsync(_store, cancellationToken));
 
     public async Task<VerificationResult> VerifyInBackgroundAsync(CancellationToken cancellationToken = default)
     {
@@ -361,15 +361,29 @@ public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger
         }, cancellationToken);
 
     /// <summary>Every chain's records with from &lt;= time &lt; to, merged by time, each naming its chain.</summary>
-    public Task<long> ExportAsync(Stream output, DateTimeOffset from, DateTimeOffset to, AuditExportFormat format,
-        CancellationToken cancellationToken = default) =>
-        PostgreSqlErrors.GuardAsync(() => AuditExporter.ExportAsync(
-            DecryptAsync(PostgreSqlAuditQueries.ReadMergedAsync(_store.DataSource, from.UtcTicks, to.UtcTicks, ExportChunk, cancellationToken)),
-            output, format, cancellationToken));
+    /// <remarks>Not retried on a stale connection: part of the output may already be written; the pool is cleared for the next call.</remarks>
+    public async Task<long> ExportAsync(Stream output, DateTimeOffset from, DateTimeOffset to, AuditExportFormat format,
+        CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await AuditExporter.ExportAsync(
+                DecryptAsync(PostgreSqlAuditQueries.ReadMergedAsync(_store.DataSource, from.UtcTicks, to.UtcTicks, ExportChunk, cancellationToken)),
+                output, format, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not LedgerException && PostgreSqlErrors.IsUnavailable(ex))
+        {
+            _store.DataSource.Clear();
+            throw PostgreSqlErrors.Unavailable(ex);
+        }
+    }
 
+    /// <summary>Spends per department, refusals and admin actions over every chain, and the verification of them all.</summary>
     public Task<PrivacyReport> ReportAsync(DateTimeOffset from, DateTimeOffset to, bool incidentMode = false,
         CancellationToken cancellationToken = default) =>
-        PrivacyReportBuilder.BuildAsync(this, _options.TimeProvider.GetUtcNow(), from, to, incidentMode, cancellationToken);
+        WithStaleConnectionRetryAsync(() => PrivacyReportBuilder.BuildAsync(this,
+            DecryptAsync(PostgreSqlAuditQueries.ReadMergedAsync(_store.DataSource, long.MinValue, long.MaxValue, ExportChunk, cancellationToken)),
+            _options.TimeProvider.GetUtcNow(), from, to, incidentMode, cancellationToken));
 
     public Task<RetentionResult> PruneAsync(CancellationToken cancellationToken = default)
     {
@@ -438,20 +452,36 @@ public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger
     }
 
     private Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> body, CancellationToken cancellationToken) =>
-        PostgreSqlErrors.GuardAsync(async () =>
+        WithStaleConnectionRetryAsync(async () =>
+        {
+            await using var connection = await _store.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await body(connection).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// Runs a read (safe to repeat) with <see cref="LedgerUnavailableException"/> for an unreachable
+    /// database. The pool is cleared on such a failure, and a failure on a pooled connection the server
+    /// closed while it restarted is retried once on a fresh one, so the first read after the database
+    /// returns works even on a replica that made no call while it was down.
+    /// </summary>
+    private async Task<T> WithStaleConnectionRetryAsync<T>(Func<Task<T>> body)
+    {
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var connection = await _store.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                return await body(connection).ConfigureAwait(false);
+                return await body().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not LedgerException && PostgreSqlErrors.IsUnavailable(ex))
             {
-                // Drop pooled connections to a server that went away, so the next read opens a fresh one.
                 _store.DataSource.Clear();
-                throw;
+                if (attempt > 1 || !PostgreSqlErrors.IsStaleConnection(ex))
+                {
+                    throw PostgreSqlErrors.Unavailable(ex);
+                }
             }
-        });
+        }
+    }
 
     private async IAsyncEnumerable<AuditRecord> DecryptAsync(IAsyncEnumerable<PostgreSqlAuditRow> rows)
     {

@@ -7,8 +7,13 @@ internal static class PrivacyReportBuilder
 {
     private const int ChunkSize = 2048;
 
-    public static async Task<PrivacyReport> BuildAsync(IPrivacyLedger ledger, DateTimeOffset now, DateTimeOffset from, DateTimeOffset to, bool incidentMode,
-        CancellationToken cancellationToken)
+    public static Task<PrivacyReport> BuildAsync(IPrivacyLedger ledger, DateTimeOffset now, DateTimeOffset from, DateTimeOffset to, bool incidentMode,
+        CancellationToken cancellationToken) =>
+        BuildAsync(ledger, ReadAllAsync(ledger, cancellationToken), now, from, to, incidentMode, cancellationToken);
+
+    /// <summary>A report over <paramref name="records"/> (every record, in any order: several chains merged), verified by <paramref name="ledger"/>.</summary>
+    public static async Task<PrivacyReport> BuildAsync(IPrivacyLedger ledger, IAsyncEnumerable<AuditRecord> records, DateTimeOffset now,
+        DateTimeOffset from, DateTimeOffset to, bool incidentMode, CancellationToken cancellationToken)
     {
         var recentFrom = now.AddHours(-24);
         var departments = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
@@ -16,77 +21,65 @@ internal static class PrivacyReportBuilder
         var admin = new List<AuditRecord>();
         var recentRefusals = new List<AuditRecord>();
         var recentAdmin = new List<AuditRecord>();
-        long requests = 0, admitted = 0, refusals = 0, refunds = 0, after = long.MinValue;
-        while (true)
+        long requests = 0, admitted = 0, refusals = 0, refunds = 0;
+        await foreach (var record in records.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var chunk = await ledger.ReadAuditAsync(after, ChunkSize, cancellationToken).ConfigureAwait(false);
-            foreach (var record in chunk)
+            var e = record.Entry;
+            var refused = AuditDecisions.IsRefusal(e.Decision);
+            if (incidentMode && record.Time >= recentFrom)
             {
-                var e = record.Entry;
-                var refused = AuditDecisions.IsRefusal(e.Decision);
-                if (incidentMode && record.Time >= recentFrom)
-                {
-                    if (refused)
-                    {
-                        recentRefusals.Add(record);
-                    }
-                    else if (e.EventType == AuditEventType.Admin)
-                    {
-                        recentAdmin.Add(record);
-                    }
-                }
-
-                if (record.Time < from || record.Time >= to)
-                {
-                    continue;
-                }
-
-                if (e.EventType == AuditEventType.Admin)
-                {
-                    admin.Add(record);
-                    continue;
-                }
-
-                var department = e.Department ?? "(none)";
-                if (!departments.TryGetValue(department, out var acc))
-                {
-                    acc = new Accumulator();
-                    departments[department] = acc;
-                }
-
-                if (e.UserId is not null)
-                {
-                    acc.Users.Add(e.UserId);
-                }
-
                 if (refused)
                 {
-                    requests++;
-                    refusals++;
-                    acc.Refusals++;
-                    refusalsByDecision[e.Decision] = refusalsByDecision.GetValueOrDefault(e.Decision) + 1;
+                    recentRefusals.Add(record);
                 }
-                else if (e.Decision == AuditDecisions.Admitted)
+                else if (e.EventType == AuditEventType.Admin)
                 {
-                    requests++;
-                    admitted++;
-                    acc.Admitted++;
-                    acc.Epsilon += e.EpsilonCharged;
-                }
-                else if (e.Decision == AuditDecisions.Refunded)
-                {
-                    refunds++;
-                    acc.Epsilon += e.EpsilonCharged;
+                    recentAdmin.Add(record);
                 }
             }
 
-            if (chunk.Count < ChunkSize)
+            if (record.Time < from || record.Time >= to)
             {
-                break;
+                continue;
             }
 
-            after = chunk[^1].Seq;
+            if (e.EventType == AuditEventType.Admin)
+            {
+                admin.Add(record);
+                continue;
+            }
+
+            var department = e.Department ?? "(none)";
+            if (!departments.TryGetValue(department, out var acc))
+            {
+                acc = new Accumulator();
+                departments[department] = acc;
+            }
+
+            if (e.UserId is not null)
+            {
+                acc.Users.Add(e.UserId);
+            }
+
+            if (refused)
+            {
+                requests++;
+                refusals++;
+                acc.Refusals++;
+                refusalsByDecision[e.Decision] = refusalsByDecision.GetValueOrDefault(e.Decision) + 1;
+            }
+            else if (e.Decision == AuditDecisions.Admitted)
+            {
+                requests++;
+                admitted++;
+                acc.Admitted++;
+                acc.Epsilon += e.EpsilonCharged;
+            }
+            else if (e.Decision == AuditDecisions.Refunded)
+            {
+                refunds++;
+                acc.Epsilon += e.EpsilonCharged;
+            }
         }
 
         var verification = await ledger.VerifyAsync(cancellationToken).ConfigureAwait(false);
@@ -114,6 +107,28 @@ internal static class PrivacyReportBuilder
             RecentRefusals = recentRefusals,
             RecentAdminActions = recentAdmin,
         };
+    }
+
+    private static async IAsyncEnumerable<AuditRecord> ReadAllAsync(IPrivacyLedger ledger,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var after = long.MinValue;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = await ledger.ReadAuditAsync(after, ChunkSize, cancellationToken).ConfigureAwait(false);
+            foreach (var record in chunk)
+            {
+                yield return record;
+            }
+
+            if (chunk.Count < ChunkSize)
+            {
+                yield break;
+            }
+
+            after = chunk[^1].Seq;
+        }
     }
 
     private sealed class Accumulator
