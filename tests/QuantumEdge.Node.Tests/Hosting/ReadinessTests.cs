@@ -33,6 +33,8 @@ public sealed class ReadinessTests
         Assert.Equal("no healthy backend is cleared for restricted data", restrictedBody.GetProperty("reason").GetString());
         Assert.Equal(0, restrictedBody.GetProperty("ready_backends").GetProperty("restricted").GetInt32());
         Assert.Equal(1, restrictedBody.GetProperty("ready_backends").GetProperty("public").GetInt32());
+        // The embedded ledger never becomes unreachable (issue 13's state stays "available" on LiteDB).
+        Assert.True(restrictedBody.GetProperty("ledger_available").GetBoolean());
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await GetAsync(node, "/health/ready?classification=phi")).Status);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(node, "/health/ready?classification=public")).Status);
@@ -52,6 +54,7 @@ public sealed class ReadinessTests
         var metrics = await http.GetStringAsync(node.Node.MetricsAddress + "/metrics");
         Assert.Contains("quantumedge_backends_ready{classification=\"restricted\"} 0\n", metrics, StringComparison.Ordinal);
         Assert.Contains("quantumedge_backends_ready{classification=\"public\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("quantumedge_ledger_available 1\n", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
