@@ -87,6 +87,7 @@ public static class ConfigurationLoader
             Compliance = ComplianceSettings.Read(r.Section("compliance")),
             Storage = StorageSettings.Read(r.Section("storage")),
             Federation = FederationSettings.Read(r.Section("federation"), node.Id, backends, server),
+            Batch = BatchSettings.Read(r.Section("batch")),
         };
         r.RejectUnknownKeys();
         return ApplyEnvironment(config, environment);

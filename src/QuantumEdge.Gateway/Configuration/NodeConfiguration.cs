@@ -21,6 +21,7 @@ public sealed record NodeConfiguration
     public ComplianceSettings Compliance { get; init; } = new();
     public StorageSettings Storage { get; init; } = new();
     public FederationSettings Federation { get; init; } = new();
+    public BatchSettings Batch { get; init; } = new();
     /// <summary>From <c>MASTER_KEY</c> only.</summary>
     public string? MasterKey { get; init; }
     /// <summary>

@@ -14,4 +14,6 @@ public sealed record InferenceCall
     public string? PatientContext { get; init; }
     /// <summary>Set when a peer borrowed this node's capacity: the peer's id. Such a request is never lent on, and is refused unless public or internal.</summary>
     public string? LentBy { get; init; }
+    /// <summary>A batch line's backend chosen by the batch scheduler: tried first when it is among the permitted, healthy candidates; the planner picks any retry.</summary>
+    public string? PinnedBackend { get; init; }
 }

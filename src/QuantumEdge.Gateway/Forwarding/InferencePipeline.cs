@@ -80,7 +80,7 @@ public sealed class InferencePipeline(
                 Streaming = request.Stream,
                 FirstTokenPriorMs = priors?.FirstTokenMs(request.Model),
             };
-            await ForwardAsync(record.Route, request, routeRequest, permitted, record, client, mayBorrow).ConfigureAwait(false);
+            await ForwardAsync(record.Route, request, routeRequest, permitted, record, client, mayBorrow, call.PinnedBackend).ConfigureAwait(false);
             return null;
         }
         catch (GatewayError e)
@@ -123,7 +123,7 @@ public sealed class InferencePipeline(
     }
 
     private async Task ForwardAsync(InferenceRoute route, InferenceRequest request, RouteRequest routeRequest, List<Backend> permitted, RequestRecord record, IInferenceClient client,
-        Lending.BorrowedCapacity? borrowing)
+        Lending.BorrowedCapacity? borrowing, string? pinned)
     {
         var payload = request.SerializeBody();
         var tried = new HashSet<Backend>();
@@ -142,7 +142,9 @@ public sealed class InferencePipeline(
                 break;
             }
 
-            var backend = await planner.ChooseAsync(routeRequest, candidates, client.Gone).ConfigureAwait(false);
+            var backend = attempt == 0 && pinned is not null && candidates.Find(b => b.Id == pinned) is { } chosen
+                ? chosen
+                : await planner.ChooseAsync(routeRequest, candidates, client.Gone).ConfigureAwait(false);
             if (!candidates.Contains(backend))
             {
                 throw new InvalidOperationException($"planner '{planner.Name}' chose backend '{backend.Id}' outside its candidates");

@@ -28,6 +28,13 @@ public sealed class RequestRecord
     public string? PromptHmac { get; set; }
     /// <summary>Seq of the privacy charge's audit record, when the request was charged.</summary>
     public long? ChargeSeq { get; set; }
+    /// <summary>
+    /// A charge this request already holds (a resumed batch line whose charge was made before a crash): the
+    /// privacy gate takes it over instead of charging again.
+    /// </summary>
+    public long? PriorChargeSeq { get; set; }
+    /// <summary>ε the prior charge added (with <see cref="PriorChargeSeq"/>).</summary>
+    public double PriorEpsilon { get; set; }
     /// <summary>ε this request added to its user's spend.</summary>
     public double EpsilonCharged { get; set; }
     /// <summary>True once any part of a backend's answer may have reached the client (a charge is then never released).</summary>

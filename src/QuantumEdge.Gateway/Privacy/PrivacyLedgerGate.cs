@@ -55,6 +55,14 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
             return;
         }
 
+        if (record.PriorChargeSeq is { } prior)
+        {
+            // Charged before a restart: one request, one charge.
+            record.ChargeSeq = prior;
+            record.EpsilonCharged = record.PriorEpsilon;
+            return;
+        }
+
         var caller = record.Caller!;
         ChargeResult result;
         try

@@ -161,6 +161,7 @@ internal sealed class GatewayNode : IAsyncDisposable
             options.QuantumStateInterval ?? QuantumEdge.Gateway.Planning.State.QuantumStatePersistence.DefaultInterval,
             sp.GetRequiredService<ILogger<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>());
+        Batch.BatchComposition.Add(builder.Services, config, registry);
         var api = builder.Build();
         lending?.MapLender(api.Services);
         ApiEndpoints.Map(api);
@@ -170,6 +171,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         QuantumStatusEndpoints.Map(api);
         FederationInsightsEndpoint.Map(api);
         Feedback.FeedbackEndpoint.Map(api);
+        Batch.BatchComposition.Map(api);
         Emergency.EmergencyEndpoints.MapAdmin(api);
         Incident.IncidentEndpoints.MapAdmin(api);
         var logger = api.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");

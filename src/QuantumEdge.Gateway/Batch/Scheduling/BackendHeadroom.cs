@@ -9,7 +9,7 @@ namespace QuantumEdge.Gateway.Batch.Scheduling;
 /// Batch lines dispatched within the start grace (<c>young</c>) may not hold a slot yet and count on
 /// top; older ones (<c>settled</c>) are among the occupied slots, and the rest of those is interactive.
 /// Headroom = C − reserve − max(occupied, settled) − young, and 0 while the backend queues
-/// (vLLM waiting &gt; 0), is unhealthy or has its circuit open. So batch yields slot by slot as
+/// (vLLM waiting &gt; 0), is unhealthy or has its circuit open. The reserve is ⌈C · share⌉, at most C − 1. So batch yields slot by slot as
 /// interactive load rises, and never takes the reserve.
 /// </para>
 /// </summary>
@@ -24,7 +24,8 @@ internal readonly record struct BackendHeadroom(Backend Backend, int Capacity, i
     public static BackendHeadroom Of(Backend backend, int settledBatch, int youngBatch, double reserveShare, DateTimeOffset now)
     {
         var capacity = backend.Settings.MaxConcurrency;
-        var reserve = (int)Math.Ceiling((capacity * reserveShare) - 1e-9);
+        // At most C − 1, so that an idle backend of one slot still runs batch work.
+        var reserve = Math.Min((int)Math.Ceiling((capacity * reserveShare) - 1e-9), Math.Max(0, capacity - 1));
         var gauges = backend.ExternalLoad is { } load && now - load.ReadAt <= GaugeLifetime ? load : (BackendLoad?)null;
         var running = Math.Max(backend.InFlight, gauges is { } g ? Finite(g.Running) : 0);
         var waiting = gauges is { } w ? Finite(w.Waiting) : 0;

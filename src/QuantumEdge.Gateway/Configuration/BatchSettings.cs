@@ -1,0 +1,35 @@
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>
+/// <c>batch</c>: limits of the OpenAI Files and Batch API (the <c>planning</c> permission's work).
+/// Uploads are capped in bytes and lines; a <c>basic_planning</c> caller's batches in lines too;
+/// batch lines in flight across all batches are capped so interactive traffic keeps the backends.
+/// </summary>
+public sealed record BatchSettings
+{
+    /// <summary>Largest accepted upload, in bytes.</summary>
+    public long MaxFileBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>Most lines (requests) one input file may hold.</summary>
+    public int MaxLines { get; init; } = 50_000;
+
+    /// <summary>Most lines a caller with only <c>basic_planning</c> may put in one file or batch.</summary>
+    public int BasicPlanningMaxLines { get; init; } = 100;
+
+    /// <summary>Batch lines running at once across every batch of the node.</summary>
+    public int MaxInFlight { get; init; } = 4;
+
+    internal static BatchSettings Read(YamlSection s)
+    {
+        var d = new BatchSettings();
+        var result = new BatchSettings
+        {
+            MaxFileBytes = s.Int("max_file_bytes", (int)d.MaxFileBytes, 1024, int.MaxValue),
+            MaxLines = s.Int("max_lines", d.MaxLines, 1, 1_000_000),
+            BasicPlanningMaxLines = s.Int("basic_planning_max_lines", d.BasicPlanningMaxLines, 1, 1_000_000),
+            MaxInFlight = s.Int("max_in_flight", d.MaxInFlight, 1, 10_000),
+        };
+        s.RejectUnknownKeys();
+        return result;
+    }
+}

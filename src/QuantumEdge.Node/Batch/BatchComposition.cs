@@ -1,0 +1,44 @@
+using QuantumEdge.Gateway.Auth;
+using QuantumEdge.Gateway.Backends;
+using QuantumEdge.Gateway.Batch.Scheduling;
+using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Gateway.Emergency;
+using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Gateway.Planning;
+using QuantumEdge.Gateway.Routing;
+using QuantumEdge.Ledger;
+using QuantumEdge.Planning.Assignment;
+
+namespace QuantumEdge.Node.Batch;
+
+/// <summary>Wires the Files and Batch API into a node: storage under <c>&lt;data_dir&gt;/batch</c>, the executor, the endpoints.</summary>
+internal static class BatchComposition
+{
+    public static void Add(IServiceCollection services, NodeConfiguration config, Prometheus.CollectorRegistry registry)
+    {
+        var root = Path.Combine(config.Node.DataDir, "batch");
+        services.AddSingleton(new BatchFileStore(Path.Combine(root, "files"), TimeProvider.System));
+        services.AddSingleton(sp => new BatchInputInspector(sp.GetRequiredService<BackendRegistry>(), MaxLineBytes(config)));
+        services.AddSingleton(new BatchMetrics(registry));
+        // Batch lines share the interactive planner's solver, so large placements reach the GPU planner process through one connection and breaker.
+        services.AddSingleton(sp => new BatchScheduler(
+            () => sp.GetRequiredService<BackendRegistry>().All,
+            sp.GetRequiredService<IRoutePlanner>() is QuantumRoutePlanner quantum ? quantum.Solver : new AssignmentPlanner(),
+            new BatchSchedulerOptions(),
+            registry));
+        services.AddSingleton(sp => new BatchExecutor(config, sp.GetRequiredService<BatchFileStore>(), sp.GetRequiredService<InferencePipeline>(),
+            sp.GetRequiredService<IReadOnlyList<IRequestGate>>(), sp.GetRequiredService<IPrivacyLedger>(), sp.GetRequiredService<BatchScheduler>(),
+            sp.GetRequiredService<BatchMetrics>(), sp.GetRequiredService<RolePermissions>(), sp.GetService<EmergencyControls>(), TimeProvider.System,
+            sp.GetRequiredService<ILogger<BatchExecutor>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<BatchExecutor>());
+    }
+
+    public static void Map(WebApplication app)
+    {
+        FileEndpoints.Map(app);
+        BatchEndpoints.Map(app);
+    }
+
+    /// <summary>A line is one request plus its envelope: the request body limit and room for the envelope.</summary>
+    public static int MaxLineBytes(NodeConfiguration config) => (int)Math.Min(int.MaxValue - 8192, config.Server.MaxRequestBodyBytes) + 8192;
+}

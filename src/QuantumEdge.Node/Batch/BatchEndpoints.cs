@@ -1,0 +1,187 @@
+using System.Text.Json;
+using QuantumEdge.Gateway.Classification;
+using QuantumEdge.Gateway.Contracts;
+using QuantumEdge.Gateway.Forwarding;
+
+namespace QuantumEdge.Node.Batch;
+
+/// <summary>
+/// The OpenAI Batch API: create, read, list (<c>after</c>/<c>limit</c>, newest first), cancel.
+/// A batch's lines are classified by their own <c>data_classification</c>, else the batch's
+/// <c>metadata.data_classification</c>, else the <c>X-Data-Classification</c> header of the create
+/// call; without any of them a line is restricted (fail closed).
+/// </summary>
+internal static class BatchEndpoints
+{
+    /// <summary>The metadata key that sets a batch's data classification.</summary>
+    public const string ClassificationKey = "data_classification";
+
+    private const int MaxCreateBodyBytes = 64 * 1024;
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/v1/batches", CreateAsync);
+        app.MapGet("/v1/batches", ListAsync);
+        app.MapGet("/v1/batches/{id}", GetAsync);
+        app.MapPost("/v1/batches/{id}/cancel", CancelAsync);
+    }
+
+    private static async Task CreateAsync(HttpContext ctx)
+    {
+        if (await BatchCaller.RequireAsync(ctx).ConfigureAwait(false) is not { } caller)
+        {
+            return;
+        }
+
+        try
+        {
+            var bytes = await RequestBodyReader.ReadAsync(ctx, MaxCreateBodyBytes).ConfigureAwait(false);
+            CreateBatchBody body;
+            try
+            {
+                body = JsonSerializer.Deserialize(bytes, BatchJsonContext.Default.CreateBatchBody)
+                    ?? throw GatewayError.BadRequest("the request body must be a JSON object", code: "invalid_json");
+            }
+            catch (JsonException e)
+            {
+                throw GatewayError.BadRequest($"the request body is not a valid batch request: {e.Message}", code: "invalid_json");
+            }
+
+            var files = ctx.RequestServices.GetRequiredService<BatchFileStore>();
+            if (string.IsNullOrEmpty(body.InputFileId))
+            {
+                throw GatewayError.BadRequest("'input_file_id' is required", "input_file_id", "missing_required_parameter");
+            }
+
+            var input = files.Find(body.InputFileId);
+            if (input is null || !caller.Sees(input.Owner))
+            {
+                throw GatewayError.NotFound($"no such file: {FileEndpoints.Shorten(body.InputFileId)}", "input_file_id", "file_not_found");
+            }
+
+            if (input.Purpose != "batch")
+            {
+                throw GatewayError.BadRequest($"file {input.Id} has purpose '{input.Purpose}'; a batch's input must have purpose 'batch'", "input_file_id");
+            }
+
+            if (body.Endpoint is null || !BatchInputLine.Routes.ContainsKey(body.Endpoint))
+            {
+                throw GatewayError.BadRequest($"'endpoint' must be one of {string.Join(", ", BatchInputLine.Routes.Keys)}", "endpoint");
+            }
+
+            if (input.Urls.FirstOrDefault(u => u != body.Endpoint) is { } other)
+            {
+                throw GatewayError.BadRequest($"file {input.Id} has lines for {other}; every line's url must be the batch's endpoint {body.Endpoint}", "endpoint");
+            }
+
+            if (body.CompletionWindow != "24h")
+            {
+                throw GatewayError.BadRequest("'completion_window' must be \"24h\"", "completion_window");
+            }
+
+            CheckMetadata(body.Metadata);
+            if (input.Lines > caller.MaxLines)
+            {
+                throw GatewayError.Forbidden($"file {input.Id} holds {input.Lines} requests; the most allowed is {caller.MaxLines} ({caller.LinesLimitName})");
+            }
+
+            var classification = body.Metadata?.GetValueOrDefault(ClassificationKey) ?? (string?)ctx.Request.Headers[ClassificationResolver.HeaderName];
+            var owner = new BatchOwner(caller.Identity.Subject, caller.Identity.Role, caller.Identity.Department);
+            var batch = await ctx.RequestServices.GetRequiredService<BatchExecutor>().CreateAsync(owner, input, body.Endpoint, body.Metadata, classification).ConfigureAwait(false);
+            await ctx.Response.WriteAsJsonAsync(batch, BatchJsonContext.Default.BatchObject).ConfigureAwait(false);
+        }
+        catch (GatewayError e)
+        {
+            await OpenAiErrorWriter.WriteAsync(ctx, e).ConfigureAwait(false);
+        }
+    }
+
+    private static void CheckMetadata(Dictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        if (metadata.Count > 16 || metadata.Any(p => p.Key.Length > 64 || p.Value is null || p.Value.Length > 512))
+        {
+            throw GatewayError.BadRequest("'metadata' holds at most 16 pairs, keys of at most 64 and values of at most 512 characters", "metadata");
+        }
+    }
+
+    private static async Task ListAsync(HttpContext ctx)
+    {
+        if (await BatchCaller.RequireAsync(ctx).ConfigureAwait(false) is not { } caller)
+        {
+            return;
+        }
+
+        var limit = 20;
+        if (ctx.Request.Query["limit"] is { Count: > 0 } l && (!int.TryParse(l.ToString(), out limit) || limit is < 1 or > 100))
+        {
+            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest("'limit' must be a whole number from 1 to 100", "limit")).ConfigureAwait(false);
+            return;
+        }
+
+        var visible = ctx.RequestServices.GetRequiredService<BatchExecutor>().All
+            .Where(r => caller.Sees(r.Stored.Owner.Subject))
+            .Select(r =>
+            {
+                lock (r)
+                {
+                    return r.View();
+                }
+            })
+            .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
+        var start = 0;
+        if (ctx.Request.Query["after"].ToString() is { Length: > 0 } after)
+        {
+            var at = visible.FindIndex(b => b.Id == after);
+            start = at < 0 ? visible.Count : at + 1;
+        }
+
+        var page = visible.Skip(start).Take(limit).ToList();
+        await ctx.Response.WriteAsJsonAsync(new BatchList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, start + page.Count < visible.Count),
+            BatchJsonContext.Default.BatchList).ConfigureAwait(false);
+    }
+
+    private static async Task GetAsync(HttpContext ctx, string id)
+    {
+        if (await FindAsync(ctx, id).ConfigureAwait(false) is { } run)
+        {
+            BatchObject view;
+            lock (run)
+            {
+                view = run.View();
+            }
+
+            await ctx.Response.WriteAsJsonAsync(view, BatchJsonContext.Default.BatchObject).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CancelAsync(HttpContext ctx, string id)
+    {
+        if (await FindAsync(ctx, id).ConfigureAwait(false) is { } run)
+        {
+            var view = ctx.RequestServices.GetRequiredService<BatchExecutor>().Cancel(run);
+            await ctx.Response.WriteAsJsonAsync(view, BatchJsonContext.Default.BatchObject).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<BatchRun?> FindAsync(HttpContext ctx, string id)
+    {
+        if (await BatchCaller.RequireAsync(ctx).ConfigureAwait(false) is not { } caller)
+        {
+            return null;
+        }
+
+        var run = ctx.RequestServices.GetRequiredService<BatchExecutor>().Find(id);
+        if (run is null || !caller.Sees(run.Stored.Owner.Subject))
+        {
+            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.NotFound($"no such batch: {FileEndpoints.Shorten(id)}", "batch_id", "batch_not_found")).ConfigureAwait(false);
+            return null;
+        }
+
+        return run;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Buffers;
+
+namespace QuantumEdge.Node.Batch;
+
+/// <summary>
+/// Reads a JSONL stream line by line with bounded memory: a line longer than the cap is an error
+/// naming it, never a growing buffer. Blank lines are skipped but still numbered.
+/// </summary>
+internal static class JsonLines
+{
+    /// <summary>One non-blank line: its 1-based number, its byte offset in the stream and its bytes (without the line break).</summary>
+    public delegate ValueTask LineHandler(int number, long offset, ReadOnlyMemory<byte> line);
+
+    public static async Task ReadAsync(Stream input, int maxLineBytes, LineHandler handle, CancellationToken ct)
+    {
+        var line = ArrayPool<byte>.Shared.Rent(Math.Min(maxLineBytes, 64 * 1024) + 1);
+        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            var length = 0;
+            var number = 1;
+            long position = 0;
+            long lineStart = 0;
+            int read;
+            while ((read = await input.ReadAsync(chunk.AsMemory(), ct).ConfigureAwait(false)) > 0)
+            {
+                var start = 0;
+                while (start < read)
+                {
+                    var end = chunk.AsSpan(start, read - start).IndexOf((byte)'\n');
+                    var pieceLength = end < 0 ? read - start : end;
+                    if (length + pieceLength > maxLineBytes)
+                    {
+                        throw new BatchInputException(number, $"line {number} is longer than {maxLineBytes} bytes");
+                    }
+
+                    if (length + pieceLength > line.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(maxLineBytes, Math.Max(line.Length * 2, length + pieceLength)));
+                        line.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(line);
+                        line = larger;
+                    }
+
+                    chunk.AsSpan(start, pieceLength).CopyTo(line.AsSpan(length));
+                    length += pieceLength;
+                    position += pieceLength;
+                    if (end < 0)
+                    {
+                        break;
+                    }
+
+                    await EmitAsync(handle, number, lineStart, line, length).ConfigureAwait(false);
+                    position++;
+                    lineStart = position;
+                    number++;
+                    length = 0;
+                    start += pieceLength + 1;
+                }
+            }
+
+            await EmitAsync(handle, number, lineStart, line, length).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(line);
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    private static ValueTask EmitAsync(LineHandler handle, int number, long offset, byte[] line, int length)
+    {
+        var content = line.AsMemory(0, length);
+        if (content.Length > 0 && content.Span[^1] == (byte)'\r')
+        {
+            content = content[..^1];
+        }
+
+        return content.Span.Trim(" \t"u8).IsEmpty ? ValueTask.CompletedTask : handle(number, offset, content);
+    }
+}
+
+/// <summary>An input file's line is not a valid batch request; the message names the line and the problem.</summary>
+internal sealed class BatchInputException(int line, string message) : Exception(message)
+{
+    public int Line { get; } = line;
+}

@@ -1,0 +1,220 @@
+using System.Net;
+using System.Text.Json;
+using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Node.Tests.Hosting;
+
+namespace QuantumEdge.Node.Tests.Batch;
+
+/// <summary>The Files and Batch API over HTTP: validation naming the line, ownership, permissions, per-line privacy and classification.</summary>
+public sealed class BatchApiTests
+{
+    private static Task<TestNode> StartAsync(Func<NodeConfiguration, NodeConfiguration>? configure = null, TestNode.Sim? sim = null) =>
+        TestNode.StartAsync([sim ?? new TestNode.Sim("secure", TestNode.AllLevels)], configure: configure);
+
+    [Theory]
+    [InlineData("dup", 3, "custom_id 'a' is already used on line 1")]
+    [InlineData("url", 2, "'url' must be one of")]
+    [InlineData("body", 2, "body is not a valid /v1/chat/completions request: 'messages' must be a non-empty array")]
+    [InlineData("method", 2, "'method' must be \"POST\"")]
+    [InlineData("json", 2, "is not valid JSON")]
+    [InlineData("field", 2, "unknown field 'headers'")]
+    [InlineData("stream", 2, "cannot stream")]
+    [InlineData("model", 2, "model 'no-such-model' is not served")]
+    public async Task An_invalid_line_is_refused_naming_its_number_and_the_problem(string problem, int line, string message)
+    {
+        await using var node = await StartAsync();
+        var good = BatchCalls.ChatLine("a", "one");
+        var bad = problem switch
+        {
+            "dup" => BatchCalls.ChatLine("a", "three"),
+            "url" => BatchCalls.ChatLine("b", "two", url: "/v1/admin/halt"),
+            "body" => """{"custom_id":"b","method":"POST","url":"/v1/chat/completions","body":{"model":"clinical-7b"}}""",
+            "method" => """{"custom_id":"b","method":"GET","url":"/v1/chat/completions","body":{"model":"clinical-7b","messages":[{"role":"user","content":"x"}]}}""",
+            "json" => """{"custom_id":"b",""",
+            "field" => """{"custom_id":"b","method":"POST","url":"/v1/chat/completions","headers":{},"body":{"model":"clinical-7b","messages":[{"role":"user","content":"x"}]}}""",
+            "stream" => """{"custom_id":"b","method":"POST","url":"/v1/chat/completions","body":{"model":"clinical-7b","stream":true,"messages":[{"role":"user","content":"x"}]}}""",
+            _ => BatchCalls.ChatLine("b", "two", model: "no-such-model"),
+        };
+        var jsonl = problem == "dup" ? $"{good}\n{BatchCalls.ChatLine("b", "two")}\n{bad}\n" : $"{good}\n{bad}\n";
+
+        using var response = await BatchCalls.UploadAsync(node.Http, node.Token(), jsonl);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await BatchCalls.JsonAsync(response)).GetProperty("error");
+        Assert.Equal("invalid_file", error.GetProperty("code").GetString());
+        var text = error.GetProperty("message").GetString()!;
+        Assert.StartsWith($"line {line}", text, StringComparison.Ordinal);
+        Assert.Contains(message, text, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(node.Node.Config.Node.DataDir, "batch", "files")));
+    }
+
+    [Fact]
+    public async Task Too_many_lines_and_too_many_bytes_are_refused_with_the_limit_named()
+    {
+        await using var node = await StartAsync(c => c with { Batch = c.Batch with { MaxLines = 3, MaxFileBytes = 4096 } });
+
+        using var many = await BatchCalls.UploadAsync(node.Http, node.Token(), BatchCalls.Lines(4));
+        Assert.Equal(HttpStatusCode.BadRequest, many.StatusCode);
+        var manyMessage = (await BatchCalls.JsonAsync(many)).GetProperty("error").GetProperty("message").GetString()!;
+        Assert.StartsWith("line 4: the file holds more than 3 requests", manyMessage, StringComparison.Ordinal);
+        Assert.Contains("batch.max_lines", manyMessage, StringComparison.Ordinal);
+
+        var big = BatchCalls.ChatLine("big", new string('x', 5000)) + "\n";
+        using var large = await BatchCalls.UploadAsync(node.Http, node.Token(), big);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
+        var error = (await BatchCalls.JsonAsync(large)).GetProperty("error");
+        Assert.Equal("file_too_large", error.GetProperty("code").GetString());
+        Assert.Contains("batch.max_file_bytes", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(node.Node.Config.Node.DataDir, "batch", "files")));
+    }
+
+    [Fact]
+    public async Task Planning_submits_any_size_basic_planning_is_capped_and_others_are_refused()
+    {
+        await using var node = await StartAsync(c => c with { Batch = c.Batch with { BasicPlanningMaxLines = 2 } });
+        var doctor = node.Token("doctor", sub: "dr.plan");
+        var nurse = node.Token("nurse", sub: "nurse.plan");
+        var researcher = node.Token("researcher", sub: "res.plan");
+
+        await BatchCalls.UploadOkAsync(node.Http, doctor, BatchCalls.Lines(3));
+        using (var capped = await BatchCalls.UploadAsync(node.Http, nurse, BatchCalls.Lines(3)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, capped.StatusCode);
+            Assert.Contains("batch.basic_planning_max_lines", (await capped.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        }
+
+        var nurseFile = await BatchCalls.UploadOkAsync(node.Http, nurse, BatchCalls.Lines(2));
+        var batch = await BatchCalls.CreateBatchAsync(node.Http, nurse, nurseFile, """{"data_classification":"public"}""");
+        var done = await BatchCalls.WaitFinalAsync(node.Http, nurse, batch.GetProperty("id").GetString()!);
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+
+        using var refused = await BatchCalls.UploadAsync(node.Http, researcher, BatchCalls.Lines(1));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        using var list = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, "/v1/batches", researcher);
+        Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
+    }
+
+    [Fact]
+    public async Task Files_and_batches_belong_to_their_creator_and_admins_see_all()
+    {
+        await using var node = await StartAsync();
+        var owner = node.Token(sub: "dr.owner");
+        var other = node.Token(sub: "dr.other");
+        var admin = node.Token("admin", sub: "it.admin");
+        var fileId = await BatchCalls.UploadOkAsync(node.Http, owner, BatchCalls.Lines(2));
+        var batchId = (await BatchCalls.CreateBatchAsync(node.Http, owner, fileId, """{"data_classification":"public"}""")).GetProperty("id").GetString()!;
+
+        foreach (var path in new[] { $"/v1/files/{fileId}", $"/v1/files/{fileId}/content", $"/v1/batches/{batchId}" })
+        {
+            using var hidden = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, path, other);
+            Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+            using var seen = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, path, admin);
+            Assert.Equal(HttpStatusCode.OK, seen.StatusCode);
+        }
+
+        using (var cancel = await BatchCalls.SendAsync(node.Http, HttpMethod.Post, $"/v1/batches/{batchId}/cancel", other))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, cancel.StatusCode);
+        }
+
+        using (var delete = await BatchCalls.SendAsync(node.Http, HttpMethod.Delete, $"/v1/files/{fileId}", other))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
+        }
+
+        using (var otherFiles = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, "/v1/files", other))
+        {
+            Assert.Equal(0, (await BatchCalls.JsonAsync(otherFiles)).GetProperty("data").GetArrayLength());
+        }
+
+        using (var otherBatches = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, "/v1/batches", other))
+        {
+            Assert.Equal(0, (await BatchCalls.JsonAsync(otherBatches)).GetProperty("data").GetArrayLength());
+        }
+
+        using (var adminBatches = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, "/v1/batches", admin))
+        {
+            Assert.Equal(batchId, (await BatchCalls.JsonAsync(adminBatches)).GetProperty("data")[0].GetProperty("id").GetString());
+        }
+
+        var done = await BatchCalls.WaitFinalAsync(node.Http, owner, batchId);
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        using var deleted = await BatchCalls.SendAsync(node.Http, HttpMethod.Delete, $"/v1/files/{fileId}", owner);
+        Assert.True((await BatchCalls.JsonAsync(deleted)).GetProperty("deleted").GetBoolean());
+        using var gone = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, $"/v1/files/{fileId}", owner);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Lines_over_the_privacy_budget_fail_into_the_error_file_and_the_batch_goes_on()
+    {
+        await using var node = await StartAsync(c => c with { Privacy = c.Privacy with { EpsilonPerQuery = 0.1, CompositionMethod = "basic", MaxBudgetPerUser = 0.2 } });
+        var token = node.Token(sub: "dr.budget", department: "general");
+        var fileId = await BatchCalls.UploadOkAsync(node.Http, token, BatchCalls.Lines(5));
+        var batchId = (await BatchCalls.CreateBatchAsync(node.Http, token, fileId, """{"data_classification":"phi"}""")).GetProperty("id").GetString()!;
+
+        var done = await BatchCalls.WaitFinalAsync(node.Http, token, batchId);
+
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        var counts = done.GetProperty("request_counts");
+        Assert.Equal(5, counts.GetProperty("total").GetInt32());
+        Assert.Equal(2, counts.GetProperty("completed").GetInt32());
+        Assert.Equal(3, counts.GetProperty("failed").GetInt32());
+        var output = await BatchCalls.ContentAsync(node.Http, token, done.GetProperty("output_file_id").GetString()!);
+        Assert.Equal(2, output.Count);
+        Assert.All(output, l => Assert.Equal(200, l.GetProperty("response").GetProperty("status_code").GetInt32()));
+        var errors = await BatchCalls.ContentAsync(node.Http, token, done.GetProperty("error_file_id").GetString()!);
+        Assert.Equal(3, errors.Count);
+        Assert.All(errors, l =>
+        {
+            Assert.Equal(429, l.GetProperty("response").GetProperty("status_code").GetInt32());
+            Assert.Equal("insufficient_privacy_budget", l.GetProperty("response").GetProperty("body").GetProperty("error").GetProperty("code").GetString());
+        });
+        Assert.Equal(5, output.Concat(errors).Select(l => l.GetProperty("custom_id").GetString()).Distinct().Count());
+
+        // Every line is audited under its own request id: two charges admitted, three refused.
+        var audit = await node.Node.Ledger.ReadAuditAsync(0, 10_000);
+        var lines = audit.Where(r => r.Entry.RequestId.StartsWith(batchId + "-line-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lines.Count(r => r.Entry.Decision == "admitted"));
+        Assert.Equal(3, lines.Count(r => r.Entry.Decision == "refused:insufficient_privacy_budget"));
+        Assert.Equal(2, lines.Count(r => r.Entry.Decision == "completed"));
+        Assert.Equal(2, (await node.Node.Ledger.GetBudgetAsync("dr.budget", "general")).State.Queries);
+    }
+
+    [Fact]
+    public async Task Each_line_is_classified_failing_closed_and_enforced_like_an_interactive_request()
+    {
+        await using var node = await StartAsync(sim: new TestNode.Sim("open", TestNode.OpenLevels));
+        var token = node.Token(sub: "dr.class");
+        var jsonl = BatchCalls.ChatLine("unlabelled", "one") + "\n" + BatchCalls.ChatLine("public", "two", classification: "public") + "\n"
+            + BatchCalls.ChatLine("phi", "three", classification: "phi") + "\n";
+        var fileId = await BatchCalls.UploadOkAsync(node.Http, token, jsonl);
+        var batchId = (await BatchCalls.CreateBatchAsync(node.Http, token, fileId)).GetProperty("id").GetString()!;
+
+        var done = await BatchCalls.WaitFinalAsync(node.Http, token, batchId);
+
+        var output = await BatchCalls.ContentAsync(node.Http, token, done.GetProperty("output_file_id").GetString()!);
+        Assert.Equal(["public"], output.Select(l => l.GetProperty("custom_id").GetString()!).ToArray());
+        var errors = await BatchCalls.ContentAsync(node.Http, token, done.GetProperty("error_file_id").GetString()!);
+        Assert.Equal(["phi", "unlabelled"], errors.Select(l => l.GetProperty("custom_id").GetString()!).Order().ToArray());
+        Assert.All(errors, l => Assert.Equal("no_permitted_backend",
+            l.GetProperty("response").GetProperty("body").GetProperty("error").GetProperty("code").GetString()));
+        Assert.Equal(1, node.Sims[0].Received);
+    }
+
+    [Fact]
+    public async Task Batch_lines_show_in_the_metrics()
+    {
+        await using var node = await StartAsync();
+        var token = node.Token(sub: "dr.metrics");
+        var fileId = await BatchCalls.UploadOkAsync(node.Http, token, BatchCalls.Lines(3));
+        var batchId = (await BatchCalls.CreateBatchAsync(node.Http, token, fileId, """{"data_classification":"public"}""")).GetProperty("id").GetString()!;
+        await BatchCalls.WaitFinalAsync(node.Http, token, batchId);
+
+        using var metrics = new HttpClient();
+        var text = await metrics.GetStringAsync(node.Node.MetricsAddress + "/metrics");
+        Assert.Contains("quantumedge_batch_lines{state=\"done\"} 3", text, StringComparison.Ordinal);
+        Assert.Contains("quantumedge_batch_lines{state=\"queued\"} 0", text, StringComparison.Ordinal);
+        Assert.Contains("quantumedge_batches{status=\"completed\"} 1", text, StringComparison.Ordinal);
+    }
+}
