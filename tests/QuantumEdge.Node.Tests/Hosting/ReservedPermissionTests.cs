@@ -3,8 +3,8 @@ using System.Net;
 namespace QuantumEdge.Node.Tests.Hosting;
 
 /// <summary>
-/// <c>planning</c> and <c>basic_planning</c> are reserved for the Batch API (issue 12, not built yet): until it
-/// lands they grant nothing, as the README says, rather than quietly standing in for another permission.
+/// <c>planning</c> and <c>basic_planning</c> grant the Files and Batch API only (tests in Batch/): they do not
+/// quietly stand in for another permission.
 /// </summary>
 public sealed class ReservedPermissionTests
 {
