@@ -24,7 +24,7 @@ internal static class BatchComposition
         services.AddSingleton(sp => new BatchScheduler(
             () => sp.GetRequiredService<BackendRegistry>().All,
             sp.GetRequiredService<IRoutePlanner>() is QuantumRoutePlanner quantum ? quantum.Solver : new AssignmentPlanner(),
-            new BatchSchedulerOptions(),
+            new BatchSchedulerOptions { InteractiveReserve = config.Batch.InteractiveReserve },
             registry));
         services.AddSingleton(sp => new BatchExecutor(config, sp.GetRequiredService<BatchFileStore>(), sp.GetRequiredService<InferencePipeline>(),
             sp.GetRequiredService<IReadOnlyList<IRequestGate>>(), sp.GetRequiredService<IPrivacyLedger>(), sp.GetRequiredService<BatchScheduler>(),

@@ -57,6 +57,15 @@ public sealed class ConfigurationLoaderTests
         Assert.Null(c.MasterKey);
     }
 
+    [Fact]
+    public void Batch_interactive_reserve_defaults_to_half_is_read_and_is_bounded()
+    {
+        Assert.Equal(0.5, Parse(OneBackend).Batch.InteractiveReserve);
+        Assert.Equal(0.7, Parse(OneBackend + "\nbatch:\n  interactive_reserve: 0.7\n").Batch.InteractiveReserve);
+        var e = Fails(OneBackend + "\nbatch:\n  interactive_reserve: 1.5\n");
+        Assert.Contains("batch.interactive_reserve", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("# nothing but a comment\n")]

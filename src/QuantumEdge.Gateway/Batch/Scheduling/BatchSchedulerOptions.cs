@@ -7,7 +7,7 @@ public sealed record BatchSchedulerOptions
     /// Share of each backend's max_concurrency kept free for interactive requests (rounded up to
     /// whole slots): batch lines only fill what interactive traffic and this reserve leave.
     /// </summary>
-    public double InteractiveReserve { get; init; } = 0.25;
+    public double InteractiveReserve { get; init; } = 0.5;
 
     /// <summary>Most lines placed by one solve (one call of <see cref="BatchScheduler.NextDispatches"/>).</summary>
     public int MaxLinesPerSolve { get; init; } = 1024;
