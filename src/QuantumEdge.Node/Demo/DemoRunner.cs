@@ -103,10 +103,16 @@ internal static class DemoRunner
 
             var auth = new JwtAuthenticator(new AuthSettings { JwtSecret = secret });
             var workload = DemoWorkload.Generate(options.Requests, options.Seed, nodes.Select(n => n.Config.Node.Id).ToList());
-            output.WriteLine($"\nDriving {workload.Count} requests (concurrency {options.Concurrency}, simulated time x{options.TimeScale})...");
+            output.WriteLine();
+            using var batch = await BatchScenario.SubmitAsync(nodes[0], auth, output, ct).ConfigureAwait(false);
+            output.WriteLine($"Driving {workload.Count} requests (concurrency {options.Concurrency}, simulated time x{options.TimeScale})...");
             var results = await DriveAsync(workload, nodes, auth, options.Concurrency, ct).ConfigureAwait(false);
             var report = await DemoReport.BuildAsync(results, nodes, total.Elapsed).ConfigureAwait(false);
             report.Print(output);
+            if (!await batch.FinishAsync(output, ct).ConfigureAwait(false))
+            {
+                report.MarkFailed();
+            }
             output.WriteLine("\nComparing greedy routing with joint planning on bursts of shared-prefix conversations...");
             var comparison = await PlannerComparison.RunAsync(options, secret, dataRoot, ct).ConfigureAwait(false);
             foreach (var line in PlannerComparison.Report(comparison, options.TimeScale))

@@ -21,6 +21,9 @@ public sealed class DemoTests
         Assert.Contains("Privacy budgets today", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("research", r.Stdout, StringComparison.Ordinal);
         Assert.Equal(3, r.Stdout.Split('\n').Count(line => line.Contains("audit chain OK", StringComparison.Ordinal)));
+        Assert.Matches(@"Submitted batch batch_\w+ at hospital-a: 24 lines", r.Stdout);
+        Assert.Matches(@"Batch at hospital-a \(submitted with the interactive traffic\): completed, 24 of 24 lines completed, 0 failed", r.Stdout);
+        Assert.Matches(@"batch planning: [1-9]\d* placement solves, last [1-9]\d* lines x [1-9] backends", r.Stdout);
         Assert.Contains("Joint planning vs greedy", r.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"least_loaded\s+160\s", r.Stdout);
         Assert.Matches(@"quantum\s+160\s", r.Stdout);
