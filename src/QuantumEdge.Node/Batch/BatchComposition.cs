@@ -14,10 +14,10 @@ namespace QuantumEdge.Node.Batch;
 /// <summary>Wires the Files and Batch API into a node: storage under <c>&lt;data_dir&gt;/batch</c>, the executor, the endpoints.</summary>
 internal static class BatchComposition
 {
-    public static void Add(IServiceCollection services, NodeConfiguration config, Prometheus.CollectorRegistry registry)
+    public static void Add(IServiceCollection services, NodeConfiguration config, Prometheus.CollectorRegistry registry, TimeProvider time)
     {
         var root = Path.Combine(config.Node.DataDir, "batch");
-        services.AddSingleton(new BatchFileStore(Path.Combine(root, "files"), TimeProvider.System));
+        services.AddSingleton(new BatchFileStore(Path.Combine(root, "files"), time));
         services.AddSingleton(sp => new BatchInputInspector(sp.GetRequiredService<BackendRegistry>(), MaxLineBytes(config)));
         services.AddSingleton(new BatchMetrics(registry));
         // Batch lines share the interactive planner's solver, so large placements reach the GPU planner process through one connection and breaker.
@@ -28,7 +28,7 @@ internal static class BatchComposition
             registry));
         services.AddSingleton(sp => new BatchExecutor(config, sp.GetRequiredService<BatchFileStore>(), sp.GetRequiredService<InferencePipeline>(),
             sp.GetRequiredService<IReadOnlyList<IRequestGate>>(), sp.GetRequiredService<IPrivacyLedger>(), sp.GetRequiredService<BatchScheduler>(),
-            sp.GetRequiredService<BatchMetrics>(), sp.GetRequiredService<RolePermissions>(), sp.GetService<EmergencyControls>(), TimeProvider.System,
+            sp.GetRequiredService<BatchMetrics>(), sp.GetRequiredService<RolePermissions>(), sp.GetService<EmergencyControls>(), time,
             sp.GetRequiredService<ILogger<BatchExecutor>>()));
         services.AddHostedService(sp => sp.GetRequiredService<BatchExecutor>());
     }

@@ -20,10 +20,10 @@ internal static class BatchEndpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapPost("/v1/batches", CreateAsync);
-        app.MapGet("/v1/batches", ListAsync);
-        app.MapGet("/v1/batches/{id}", GetAsync);
-        app.MapPost("/v1/batches/{id}/cancel", CancelAsync);
+        app.MapPost("/v1/batches", ctx => CreateAsync(ctx));
+        app.MapGet("/v1/batches", ctx => ListAsync(ctx));
+        app.MapGet("/v1/batches/{id}", ctx => GetAsync(ctx, RouteId(ctx)));
+        app.MapPost("/v1/batches/{id}/cancel", ctx => CancelAsync(ctx, RouteId(ctx)));
     }
 
     private static async Task CreateAsync(HttpContext ctx)
@@ -184,4 +184,7 @@ internal static class BatchEndpoints
 
         return run;
     }
+
+    // A RequestDelegate, not a Delegate with a bound parameter: the Delegate overloads need runtime code generation (IL3050) outside native AOT's request delegate generator.
+    private static string RouteId(HttpContext ctx) => ctx.Request.RouteValues["id"] as string ?? "";
 }

@@ -13,11 +13,11 @@ internal static class FileEndpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapPost("/v1/files", UploadAsync);
-        app.MapGet("/v1/files", ListAsync);
-        app.MapGet("/v1/files/{id}", GetAsync);
-        app.MapGet("/v1/files/{id}/content", ContentAsync);
-        app.MapDelete("/v1/files/{id}", DeleteAsync);
+        app.MapPost("/v1/files", ctx => UploadAsync(ctx));
+        app.MapGet("/v1/files", ctx => ListAsync(ctx));
+        app.MapGet("/v1/files/{id}", ctx => GetAsync(ctx, RouteId(ctx)));
+        app.MapGet("/v1/files/{id}/content", ctx => ContentAsync(ctx, RouteId(ctx)));
+        app.MapDelete("/v1/files/{id}", ctx => DeleteAsync(ctx, RouteId(ctx)));
     }
 
     private static async Task UploadAsync(HttpContext ctx)
@@ -212,4 +212,7 @@ internal static class FileEndpoints
     }
 
     internal static string Shorten(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
+
+    // A RequestDelegate, not a Delegate with a bound parameter: the Delegate overloads need runtime code generation (IL3050) outside native AOT's request delegate generator.
+    private static string RouteId(HttpContext ctx) => ctx.Request.RouteValues["id"] as string ?? "";
 }

@@ -161,7 +161,7 @@ internal sealed class GatewayNode : IAsyncDisposable
             options.QuantumStateInterval ?? QuantumEdge.Gateway.Planning.State.QuantumStatePersistence.DefaultInterval,
             sp.GetRequiredService<ILogger<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>());
-        Batch.BatchComposition.Add(builder.Services, config, registry);
+        Batch.BatchComposition.Add(builder.Services, config, registry, options.BatchClock ?? TimeProvider.System);
         var api = builder.Build();
         lending?.MapLender(api.Services);
         ApiEndpoints.Map(api);

@@ -28,4 +28,6 @@ internal sealed record NodeHostOptions
     public TimeSpan? QuantumStateInterval { get; init; }
     /// <summary>Retry and watch timings of compliance notifications (tests shorten them); default: 1 s backoff base, 5 s watch.</summary>
     public Compliance.ComplianceTimings? Compliance { get; init; }
+    /// <summary>The clock batch deadlines and file timestamps are read from (tests move it past a completion window); default: the system clock.</summary>
+    public TimeProvider? BatchClock { get; init; }
 }

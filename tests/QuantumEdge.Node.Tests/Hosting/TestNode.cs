@@ -45,7 +45,8 @@ internal sealed class TestNode : IAsyncDisposable
         QuantumEdge.Federation.Gossip.GossipOptions? gossip = null,
         bool localAdminSocket = false,
         string? dataDir = null,
-        QuantumEdge.Node.Compliance.ComplianceTimings? compliance = null)
+        QuantumEdge.Node.Compliance.ComplianceTimings? compliance = null,
+        TimeProvider? batchClock = null)
     {
         var started = new List<SimulatedBackend>();
         var backends = new List<BackendSettings>();
@@ -90,7 +91,7 @@ internal sealed class TestNode : IAsyncDisposable
             MasterKey = "test-master-key",
             Storage = new StorageSettings { KdfMemoryKib = 8192, KdfPasses = 1 },
         };
-        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment, FederationGossip = gossip, LocalAdminSocket = localAdminSocket, Compliance = compliance });
+        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment, FederationGossip = gossip, LocalAdminSocket = localAdminSocket, Compliance = compliance, BatchClock = batchClock });
         await node.StartAsync();
         return new TestNode(node, started);
     }
