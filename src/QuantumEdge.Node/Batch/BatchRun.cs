@@ -131,9 +131,10 @@ internal sealed class BatchRun : IDisposable
         _input = null;
     }
 
+    // A finished batch shows the counts it was finalised with: an expired batch's failed lines include the ones its window closed on.
     public BatchObject View() => Stored.Batch with
     {
-        RequestCounts = Lines is null ? Stored.Batch.RequestCounts : new BatchRequestCounts(Lines.Length, Completed, Failed),
+        RequestCounts = Lines is null || Terminal ? Stored.Batch.RequestCounts : new BatchRequestCounts(Lines.Length, Completed, Failed),
     };
 }
 

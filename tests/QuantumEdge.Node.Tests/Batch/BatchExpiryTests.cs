@@ -25,6 +25,7 @@ public sealed class BatchExpiryTests
         var counts = done.GetProperty("request_counts");
         Assert.Equal(5, counts.GetProperty("total").GetInt32());
         Assert.Equal(0, counts.GetProperty("completed").GetInt32());
+        Assert.Equal(5, counts.GetProperty("failed").GetInt32());
         var errors = await BatchCalls.ContentAsync(node.Http, token, done.GetProperty("error_file_id").GetString()!);
         Assert.Equal(5, errors.Select(l => l.GetProperty("custom_id").GetString()).Distinct().Count());
         Assert.All(errors, l => Assert.Contains("batch_expired", l.GetRawText(), StringComparison.Ordinal));
