@@ -1,32 +1,53 @@
+using System.Diagnostics;
 using QuantumEdge.Benchmarks.Measurement;
 using QuantumEdge.Planning.Assignment;
 using QuantumEdge.Planning.Gpu.Solvers;
+using QuantumEdge.Planning.Remote;
 using static QuantumEdge.Planning.Gpu.Benchmarks.Invariant;
 
 namespace QuantumEdge.Planning.Gpu.Benchmarks;
 
 /// <summary>
 /// The CPU/device crossover in variables, for what <c>quantum_planning.gpu.min_variables</c> gates:
-/// routing-like assignment problems of growing size, each solved by the CPU planner and the device
-/// planner in process with the same settings (the shipped defaults) and the same budget. The device
-/// beats the CPU at a size when its plan objective is lower, or equal and it answered sooner; the
-/// crossover is the smallest size from which it beats the CPU at every larger size measured.
+/// routing-like assignment problems of growing size, each solved by the CPU planner with the
+/// shipped defaults and a 50 ms budget, by the device planner in process with the same settings and
+/// budget, and through the real planner process as the node sends it (the same settings with
+/// <see cref="RemoteAssignmentSolver.RemoteShare"/> of the budget, timed over the round trip).
+/// The device beats the CPU at a size when its plan objective is lower, or equal and it answered
+/// sooner; a crossover is the smallest size from which it beats the CPU at every larger size measured.
 /// </summary>
 internal static class CrossoverPart
 {
-    public static BenchSection Run(BenchContext context)
+    public static BenchSection Run(BenchContext context) => RunAsync(context).GetAwaiter().GetResult();
+
+    private static async Task<BenchSection> RunAsync(BenchContext context)
     {
         var shapes = context.Quick
-            ? new[] { (8, 3), (16, 4), (32, 4) }
+            ? new[] { (8, 3), (32, 4) }
             : [(16, 4), (32, 4), (64, 8), (128, 8), (256, 16), (512, 16), (1_024, 32), (2_048, 32), (4_096, 64)];
         var settings = new PlannerSettings { Seed = 1 };
+        var remoteSettings = settings with { TimeBudget = settings.TimeBudget * RemoteAssignmentSolver.RemoteShare };
         var device = new DeviceAssignmentSolver(context.Accelerator);
         var planner = new AssignmentPlanner();
-        device.Solve(BenchInstances.Routing(1, 6, 3), settings);
-        planner.Plan(BenchInstances.Routing(1, 6, 3), settings);
+        var warmUp = BenchInstances.Routing(1, 6, 3);
+        device.Solve(warmUp, settings);
+        planner.Plan(warmUp, settings);
+        PlannerProcess? process = null;
+        var processNote = "";
+        try
+        {
+            process = await PlannerProcess.StartAsync(context.Options).ConfigureAwait(false);
+            await process.Connection.SolveAsync(warmUp, remoteSettings, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            processNote = $"\nthrough the planner: not measured ({e.Message})\n";
+        }
 
-        var table = new TextTable("tasks×backends", "variables", "cpu objective", "cpu ms", "cpu steps", "device objective", "device ms", "device steps", "device beats cpu");
-        var results = new List<(int Variables, bool Beats)>();
+        await using var _ = process;
+        var table = new TextTable("tasks×backends", "variables", "cpu objective", "cpu ms", "device objective", "device ms", "device wins", "planner objective", "planner round trip ms", "planner wins");
+        var inProcess = new List<(int Variables, bool Beats)>();
+        var throughPlanner = new List<(int Variables, bool Beats)>();
         var notes = new List<string>();
         foreach (var (tasks, backends) in shapes)
         {
@@ -39,28 +60,48 @@ internal static class CrossoverPart
             var problem = BenchInstances.Routing(2026, tasks, backends);
             var cpu = planner.Plan(problem, settings);
             var onDevice = device.Solve(problem, settings);
-            var tolerance = 1e-9 * Math.Max(1, Math.Abs(cpu.Objective));
-            var beats = onDevice.Objective < cpu.Objective - tolerance
-                || (Math.Abs(onDevice.Objective - cpu.Objective) <= tolerance && onDevice.ElapsedMs < cpu.ElapsedMs);
-            results.Add((problem.VariableCount, beats));
-            table.Add($"{tasks}×{backends}", Format(problem.VariableCount), Format(cpu.Objective, "F3"), Format(cpu.ElapsedMs, "F1"), Format(cpu.Steps),
-                Format(onDevice.Objective, "F3"), Format(onDevice.ElapsedMs, "F1"), Format(onDevice.Steps), beats ? "yes" : "no");
-            context.Log($"crossover {tasks}x{backends} ({problem.VariableCount} variables): cpu {Format(cpu.Objective, "F3")} in {Format(cpu.ElapsedMs, "F1")} ms, device {Format(onDevice.Objective, "F3")} in {Format(onDevice.ElapsedMs, "F1")} ms");
+            var beats = Beats(onDevice.Objective, onDevice.ElapsedMs, cpu);
+            inProcess.Add((problem.VariableCount, beats));
+            string remoteObjective = "n/a", remoteMs = "n/a", remoteBeats = "n/a";
+            if (process is not null)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var remote = await process.Connection.SolveAsync(problem, remoteSettings, CancellationToken.None).ConfigureAwait(false);
+                var roundTrip = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var remoteWins = Beats(remote.Objective, roundTrip, cpu);
+                throughPlanner.Add((problem.VariableCount, remoteWins));
+                (remoteObjective, remoteMs, remoteBeats) = (Format(remote.Objective, "F3"), Format(roundTrip, "F1"), remoteWins ? "yes" : "no");
+            }
+
+            table.Add($"{tasks}×{backends}", Format(problem.VariableCount), Format(cpu.Objective, "F3"), Format(cpu.ElapsedMs, "F1"),
+                Format(onDevice.Objective, "F3"), Format(onDevice.ElapsedMs, "F1"), beats ? "yes" : "no", remoteObjective, remoteMs, remoteBeats);
+            context.Log($"crossover {tasks}x{backends} ({problem.VariableCount} variables): cpu {Format(cpu.Objective, "F3")} in {Format(cpu.ElapsedMs, "F1")} ms, "
+                + $"device {Format(onDevice.Objective, "F3")} in {Format(onDevice.ElapsedMs, "F1")} ms, planner {remoteObjective} in {remoteMs} ms");
         }
 
-        var crossover = Crossover(results);
-        var verdict = results.Count == 0
-            ? "no size ran"
-            : crossover is { } variables
-                ? $"crossover: {variables} variables (the device beats the CPU at this size and every larger one measured)"
-                : $"crossover: none up to {results[^1].Variables} variables (the CPU planner is as good or better at the largest size measured)";
+        var verdict = $"crossover in process: {Verdict(inProcess)}\n"
+            + (process is null ? "" : $"crossover through the planner process (the figure for quantum_planning.gpu.min_variables): {Verdict(throughPlanner)}\n");
         return new BenchSection("CPU/device crossover",
-            $"Assignment planner, shipped defaults ({settings.Agents} agents, {settings.StepsPerRound} steps/round, up to {settings.MaxContinuations} continuations), budget {settings.TimeBudget.TotalMilliseconds} ms each, in process (no IPC). "
-            + "Device beats CPU = lower plan objective, or the same objective sooner."
-            + (context.IsGpu ? "" : " On the CPU accelerator the 'device' runs on the same cores as the CPU solver, so this crossover says nothing about a GPU.")
-            + $"\n\n```\n{table}```\n\n{verdict}\n" + (notes.Count == 0 ? "" : string.Join("\n", notes) + "\n"),
-            Passed: results.Count > 0);
+            $"Assignment planner, shipped defaults ({settings.Agents} agents, {settings.StepsPerRound} steps/round, up to {settings.MaxContinuations} continuations), budget {settings.TimeBudget.TotalMilliseconds} ms: "
+            + $"the CPU planner and the device planner in process with the whole budget; the planner process over its socket with {RemoteAssignmentSolver.RemoteShare * 100:F0}% of it, as the node sends it, timed over the round trip. "
+            + "Wins = lower plan objective than the CPU's, or the same objective sooner."
+            + (context.IsGpu ? "" : " On the CPU accelerator the 'device' runs on the same cores as the CPU solver, so these crossovers say nothing about a GPU.")
+            + $"\n\n```\n{table}```\n\n{verdict}{processNote}" + (notes.Count == 0 ? "" : string.Join("\n", notes) + "\n"),
+            Passed: inProcess.Count > 0);
     }
+
+    private static bool Beats(double objective, double elapsedMs, AssignmentPlan cpu)
+    {
+        var tolerance = 1e-9 * Math.Max(1, Math.Abs(cpu.Objective));
+        return objective < cpu.Objective - tolerance || (Math.Abs(objective - cpu.Objective) <= tolerance && elapsedMs < cpu.ElapsedMs);
+    }
+
+    private static string Verdict(IReadOnlyList<(int Variables, bool Beats)> results) =>
+        results.Count == 0
+            ? "no size ran"
+            : Crossover(results) is { } variables
+                ? $"{variables} variables (the device wins at this size and every larger one measured)"
+                : $"none up to {results[^1].Variables} variables (the CPU planner is as good or better at the largest size measured)";
 
     /// <summary>The smallest variable count from which every measured size was a device win; null if the largest was not.</summary>
     internal static int? Crossover(IReadOnlyList<(int Variables, bool Beats)> ascending)

@@ -19,103 +19,57 @@ internal static class IpcPart
 
     private static async Task<BenchSection> RunAsync(BenchContext context)
     {
-        var executable = PlannerExecutable(context.Options);
-        if (executable is null)
+        await using var planner = await PlannerProcess.StartAsync(context.Options).ConfigureAwait(false);
+        context.Log($"ipc: {planner.Banner}");
+        var problem = BenchInstances.Routing(2, tasks: 8, backends: 3);
+        var settings = new PlannerSettings { Agents = 8, StepsPerRound = 20, MaxContinuations = 0, TimeBudget = TimeSpan.FromSeconds(1) };
+        var warmUp = context.Quick ? 2 : 10;
+        var solves = context.Quick ? 12 : 300;
+        var overhead = new LatencyRecorder(solves);
+        var roundTrip = new LatencyRecorder(solves);
+        var solve = new LatencyRecorder(solves);
+        for (var k = 0; k < warmUp + solves && !context.OutOfTime; k++)
         {
-            return new BenchSection("IPC overhead", "no quantumedge-planner found (pass --planner PATH; looked beside this tool and in ../planner)", Passed: false);
+            var started = Stopwatch.GetTimestamp();
+            var plan = await planner.Connection.SolveAsync(problem, settings with { Seed = k + 1 }, CancellationToken.None).ConfigureAwait(false);
+            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (k >= warmUp)
+            {
+                roundTrip.Record(ms);
+                solve.Record(plan.ElapsedMs);
+                overhead.Record(Math.Max(0, ms - plan.ElapsedMs));
+            }
         }
 
-        var directory = Directory.CreateTempSubdirectory("qe-gpu-bench-").FullName;
-        var socket = Path.Combine(directory, "planner.sock");
-        using var planner = Process.Start(new ProcessStartInfo(executable, ["--socket", socket, "--accelerator", context.Options.Accelerator])
+        var cpu = new LatencyRecorder(solves);
+        var local = new AssignmentPlanner();
+        for (var k = 0; k < warmUp + solves && !context.OutOfTime; k++)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException($"could not start '{executable}'");
-        try
-        {
-            // The planner prints its listening line once its kernels are loaded and the socket is bound.
-            var line = await planner.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false);
-            if (line is null || !line.Contains("listening on", StringComparison.Ordinal))
+            var started = Stopwatch.GetTimestamp();
+            local.Plan(problem, settings with { Seed = k + 1 });
+            if (k >= warmUp)
             {
-                var error = planner.HasExited ? await planner.StandardError.ReadToEndAsync().ConfigureAwait(false) : "";
-                return new BenchSection("IPC overhead", $"the planner did not start: {line} {error}".Trim(), Passed: false);
+                cpu.RecordSince(started);
             }
-
-            context.Log($"ipc: {line}");
-            await using var connection = await PlannerConnection.ConnectAsync(socket, CancellationToken.None).ConfigureAwait(false);
-            var problem = BenchInstances.Routing(2, tasks: 8, backends: 3);
-            var settings = new PlannerSettings { Agents = 8, StepsPerRound = 20, MaxContinuations = 0, TimeBudget = TimeSpan.FromSeconds(1) };
-            var warmUp = context.Quick ? 2 : 10;
-            var solves = context.Quick ? 12 : 300;
-            var overhead = new LatencyRecorder(solves);
-            var roundTrip = new LatencyRecorder(solves);
-            var solve = new LatencyRecorder(solves);
-            for (var k = 0; k < warmUp + solves && !context.OutOfTime; k++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var plan = await connection.SolveAsync(problem, settings with { Seed = k + 1 }, CancellationToken.None).ConfigureAwait(false);
-                var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                if (k >= warmUp)
-                {
-                    roundTrip.Record(ms);
-                    solve.Record(plan.ElapsedMs);
-                    overhead.Record(Math.Max(0, ms - plan.ElapsedMs));
-                }
-            }
-
-            var cpu = new LatencyRecorder(solves);
-            var local = new AssignmentPlanner();
-            for (var k = 0; k < warmUp + solves && !context.OutOfTime; k++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                local.Plan(problem, settings with { Seed = k + 1 });
-                if (k >= warmUp)
-                {
-                    cpu.RecordSince(started);
-                }
-            }
-
-            var table = new TextTable("per solve", "n", "p50 ms", "p99 ms", "max ms");
-            void Add(string name, LatencyRecorder recorder)
-            {
-                var d = recorder.Snapshot();
-                table.Add(name, Format(d.Count), Format(d.P50, "F3"), Format(d.P99, "F3"), Format(d.Max, "F3"));
-            }
-
-            Add("IPC overhead (round trip − planner solve)", overhead);
-            Add("round trip through the planner", roundTrip);
-            Add("planner's own solve time", solve);
-            Add("CPU planner in process, same problem", cpu);
-            var measured = overhead.Snapshot();
-            context.Log($"ipc overhead p50 {Format(measured.P50, "F3")} ms, p99 {Format(measured.P99, "F3")} ms over {measured.Count} solves");
-            return new BenchSection("IPC overhead",
-                $"The real planner process ({context.Options.Accelerator} accelerator) over its Unix socket, protocol v{PlannerProtocol.Version}, one solve in flight at a time; "
-                + $"problem: 8 tasks × 3 backends ({problem.VariableCount} variables), {settings.Agents} agents, {settings.StepsPerRound} steps, after {warmUp} warm-up solves.\n\n"
-                + $"```\n{table}```\n",
-                Passed: measured.Count > 0);
-        }
-        finally
-        {
-            if (!planner.HasExited)
-            {
-                planner.Kill();
-                await planner.WaitForExitAsync().ConfigureAwait(false);
-            }
-
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    private static string? PlannerExecutable(BenchOptions options)
-    {
-        if (options.Planner is { } given)
-        {
-            return File.Exists(given) ? given : null;
         }
 
-        var beside = Path.Combine(AppContext.BaseDirectory, "quantumedge-planner");
-        var sibling = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "planner", "quantumedge-planner"));
-        return new[] { beside, sibling }.FirstOrDefault(File.Exists);
+        var table = new TextTable("per solve", "n", "p50 ms", "p99 ms", "max ms");
+        void Add(string name, LatencyRecorder recorder)
+        {
+            var d = recorder.Snapshot();
+            table.Add(name, Format(d.Count), Format(d.P50, "F3"), Format(d.P99, "F3"), Format(d.Max, "F3"));
+        }
+
+        Add("IPC overhead (round trip − planner solve)", overhead);
+        Add("round trip through the planner", roundTrip);
+        Add("planner's own solve time", solve);
+        Add("CPU planner in process, same problem", cpu);
+        var measured = overhead.Snapshot();
+        context.Log($"ipc overhead p50 {Format(measured.P50, "F3")} ms, p99 {Format(measured.P99, "F3")} ms over {measured.Count} solves");
+        return new BenchSection("IPC overhead",
+            $"The real planner process ({context.Options.Accelerator} accelerator) over its Unix socket, protocol v{PlannerProtocol.Version}, one solve in flight at a time; "
+            + $"problem: 8 tasks × 3 backends ({problem.VariableCount} variables), {settings.Agents} agents, {settings.StepsPerRound} steps, after {warmUp} warm-up solves.\n\n"
+            + $"```\n{table}```\n",
+            Passed: measured.Count > 0);
     }
 }

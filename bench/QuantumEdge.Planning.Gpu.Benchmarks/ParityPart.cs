@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using QuantumEdge.Benchmarks.Measurement;
 using QuantumEdge.Planning.Assignment;
 using QuantumEdge.Planning.Gpu.Solvers;
@@ -23,11 +24,12 @@ internal static class ParityPart
     {
         var table = new TextTable("check", "device", "cpu", "rule", "verdict");
         var held = true;
+        var clock = Stopwatch.StartNew();
         void Row(string check, double device, double cpu, string rule, bool ok)
         {
             held &= ok;
             table.Add(check, Format(device, "F3"), Format(cpu, "F3"), rule, ok ? "same" : "DIFFERENT");
-            context.Log($"parity {check}: device {Format(device, "F3")} cpu {Format(cpu, "F3")} {(ok ? "ok" : "DIFFERENT")}");
+            context.Log($"parity {check}: device {Format(device, "F3")} cpu {Format(cpu, "F3")} {(ok ? "ok" : "DIFFERENT")} (at {Format(clock.Elapsed.TotalSeconds, "F1")} s)");
         }
 
         var ising = new DeviceIsingSolver(context.Accelerator);
@@ -46,10 +48,10 @@ internal static class ParityPart
         }
 
         var (largeName, largeCut) = context.Quick
-            ? ("MaxCut n=80 density 0.1", BenchInstances.MaxCut(11, 80, 0.1).Cut)
+            ? ("MaxCut n=40 density 0.3", BenchInstances.MaxCut(11, 40, 0.3).Cut)
             : ("Gset G1 (n=800)", GsetParser.ParseFile(Path.Combine(context.Options.GsetDirectory, "G1.txt")));
         var largeModel = largeCut.ToIsing();
-        var large = small with { Agents = context.Quick ? 32 : 64, StepsPerRound = context.Quick ? 200 : 1000, MaxRounds = 1 };
+        var large = small with { Agents = context.Quick ? 16 : 64, StepsPerRound = context.Quick ? 150 : 1000, MaxRounds = 1 };
         var deviceLarge = ising.Solve(largeModel, large);
         var cpuLarge = SimulatedBifurcationSolver.Solve(largeModel, large);
         Row($"{largeName}, dSB seed 7", deviceLarge.BestObjective, cpuLarge.BestObjective, "cut ≥ 99% of cpu",

@@ -46,7 +46,9 @@ public sealed partial class GpuBenchTests : IDisposable
         Assert.Contains("B = 4·n/A + 32", Body("Dense-SB roofline"), StringComparison.Ordinal);
         Assert.Matches(@"(?m)^128\s+32\s+48\.0\s+1056\s", Body("Dense-SB roofline"));
         Assert.Matches(@"(?m)^G1\s+800\s+11624\s+\d+\s+\d+\.\d\d\s+\d+\s+\d+\s+\d+\.\d\d\s+\d+$", Body("Gset at 100 ms"));
-        Assert.Matches(@"crossover: (\d+ variables|none up to \d+ variables)", Body("CPU/device crossover"));
+        Assert.Matches(@"crossover in process: (\d+ variables|none up to 104 variables)", Body("CPU/device crossover"));
+        Assert.Matches(@"crossover through the planner process \(the figure for quantum_planning.gpu.min_variables\): (\d+ variables|none up to 104 variables)", Body("CPU/device crossover"));
+        Assert.Matches(@"(?m)^32×4\s+104\s+\d+\.\d{3}\s+\d+\.\d\s+\d+\.\d{3}\s+\d+\.\d\s+(yes|no)\s+\d+\.\d{3}\s+\d+\.\d\s+(yes|no)$", Body("CPU/device crossover"));
         Assert.Matches(@"(?m)^IPC overhead \(round trip − planner solve\)\s+12\s+\d+\.\d{3}\s+\d+\.\d{3}\s+\d+\.\d{3}$", Body("IPC overhead"));
     }
 
