@@ -63,14 +63,24 @@ internal static class CrossoverPart
             var beats = Beats(onDevice.Objective, onDevice.ElapsedMs, cpu);
             inProcess.Add((problem.VariableCount, beats));
             string remoteObjective = "n/a", remoteMs = "n/a", remoteBeats = "n/a";
-            if (process is not null)
+            if (process is { Connection.IsAlive: true })
             {
                 var started = Stopwatch.GetTimestamp();
-                var remote = await process.Connection.SolveAsync(problem, remoteSettings, CancellationToken.None).ConfigureAwait(false);
-                var roundTrip = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                var remoteWins = Beats(remote.Objective, roundTrip, cpu);
-                throughPlanner.Add((problem.VariableCount, remoteWins));
-                (remoteObjective, remoteMs, remoteBeats) = (Format(remote.Objective, "F3"), Format(roundTrip, "F1"), remoteWins ? "yes" : "no");
+                try
+                {
+                    var remote = await process.Connection.SolveAsync(problem, remoteSettings, CancellationToken.None).ConfigureAwait(false);
+                    var roundTrip = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    var remoteWins = Beats(remote.Objective, roundTrip, cpu);
+                    throughPlanner.Add((problem.VariableCount, remoteWins));
+                    (remoteObjective, remoteMs, remoteBeats) = (Format(remote.Objective, "F3"), Format(roundTrip, "F1"), remoteWins ? "yes" : "no");
+                }
+                catch (Exception e) when (e is PlannerErrorException or PlannerProtocolException or IOException)
+                {
+                    // The node would fall back to the CPU here: for the crossover, a loss.
+                    throughPlanner.Add((problem.VariableCount, false));
+                    (remoteObjective, remoteBeats) = ("refused", "no");
+                    notes.Add($"{tasks}×{backends} through the planner: {e.Message}");
+                }
             }
 
             table.Add($"{tasks}×{backends}", Format(problem.VariableCount), Format(cpu.Objective, "F3"), Format(cpu.ElapsedMs, "F1"),

@@ -65,6 +65,11 @@ for entry in "${parts[@]}"; do
   fi
   summary+=("| $part | $outcome | $took s |")
   echo "run.sh: $part: $outcome in ${took} s"
+  if [[ "$part" == device && "$rc" == 2 ]]; then
+    # No such accelerator (or bad arguments): every other part would fail the same way.
+    summary+=("| the other parts | not run: the device part could not open the accelerator | 0 s |")
+    break
+  fi
 done
 
 report="$report_dir/gpu-bench.md"
