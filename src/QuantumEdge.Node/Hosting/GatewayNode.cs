@@ -163,6 +163,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>());
         Batch.BatchComposition.Add(builder.Services, config, registry, options.BatchClock ?? TimeProvider.System);
         var api = builder.Build();
+        LedgerOutageResponses.Use(api);
         lending?.MapLender(api.Services);
         ApiEndpoints.Map(api);
         ReadinessEndpoints.Map(api);
