@@ -9,7 +9,7 @@ namespace QuantumEdge.Node.Tests.Privacy;
 /// <summary>
 /// With the PostgreSQL ledger's database stopped, every endpoint that reads or writes the ledger (not
 /// only inference) answers 503 <c>ledger_unavailable</c> with <c>Retry-After</c> in the OpenAI error
-/// shape, readiness says why, and once the database is back the same endpoints answer again without a restart.
+/// shape (the local admin socket's verbs too), readiness says why, and once the database is back the same endpoints answer again without a restart.
 /// </summary>
 public sealed class LedgerOutageEndpointTests : IAsyncLifetime
 {
@@ -40,7 +40,7 @@ public sealed class LedgerOutageEndpointTests : IAsyncLifetime
                 Storage = c.Storage with { Backend = "postgresql", PostgreSql = new PostgreSqlSettings { ReplicaId = "outage-test" } },
                 LedgerConnectionString = _postgres.ConnectionString,
                 Compliance = c.Compliance with { EnableGdprCompliance = true },
-            });
+            }, localAdminSocket: true);
         var doctor = node.Token(sub: "dr.outage", department: "general");
         var admin = node.Token(role: "admin", sub: "dpo");
         using (var charged = await node.Http.SendAsync(node.Chat(doctor, "phi")))
@@ -79,6 +79,14 @@ public sealed class LedgerOutageEndpointTests : IAsyncLifetime
             Assert.Equal("server_error", type);
             Assert.Contains("ledger", message, StringComparison.Ordinal);
             Assert.True(r.Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, $"{what}: no Retry-After");
+        }
+
+        using (var socket = QuantumEdge.Node.Cli.LocalAdminClient.TryCreate(node.Node.Config))
+        {
+            Assert.NotNull(socket);
+            using var verify = await socket.SendAsync(HttpMethod.Post, "/local/audit/verify", CancellationToken.None);
+            Assert.True(verify.StatusCode == HttpStatusCode.ServiceUnavailable, $"local audit verify: {(int)verify.StatusCode} {await verify.Content.ReadAsStringAsync()}");
+            Assert.Equal("ledger_unavailable", (await ErrorShape.ReadAsync(verify)).Code);
         }
 
         using (var ready = await node.Http.GetAsync("/health/ready"))
