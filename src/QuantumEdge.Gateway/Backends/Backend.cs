@@ -40,6 +40,8 @@ public sealed class Backend : IDisposable
     /// <summary>False after a failed health probe, until one succeeds.</summary>
     public bool Healthy { get; set; } = true;
     public string HealthDetail { get; set; } = "not probed yet";
+    /// <summary>Whether a health probe has judged this backend yet (until then <see cref="Healthy"/> is only the optimistic default).</summary>
+    internal bool Probed { get; set; }
     public BackendLoad? ExternalLoad { get; set; }
     public bool CircuitOpen => _circuit.IsOpen;
 

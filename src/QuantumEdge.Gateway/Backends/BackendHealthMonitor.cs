@@ -6,12 +6,15 @@ using QuantumEdge.Gateway.Telemetry;
 namespace QuantumEdge.Gateway.Backends;
 
 /// <summary>
-/// Probes every backend's <c>GET /models</c> on a fixed interval and scrapes its vLLM-style
+/// Probes every backend's <c>GET /models</c> on the configured interval and scrapes its vLLM-style
 /// <c>/metrics</c> when configured. A failed probe takes the backend out of rotation until the
-/// next successful one. Runs as a hosted service: a failed round is logged and the next tick
-/// tries again. Every read is bounded in size and time, whatever the backend sends.
+/// next successful one, which comes sooner: an unhealthy backend is re-probed after about a second,
+/// then at doubling waits up to the interval (<see cref="BackendProbeSchedule"/>). Runs as a hosted
+/// service: a failed round is logged and the next one tries again. Every read is bounded in size
+/// and time, whatever the backend sends.
 /// </summary>
-public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetrics metrics, TimeSpan interval, ILogger<BackendHealthMonitor> logger)
+public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetrics metrics, TimeSpan interval, ILogger<BackendHealthMonitor> logger,
+    TimeProvider? time = null)
     : BackgroundService
 {
     /// <summary>Time allowed for each probe and each metrics scrape, body included.</summary>
@@ -21,34 +24,46 @@ public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetric
     /// <summary>Largest metrics page read; a bigger one is ignored (and counted).</summary>
     public const int MaxMetricsBytes = 4 * 1024 * 1024;
 
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(interval);
+        var schedule = new BackendProbeSchedule(interval);
         try
         {
-            do
+            while (true)
             {
+                // One snapshot per round: a configuration reload may swap the set while this runs.
+                var due = schedule.Due(registry.All, _time.GetUtcNow());
                 try
                 {
-                    await ProbeAllAsync(stoppingToken).ConfigureAwait(false);
+                    await ProbeAsync(due, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // Probing must outlive a surprise; the next tick tries again.
+                    // Probing must outlive a surprise; the next round tries again.
                     logger.LogError("backend health probing failed: {ExceptionType}: {Message}", e.GetType().Name, e.Message);
                 }
+
+                var now = _time.GetUtcNow();
+                foreach (var backend in due)
+                {
+                    schedule.Probed(backend, now);
+                }
+
+                await Task.Delay(schedule.UntilNext(registry.All, now), _time, stoppingToken).ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
 
-    public Task ProbeAllAsync(CancellationToken ct)
+    /// <summary>Probes every configured backend now (a configuration reload does, before it reports).</summary>
+    public Task ProbeAllAsync(CancellationToken ct) => ProbeAsync(registry.All, ct);
+
+    private Task ProbeAsync(IReadOnlyList<Backend> all, CancellationToken ct)
     {
-        // One snapshot: a configuration reload may swap the set while this runs.
-        var all = registry.All;
         var tasks = new Task[all.Count];
         for (var i = 0; i < tasks.Length; i++)
         {
@@ -155,5 +170,6 @@ public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetric
     {
         backend.Healthy = healthy;
         backend.HealthDetail = detail;
+        backend.Probed = true;
     }
 }

@@ -163,6 +163,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>());
         Batch.BatchComposition.Add(builder.Services, config, registry, options.BatchClock ?? TimeProvider.System);
         var api = builder.Build();
+        LedgerOutageResponses.Use(api, api.Services.GetRequiredService<LedgerAvailability>());
         lending?.MapLender(api.Services);
         ApiEndpoints.Map(api);
         ReadinessEndpoints.Map(api);
@@ -218,7 +219,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         });
 
         var localAdmin = options.LocalAdminSocket ? new LocalAdminServer(config, ledger, api.Services.GetRequiredService<Emergency.EmergencyActions>(),
-            api.Services.GetRequiredService<Incident.IncidentBundle>(), api.Services.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>()) : null;
+            api.Services.GetRequiredService<Incident.IncidentBundle>(), api.Services.GetRequiredService<QuantumEdge.Gateway.Planning.State.QuantumStatePersistence>(),
+            api.Services.GetRequiredService<LedgerAvailability>()) : null;
         var environment = options.Environment ?? Environment.GetEnvironmentVariable;
         var supervision = options.Systemd ? SystemdSupervision.Create(environment, ledger, tls.Api, logger) : null;
         var healthMonitor = api.Services.GetRequiredService<BackendHealthMonitor>();

@@ -19,13 +19,18 @@ internal sealed class LocalAdminServer : IAsyncDisposable
     private readonly WebApplication _app;
 
     public LocalAdminServer(NodeConfiguration config, IPrivacyLedger ledger, Emergency.EmergencyActions? emergency = null, Incident.IncidentBundle? incident = null,
-        QuantumEdge.Gateway.Planning.State.QuantumStatePersistence? quantumState = null)
+        QuantumEdge.Gateway.Planning.State.QuantumStatePersistence? quantumState = null, QuantumEdge.Gateway.Privacy.LedgerAvailability? availability = null)
     {
         SocketPath = SocketFor(config);
         var builder = QuantumEdge.Gateway.Hosting.SlimHostDefaults.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(SocketPath));
         _app = builder.Build();
+        if (availability is not null)
+        {
+            LedgerOutageResponses.Use(_app, availability);
+        }
+
         if (emergency is not null)
         {
             Emergency.EmergencyEndpoints.MapLocal(_app, emergency);

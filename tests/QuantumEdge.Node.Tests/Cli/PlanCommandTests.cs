@@ -41,7 +41,11 @@ public sealed class PlanCommandTests
         // (GsetQualityTests, >= 99%); the 1-s figure is the planning benchmark's. 97% is far above a
         // random cut (half of G1's 19,176 edges: 82% of the best) yet safe on a loaded machine.
         Assert.True(cut >= 0.97 * BestKnown("G1"), $"cut {cut} < 97% of {BestKnown("G1")}");
-        Assert.True(root.GetProperty("steps").GetInt64() > 0);
+        // How many steps one second buys depends on the box too: on a very loaded one the limit can pass
+        // during set-up, before the first step (the end-of-round polish still runs). What the command
+        // guarantees is at least one round per solve and a whole, non-negative step count.
+        Assert.True(root.GetProperty("rounds").GetInt32() >= 1, $"rounds {root.GetProperty("rounds")}");
+        Assert.True(root.GetProperty("steps").GetInt64() >= 0, $"steps {root.GetProperty("steps")}");
         Assert.True(root.GetProperty("agents").GetInt32() >= 32);
         Assert.InRange(root.GetProperty("coherence").GetDouble(), 0, 1);
         Assert.InRange(root.GetProperty("time_to_best_ms").GetDouble(), 0, root.GetProperty("elapsed_ms").GetDouble());

@@ -50,6 +50,7 @@ internal sealed class TestNode : IAsyncDisposable
     {
         var started = new List<SimulatedBackend>();
         var backends = new List<BackendSettings>();
+        var live = new List<string>();
         foreach (var s in sims)
         {
             var url = s.Url;
@@ -64,6 +65,7 @@ internal sealed class TestNode : IAsyncDisposable
                 else
                 {
                     started.Add(sim);
+                    live.Add(s.Id);
                 }
             }
 
@@ -93,7 +95,30 @@ internal sealed class TestNode : IAsyncDisposable
         };
         var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment, FederationGossip = gossip, LocalAdminSocket = localAdminSocket, Compliance = compliance, BatchClock = batchClock });
         await node.StartAsync();
+        await WaitUntilProbedHealthyAsync(node, live);
         return new TestNode(node, started);
+    }
+
+    /// <summary>
+    /// Waits until every running simulated backend has passed a health probe, so that no test depends
+    /// on the first probe (which a loaded host can time out) and none sees 503 no_backend_available
+    /// from a probe still in flight. A backend that stays unhealthy fails the start, naming it.
+    /// </summary>
+    private static async Task WaitUntilProbedHealthyAsync(GatewayNode node, List<string> live)
+    {
+        var waiting = node.Backends.All.Where(b => live.Contains(b.Id) && node.Backends.TransportOf(b).MissingKeyVariable is null).ToList();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (waiting.Any(b => !(b.Probed && b.Healthy)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                await node.DisposeAsync();
+                throw new TimeoutException("simulated backend(s) never passed a health probe: " +
+                    string.Join(", ", waiting.Where(b => !(b.Probed && b.Healthy)).Select(b => $"{b.Id} ({b.HealthDetail})")));
+            }
+
+            await Task.Delay(20); // Poll interval, bounded by the deadline above.
+        }
     }
 
     public string Token(string role = "doctor", string department = "emergency", string sub = "dr.test") =>
