@@ -27,6 +27,8 @@ internal sealed record BenchOptions
     public int Users { get; init; } = 1000;
     /// <summary>Diagnostic: one TCP connection per request (Connection: close) on every pass, direct and gateway alike.</summary>
     public bool FreshConnections { get; init; }
+    /// <summary>Diagnostic: after each saturation pass, the types the runtime's allocation sampling saw most.</summary>
+    public bool AllocationTypes { get; init; }
 
     public const string Usage = """
         usage: dotnet run -c Release --project bench/QuantumEdge.Gateway.Benchmarks -- [options]
@@ -43,6 +45,7 @@ internal sealed record BenchOptions
           --stream-seconds S       length of each streaming pass (default 3)
           --warmup-seconds S       warm-up per path before measuring (default 2)
           --users N                distinct callers / privacy budgets (default 1000)
+          --alloc-types            diagnostic: after each saturation pass, print the most allocated types (sampled)
           --fresh-connections      diagnostic: Connection: close on every request (direct and gateway alike)
         """;
 
@@ -58,6 +61,12 @@ internal sealed record BenchOptions
             if (name is "-h" or "--help")
             {
                 return null;
+            }
+
+            if (name == "--alloc-types")
+            {
+                o = o with { AllocationTypes = true };
+                continue;
             }
 
             if (name == "--fresh-connections")

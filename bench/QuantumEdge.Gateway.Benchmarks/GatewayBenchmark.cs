@@ -109,7 +109,17 @@ internal sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, T
         Settle();
         var count = workers ?? options.Concurrency;
         log.WriteLine($"closed loop {target.Name,-22} {count} workers for {duration.TotalSeconds:0.#} s ...");
-        return Check(await ClosedLoopRunner.RunAsync(target, count, duration).ConfigureAwait(false));
+        var sampler = options.AllocationTypes && workers is null ? new AllocationSampler() : null;
+        var result = Check(await ClosedLoopRunner.RunAsync(target, count, duration).ConfigureAwait(false));
+        if (sampler is not null)
+        {
+            foreach (var (type, share) in sampler.Stop(top: 25))
+            {
+                log.WriteLine($"    {share,6:P1}  {type}");
+            }
+        }
+
+        return result;
     }
 
     private PassResult Check(PassResult result, bool warmup = false)
