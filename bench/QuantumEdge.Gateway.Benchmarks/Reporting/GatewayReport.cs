@@ -119,7 +119,7 @@ internal static class GatewayReport
         o.WriteLine();
         o.WriteLine($"== One connection, one request at a time: {options.SingleRepeats} repetitions of {options.SingleSeconds:0.#} s per path, interleaved (ms) ==");
         o.WriteLine("   p50 over all repetitions; p99 as the median of the repetitions' p99s, with their range; added = minus direct");
-        var single = new TextTable("pass", "ok", "failed", "RPS", "p50", "median p99", "p99 range", "added p50", "added p99");
+        var single = new TextTable("pass", "ok", "failed", "RPS", "p50", "median p99", "p99 range", "added p50", "added p99", "CPU us/req", "alloc B/req");
         var direct = Pooled(r.Direct);
         var directP99 = MedianP99(r.Direct);
         foreach (var runs in new[] { r.Direct, r.Yarp, r.Public })
@@ -129,7 +129,8 @@ internal static class GatewayReport
             single.Add(runs[0].Name, Format.Count(runs.Sum(x => x.Ok)), Format.Count(runs.Sum(x => x.Failed)), Format.Rate(runs.Average(x => x.Throughput)),
                 Format.Ms(p.P50), Format.Ms(MedianP99(runs)), $"{Format.Ms(runs.Min(x => x.Latency.P99))}-{Format.Ms(runs.Max(x => x.Latency.P99))}",
                 isDirect ? "-" : Format.SignedMs(p.P50 - direct.P50),
-                isDirect ? "-" : Format.SignedMs(MedianP99(runs) - directP99));
+                isDirect ? "-" : Format.SignedMs(MedianP99(runs) - directP99),
+                Format.Ratio(MeanCost(runs, c => c.CpuMicroseconds)), Format.Count((long)MeanCost(runs, c => c.AllocatedBytes)));
         }
 
         o.Write(single);
@@ -228,6 +229,13 @@ internal static class GatewayReport
         var p99s = runs.Select(x => x.Latency.P99).Order().ToArray();
         return p99s.Length == 0 ? double.NaN
             : p99s.Length % 2 == 1 ? p99s[p99s.Length / 2] : (p99s[(p99s.Length / 2) - 1] + p99s[p99s.Length / 2]) / 2;
+    }
+
+    /// <summary>A cost per request over repetitions, weighted by their request counts.</summary>
+    private static double MeanCost(IReadOnlyList<PassResult> runs, Func<PassCost, double> cost)
+    {
+        var sent = runs.Where(x => x.Cost is not null).Sum(x => (double)x.Sent);
+        return sent == 0 ? double.NaN : runs.Where(x => x.Cost is not null).Sum(x => cost(x.Cost!) * x.Sent) / sent;
     }
 
     private static LatencyDistribution Pooled(IReadOnlyList<PassResult> runs) =>
