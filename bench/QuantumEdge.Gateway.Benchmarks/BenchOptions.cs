@@ -14,8 +14,12 @@ internal sealed record BenchOptions
     /// <summary>Workers of the closed-loop (saturation) passes.</summary>
     public int Concurrency { get; init; } = 64;
     public double SaturationSeconds { get; init; } = 5;
-    /// <summary>Length of each one-connection pass (added latency with no queueing).</summary>
-    public double SingleSeconds { get; init; } = 4;
+    /// <summary>Length of each repetition of the one-connection passes (added latency with no queueing).</summary>
+    public double SingleSeconds { get; init; } = 1.5;
+    /// <summary>Repetitions of the one-connection passes (direct, YARP, gateway interleaved); the report gives the median of their p99s.</summary>
+    public int SingleRepeats { get; init; } = 5;
+    /// <summary>Which groups of passes run; the others are skipped and left out of the report.</summary>
+    public BenchPasses Passes { get; init; } = BenchPasses.All;
     public double StreamRps { get; init; } = 200;
     public double StreamSeconds { get; init; } = 3;
     public double WarmupSeconds { get; init; } = 2;
@@ -23,6 +27,8 @@ internal sealed record BenchOptions
     public int Users { get; init; } = 1000;
     /// <summary>Diagnostic: one TCP connection per request (Connection: close) on every pass, direct and gateway alike.</summary>
     public bool FreshConnections { get; init; }
+    /// <summary>Diagnostic: after each saturation pass, the types the runtime's allocation sampling saw most.</summary>
+    public bool AllocationTypes { get; init; }
 
     public const string Usage = """
         usage: dotnet run -c Release --project bench/QuantumEdge.Gateway.Benchmarks -- [options]
@@ -32,11 +38,14 @@ internal sealed record BenchOptions
           --arrival even|poisson   open-loop spacing (default even)
           --concurrency C          closed-loop workers (default 64)
           --saturation-seconds S   length of each closed-loop pass (default 5)
-          --single-seconds S       length of each one-connection pass (default 4)
+          --single-seconds S       length of each repetition of the one-connection passes (default 1.5)
+          --single-repeats N       repetitions of the one-connection passes; the report gives the median p99 (default 5)
+          --passes LIST            comma-separated groups to run: open, saturation, single, stream (default all)
           --stream-rps N           open-loop rate of the streaming passes (default 200)
           --stream-seconds S       length of each streaming pass (default 3)
           --warmup-seconds S       warm-up per path before measuring (default 2)
           --users N                distinct callers / privacy budgets (default 1000)
+          --alloc-types            diagnostic: after each saturation pass, print the most allocated types (sampled)
           --fresh-connections      diagnostic: Connection: close on every request (direct and gateway alike)
         """;
 
@@ -52,6 +61,12 @@ internal sealed record BenchOptions
             if (name is "-h" or "--help")
             {
                 return null;
+            }
+
+            if (name == "--alloc-types")
+            {
+                o = o with { AllocationTypes = true };
+                continue;
             }
 
             if (name == "--fresh-connections")
@@ -78,6 +93,8 @@ internal sealed record BenchOptions
                     "--concurrency" => o with { Concurrency = (int)Positive(value) },
                     "--saturation-seconds" => o with { SaturationSeconds = Positive(value) },
                     "--single-seconds" => o with { SingleSeconds = Positive(value) },
+                    "--single-repeats" => o with { SingleRepeats = (int)Positive(value) },
+                    "--passes" => o with { Passes = ParsePasses(value) },
                     "--stream-rps" => o with { StreamRps = Positive(value) },
                     "--stream-seconds" => o with { StreamSeconds = Positive(value) },
                     "--warmup-seconds" => o with { WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
@@ -93,6 +110,25 @@ internal sealed record BenchOptions
         }
 
         return o;
+    }
+
+    private static BenchPasses ParsePasses(string value)
+    {
+        var passes = BenchPasses.None;
+        foreach (var name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            passes |= name.ToLowerInvariant() switch
+            {
+                "open" => BenchPasses.Open,
+                "saturation" => BenchPasses.Saturation,
+                "single" => BenchPasses.Single,
+                "stream" => BenchPasses.Stream,
+                "all" => BenchPasses.All,
+                _ => throw new FormatException($"unknown pass group '{name}' (open, saturation, single, stream, all)"),
+            };
+        }
+
+        return passes == BenchPasses.None ? throw new FormatException("names no pass group") : passes;
     }
 
     private static double Positive(string value)

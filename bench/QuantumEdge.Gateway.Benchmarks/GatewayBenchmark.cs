@@ -34,43 +34,64 @@ internal sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, T
             }
         }
 
+        var open = options.Passes.HasFlag(BenchPasses.Open) ? await OpenPassesAsync(direct, yarp, gatewayPublic, gatewayPhi).ConfigureAwait(false) : null;
+        var saturation = options.Passes.HasFlag(BenchPasses.Saturation) ? await SaturationPassesAsync(direct, yarp, gatewayPublic, gatewayPhi).ConfigureAwait(false) : null;
+        var single = options.Passes.HasFlag(BenchPasses.Single) ? await SinglePassesAsync(direct, yarp, gatewayPublic).ConfigureAwait(false) : null;
+        StreamResults? streaming = null;
+        if (options.Passes.HasFlag(BenchPasses.Stream))
+        {
+            var streamSeconds = TimeSpan.FromSeconds(options.StreamSeconds);
+            streaming = new StreamResults(
+                await OpenAsync(streamDirect, options.StreamRps, streamSeconds).ConfigureAwait(false),
+                await OpenAsync(streamGateway, options.StreamRps, streamSeconds).ConfigureAwait(false));
+        }
+
+        return new GatewayRunResults(open, saturation, single, streaming);
+    }
+
+    private async Task<OpenResults> OpenPassesAsync(LoadTarget direct, LoadTarget yarp, LoadTarget gatewayPublic, LoadTarget gatewayPhi)
+    {
         var seconds = TimeSpan.FromSeconds(options.Seconds);
         var openDirect = await OpenAsync(direct, options.Rps, seconds).ConfigureAwait(false);
         var openYarp = await OpenAsync(yarp, options.Rps, seconds).ConfigureAwait(false);
         var before = Ledger();
         var openPublic = await OpenAsync(gatewayPublic, options.Rps, seconds).ConfigureAwait(false);
-        var openPublicLedger = Since(before);
+        var publicLedger = Since(before);
         before = Ledger();
         var openPhi = await OpenAsync(gatewayPhi, options.Rps, seconds).ConfigureAwait(false);
-        var openPhiLedger = Since(before);
+        return new OpenResults(openDirect, openYarp, openPublic, openPhi, publicLedger, Since(before));
+    }
 
+    private async Task<SaturationResults> SaturationPassesAsync(LoadTarget direct, LoadTarget yarp, LoadTarget gatewayPublic, LoadTarget gatewayPhi)
+    {
         var saturation = TimeSpan.FromSeconds(options.SaturationSeconds);
         var closedDirect = await ClosedAsync(direct, saturation).ConfigureAwait(false);
         var closedYarp = await ClosedAsync(yarp, saturation).ConfigureAwait(false);
         var closedPublic = await ClosedAsync(gatewayPublic, saturation).ConfigureAwait(false);
-        before = Ledger();
+        var before = Ledger();
         var closedPhi = await ClosedAsync(gatewayPhi, saturation).ConfigureAwait(false);
-        var closedPhiLedger = Since(before);
+        return new SaturationResults(closedDirect, closedYarp, closedPublic, closedPhi, Since(before));
+    }
 
-        // One connection, one request at a time: the added latency with no queueing at all.
+    /// <summary>
+    /// One connection, one request at a time: the added latency with no queueing at all. Short
+    /// repetitions, the three paths interleaved, so that a noisy moment on the box shows as one
+    /// bad repetition (the median of the p99s stays honest) instead of one bad path.
+    /// </summary>
+    private async Task<SingleResults> SinglePassesAsync(LoadTarget direct, LoadTarget yarp, LoadTarget gatewayPublic)
+    {
         var single = TimeSpan.FromSeconds(options.SingleSeconds);
-        var singleDirect = await ClosedAsync(direct, single, workers: 1).ConfigureAwait(false);
-        var singleYarp = await ClosedAsync(yarp, single, workers: 1).ConfigureAwait(false);
-        var singlePublic = await ClosedAsync(gatewayPublic, single, workers: 1).ConfigureAwait(false);
-
-        var streamSeconds = TimeSpan.FromSeconds(options.StreamSeconds);
-        var streamDirectResult = await OpenAsync(streamDirect, options.StreamRps, streamSeconds).ConfigureAwait(false);
-        var streamGatewayResult = await OpenAsync(streamGateway, options.StreamRps, streamSeconds).ConfigureAwait(false);
-
-        return new GatewayRunResults(openDirect, openPublic, openPhi, closedDirect, closedPublic, closedPhi,
-            streamDirectResult, streamGatewayResult, openPublicLedger, openPhiLedger, closedPhiLedger)
+        var directRuns = new List<PassResult>();
+        var yarpRuns = new List<PassResult>();
+        var publicRuns = new List<PassResult>();
+        for (var i = 0; i < options.SingleRepeats; i++)
         {
-            OpenYarp = openYarp,
-            ClosedYarp = closedYarp,
-            SingleDirect = singleDirect,
-            SingleYarp = singleYarp,
-            SinglePublic = singlePublic,
-        };
+            directRuns.Add(await ClosedAsync(direct, single, workers: 1).ConfigureAwait(false));
+            yarpRuns.Add(await ClosedAsync(yarp, single, workers: 1).ConfigureAwait(false));
+            publicRuns.Add(await ClosedAsync(gatewayPublic, single, workers: 1).ConfigureAwait(false));
+        }
+
+        return new SingleResults(directRuns, yarpRuns, publicRuns);
     }
 
     private LoadTarget Target(string name, HttpClient client, Uri endpoint, string classification, bool stream) =>
@@ -88,7 +109,17 @@ internal sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, T
         Settle();
         var count = workers ?? options.Concurrency;
         log.WriteLine($"closed loop {target.Name,-22} {count} workers for {duration.TotalSeconds:0.#} s ...");
-        return Check(await ClosedLoopRunner.RunAsync(target, count, duration).ConfigureAwait(false));
+        var sampler = options.AllocationTypes && workers is null ? new AllocationSampler() : null;
+        var result = Check(await ClosedLoopRunner.RunAsync(target, count, duration).ConfigureAwait(false));
+        if (sampler is not null)
+        {
+            foreach (var (type, share) in sampler.Stop(top: 25))
+            {
+                log.WriteLine($"    {share,6:P1}  {type}");
+            }
+        }
+
+        return result;
     }
 
     private PassResult Check(PassResult result, bool warmup = false)

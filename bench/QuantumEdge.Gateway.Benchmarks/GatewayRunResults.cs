@@ -8,26 +8,24 @@ internal readonly record struct LedgerActivity(long Commits, long Operations)
     public double MeanBatch => Commits > 0 ? (double)Operations / Commits : 0;
 }
 
-/// <summary>Every pass of one benchmark run.</summary>
-internal sealed record GatewayRunResults(
-    PassResult OpenDirect,
-    PassResult OpenPublic,
-    PassResult OpenPhi,
-    PassResult ClosedDirect,
-    PassResult ClosedPublic,
-    PassResult ClosedPhi,
-    PassResult StreamDirect,
-    PassResult StreamGateway,
-    LedgerActivity OpenPublicLedger,
-    LedgerActivity OpenPhiLedger,
-    LedgerActivity ClosedPhiLedger)
+/// <summary>Every pass of one benchmark run; a group that was not run (<c>--passes</c>) is null.</summary>
+internal sealed record GatewayRunResults(OpenResults? Open, SaturationResults? Saturation, SingleResults? Single, StreamResults? Stream)
 {
-    /// <summary>The bare YARP proxy at the open-loop rate.</summary>
-    public required PassResult OpenYarp { get; init; }
-    /// <summary>The bare YARP proxy at saturation: the baseline for the gateway's throughput ratio.</summary>
-    public required PassResult ClosedYarp { get; init; }
-    /// <summary>One connection, one request at a time, straight to the backend.</summary>
-    public required PassResult SingleDirect { get; init; }
-    public required PassResult SingleYarp { get; init; }
-    public required PassResult SinglePublic { get; init; }
+    public IEnumerable<PassResult> All() =>
+        (Open is { } o ? new[] { o.Direct, o.Yarp, o.Public, o.Phi } : [])
+        .Concat(Saturation is { } s ? new[] { s.Direct, s.Yarp, s.Public, s.Phi } : [])
+        .Concat(Single is { } g ? g.Direct.Concat(g.Yarp).Concat(g.Public) : [])
+        .Concat(Stream is { } t ? new[] { t.Direct, t.Gateway } : []);
 }
+
+/// <summary>Open loop at a fixed rate.</summary>
+internal sealed record OpenResults(PassResult Direct, PassResult Yarp, PassResult Public, PassResult Phi, LedgerActivity PublicLedger, LedgerActivity PhiLedger);
+
+/// <summary>Closed loop at saturation; the bare YARP proxy is the baseline for the gateway's throughput ratio.</summary>
+internal sealed record SaturationResults(PassResult Direct, PassResult Yarp, PassResult Public, PassResult Phi, LedgerActivity PhiLedger);
+
+/// <summary>One connection, one request at a time: each path's repetitions, in run order.</summary>
+internal sealed record SingleResults(IReadOnlyList<PassResult> Direct, IReadOnlyList<PassResult> Yarp, IReadOnlyList<PassResult> Public);
+
+/// <summary>Streaming at a fixed rate, direct and through the gateway.</summary>
+internal sealed record StreamResults(PassResult Direct, PassResult Gateway);

@@ -18,6 +18,7 @@ internal static class ClosedLoopRunner
         var total = new LatencyRecorder(target.Requests.Streaming ? capacity : 1);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        using var stalls = new StallWatch();
         var started = Stopwatch.GetTimestamp();
         var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         long sequence = -1;
@@ -35,6 +36,7 @@ internal static class ClosedLoopRunner
         return new PassResult(target.Name, counters.Sent, counters.Ok, counters.Failed, counters.FirstError, elapsed,
             latency.Snapshot(), total.Snapshot(), LatencyDistribution.Empty)
         {
+            Stalls = stalls.Stop(),
             Cost = counters.Sent > 0 ? new PassCost(cpu.TotalMicroseconds / counters.Sent, (double)allocated / counters.Sent) : null,
         };
     }

@@ -24,6 +24,7 @@ internal static class OpenLoopRunner
         var inFlight = new List<Task>(capacity);
         var random = new Random(seed);
         var ticksPerRequest = Stopwatch.Frequency / rate;
+        using var stalls = new StallWatch();
         var started = Stopwatch.GetTimestamp();
 
         var dispatcher = new Thread(() =>
@@ -50,6 +51,9 @@ internal static class OpenLoopRunner
         await Task.WhenAll(inFlight).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
         return new PassResult(target.Name, counters.Sent, counters.Ok, counters.Failed, counters.FirstError, elapsed,
-            latency.Snapshot(), total.Snapshot(), lag.Snapshot());
+            latency.Snapshot(), total.Snapshot(), lag.Snapshot())
+        {
+            Stalls = stalls.Stop(),
+        };
     }
 }

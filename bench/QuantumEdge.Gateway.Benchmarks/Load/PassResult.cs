@@ -20,6 +20,9 @@ internal sealed record PassResult(
     /// <summary>Closed loop only: the whole process's CPU time and allocation per request (load generator, simulator and proxy together).</summary>
     public PassCost? Cost { get; init; }
 
+    /// <summary>GC pauses and process stalls seen while the pass ran.</summary>
+    public StallSummary? Stalls { get; init; }
+
     /// <summary>Successful responses per second over the pass.</summary>
     public double Throughput => Elapsed.TotalSeconds > 0 ? Ok / Elapsed.TotalSeconds : 0;
 }

@@ -53,7 +53,8 @@ internal static class DurableFiles
     /// <summary>Creates (or truncates) a file that only the service account can read: 0600 whatever the umask.</summary>
     public static FileStream CreatePrivate(string path)
     {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        // Unbuffered: every caller writes whole spans and then fsyncs, so a buffer would only be allocated and copied through.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = FileModes.PrivateFile;
