@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -333,10 +334,13 @@ internal static class PhiNumberScan
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsDigit(char c) => char.IsAsciiDigit(c) || (c > '\u007F' && char.IsDigit(c));
 
     /// <summary>The characters the SSN, phone, card and IPv4 patterns are made of.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsNumberChar(char c) => IsDigit(c) || c is ' ' or '-' or '.' or '(' or ')' or '/' or '+';
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsHexOrColon(char c) => char.IsAsciiHexDigit(c) || c == ':';
 }

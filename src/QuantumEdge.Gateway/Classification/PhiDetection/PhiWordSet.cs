@@ -43,6 +43,9 @@ internal sealed class PhiWordSet
         }
     }
 
+    /// <summary>The words of the set.</summary>
+    internal IReadOnlyList<string> Words => _all;
+
     /// <summary>Whether a word of the set starts at <paramref name="at"/> (a prefix of a longer word counts); the caller checks that a word starts there.</summary>
     internal bool StartsAt(ReadOnlySpan<char> text, int at) => MatchAt(text, at, wholeWord: false);
 
