@@ -98,6 +98,17 @@ internal sealed class PhiDetector
         }
 
         scores.CountScan(text.Length);
+        // Every URL holds "://" or "www.": without them the pattern, which is tried at every 'h' and 'w' of the prose, cannot match.
+        if (text.Contains("://", StringComparison.Ordinal) || text.Contains("www.", StringComparison.OrdinalIgnoreCase))
+        {
+            ScanUrls(text, ref scores);
+        }
+
+        ScanTokens(text, ref scores);
+    }
+
+    private static void ScanUrls(ReadOnlySpan<char> text, ref PhiScores scores)
+    {
         foreach (var m in PhiPatterns.Url().EnumerateMatches(text))
         {
             var span = text.Slice(m.Index, m.Length);
@@ -107,8 +118,6 @@ internal sealed class PhiDetector
                 : 0.5;
             scores.Raise(PhiEntities.Url, PhiContext.Adjust(text, m.Index, m.Length, score, PhiContext.Url, 0.35));
         }
-
-        ScanTokens(text, ref scores);
     }
 
     /// <summary>

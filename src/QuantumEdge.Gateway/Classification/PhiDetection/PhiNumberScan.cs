@@ -238,7 +238,8 @@ internal static class PhiNumberScan
         }
 
         var box = digits - 4;
-        if (box < 1 || !text.Slice(box, 4).Equals("box ", StringComparison.OrdinalIgnoreCase))
+        // Most numbers follow no blank, or a blank after no "box": test the characters before comparing.
+        if (box < 1 || text[digits - 1] != ' ' || (text[box] | 0x20) != 'b' || !text.Slice(box, 4).Equals("box ", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
