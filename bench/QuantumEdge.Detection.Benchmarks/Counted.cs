@@ -12,6 +12,10 @@ namespace QuantumEdge.Detection.Benchmarks;
 /// label walk alone, and `normalize`, `numbers`, `intlphone`, `url`, `honorific`, `email`, `tokens` the other stages
 /// (each over the normalised text but `normalize`); stage `request` parses a 4 KB chat request body as the gateway does (detection
 /// off), the request path's own share.
+/// Caveat: under valgrind the JIT compiles the detector's loop methods (and the generated regexes)
+/// with MinOpts, not FullOpts, even with DOTNET_TieredCompilation=0 (DOTNET_JitDisasmSummary=1
+/// shows it): nothing is inlined, so per-call costs weigh far more than in the AOT binary. The
+/// counts compare two builds' algorithmic work; they are not the product's instructions.
 /// </summary>
 internal static class Counted
 {
