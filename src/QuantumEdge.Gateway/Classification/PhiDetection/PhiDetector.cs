@@ -98,6 +98,17 @@ internal sealed class PhiDetector
         }
 
         scores.CountScan(text.Length);
+        // Every URL holds "://" or "www.": without them the pattern, which is tried at every 'h' and 'w' of the prose, cannot match.
+        if (text.Contains("://", StringComparison.Ordinal) || text.Contains("www.", StringComparison.OrdinalIgnoreCase))
+        {
+            ScanUrls(text, ref scores);
+        }
+
+        ScanTokens(text, ref scores);
+    }
+
+    private static void ScanUrls(ReadOnlySpan<char> text, ref PhiScores scores)
+    {
         foreach (var m in PhiPatterns.Url().EnumerateMatches(text))
         {
             var span = text.Slice(m.Index, m.Length);
@@ -107,8 +118,6 @@ internal sealed class PhiDetector
                 : 0.5;
             scores.Raise(PhiEntities.Url, PhiContext.Adjust(text, m.Index, m.Length, score, PhiContext.Url, 0.35));
         }
-
-        ScanTokens(text, ref scores);
     }
 
     /// <summary>
@@ -130,7 +139,8 @@ internal sealed class PhiDetector
                 continue;
             }
 
-            if (at == 0 || !char.IsAsciiLetter(text[at - 1]))
+            // Most words open no label of any kind: one test of the union answers for all three sets.
+            if ((at == 0 || !char.IsAsciiLetter(text[at - 1])) && AnyLabel.StartsAt(text, at))
             {
                 if (IdentifierLabels.StartsAt(text, at))
                 {
@@ -282,6 +292,9 @@ internal sealed class PhiDetector
     private static readonly PhiWordSet NameLabels = new(
         ["patient", "pt", "mother", "father", "son", "daughter", "wife", "husband", "spouse", "partner", "guardian", "caregiver", "next of kin",
          "nok", "sister", "brother", "name", "re:", "re :", "contact", "emergency", "informant", "client", "resident", "referred", "subject"]);
+
+    /// <summary>The words of <see cref="IdentifierLabels"/>, <see cref="NameLabels"/> and <see cref="PhiContext.Date"/>: a word start that opens none of them needs no other test.</summary>
+    private static readonly PhiWordSet AnyLabel = new([.. IdentifierLabels.Words, .. NameLabels.Words, .. PhiContext.Date.Words]);
 
     /// <summary>Single-token identifiers: NPI (ten digits), DEA, VIN, and record-number shapes near record words.</summary>
     internal static void ScanTokens(ReadOnlySpan<char> text, ref PhiScores scores)
@@ -438,18 +451,18 @@ internal sealed class PhiDetector
             return true;
         }
 
-        foreach (var month in Months)
-        {
-            if (three.Equals(month, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        // ASCII c | 0x20 equals a lower-case letter only when c is that letter in either case.
+        var key = ((three[0] | 0x20) << 16) | ((three[1] | 0x20) << 8) | (three[2] | 0x20);
+        return MonthKeys.Contains(key);
     }
 
-    private static readonly string[] Months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    /// <summary>The months' three-letter abbreviations, lower case, packed as (first &lt;&lt; 16) | (second &lt;&lt; 8) | third.</summary>
+    private static ReadOnlySpan<int> MonthKeys =>
+    [
+        ('j' << 16) | ('a' << 8) | 'n', ('f' << 16) | ('e' << 8) | 'b', ('m' << 16) | ('a' << 8) | 'r', ('a' << 16) | ('p' << 8) | 'r',
+        ('m' << 16) | ('a' << 8) | 'y', ('j' << 16) | ('u' << 8) | 'n', ('j' << 16) | ('u' << 8) | 'l', ('a' << 16) | ('u' << 8) | 'g',
+        ('s' << 16) | ('e' << 8) | 'p', ('o' << 16) | ('c' << 8) | 't', ('n' << 16) | ('o' << 8) | 'v', ('d' << 16) | ('e' << 8) | 'c',
+    ];
 
     /// <summary>Numeric dates must have a month 1–12 and a day 1–31 in one of the usual orders.</summary>
     private static bool PlausibleDate(ReadOnlySpan<char> span)

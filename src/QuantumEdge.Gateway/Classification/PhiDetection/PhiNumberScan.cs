@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -237,7 +238,8 @@ internal static class PhiNumberScan
         }
 
         var box = digits - 4;
-        if (box < 1 || !text.Slice(box, 4).Equals("box ", StringComparison.OrdinalIgnoreCase))
+        // Most numbers follow no blank, or a blank after no "box": test the characters before comparing.
+        if (box < 1 || text[digits - 1] != ' ' || (text[box] | 0x20) != 'b' || !text.Slice(box, 4).Equals("box ", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
@@ -333,10 +335,13 @@ internal static class PhiNumberScan
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsDigit(char c) => char.IsAsciiDigit(c) || (c > '\u007F' && char.IsDigit(c));
 
     /// <summary>The characters the SSN, phone, card and IPv4 patterns are made of.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsNumberChar(char c) => IsDigit(c) || c is ' ' or '-' or '.' or '(' or ')' or '/' or '+';
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsHexOrColon(char c) => char.IsAsciiHexDigit(c) || c == ':';
 }

@@ -15,6 +15,11 @@ internal static class PhiTextNormalizer
     /// <summary>Shortest base64 run decoded (12 bytes of text: shorter ones are mostly ordinary words).</summary>
     private const int MinBase64Run = 16;
 
+    /// <summary>The fewest base64 characters a decoded run holds: <see cref="MinBase64Run"/> less two '=' of padding.</summary>
+    private const int MinBase64Chars = MinBase64Run - 2;
+
+    private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
     /// <summary>ASCII characters that are not copied as they are: dropped (NUL), folded to a blank, an entity's start, or collapsed in runs.</summary>
     private static readonly SearchValues<char> NeedsAttention = SearchValues.Create("\0&\t\r\f\v\n-");
 
@@ -178,51 +183,59 @@ internal static class PhiTextNormalizer
         return decoded != '\0';
     }
 
-    /// <summary>Appends the printable text of base64 runs in output[..length] after it; returns the characters added.</summary>
-    private static int AppendBase64Text(Span<char> output, int length)
+    /// <summary>
+    /// Appends the printable text of base64 runs in output[..length] after it; returns the characters added.
+    /// A run is a maximal stretch of base64 characters, extended by up to two '=' after it, and
+    /// the character after that extension is never the start of the next run.
+    /// </summary>
+    internal static int AppendBase64Text(Span<char> output, int length)
     {
         var written = 0;
-        var start = -1;
-        for (var i = 0; i <= length; i++)
+        var i = 0;
+        while (i < length)
         {
-            var inRun = i < length && IsBase64Char(output[i]);
-            if (inRun && start < 0)
+            // Prose breaks runs every few characters: look at the stretch where a decodable run
+            // starting here would lie, and jump past its last break. A break that is not '=' ends
+            // whatever run came before it with nothing decoded (that run is shorter than
+            // MinBase64Chars) and nothing skipped beyond it, so the next run can only start after it.
+            if (i + MinBase64Chars <= length)
             {
-                start = i;
+                var lastBreak = output.Slice(i, MinBase64Chars).LastIndexOfAnyExcept(Base64Chars);
+                if (lastBreak >= 0 && output[i + lastBreak] != '=')
+                {
+                    i += lastBreak + 1;
+                    continue;
+                }
             }
-            else if (!inRun && start >= 0)
+
+            if (!Base64Chars.Contains(output[i]))
             {
-                var end = i;
-                while (end < length && output[end] == '=' && end - i < 2)
-                {
-                    end++;
-                }
-
-                if (end - start >= MinBase64Run)
-                {
-                    written += DecodeRun(output[start..end], output[(length + written)..]);
-                }
-
-                start = -1;
-                i = end;
+                i++;
+                continue;
             }
+
+            var start = i;
+            var runEnd = output[i..length].IndexOfAnyExcept(Base64Chars);
+            var end = runEnd < 0 ? length : i + runEnd;
+            var runStop = end;
+            while (end < length && output[end] == '=' && end - runStop < 2)
+            {
+                end++;
+            }
+
+            if (end - start >= MinBase64Run)
+            {
+                written += DecodeRun(output[start..end], output[(length + written)..]);
+            }
+
+            // The character after the run (or after its '=' padding) is passed over.
+            i = end + 1;
         }
 
         return written;
     }
 
-    /// <summary>A table look-up: this loop visits every character of the text.</summary>
-    private static bool IsBase64Char(char c) => c < 128 && Base64Table[c] != 0;
-
-    private static ReadOnlySpan<byte> Base64Table =>
-    [
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
-        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
-    ];
-
-    private static int DecodeRun(ReadOnlySpan<char> run, Span<char> destination)
+    internal static int DecodeRun(ReadOnlySpan<char> run, Span<char> destination)
     {
         var padded = run.Length % 4 == 0 ? run.Length : run.Length + (4 - (run.Length % 4));
         var bytes = ArrayPool<byte>.Shared.Rent(padded);

@@ -43,6 +43,9 @@ internal sealed class PhiWordSet
         }
     }
 
+    /// <summary>The words of the set.</summary>
+    internal IReadOnlyList<string> Words => _all;
+
     /// <summary>Whether a word of the set starts at <paramref name="at"/> (a prefix of a longer word counts); the caller checks that a word starts there.</summary>
     internal bool StartsAt(ReadOnlySpan<char> text, int at) => MatchAt(text, at, wholeWord: false);
 
@@ -144,7 +147,7 @@ internal sealed class PhiWordSet
         var rest = text[at..];
         foreach (var word in words)
         {
-            if (rest.StartsWith(word, StringComparison.OrdinalIgnoreCase)
+            if (StartsWithIgnoringCase(rest, word)
                 && (!wholeWord || word.Length == rest.Length || !char.IsAsciiLetter(rest[word.Length])))
             {
                 return true;
@@ -152,6 +155,37 @@ internal sealed class PhiWordSet
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// <see cref="MemoryExtensions.StartsWith(ReadOnlySpan{char}, ReadOnlySpan{char}, StringComparison)"/> with
+    /// <see cref="StringComparison.OrdinalIgnoreCase"/> for a lower-case ASCII word, compared here while the text is
+    /// ASCII (an ASCII c | 0x20 equals a lower-case letter only when c is that letter in either case).
+    /// </summary>
+    private static bool StartsWithIgnoringCase(ReadOnlySpan<char> text, string word)
+    {
+        if (text.Length < word.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < word.Length; i++)
+        {
+            var c = text[i];
+            var w = word[i];
+            if (c > '\u007F')
+            {
+                // Ordinal case folding can make a non-ASCII character equal an ASCII letter (ı, ſ, K).
+                return text.StartsWith(word, StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (c != w && ((c | 0x20) != w || !char.IsAsciiLetterLower(w)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int Key(char first, char second) => (((first | 0x20) - 'a') * 27) + Slot(second);
