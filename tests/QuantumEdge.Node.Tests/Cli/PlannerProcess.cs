@@ -4,8 +4,10 @@ using System.Globalization;
 namespace QuantumEdge.Node.Tests.Cli;
 
 /// <summary>
-/// The real <c>quantumedge-planner</c> (copied beside the tests by the project reference) as a child
-/// process on ILGPU's CPU accelerator, listening on a socket in a temporary directory.
+/// The real <c>quantumedge-planner</c> as a child process on ILGPU's CPU accelerator, listening on a
+/// socket in a temporary directory: the published self-contained binary when
+/// <c>QUANTUMEDGE_PLANNER_BINARY</c> is set (CI, beside <c>QUANTUMEDGE_BINARY</c>), otherwise the JIT
+/// build copied beside the tests by the project reference.
 /// </summary>
 public sealed class PlannerProcess : IDisposable
 {
@@ -14,7 +16,9 @@ public sealed class PlannerProcess : IDisposable
 
     public PlannerProcess()
     {
-        var executable = Path.Combine(AppContext.BaseDirectory, "quantumedge-planner");
+        var executable = Environment.GetEnvironmentVariable("QUANTUMEDGE_PLANNER_BINARY") is { Length: > 0 } published
+            ? published
+            : Path.Combine(AppContext.BaseDirectory, "quantumedge-planner");
         _process = Process.Start(new ProcessStartInfo(executable, ["--socket", SocketPath, "--accelerator", "cpu"])
         {
             RedirectStandardOutput = true,
@@ -28,7 +32,12 @@ public sealed class PlannerProcess : IDisposable
             _process.WaitForExit();
             throw new InvalidOperationException($"the planner did not start: {line} {_process.StandardError.ReadToEnd()}");
         }
+
+        Banner = line;
     }
+
+    /// <summary>The planner's first line: its device kind, name and memory, and the socket it listens on.</summary>
+    public string Banner { get; }
 
     public string SocketPath => Path.Combine(_directory, "planner.sock");
 
