@@ -167,7 +167,16 @@ internal sealed class BatchExecutor : BackgroundService
     /// <summary>Moves batches an earlier build kept in files into the ledger before the node serves, then starts executing.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await LegacyBatchImport.RunAsync(LegacyRoot, _states, Holder, LeaseDuration, _entriesDirectory, _logger).ConfigureAwait(false);
+        try
+        {
+            await LegacyBatchImport.RunAsync(LegacyRoot, _states, Holder, LeaseDuration, _entriesDirectory, _logger).ConfigureAwait(false);
+        }
+        catch (LedgerException e)
+        {
+            // A read-only (tampered) or unreachable ledger still lets the node start; the old files stay for the next start.
+            _logger.LogError("batches kept by an earlier build under {Directory} were not moved into the ledger: {Message}", LegacyRoot, e.Message);
+        }
+
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
