@@ -1,5 +1,6 @@
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Backup;
+using QuantumEdge.Ledger.Batches;
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.Reports;
@@ -59,6 +60,9 @@ public interface IPrivacyLedger : IDisposable, IAsyncDisposable
 
     /// <summary>Write-batching figures for diagnostics, or null when the engine does not batch; never part of the contract.</summary>
     LedgerCommitStats? CommitStats { get; }
+
+    /// <summary>The Batch API's batch and line state, kept in this ledger's storage engine.</summary>
+    IBatchStateStore BatchStates { get; }
 
     /// <summary>Atomically checks and charges one query; audits admitted and refused charges alike.</summary>
     Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken = default);

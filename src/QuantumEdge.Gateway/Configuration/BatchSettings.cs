@@ -25,6 +25,14 @@ public sealed record BatchSettings
     /// </summary>
     public double InteractiveReserve { get; init; } = 0.5;
 
+    /// <summary>
+    /// Where uploaded files, batch output files and batches' entries files live (default
+    /// <c>&lt;data_dir&gt;/batch/files</c>). With several replicas on one PostgreSQL ledger this must be
+    /// one volume every replica mounts: the replica that takes a batch over reads its input and
+    /// appends to its entries there.
+    /// </summary>
+    public string? FilesDir { get; init; }
+
     internal static BatchSettings Read(YamlSection s)
     {
         var d = new BatchSettings();
@@ -35,6 +43,7 @@ public sealed record BatchSettings
             BasicPlanningMaxLines = s.Int("basic_planning_max_lines", d.BasicPlanningMaxLines, 1, 1_000_000),
             MaxInFlight = s.Int("max_in_flight", d.MaxInFlight, 1, 10_000),
             InteractiveReserve = s.Double("interactive_reserve", d.InteractiveReserve, 0, 0.95),
+            FilesDir = s.OptionalString("files_dir"),
         };
         s.RejectUnknownKeys();
         return result;

@@ -8,6 +8,8 @@ internal static class Collections
     public const string Checkpoints = "checkpoints";
     public const string Budgets = "budgets";
     public const string Refunds = "refunds";
+    public const string Batches = "batches";
+    public const string BatchLines = "batch_lines";
 
     public const string SchemaDoc = "schema";
     public const string KdfDoc = "kdf";

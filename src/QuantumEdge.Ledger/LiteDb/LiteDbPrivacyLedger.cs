@@ -1,5 +1,6 @@
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Backup;
+using QuantumEdge.Ledger.Batches;
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.Reports;
@@ -32,7 +33,11 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
         NodeKeyCreated = nodeKeyCreated;
         PromptFingerprint = new PromptFingerprint(store.Keys.PromptKey);
         _writer = new GroupCommitWriter(store, options.MaxBatchSize);
+        BatchStates = new LiteDbBatchStateStore(_writer);
     }
+
+    /// <inheritdoc />
+    public IBatchStateStore BatchStates { get; }
 
     /// <summary>The options this ledger was opened with.</summary>
     public LedgerOptions Options { get; }

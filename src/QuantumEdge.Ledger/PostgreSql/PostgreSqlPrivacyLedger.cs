@@ -2,6 +2,7 @@ using System.Buffers;
 using Npgsql;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Backup;
+using QuantumEdge.Ledger.Batches;
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.LiteDb;
@@ -44,7 +45,11 @@ public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger
         GeneratedNodeKeyDirectory = generatedKeyDirectory;
         PromptFingerprint = new PromptFingerprint(store.Keys.PromptKey);
         _writer = options.ReadOnly ? null : new PostgreSqlGroupCommitWriter(store, options.MaxBatchSize);
+        BatchStates = new PostgreSqlBatchStateStore(store);
     }
+
+    /// <inheritdoc />
+    public IBatchStateStore BatchStates { get; }
 
     /// <summary>The audit chain this replica appends to.</summary>
     public string ReplicaId => _store.Chain;

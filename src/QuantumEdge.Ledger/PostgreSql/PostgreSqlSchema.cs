@@ -86,6 +86,39 @@ internal static class PostgreSqlSchema
             refund_seq bigint NOT NULL,
             PRIMARY KEY (chain, charge_seq));
         """,
+
+        // 2: the Batch API's batch and line state (owner keyed and encrypted like budgets; details encrypted; no prompt or completion text).
+        """
+        CREATE TABLE qe_batches (
+            id text PRIMARY KEY,
+            owner_hash bytea NOT NULL,
+            owner_blob bytea NOT NULL,
+            owner_role text NOT NULL,
+            owner_department bytea,
+            status text NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint,
+            total integer NOT NULL,
+            completed integer NOT NULL,
+            failed integer NOT NULL,
+            details bytea NOT NULL,
+            version bigint NOT NULL,
+            lease_holder text,
+            lease_until_ticks bigint);
+        CREATE INDEX qe_batches_owner ON qe_batches (owner_hash);
+        CREATE INDEX qe_batches_unfinished ON qe_batches (status) WHERE status NOT IN ('completed', 'failed', 'expired', 'cancelled');
+        CREATE TABLE qe_batch_lines (
+            batch_id text NOT NULL REFERENCES qe_batches (id) ON DELETE CASCADE,
+            line_index integer NOT NULL,
+            status text NOT NULL,
+            attempt integer NOT NULL,
+            request_id text NOT NULL,
+            error_code text,
+            entry_offset bigint NOT NULL,
+            entry_length integer NOT NULL,
+            entry_sha256 text,
+            PRIMARY KEY (batch_id, line_index));
+        """,
     ];
 
     /// <summary>Brings the schema to <see cref="CurrentVersion"/>; returns the number of steps applied.</summary>

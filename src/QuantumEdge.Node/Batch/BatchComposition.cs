@@ -11,13 +11,13 @@ using QuantumEdge.Planning.Assignment;
 
 namespace QuantumEdge.Node.Batch;
 
-/// <summary>Wires the Files and Batch API into a node: storage under <c>&lt;data_dir&gt;/batch</c>, the executor, the endpoints.</summary>
+/// <summary>Wires the Files and Batch API into a node: files under <c>batch.files_dir</c> (default <c>&lt;data_dir&gt;/batch/files</c>), batch state in the ledger, the executor, the endpoints.</summary>
 internal static class BatchComposition
 {
     public static void Add(IServiceCollection services, NodeConfiguration config, Prometheus.CollectorRegistry registry, TimeProvider time)
     {
         var root = Path.Combine(config.Node.DataDir, "batch");
-        services.AddSingleton(new BatchFileStore(Path.Combine(root, "files"), time));
+        services.AddSingleton(new BatchFileStore(config.Batch.FilesDir ?? Path.Combine(root, "files"), time));
         services.AddSingleton(sp => new BatchInputInspector(sp.GetRequiredService<BackendRegistry>(), MaxLineBytes(config)));
         services.AddSingleton(new BatchMetrics(registry));
         // Batch lines share the interactive planner's solver, so large placements reach the GPU planner process through one connection and breaker.

@@ -112,7 +112,7 @@ internal sealed record BatchOwner(
     [property: JsonPropertyName("role")] string Role,
     [property: JsonPropertyName("department")] string? Department);
 
-/// <summary>A batch as stored: the API object plus what the executor needs to resume it.</summary>
+/// <summary>A batch as the node holds it: the API object plus what the executor needs to resume it (in the ledger: <see cref="BatchStateRecords"/>).</summary>
 internal sealed record StoredBatch
 {
     [JsonPropertyName("batch")] public required BatchObject Batch { get; init; }
@@ -132,4 +132,5 @@ internal sealed record StoredBatch
 [JsonSerializable(typeof(CreateBatchBody))]
 [JsonSerializable(typeof(StoredFile))]
 [JsonSerializable(typeof(StoredBatch))]
+[JsonSerializable(typeof(BatchDetails))]
 internal sealed partial class BatchJsonContext : JsonSerializerContext;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Ledger.Batches;
 
 namespace QuantumEdge.Node.Batch;
 
@@ -123,15 +124,10 @@ internal static class BatchEndpoints
             return;
         }
 
-        var visible = ctx.RequestServices.GetRequiredService<BatchExecutor>().All
-            .Where(r => caller.Sees(r.Stored.Owner.Subject))
-            .Select(r =>
-            {
-                lock (r)
-                {
-                    return r.View();
-                }
-            })
+        var executor = ctx.RequestServices.GetRequiredService<BatchExecutor>();
+        var visible = (await executor.ListAsync(caller.Admin ? null : caller.Identity.Subject).ConfigureAwait(false))
+            .Where(s => caller.Sees(s.Owner.Subject))
+            .Select(BatchStateRecords.View)
             .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
         var start = 0;
         if (ctx.Request.Query["after"].ToString() is { Length: > 0 } after)
@@ -147,42 +143,44 @@ internal static class BatchEndpoints
 
     private static async Task GetAsync(HttpContext ctx, string id)
     {
-        if (await FindAsync(ctx, id).ConfigureAwait(false) is { } run)
+        if (await FindAsync(ctx, id).ConfigureAwait(false) is { } state)
         {
-            BatchObject view;
-            lock (run)
-            {
-                view = run.View();
-            }
-
-            await ctx.Response.WriteAsJsonAsync(view, BatchJsonContext.Default.BatchObject).ConfigureAwait(false);
+            await ctx.Response.WriteAsJsonAsync(BatchStateRecords.View(state), BatchJsonContext.Default.BatchObject).ConfigureAwait(false);
         }
     }
 
     private static async Task CancelAsync(HttpContext ctx, string id)
     {
-        if (await FindAsync(ctx, id).ConfigureAwait(false) is { } run)
+        try
         {
-            var view = ctx.RequestServices.GetRequiredService<BatchExecutor>().Cancel(run);
-            await ctx.Response.WriteAsJsonAsync(view, BatchJsonContext.Default.BatchObject).ConfigureAwait(false);
+            if (await FindAsync(ctx, id).ConfigureAwait(false) is { } state)
+            {
+                var view = await ctx.RequestServices.GetRequiredService<BatchExecutor>().CancelAsync(state).ConfigureAwait(false);
+                await ctx.Response.WriteAsJsonAsync(view, BatchJsonContext.Default.BatchObject).ConfigureAwait(false);
+            }
+        }
+        catch (GatewayError e)
+        {
+            await OpenAiErrorWriter.WriteAsync(ctx, e).ConfigureAwait(false);
         }
     }
 
-    private static async Task<BatchRun?> FindAsync(HttpContext ctx, string id)
+    /// <summary>The batch (from the ledger, whichever replica runs it), or null after the 401/403/404 was written.</summary>
+    private static async Task<BatchState?> FindAsync(HttpContext ctx, string id)
     {
         if (await BatchCaller.RequireAsync(ctx).ConfigureAwait(false) is not { } caller)
         {
             return null;
         }
 
-        var run = ctx.RequestServices.GetRequiredService<BatchExecutor>().Find(id);
-        if (run is null || !caller.Sees(run.Stored.Owner.Subject))
+        var state = await ctx.RequestServices.GetRequiredService<BatchExecutor>().GetAsync(id).ConfigureAwait(false);
+        if (state is null || !caller.Sees(state.Owner.Subject))
         {
             await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.NotFound($"no such batch: {FileEndpoints.Shorten(id)}", "batch_id", "batch_not_found")).ConfigureAwait(false);
             return null;
         }
 
-        return run;
+        return state;
     }
 
     // A RequestDelegate, not a Delegate with a bound parameter: the Delegate overloads need runtime code generation (IL3050) outside native AOT's request delegate generator.

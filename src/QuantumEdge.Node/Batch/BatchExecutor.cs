@@ -9,6 +9,7 @@ using QuantumEdge.Gateway.Emergency;
 using QuantumEdge.Gateway.Forwarding;
 using QuantumEdge.Ledger;
 using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.Batches;
 using QuantumEdge.Ledger.Storage;
 
 namespace QuantumEdge.Node.Batch;
@@ -20,19 +21,30 @@ namespace QuantumEdge.Node.Batch;
 /// picks, at most <c>batch.max_in_flight</c> lines at once across all batches, nearest deadline first.
 /// </summary>
 /// <remarks>
-/// Durability: a batch's status is replaced atomically in its <c>batch.json</c>; a finished line is
-/// appended and fsync'd to its results log before it counts, so after a crash a line is either
-/// recorded (never run again, never written twice to the output) or run again. A line's privacy
-/// charge carries a deterministic request id (batch id and line index); on start, the executor reads
-/// the audit trail from the seq recorded when the batch was created and takes over any charge of a
-/// line it has no result for (and no refund of), so a line interrupted between its charge and its
-/// result is charged once.
+/// State lives in the ledger (<see cref="IBatchStateStore"/>): the batch record (status changes are
+/// compare-and-set, so a cancel on any replica and this executor's own transitions never overwrite
+/// each other) and each line's status. A finished line's entry is appended and fsync'd to the
+/// batch's entries file before the ledger records it with the entry's offset and checksum, so after
+/// a crash a line is either recorded (never run again, never written twice to the output) or run
+/// again. A batch is executed by the replica holding its lease, renewed every
+/// <see cref="SyncInterval"/>; a dead replica's batch is taken over once its lease expires. A line's
+/// privacy charge carries a deterministic request id (batch id and line index); when it begins a
+/// batch, the executor reads the audit trail from the seq recorded when the batch was created and
+/// takes over any charge of a line it has no result for (and no refund of), so a line interrupted
+/// between its charge and its result is charged once.
 /// </remarks>
 internal sealed class BatchExecutor : BackgroundService
 {
     private const int MaxPendingOffered = 1024;
     private const int MaxRetries = 3;
+    private const int MaxCancelAttempts = 8;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the executor looks for batches created or cancelled on other replicas and renews its leases.</summary>
+    public static readonly TimeSpan SyncInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a lease lasts unrenewed: a dead replica's batches wait this long before another replica takes them over.</summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, BatchRun> _batches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _lines = new();
@@ -42,12 +54,16 @@ internal sealed class BatchExecutor : BackgroundService
     private readonly InferencePipeline _pipeline;
     private readonly IReadOnlyList<IRequestGate> _gates;
     private readonly IPrivacyLedger _ledger;
+    private readonly IBatchStateStore _states;
     private readonly BatchScheduler _scheduler;
     private readonly BatchMetrics _metrics;
     private readonly RolePermissions _roles;
     private readonly EmergencyControls? _emergency;
     private readonly TimeProvider _time;
     private readonly ILogger<BatchExecutor> _logger;
+    private readonly string _entriesDirectory;
+    private long _lastSync;
+    private volatile bool _syncDue = true;
     private int _inFlight;
 
     public BatchExecutor(NodeConfiguration config, BatchFileStore files, InferencePipeline pipeline, IReadOnlyList<IRequestGate> gates, IPrivacyLedger ledger,
@@ -58,34 +74,37 @@ internal sealed class BatchExecutor : BackgroundService
         _pipeline = pipeline;
         _gates = gates;
         _ledger = ledger;
+        _states = ledger.BatchStates;
         _scheduler = scheduler;
         _metrics = metrics;
         _roles = roles;
         _emergency = emergency;
         _time = time;
         _logger = logger;
-        Root = Path.Combine(config.Node.DataDir, "batch", "batches");
-        FileModes.CreatePrivateDirectory(Root);
-        foreach (var directory in Directory.EnumerateDirectories(Root))
-        {
-            if (BatchRun.Load(directory) is { } run)
-            {
-                _batches[run.Id] = run;
-            }
-        }
-
-        _metrics.Update(_batches.Values);
+        Holder = config.Storage.IsPostgreSql ? config.Storage.PostgreSql.ResolveReplicaId() : config.Node.Id;
+        _entriesDirectory = Path.Combine(files.Directory, "entries");
+        FileModes.CreatePrivateDirectory(_entriesDirectory);
+        LegacyRoot = Path.Combine(config.Node.DataDir, "batch", "batches");
     }
 
-    public string Root { get; }
+    /// <summary>This replica's name on the batches it leases.</summary>
+    public string Holder { get; }
 
+    /// <summary>Where batches were kept before their state moved to the ledger (imported and removed on start).</summary>
+    public string LegacyRoot { get; }
+
+    /// <summary>The batches this replica knows of since it started (for the metrics).</summary>
     public IEnumerable<BatchRun> All => _batches.Values;
 
-    public BatchRun? Find(string id) => BatchIds.IsBatchId(id) && _batches.TryGetValue(id, out var run) ? run : null;
+    /// <summary>The batch as the ledger holds it (any replica's), or null.</summary>
+    public Task<BatchState?> GetAsync(string id) => BatchIds.IsBatchId(id) ? _states.GetAsync(id) : Task.FromResult<BatchState?>(null);
 
-    /// <summary>The unfinished batch reading <paramref name="fileId"/>, if any.</summary>
-    public string? ActiveBatchReading(string fileId) =>
-        _batches.Values.FirstOrDefault(r => !r.Terminal && r.Stored.Batch.InputFileId == fileId)?.Id;
+    /// <summary>Every batch, or one owner's.</summary>
+    public Task<IReadOnlyList<BatchState>> ListAsync(string? ownerSubject) => _states.ListAsync(ownerSubject);
+
+    /// <summary>The unfinished batch reading <paramref name="fileId"/>, if any (on any replica).</summary>
+    public async Task<string?> ActiveBatchReadingAsync(string fileId) =>
+        (await _states.ListAsync(unfinishedOnly: true).ConfigureAwait(false)).FirstOrDefault(s => BatchStateRecords.FromState(s).Batch.InputFileId == fileId)?.Id;
 
     /// <summary>Stores a new batch (durably, before it is acknowledged) and wakes the executor.</summary>
     public async Task<BatchObject> CreateAsync(BatchOwner owner, StoredFile input, string endpoint, IReadOnlyDictionary<string, string>? metadata, string? classification)
@@ -103,25 +122,62 @@ internal sealed class BatchExecutor : BackgroundService
             RequestCounts = new BatchRequestCounts(input.Lines, 0, 0),
             Metadata = metadata,
         };
-        var run = BatchRun.Create(Root, new StoredBatch { Batch = batch, Owner = owner, Classification = classification, AuditSeqAtStart = seq });
-        _batches[run.Id] = run;
+        var state = await _states.CreateAsync(BatchStateRecords.ToState(new StoredBatch { Batch = batch, Owner = owner, Classification = classification, AuditSeqAtStart = seq }))
+            .ConfigureAwait(false);
+        _batches[state.Id] = new BatchRun(state);
+        _syncDue = true; // lease it on the next step
         Changed();
         return batch;
     }
 
-    /// <summary>Moves an unfinished batch to <c>cancelling</c>; it becomes <c>cancelled</c> once its running lines end.</summary>
-    public BatchObject Cancel(BatchRun run)
+    /// <summary>Moves an unfinished batch to <c>cancelling</c> (whichever replica runs it); it becomes <c>cancelled</c> once its running lines end.</summary>
+    public async Task<BatchObject> CancelAsync(BatchState state)
     {
-        lock (run)
+        for (var attempt = 0; attempt < MaxCancelAttempts; attempt++)
         {
-            if (run.Status is BatchStatuses.Validating or BatchStatuses.InProgress)
+            if (state.Status is not (BatchStatuses.Validating or BatchStatuses.InProgress))
             {
-                run.Save(run.Stored with { Batch = run.Stored.Batch with { Status = BatchStatuses.Cancelling, CancellingAt = _time.GetUtcNow().ToUnixTimeSeconds() } });
+                return BatchStateRecords.View(state);
             }
 
-            Changed();
-            return run.View();
+            var stored = BatchStateRecords.FromState(state);
+            var next = BatchStateRecords.ToState(stored with { Batch = stored.Batch with { Status = BatchStatuses.Cancelling, CancellingAt = _time.GetUtcNow().ToUnixTimeSeconds() } },
+                state.Version);
+            if (await _states.UpdateAsync(next).ConfigureAwait(false) is { } updated)
+            {
+                if (_batches.TryGetValue(updated.Id, out var run))
+                {
+                    lock (run)
+                    {
+                        run.Apply(updated);
+                    }
+                }
+
+                Changed();
+                return BatchStateRecords.View(updated);
+            }
+
+            // The executor moved the batch meanwhile: decide again on what it wrote.
+            state = await _states.GetAsync(state.Id).ConfigureAwait(false) ?? throw GatewayError.NotFound($"no such batch: {state.Id}", "batch_id", "batch_not_found");
         }
+
+        throw GatewayError.Unavailable($"batch {state.Id} kept changing while it was being cancelled; try again", "batch_busy");
+    }
+
+    /// <summary>Moves batches an earlier build kept in files into the ledger before the node serves, then starts executing.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await LegacyBatchImport.RunAsync(LegacyRoot, _states, Holder, LeaseDuration, _entriesDirectory, _logger).ConfigureAwait(false);
+        }
+        catch (LedgerException e)
+        {
+            // A read-only (tampered) or unreachable ledger still lets the node start; the old files stay for the next start.
+            _logger.LogError("batches kept by an earlier build under {Directory} were not moved into the ledger: {Message}", LegacyRoot, e.Message);
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -166,20 +222,73 @@ internal sealed class BatchExecutor : BackgroundService
         _wake.Release();
     }
 
+    /// <summary>
+    /// Learns of batches created or cancelled on other replicas, takes the leases of unfinished
+    /// batches no live replica holds and renews its own; a batch whose lease went elsewhere stops here.
+    /// </summary>
+    private async Task SyncAsync()
+    {
+        var unfinished = await _states.ListAsync(unfinishedOnly: true).ConfigureAwait(false);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var state in unfinished)
+        {
+            seen.Add(state.Id);
+            var run = _batches.GetOrAdd(state.Id, _ => new BatchRun(state));
+            var leased = await _states.TryLeaseAsync(state.Id, Holder, LeaseDuration).ConfigureAwait(false);
+            lock (run)
+            {
+                run.Apply(state);
+                if (!leased && run.Held)
+                {
+                    _logger.LogWarning("batch {Batch}: its lease went to another replica; this replica stops running it", run.Id);
+                    run.Dispose();
+                }
+
+                run.Held = leased;
+            }
+        }
+
+        // Batches this replica knew unfinished that another replica finished (or that vanished).
+        foreach (var run in _batches.Values.Where(r => !r.Terminal && !seen.Contains(r.Id)))
+        {
+            if (await _states.GetAsync(run.Id).ConfigureAwait(false) is { } state)
+            {
+                lock (run)
+                {
+                    run.Apply(state);
+                    run.Held = false;
+                    run.Dispose();
+                }
+            }
+            else
+            {
+                _batches.TryRemove(run.Id, out _);
+            }
+        }
+    }
+
     private async Task StepAsync(CancellationToken stopping)
     {
+        if (_syncDue || Environment.TickCount64 - _lastSync >= (long)SyncInterval.TotalMilliseconds)
+        {
+            _syncDue = false;
+            await SyncAsync().ConfigureAwait(false);
+            _lastSync = Environment.TickCount64;
+        }
+
         var now = _time.GetUtcNow();
         var demands = new List<BatchLineDemand>();
-        foreach (var run in _batches.Values.Where(r => !r.Terminal).OrderBy(r => r.Deadline))
+        foreach (var run in _batches.Values.Where(r => r.Held && !r.Terminal).OrderBy(r => r.Deadline))
         {
             if (run.Lines is null)
             {
                 await BeginAsync(run, stopping).ConfigureAwait(false);
             }
 
+            string? final = null;
             lock (run)
             {
-                if (run.Lines is null || run.Terminal)
+                if (run.Lines is null || run.Terminal || !run.Held)
                 {
                     continue;
                 }
@@ -189,25 +298,26 @@ internal sealed class BatchExecutor : BackgroundService
                 {
                     if (run.Running.Count == 0)
                     {
-                        Finalize(run, run.Status == BatchStatuses.Cancelling ? BatchStatuses.Cancelled : expired && run.Unfinished > 0 ? BatchStatuses.Expired : BatchStatuses.Completed);
+                        final = run.Status == BatchStatuses.Cancelling ? BatchStatuses.Cancelled : expired && run.Unfinished > 0 ? BatchStatuses.Expired : BatchStatuses.Completed;
                     }
-
-                    continue;
                 }
-
-                if (_emergency?.Refusal(_roles.Allows(run.Stored.Owner.Role, RolePermissions.All), inference: true) is not null)
+                else if (_emergency?.Refusal(_roles.Allows(run.Stored.Owner.Role, RolePermissions.All), inference: true) is null)
                 {
-                    continue; // halted, or locked down to administrators: the batch waits.
-                }
-
-                for (var i = 0; i < run.Lines.Length && demands.Count < MaxPendingOffered; i++)
-                {
-                    if (!run.Finished[i] && !run.Running.Contains(i) && !(run.Retries.TryGetValue(i, out var retry) && retry.NotBefore > now))
+                    // (Halted, or locked down to administrators: the batch waits.)
+                    for (var i = 0; i < run.Lines.Length && demands.Count < MaxPendingOffered; i++)
                     {
-                        var line = run.Lines[i];
-                        demands.Add(new BatchLineDemand(BatchIds.LineRequestId(run.Id, i), line.Model, line.PrefixKey, line.EstimatedTokens, run.Deadline));
+                        if (!run.Finished[i] && !run.Running.Contains(i) && !(run.Retries.TryGetValue(i, out var retry) && retry.NotBefore > now))
+                        {
+                            var line = run.Lines[i];
+                            demands.Add(new BatchLineDemand(BatchIds.LineRequestId(run.Id, i), line.Model, line.PrefixKey, line.EstimatedTokens, run.Deadline));
+                        }
                     }
                 }
+            }
+
+            if (final is not null)
+            {
+                await FinalizeAsync(run, final).ConfigureAwait(false);
             }
         }
 
@@ -230,7 +340,7 @@ internal sealed class BatchExecutor : BackgroundService
 
             lock (run)
             {
-                if (run.Terminal || run.Status != BatchStatuses.InProgress || run.Finished[index] || !run.Running.Add(index))
+                if (run.Terminal || !run.Held || run.Status != BatchStatuses.InProgress || run.Finished[index] || !run.Running.Add(index))
                 {
                     continue;
                 }
@@ -254,7 +364,38 @@ internal sealed class BatchExecutor : BackgroundService
             && run.Lines is { } lines && index >= 0 && index < lines.Length;
     }
 
-    /// <summary>Indexes the input (checking its checksum), opens the results log, finds earlier charges; validating → in_progress.</summary>
+    /// <summary>
+    /// Writes the batch's next state to the ledger (compare-and-set on the version this replica last
+    /// saw); false when another writer changed it first: the run then holds what the ledger has, and
+    /// the caller decides again on the next step.
+    /// </summary>
+    private async Task<bool> TransitionAsync(BatchRun run, Func<BatchObject, BatchObject> change)
+    {
+        StoredBatch stored;
+        long version;
+        lock (run)
+        {
+            stored = run.Stored;
+            version = run.State.Version;
+        }
+
+        var next = BatchStateRecords.ToState(stored with { Batch = change(stored.Batch) }, version);
+        var updated = await _states.UpdateAsync(next).ConfigureAwait(false);
+        var won = updated is not null;
+        updated ??= await _states.GetAsync(run.Id).ConfigureAwait(false);
+        if (updated is not null)
+        {
+            lock (run)
+            {
+                run.Apply(updated);
+            }
+        }
+
+        Changed();
+        return won;
+    }
+
+    /// <summary>Indexes the input (checking its checksum), reads the lines the ledger records, finds earlier charges; validating → in_progress.</summary>
     private async Task BeginAsync(BatchRun run, CancellationToken stopping)
     {
         var input = _files.Find(run.Stored.Batch.InputFileId);
@@ -270,33 +411,27 @@ internal sealed class BatchExecutor : BackgroundService
         }
         catch (Exception e) when (e is BatchInputException or GatewayError or IOException)
         {
-            lock (run)
+            var now = _time.GetUtcNow().ToUnixTimeSeconds();
+            await TransitionAsync(run, batch => batch with
             {
-                var now = _time.GetUtcNow().ToUnixTimeSeconds();
-                run.Save(run.Stored with
-                {
-                    Batch = run.Stored.Batch with
-                    {
-                        Status = BatchStatuses.Failed, FailedAt = now,
-                        Errors = new BatchErrors("list", [new BatchErrorDatum(e is GatewayError g ? g.Code ?? "invalid_file" : "invalid_file", e.Message, "input_file_id",
-                            e is BatchInputException { Line: > 0 } b ? b.Line : null)]),
-                    },
-                });
-            }
-
-            Changed();
+                Status = BatchStatuses.Failed, FailedAt = now,
+                Errors = new BatchErrors("list", [new BatchErrorDatum(e is GatewayError g ? g.Code ?? "invalid_file" : "invalid_file", e.Message, "input_file_id",
+                    e is BatchInputException { Line: > 0 } b ? b.Line : null)]),
+            }).ConfigureAwait(false);
             return;
         }
 
-        var handle = File.OpenHandle(Path.Combine(_files.Directory, input.Id + ".jsonl"), FileMode.Open, FileAccess.Read, FileShare.Read);
+        var recorded = await _states.ReadLinesAsync(run.Id, stopping).ConfigureAwait(false);
         await FindPriorChargesAsync(run, stopping).ConfigureAwait(false);
+        var handle = File.OpenHandle(Path.Combine(_files.Directory, input.Id + ".jsonl"), FileMode.Open, FileAccess.Read, FileShare.Read);
         lock (run)
         {
-            run.Begin(lines, handle);
-            if (run.Status == BatchStatuses.Validating)
-            {
-                run.Save(run.Stored with { Batch = run.Stored.Batch with { Status = BatchStatuses.InProgress, InProgressAt = _time.GetUtcNow().ToUnixTimeSeconds() } });
-            }
+            run.Begin(lines, handle, recorded, BatchEntriesFile.PathFor(_entriesDirectory, run.Id));
+        }
+
+        if (run.Status == BatchStatuses.Validating)
+        {
+            await TransitionAsync(run, b => b with { Status = BatchStatuses.InProgress, InProgressAt = _time.GetUtcNow().ToUnixTimeSeconds() }).ConfigureAwait(false);
         }
 
         Changed();
@@ -370,14 +505,46 @@ internal sealed class BatchExecutor : BackgroundService
         var lineId = BatchIds.LineRequestId(run.Id, index);
         try
         {
-            var result = await ExecuteLineAsync(run, index, backendId, stopping).ConfigureAwait(false);
+            int attempt;
             lock (run)
             {
-                if (result is { } r)
+                attempt = ++run.Attempts[index];
+            }
+
+            // Recorded before the line runs: only the lease holder gets past this, and the attempt survives a crash.
+            var started = new BatchLineState { Index = index, Status = BatchLineStatuses.Running, Attempt = attempt, RequestId = lineId };
+            var result = await _states.RecordLineAsync(run.Id, Holder, started, stopping).ConfigureAwait(false)
+                ? await ExecuteLineAsync(run, index, backendId, stopping).ConfigureAwait(false)
+                : null;
+            if (result is { } r)
+            {
+                (long Offset, int Length, string Sha256) at;
+                lock (run)
                 {
-                    run.Finish(index, r.Ok, r.Entry);
+                    at = run.AppendEntry(r.Entry);
                 }
-                else
+
+                var finished = started with
+                {
+                    Status = r.Ok ? BatchLineStatuses.Done : BatchLineStatuses.Failed, ErrorCode = r.ErrorCode,
+                    EntryOffset = at.Offset, EntryLength = at.Length, EntrySha256 = at.Sha256,
+                };
+                var recorded = await _states.RecordLineAsync(run.Id, Holder, finished, CancellationToken.None).ConfigureAwait(false);
+                lock (run)
+                {
+                    if (recorded)
+                    {
+                        run.Finish(finished);
+                    }
+                    else
+                    {
+                        run.Running.Remove(index);
+                    }
+                }
+            }
+            else
+            {
+                lock (run)
                 {
                     run.Running.Remove(index);
                 }
@@ -385,7 +552,7 @@ internal sealed class BatchExecutor : BackgroundService
         }
         catch (Exception e)
         {
-            // The line stays unfinished and runs again (its charge, if made, is taken over then).
+            // The line stays unfinished and runs again (its charge, if made, is taken over when the batch begins again).
             _logger.LogError("batch {Batch} line {Index} failed to run: {ExceptionType}", run.Id, index, e.GetType().Name);
             lock (run)
             {
@@ -401,7 +568,7 @@ internal sealed class BatchExecutor : BackgroundService
     }
 
     /// <summary>Runs one line through the pipeline; null when the node is stopping and the line must run again later.</summary>
-    private async Task<(bool Ok, byte[] Entry)?> ExecuteLineAsync(BatchRun run, int index, string backendId, CancellationToken stopping)
+    private async Task<LineResult?> ExecuteLineAsync(BatchRun run, int index, string backendId, CancellationToken stopping)
     {
         StoredBatch stored;
         byte[] raw;
@@ -466,7 +633,9 @@ internal sealed class BatchExecutor : BackgroundService
             return null;
         }
 
-        return BatchOutputEntry.Build(BatchIds.OutputLineId(run.Id, index), line.CustomId, record, error, client);
+        var (ok, entry) = BatchOutputEntry.Build(BatchIds.OutputLineId(run.Id, index), line.CustomId, record, error, client);
+        return new LineResult(ok, entry, ok ? null
+            : error?.Code ?? error?.Type ?? (client.TooLarge ? "response_too_large" : client.Head is { Status: >= 300 } head ? $"http_{head.Status}" : "backend_error"));
     }
 
     /// <summary>Schedules another attempt after a back-off (2, 4, 8 s), unless the line had its attempts.</summary>
@@ -486,60 +655,89 @@ internal sealed class BatchExecutor : BackgroundService
     }
 
     /// <summary>Writes the output and error files and moves the batch to its final status.</summary>
-    private void Finalize(BatchRun run, string status)
+    private async Task FinalizeAsync(BatchRun run, string status)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        if (run.Status != BatchStatuses.Finalizing && status == BatchStatuses.Completed)
+        if (run.Status != BatchStatuses.Finalizing && status == BatchStatuses.Completed
+            && !await TransitionAsync(run, b => b with { Status = BatchStatuses.Finalizing, FinalizingAt = now }).ConfigureAwait(false))
         {
-            run.Save(run.Stored with { Batch = run.Stored.Batch with { Status = BatchStatuses.Finalizing, FinalizingAt = now } });
+            return;
         }
 
-        var okLines = run.Completed;
-        var failedLines = run.Failed + (status == BatchStatuses.Expired ? run.Unfinished : 0);
-        var owner = run.Stored.Owner.Subject;
-        var outputId = okLines == 0 ? null : Generate(run, "output", owner, okLines, s => CopyEntries(run, true, s));
-        var errorId = failedLines == 0 ? null : Generate(run, "errors", owner, failedLines, s =>
+        string? outputId, errorId;
+        int okLines, failedLines, total;
+        lock (run)
         {
-            CopyEntries(run, false, s);
-            if (status == BatchStatuses.Expired)
+            if (run.Lines is null)
             {
-                // The lines the window closed on, as the API reports them.
-                for (var i = 0; i < run.Lines!.Length; i++)
+                return;
+            }
+
+            okLines = run.Completed;
+            failedLines = run.Failed + (status == BatchStatuses.Expired ? run.Unfinished : 0);
+            total = run.Lines.Length;
+            var owner = run.Stored.Owner.Subject;
+            using var entries = File.OpenHandle(run.EntriesPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            outputId = okLines == 0 ? null : Generate(run, "output", owner, okLines, s => CopyEntries(run, entries, true, s));
+            errorId = failedLines == 0 ? null : Generate(run, "errors", owner, failedLines, s =>
+            {
+                CopyEntries(run, entries, false, s);
+                if (status == BatchStatuses.Expired)
                 {
-                    if (!run.Finished[i])
+                    // The lines the window closed on, as the API reports them.
+                    for (var i = 0; i < run.Lines.Length; i++)
                     {
-                        s.Write(BatchOutputEntry.Expired(BatchIds.OutputLineId(run.Id, i), BatchInputLine.Parse(i + 1, run.ReadLine(i)).CustomId));
-                        s.Write("\n"u8);
+                        if (!run.Finished[i])
+                        {
+                            s.Write(BatchOutputEntry.Expired(BatchIds.OutputLineId(run.Id, i), BatchInputLine.Parse(i + 1, run.ReadLine(i)).CustomId));
+                            s.Write("\n"u8);
+                        }
                     }
                 }
-            }
-        });
-        var batch = run.Stored.Batch with
+            });
+        }
+
+        if (!await TransitionAsync(run, b => b with
         {
             Status = status,
             OutputFileId = outputId,
             ErrorFileId = errorId,
-            RequestCounts = new BatchRequestCounts(run.Lines!.Length, okLines, failedLines),
+            RequestCounts = new BatchRequestCounts(total, okLines, failedLines),
             CompletedAt = status == BatchStatuses.Completed ? now : null,
             ExpiredAt = status == BatchStatuses.Expired ? now : null,
             CancelledAt = status == BatchStatuses.Cancelled ? now : null,
-        };
-        run.Save(run.Stored with { Batch = batch });
-        run.Dispose();
-        _logger.LogInformation("batch {Batch} {Status}: {Completed} completed, {Failed} failed of {Total}", run.Id, status, okLines, failedLines, run.Lines.Length);
+        }).ConfigureAwait(false))
+        {
+            return; // cancelled meanwhile: decided again on the next step (the files are rewritten under the same ids)
+        }
+
+        lock (run)
+        {
+            run.Held = false;
+            run.Dispose();
+        }
+
+        await _states.ReleaseLeaseAsync(run.Id, Holder).ConfigureAwait(false);
+        _logger.LogInformation("batch {Batch} {Status}: {Completed} completed, {Failed} failed of {Total}", run.Id, status, okLines, failedLines, total);
         Changed();
     }
 
     private string Generate(BatchRun run, string kind, string owner, int lines, Action<Stream> write) =>
         _files.AddGenerated(BatchIds.GeneratedFileId(run.Id, kind), owner, $"{run.Id}_{kind}.jsonl", "batch_output", lines, write).Id;
 
-    private static void CopyEntries(BatchRun run, bool ok, Stream output) =>
-        BatchResultsLog.ReadEntries(run.ResultsPath, (success, entry) =>
+    /// <summary>The entries of the lines the ledger records as done (or failed), in line order, each checked against its recorded checksum.</summary>
+    private static void CopyEntries(BatchRun run, Microsoft.Win32.SafeHandles.SafeFileHandle entries, bool ok, Stream output)
+    {
+        foreach (var line in run.Records)
         {
-            if (success == ok)
+            if (line is not null && (line.Status == BatchLineStatuses.Done) == ok)
             {
-                output.Write(entry.Span);
+                output.Write(BatchEntriesFile.Read(entries, run.EntriesPath, line.EntryOffset, line.EntryLength, line.EntrySha256));
                 output.Write("\n"u8);
             }
-        });
+        }
+    }
+
+    /// <summary>A line's outcome: whether it goes to the output file, its entry, and the error code of a failed line.</summary>
+    private readonly record struct LineResult(bool Ok, byte[] Entry, string? ErrorCode);
 }

@@ -43,7 +43,32 @@ internal sealed class BatchFileStore
 
     public IEnumerable<StoredFile> All => _files.Values;
 
-    public StoredFile? Find(string id) => BatchIds.IsFileId(id) && _files.TryGetValue(id, out var f) ? f : null;
+    /// <summary>
+    /// The file, or null. One another replica stored on the shared files volume (an upload, or the
+    /// output of a batch it ran) is read from its metadata on first use.
+    /// </summary>
+    public StoredFile? Find(string id)
+    {
+        if (!BatchIds.IsFileId(id))
+        {
+            return null;
+        }
+
+        if (_files.TryGetValue(id, out var known))
+        {
+            return known;
+        }
+
+        try
+        {
+            var stored = File.Exists(ContentPath(id)) ? JsonSerializer.Deserialize(File.ReadAllBytes(MetaPath(id)), BatchJsonContext.Default.StoredFile) : null;
+            return stored is not null && stored.Id == id ? _files[id] = stored : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            return null; // not there (deleted meanwhile), or not yet whole
+        }
+    }
 
     /// <summary>Streams an upload to a temporary file under <paramref name="maxBytes"/>; nothing is listed until <see cref="Commit"/>.</summary>
     public async Task<StagedFile> StageAsync(Stream content, long maxBytes, CancellationToken ct)

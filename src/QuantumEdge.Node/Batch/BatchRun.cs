@@ -1,91 +1,88 @@
-using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 using QuantumEdge.Gateway.Forwarding;
-using QuantumEdge.Ledger.Storage;
+using QuantumEdge.Ledger.Batches;
 
 namespace QuantumEdge.Node.Batch;
 
 /// <summary>
-/// One batch as the executor holds it: its stored state (<c>batch.json</c>, replaced atomically on
-/// every status change), and while it runs, the index of its input lines (offsets, never content),
-/// which lines are finished (from its <see cref="BatchResultsLog"/>) and which are running.
-/// Callers lock the run while they read or change it.
+/// One batch as the executor holds it: its state as last read from or written to the ledger, and
+/// while this replica executes it (holding its lease), the index of its input lines (offsets, never
+/// content), which lines are finished (their ledger records), which are running and the batch's
+/// entries file. Callers lock the run while they read or change it.
 /// </summary>
 internal sealed class BatchRun : IDisposable
 {
-    private BatchRun(string directory, StoredBatch stored)
+    public BatchRun(BatchState state)
     {
-        Directory = directory;
-        Stored = stored;
+        State = state;
+        Stored = BatchStateRecords.FromState(state);
     }
 
-    public string Directory { get; }
+    public BatchState State { get; private set; }
     public StoredBatch Stored { get; private set; }
-    public string Id => Stored.Batch.Id;
-    public string Status => Stored.Batch.Status;
-    public bool Terminal => Status is BatchStatuses.Completed or BatchStatuses.Failed or BatchStatuses.Expired or BatchStatuses.Cancelled;
+    public string Id => State.Id;
+    public string Status => State.Status;
+    public bool Terminal => BatchState.IsFinal(Status);
     public DateTimeOffset Deadline => DateTimeOffset.FromUnixTimeSeconds(Stored.Batch.ExpiresAt ?? long.MaxValue / 1000);
 
-    /// <summary>Null until the input is indexed (the batch left <c>validating</c> in this process).</summary>
+    /// <summary>True while this replica holds the batch's lease (it alone runs its lines).</summary>
+    public bool Held { get; set; }
+
+    /// <summary>Null until the input is indexed (the batch began on this replica under its lease).</summary>
     public IndexedLine[]? Lines { get; private set; }
     public bool[] Finished { get; private set; } = [];
+    /// <summary>Each finished line's ledger record (where its entry is).</summary>
+    public BatchLineState?[] Records { get; private set; } = [];
+    /// <summary>How often each line was started, as the ledger records it.</summary>
+    public int[] Attempts { get; private set; } = [];
     public HashSet<int> Running { get; } = [];
     /// <summary>Lines whose last attempt failed transiently: how often, and when they may run again.</summary>
     public Dictionary<int, (int Attempts, DateTimeOffset NotBefore)> Retries { get; } = [];
     public int Completed { get; private set; }
     public int Failed { get; private set; }
-    public int Unfinished => (Lines?.Length ?? Stored.Batch.RequestCounts.Total) - Completed - Failed;
+    public int Unfinished => (Lines?.Length ?? State.Total) - Completed - Failed;
 
     /// <summary>Charges of this batch's lines found in the audit trail on start (a line charged before a crash): request id → (seq, ε).</summary>
     public Dictionary<string, (long Seq, double Epsilon)> PriorCharges { get; } = new(StringComparer.Ordinal);
 
-    private BatchResultsLog? _log;
+    private BatchEntriesFile? _entries;
     private SafeFileHandle? _input;
 
-    public string ResultsPath => Path.Combine(Directory, "results.jsonl");
+    public string EntriesPath { get; private set; } = "";
 
-    public static BatchRun Create(string root, StoredBatch stored)
+    /// <summary>Takes a newer state (from this replica's write or another replica's); an older one is ignored.</summary>
+    public void Apply(BatchState state)
     {
-        var directory = Path.Combine(root, stored.Batch.Id);
-        FileModes.CreatePrivateDirectory(directory);
-        var run = new BatchRun(directory, stored);
-        run.Save(stored);
-        return run;
-    }
-
-    public static BatchRun? Load(string directory)
-    {
-        var path = Path.Combine(directory, "batch.json");
-        if (!File.Exists(path))
+        if (state.Version >= State.Version)
         {
-            return null;
+            State = state;
+            Stored = BatchStateRecords.FromState(state);
         }
-
-        var stored = JsonSerializer.Deserialize(File.ReadAllBytes(path), BatchJsonContext.Default.StoredBatch);
-        return stored is null || !BatchIds.IsBatchId(stored.Batch.Id) ? null : new BatchRun(directory, stored);
     }
 
-    /// <summary>Replaces the stored state durably.</summary>
-    public void Save(StoredBatch stored)
-    {
-        DurableFile.Replace(Path.Combine(Directory, "batch.json"), JsonSerializer.SerializeToUtf8Bytes(stored, BatchJsonContext.Default.StoredBatch));
-        Stored = stored;
-    }
-
-    /// <summary>Takes the indexed input and opens the results log, learning which lines a previous run finished.</summary>
-    public void Begin(IndexedLine[] lines, SafeFileHandle input)
+    /// <summary>Takes the indexed input and the lines the ledger records as finished, and opens the entries file.</summary>
+    public void Begin(IndexedLine[] lines, SafeFileHandle input, IReadOnlyList<BatchLineState> recorded, string entriesPath)
     {
         Lines = lines;
         _input = input;
         Finished = new bool[lines.Length];
-        _log = BatchResultsLog.Open(ResultsPath, (index, ok) =>
+        Records = new BatchLineState?[lines.Length];
+        Attempts = new int[lines.Length];
+        Completed = Failed = 0;
+        foreach (var line in recorded)
         {
-            if (index >= 0 && index < Finished.Length && !Finished[index])
+            if (line.Index >= 0 && line.Index < lines.Length)
             {
-                Finished[index] = true;
-                _ = ok ? Completed++ : Failed++;
+                Attempts[line.Index] = line.Attempt;
+                if (BatchLineStatuses.IsFinal(line.Status))
+                {
+                    Count(line);
+                }
             }
-        });
+        }
+
+        EntriesPath = entriesPath;
+        _entries = BatchEntriesFile.Open(entriesPath);
     }
 
     /// <summary>The raw input line (for its parse just before it runs).</summary>
@@ -108,34 +105,43 @@ internal sealed class BatchRun : IDisposable
         return buffer;
     }
 
-    /// <summary>Records a finished line durably (results log, fsync) before counting it.</summary>
-    public void Finish(int index, bool ok, ReadOnlySpan<byte> entry)
-    {
-        Running.Remove(index);
-        if (Finished[index])
-        {
-            return;
-        }
+    /// <summary>Appends a line's entry to the entries file durably (before the ledger records it).</summary>
+    public (long Offset, int Length, string Sha256) AppendEntry(ReadOnlySpan<byte> entry) => _entries!.Append(entry);
 
-        _log!.Append(index, ok, entry);
-        Finished[index] = true;
-        _ = ok ? Completed++ : Failed++;
+    /// <summary>Counts a line the ledger recorded as done or failed.</summary>
+    public void Finish(BatchLineState line)
+    {
+        Running.Remove(line.Index);
+        Count(line);
     }
 
-    /// <summary>Stops holding files open (the batch reached a final status, or the node stops).</summary>
+    /// <summary>Stops executing (the batch reached a final status, the lease went to another replica, or the node stops).</summary>
     public void Dispose()
     {
-        _log?.Dispose();
-        _log = null;
+        _entries?.Dispose();
+        _entries = null;
         _input?.Dispose();
         _input = null;
+        Lines = null;
+        Running.Clear();
+        Retries.Clear();
+        PriorCharges.Clear();
     }
 
     // A finished batch shows the counts it was finalised with: an expired batch's failed lines include the ones its window closed on.
-    public BatchObject View() => Stored.Batch with
+    public BatchObject View() => Lines is null || Terminal
+        ? BatchStateRecords.View(State)
+        : Stored.Batch with { RequestCounts = new BatchRequestCounts(Lines.Length, Completed, Failed) };
+
+    private void Count(BatchLineState line)
     {
-        RequestCounts = Lines is null || Terminal ? Stored.Batch.RequestCounts : new BatchRequestCounts(Lines.Length, Completed, Failed),
-    };
+        if (!Finished[line.Index])
+        {
+            Finished[line.Index] = true;
+            Records[line.Index] = line;
+            _ = line.Status == BatchLineStatuses.Done ? Completed++ : Failed++;
+        }
+    }
 }
 
 /// <summary>Where one input line is, and what the scheduler needs to know of it.</summary>

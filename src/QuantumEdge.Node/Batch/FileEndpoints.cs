@@ -165,7 +165,7 @@ internal static class FileEndpoints
             return;
         }
 
-        if (ctx.RequestServices.GetRequiredService<BatchExecutor>().ActiveBatchReading(file.Id) is { } batchId)
+        if (await ctx.RequestServices.GetRequiredService<BatchExecutor>().ActiveBatchReadingAsync(file.Id).ConfigureAwait(false) is { } batchId)
         {
             await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest(
                 $"file {file.Id} is the input of batch {batchId}, which has not finished; cancel it or wait", "file_id", "file_in_use")).ConfigureAwait(false);
