@@ -38,7 +38,9 @@ try
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping.Cancel(); });
         await using var server = new PlannerServer(socket, device);
         server.WarmUp();
-        Console.Out.WriteLine($"quantumedge-planner: {server.Device.Kind} device '{server.Device.Name}', {server.Device.MemoryBytes / (1 << 20)} MiB, listening on {socket}");
+        // ILGPU's CPU accelerator reports long.MaxValue: it has the host's memory, not a size of its own.
+        var memory = server.Device.MemoryBytes >= long.MaxValue / 2 ? "host memory" : $"{server.Device.MemoryBytes / (1 << 20)} MiB";
+        Console.Out.WriteLine($"quantumedge-planner: {server.Device.Kind} device '{server.Device.Name}', {memory}, {server.Device.Kernels.Count} kernels loaded, listening on {socket}");
         await server.RunAsync(stopping.Token);
     }
 

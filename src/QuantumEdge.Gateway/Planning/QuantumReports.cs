@@ -28,7 +28,7 @@ public sealed record QuantumStatusReport(
 
 /// <summary>
 /// The GPU planner process as the node sees it (null when <c>resources.gpu_limit</c> is 0): the device
-/// from the last handshake (null until one succeeded), solves per device, fallbacks and their last
+/// from the last handshake (null until one succeeded) with the kernels it loaded, solves per device, fallbacks and their last
 /// reason, the breaker, IPC overhead and the last solve.
 /// </summary>
 public sealed record PlannerProcessReport(
@@ -39,6 +39,7 @@ public sealed record PlannerProcessReport(
     string? DeviceKind,
     string? DeviceName,
     long? DeviceMemoryBytes,
+    IReadOnlyList<string>? KernelsLoaded,
     long GpuSolves,
     long CpuSolves,
     long Fallbacks,

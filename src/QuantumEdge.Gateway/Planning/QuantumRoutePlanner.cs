@@ -155,7 +155,7 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
         var stats = remote.Stats;
         var device = stats.Device;
         return new PlannerProcessReport(remote.SocketPath, remote.MinVariables, device is not null && !remote.BreakerOpen, remote.BreakerOpen,
-            device?.Kind, device?.Name, device?.MemoryBytes, stats.GpuSolves, stats.CpuSolves, stats.Fallbacks, stats.Bypassed,
+            device?.Kind, device?.Name, device?.MemoryBytes, device?.Kernels, stats.GpuSolves, stats.CpuSolves, stats.Fallbacks, stats.Bypassed,
             stats.LastFallbackReason, stats.MeanIpcMs, stats.LastSolveDevice, stats.LastSolveAt, stats.LastSolveMs);
     }
 

@@ -41,7 +41,11 @@ internal sealed class PlannerServer : IAsyncDisposable
         _maxDeviceBytes = maxDeviceBytes ?? (long)(Math.Min(accelerator.MemorySize, 64L << 30) * 0.8);
         _ising = new DeviceIsingSolver(accelerator);
         _assignment = new DeviceAssignmentSolver(accelerator);
-        _info = new PlannerDeviceInfo(AcceleratorChoice.Kind(accelerator), accelerator.Name, accelerator.MemorySize);
+        _info = new PlannerDeviceInfo(AcceleratorChoice.Kind(accelerator), accelerator.Name, accelerator.MemorySize)
+        {
+            // The constructors above compiled and loaded these (a failed load throws), and WarmUp runs them before the socket is announced.
+            Kernels = [.. DeviceIsingSolver.KernelNames, .. DeviceAssignmentSolver.KernelNames],
+        };
         if (File.Exists(socketPath))
         {
             // A socket file left by a crashed planner: nothing listens on it any more.

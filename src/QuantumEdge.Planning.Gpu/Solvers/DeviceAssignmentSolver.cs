@@ -41,6 +41,14 @@ internal sealed class DeviceAssignmentSolver
         _decode = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(AssignmentKernels.Decode);
     }
 
+    /// <summary>The kernels the constructor compiled and loaded.</summary>
+    public static IReadOnlyList<string> KernelNames { get; } =
+    [
+        "assignment." + nameof(IsingKernels.Initialise), "assignment." + nameof(AssignmentKernels.TaskSums),
+        "assignment." + nameof(AssignmentKernels.BackendLoads), "assignment." + nameof(AssignmentKernels.CouplingForces),
+        "assignment." + nameof(AssignmentKernels.Step), "assignment." + nameof(AssignmentKernels.Lean), "assignment." + nameof(AssignmentKernels.Decode),
+    ];
+
     /// <summary>Device memory a solve of this size needs, in bytes.</summary>
     public static long RequiredBytes(AssignmentProblem problem, int agents)
     {

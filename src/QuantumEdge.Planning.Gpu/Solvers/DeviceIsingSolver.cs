@@ -53,6 +53,14 @@ internal sealed class DeviceIsingSolver
         _packKeys = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ulong>>(AgentSelection.PackKeys);
     }
 
+    /// <summary>The kernels the constructor compiled and loaded (the best-agent reduction is ILGPU.Algorithms' Reduce).</summary>
+    public static IReadOnlyList<string> KernelNames { get; } =
+    [
+        "ising." + nameof(IsingKernels.Initialise), "ising." + nameof(IsingKernels.Sign), "ising." + nameof(IsingKernels.DenseForces),
+        "ising." + nameof(IsingKernels.SparseForces), "ising." + nameof(IsingKernels.Step), "ising." + nameof(IsingKernels.Energies),
+        "ising." + nameof(IsingKernels.Column), "ising." + nameof(AgentSelection.PackKeys),
+    ];
+
     /// <summary>Device memory a solve of this size needs, in bytes (to refuse what cannot fit).</summary>
     public static long RequiredBytes(IsingModel model, int agents, CouplingLayout layout)
     {

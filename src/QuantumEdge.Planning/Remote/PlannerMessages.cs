@@ -27,6 +27,12 @@ internal static class PlannerMessages
         w.String(device.Kind);
         w.String(device.Name);
         w.Int64(device.MemoryBytes);
+        w.Int32(device.Kernels.Count);
+        foreach (var kernel in device.Kernels)
+        {
+            w.String(kernel);
+        }
+
         return w.Finish();
     }
 
@@ -40,7 +46,15 @@ internal static class PlannerMessages
         }
 
         var info = new PlannerDeviceInfo(r.String("device kind"), r.String("device name"), r.Int64());
+        // Each name is at least its 4-byte length.
+        var kernels = new string[r.Count("kernel", 4)];
+        for (var i = 0; i < kernels.Length; i++)
+        {
+            kernels[i] = r.String("kernel name");
+        }
+
         r.End();
+        info = info with { Kernels = kernels };
         return info;
     }
 

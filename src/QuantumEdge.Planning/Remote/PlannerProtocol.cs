@@ -6,7 +6,7 @@ namespace QuantumEdge.Planning.Remote;
 /// </summary>
 internal static class PlannerProtocol
 {
-    public const ushort Version = 1;
+    public const ushort Version = 2;
 
     /// <summary>Bytes of type + request id, counted in the length prefix.</summary>
     public const int HeaderBytes = 5;

@@ -75,6 +75,7 @@ public sealed class QuantumEndpointTests
         // No planner process runs in this test: never connected, nothing solved on a device.
         Assert.False(process.GetProperty("connected").GetBoolean());
         Assert.Equal(JsonValueKind.Null, process.GetProperty("device_kind").ValueKind);
+        Assert.Equal(JsonValueKind.Null, process.GetProperty("kernels_loaded").ValueKind);
         Assert.Equal(0, process.GetProperty("gpu_solves").GetInt64());
         Assert.Equal("none", process.GetProperty("last_solve_device").GetString());
     }

@@ -146,11 +146,16 @@ public sealed partial class PublishedBinaryPlannerTests : IAsyncLifetime
             && !p.GetProperty("breaker_open").GetBoolean() && p.GetProperty("last_solve_device").GetString() == "gpu", "a solve answered by the planner");
         Assert.True(process.GetProperty("connected").GetBoolean());
         Assert.Equal("cpu", process.GetProperty("device_kind").GetString());
-        // The planner answers the handshake only after compiling its kernels (its warm-up precedes the
-        // listening line), so a device name here means the kernels are loaded.
         var deviceName = process.GetProperty("device_name").GetString();
         Assert.False(string.IsNullOrEmpty(deviceName));
         Assert.Contains($"device '{deviceName}'", _planner.Banner, StringComparison.Ordinal);
+        // The kernels the planner reported in its handshake: both solvers' force, step and decode kernels.
+        var kernels = process.GetProperty("kernels_loaded").EnumerateArray().Select(k => k.GetString()).ToList();
+        Assert.Contains("ising.DenseForces", kernels);
+        Assert.Contains("ising.SparseForces", kernels);
+        Assert.Contains("assignment.CouplingForces", kernels);
+        Assert.Contains("assignment.Decode", kernels);
+        Assert.Contains($"{kernels.Count} kernels loaded", _planner.Banner, StringComparison.Ordinal);
         var fallbacksBefore = process.GetProperty("fallbacks").GetInt64();
 
         _planner.Kill();

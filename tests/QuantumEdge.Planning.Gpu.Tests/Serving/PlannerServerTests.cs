@@ -1,5 +1,6 @@
 using QuantumEdge.Planning.Assignment;
 using QuantumEdge.Planning.Gpu.Serving;
+using QuantumEdge.Planning.Gpu.Solvers;
 using QuantumEdge.Planning.Remote;
 
 namespace QuantumEdge.Planning.Gpu.Tests.Serving;
@@ -42,6 +43,8 @@ public sealed class PlannerServerTests(CpuAccelerator cpu) : IAsyncLifetime
 
         Assert.Equal("cpu", connection.Device.Kind);
         Assert.False(string.IsNullOrEmpty(connection.Device.Name));
+        // The handshake names every kernel both device solvers load, so status can show them.
+        Assert.Equal([.. DeviceIsingSolver.KernelNames, .. DeviceAssignmentSolver.KernelNames], connection.Device.Kernels);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, File.GetUnixFileMode(SocketPath));
     }
 
@@ -51,7 +54,7 @@ public sealed class PlannerServerTests(CpuAccelerator cpu) : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<PlannerErrorException>(() => PlannerConnection.ConnectAsync(SocketPath, CancellationToken.None, version: 99));
 
         Assert.Equal(PlannerErrorCode.UnsupportedVersion, refused.Code);
-        Assert.Contains("version 1", refused.Message);
+        Assert.Contains($"version {PlannerProtocol.Version}", refused.Message);
         Assert.Contains("99", refused.Message);
         await AssertSolvesAsync();
     }
