@@ -6,24 +6,8 @@ namespace QuantumEdge.Planning.Gpu.Tests;
 internal static class Instances
 {
     /// <summary>A random MaxCut on n nodes with mixed ±1 and integer weights, as an Ising model.</summary>
-    public static (IsingModel Model, MaxCutInstance Cut) MaxCut(int seed, int n, double density = 0.5)
-    {
-        var rng = new Random(seed);
-        var edges = new List<WeightedEdge>();
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = i + 1; j < n; j++)
-            {
-                if (rng.NextDouble() < density)
-                {
-                    edges.Add(new WeightedEdge(i, j, rng.Next(2) == 0 ? 1 : rng.Next(-3, 6)));
-                }
-            }
-        }
-
-        var cut = new MaxCutInstance(n, edges);
-        return (cut.ToIsing(), cut);
-    }
+    public static (IsingModel Model, MaxCutInstance Cut) MaxCut(int seed, int n, double density = 0.5) =>
+        RandomMaxCut.Generate(seed, n, density);
 
     /// <summary>The lowest energy by enumeration (n ≤ 20).</summary>
     public static double BruteForceEnergy(IsingModel model)
