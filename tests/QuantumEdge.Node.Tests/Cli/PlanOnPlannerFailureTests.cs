@@ -42,19 +42,7 @@ public sealed class PlanOnPlannerFailureTests : IDisposable
         var instance = GsetParser.ParseFile(path);
         var running = QuantumEdgeProcess.RunAsync(["plan", "solve", "--gset", path, "--device", "gpu", "--planner-socket", _planner.SocketPath, "--time-limit-ms", "30000", "--json"], timeout: TimeSpan.FromMinutes(3));
 
-        // Solving: a client is connected and the planner has spent half a CPU-second since (idle, it
-        // spends nothing; the warm-up before its listening line took the kernels' compilation).
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (!_planner.HasClient && !running.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-
-        var idle = _planner.CpuTicks;
-        while (_planner.CpuTicks - idle < 50 && !running.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
+        await _planner.WaitUntilSolvingAsync(running);
 
         Assert.False(running.IsCompleted, "the solve ended before the planner could be killed");
         _planner.Kill();

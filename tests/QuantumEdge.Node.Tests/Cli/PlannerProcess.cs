@@ -55,6 +55,26 @@ public sealed class PlannerProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="running"/>'s solve is under way on the planner: a client is connected
+    /// and the planner has spent half a CPU-second since (idle, it spends nothing: its kernels were
+    /// compiled in the warm-up before its listening line). Returns early if the solve ends first.
+    /// </summary>
+    public async Task WaitUntilSolvingAsync(Task running)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!HasClient && !running.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        var idle = CpuTicks;
+        while (CpuTicks - idle < 50 && !running.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+    }
+
     public void Kill()
     {
         if (!_process.HasExited)

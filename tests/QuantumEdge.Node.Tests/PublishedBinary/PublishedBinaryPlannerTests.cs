@@ -72,19 +72,7 @@ public sealed partial class PublishedBinaryPlannerTests : IAsyncLifetime
         var instance = GsetParser.ParseFile(path);
         var running = SolveAsync(path, "gpu", timeLimitMs: 30_000, steps: "auto");
 
-        // Solving: a client is connected and the planner has spent half a CPU-second since (idle, it
-        // spends nothing: its kernels were compiled before it printed its listening line).
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (!_planner.HasClient && !running.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-
-        var idle = _planner.CpuTicks;
-        while (_planner.CpuTicks - idle < 50 && !running.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
+        await _planner.WaitUntilSolvingAsync(running);
 
         Assert.False(running.IsCompleted, "the solve ended before the planner could be killed");
         _planner.Kill();
