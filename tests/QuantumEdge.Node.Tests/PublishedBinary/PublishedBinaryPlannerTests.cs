@@ -49,7 +49,15 @@ public sealed partial class PublishedBinaryPlannerTests : IAsyncLifetime
         // its share of the budget by one round at most. With `auto` rounds (half the budget each) the
         // CPU accelerator on a loaded 2-core machine overran the slack and the answer came from the CPU.
         var cpu = await SolveAsync(path, "cpu", timeLimitMs: 4000, steps: "200");
+        // A round that overruns the planner's share on a loaded machine (other test assemblies run ILGPU
+        // beside this one) falls back with reason "timeout": that is the fallback working, so ask again,
+        // a bounded number of times; any other fallback, or only timeouts, still fails below.
         var gpu = await SolveAsync(path, "gpu", timeLimitMs: 20_000, steps: "200");
+        for (var attempt = 1; attempt < 4 && gpu.GetProperty("device").GetString() != "gpu"
+            && gpu.GetProperty("planner").GetProperty("fallback").GetString() == "timeout"; attempt++)
+        {
+            gpu = await SolveAsync(path, "gpu", timeLimitMs: 20_000, steps: "200");
+        }
 
         Assert.Equal("cpu", cpu.GetProperty("device").GetString());
         Assert.True(gpu.GetProperty("device").GetString() == "gpu", $"the planner did not answer: {gpu.GetProperty("planner")}");
