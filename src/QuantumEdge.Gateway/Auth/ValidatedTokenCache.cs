@@ -21,9 +21,11 @@ internal sealed class ValidatedTokenCache(int capacity, TimeSpan clockSkew, Time
     /// <summary>Entries held now (at most the capacity).</summary>
     public int Count => _entries.Count;
 
-    public bool TryGet(string token, out CallerIdentity caller)
+    /// <summary>Looks a token up by its text in the header, without copying it into a string first.</summary>
+    public bool TryGet(ReadOnlySpan<char> token, out CallerIdentity caller)
     {
-        if (_entries.TryGetValue(token, out var entry))
+        var entries = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (entries.TryGetValue(token, out var entry))
         {
             if (time.GetUtcNow() < entry.ServeUntil)
             {
@@ -31,7 +33,7 @@ internal sealed class ValidatedTokenCache(int capacity, TimeSpan clockSkew, Time
                 return true;
             }
 
-            _entries.TryRemove(token, out _);
+            entries.TryRemove(token, out _);
         }
 
         caller = null!;

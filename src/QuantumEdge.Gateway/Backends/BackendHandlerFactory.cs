@@ -9,7 +9,7 @@ namespace QuantumEdge.Gateway.Backends;
 /// </summary>
 public delegate HttpMessageHandler BackendHandlerFactory(BackendSettings settings);
 
-/// <summary>The production handler: pooled sockets, bounded connect time, no proxy, cookies or decompression.</summary>
+/// <summary>The production handler: pooled sockets, bounded connect time, no proxy, cookies, decompression or redirects.</summary>
 internal static class SocketsBackendHandlers
 {
     public static HttpMessageHandler Create(BackendSettings settings) => new SocketsHttpHandler
@@ -24,5 +24,8 @@ internal static class SocketsBackendHandlers
         AutomaticDecompression = DecompressionMethods.None,
         UseProxy = false,
         UseCookies = false,
+        // A backend's redirect is never followed: it would send the prompt to an address no one
+        // cleared for its data class (and costs every request a redirect-handler layer).
+        AllowAutoRedirect = false,
     };
 }

@@ -12,10 +12,12 @@ namespace QuantumEdge.Gateway.Contracts;
 /// </summary>
 public static class OpenAiErrorWriter
 {
-    private const string BodyConsumedKey = "QuantumEdge.RequestBodyConsumed";
-
-    /// <summary>Records that the request body was read to its end (the connection may then be reused).</summary>
-    public static void MarkBodyConsumed(HttpContext ctx) => ctx.Items[BodyConsumedKey] = true;
+    /// <summary>
+    /// Records that the request body was read to its end (the connection may then be reused). A
+    /// feature rather than an <c>Items</c> entry: the first use of <c>Items</c> allocates its
+    /// feature, a dictionary and its buckets on every request.
+    /// </summary>
+    public static void MarkBodyConsumed(HttpContext ctx) => ctx.Features.Set(BodyConsumed.Instance);
 
     public static async Task WriteAsync(HttpContext ctx, GatewayError error)
     {
@@ -55,6 +57,12 @@ public static class OpenAiErrorWriter
     }
 
     private static bool HasUnreadBody(HttpContext ctx) =>
-        !ctx.Items.ContainsKey(BodyConsumedKey)
+        ctx.Features.Get<BodyConsumed>() is null
         && (ctx.Request.ContentLength > 0 || ctx.Request.Headers.TransferEncoding.Count > 0);
+
+    /// <summary>The marker <see cref="MarkBodyConsumed"/> sets; one shared instance, it holds nothing.</summary>
+    private sealed class BodyConsumed
+    {
+        public static readonly BodyConsumed Instance = new();
+    }
 }

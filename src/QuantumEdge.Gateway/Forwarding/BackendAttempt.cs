@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Contracts;
@@ -21,11 +22,17 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
     /// <summary>Largest non-streamed backend answer relayed (64 MiB).</summary>
     public const long MaxResponseBytes = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// Each backend's absolute endpoint per route, made once: a relative URI is parsed and combined
+    /// with the client's base address again on every send.
+    /// </summary>
+    private readonly ConditionalWeakTable<Backend, Uri[]> _endpoints = new();
+
     public async Task<AttemptResult> RunAsync(InferenceRoute route, InferenceRequest request, byte[] payload, Backend backend, RequestRecord record, IInferenceClient client)
     {
         var limit = TimeSpan.FromSeconds(backend.Settings.TimeoutSeconds);
         var seconds = backend.Settings.TimeoutSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-        using var message = new HttpRequestMessage(HttpMethod.Post, route.RelativePath())
+        using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint(backend, route))
         {
             Content = new ByteArrayContent(payload) { Headers = { ContentType = JsonContentType } },
         };
@@ -62,12 +69,14 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
 
         using (response)
         {
-            backend.ObserveLatency(Stopwatch.GetElapsedTime(sent));
-            metrics.BackendLatency.WithLabels(backend.Id).Observe(Stopwatch.GetElapsedTime(sent).TotalSeconds);
+            var elapsed = Stopwatch.GetElapsedTime(sent);
+            var series = metrics.Backend(backend.Id);
+            backend.ObserveLatency(elapsed);
+            series.Latency.Observe(elapsed.TotalSeconds);
             var status = (int)response.StatusCode;
             if (status >= 500 || status == 429)
             {
-                metrics.BackendRequests.WithLabels(backend.Id, "retried").Inc();
+                series.Requests("retried").Inc();
                 if (status == 429)
                 {
                     backend.Report(BackendAttemptOutcome.Inconclusive);
@@ -111,28 +120,42 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
         }
     }
 
-    /// <summary>Turns a relay's result into the request's outcome, the backend's report and the client's last bytes.</summary>
-    private async Task<AttemptResult> SettleAsync(Backend backend, int status, bool eventStream, RelayResult relay, string seconds, RequestRecord record, IInferenceClient client)
+    private Uri Endpoint(Backend backend, InferenceRoute route)
+    {
+        if (!_endpoints.TryGetValue(backend, out var endpoints))
+        {
+            // The transport's base address is the backend's configured URL (BackendTransport), so this is the URI the client would build.
+            endpoints = _endpoints.GetValue(backend, static b =>
+                [new Uri(b.Settings.Url, InferenceRoute.ChatCompletions.RelativePath()), new Uri(b.Settings.Url, InferenceRoute.Completions.RelativePath()),
+                    new Uri(b.Settings.Url, InferenceRoute.Embeddings.RelativePath())]);
+        }
+
+        return endpoints[(int)route];
+    }
+
+    /// <summary>Turns a relay's result into the request's outcome, the backend's report and the client's last bytes (usually at once: a ValueTask then allocates nothing).</summary>
+    private async ValueTask<AttemptResult> SettleAsync(Backend backend, int status, bool eventStream, RelayResult relay, string seconds, RequestRecord record, IInferenceClient client)
     {
         // A charge is kept only when completion text may have reached the caller.
         record.Disclosed = status < 400 && (eventStream ? relay.TextDisclosed : relay.BytesForwarded > 0);
         record.Usage = relay.Usage;
+        var series = metrics.Backend(backend.Id);
         if (relay.Usage is { } u)
         {
-            metrics.Tokens.WithLabels(backend.Id, "prompt").Inc(u.PromptTokens);
-            metrics.Tokens.WithLabels(backend.Id, "completion").Inc(u.CompletionTokens);
+            series.PromptTokens.Inc(u.PromptTokens);
+            series.CompletionTokens.Inc(u.CompletionTokens);
         }
 
         switch (relay.Outcome)
         {
             case RelayOutcome.Completed:
                 backend.Report(BackendAttemptOutcome.Succeeded);
-                metrics.BackendRequests.WithLabels(backend.Id, status < 400 ? "ok" : "client_error").Inc();
+                series.Requests(status < 400 ? "ok" : "client_error").Inc();
                 record.Status = status;
                 return AttemptResult.Done;
             case RelayOutcome.ClientGone:
                 backend.Report(BackendAttemptOutcome.Inconclusive);
-                metrics.BackendRequests.WithLabels(backend.Id, "client_gone").Inc();
+                series.Requests("client_gone").Inc();
                 record.Status = 499;
                 return AttemptResult.Done;
         }
@@ -155,7 +178,7 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
 
         backend.Report(relay.Outcome == RelayOutcome.IdleTimeout ? BackendAttemptOutcome.TimedOut : BackendAttemptOutcome.Failed);
         metrics.BackendErrors.WithLabels(backend.Id, kind).Inc();
-        metrics.BackendRequests.WithLabels(backend.Id, kind).Inc();
+        series.Requests(kind).Inc();
         record.Status = error.Status;
         record.Decision = "failed:" + kind;
         if (eventStream)
@@ -184,7 +207,7 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
     {
         backend.Report(timedOut ? BackendAttemptOutcome.TimedOut : BackendAttemptOutcome.Failed);
         metrics.BackendErrors.WithLabels(backend.Id, kind).Inc();
-        metrics.BackendRequests.WithLabels(backend.Id, "retried").Inc();
+        metrics.Backend(backend.Id).Requests("retried").Inc();
         if (detail is not null)
         {
             logger.LogWarning("backend {Backend} failed ({Kind}): {Error}", backend.Id, kind, detail);

@@ -20,7 +20,7 @@ internal static class BodyRelay
     /// <param name="idle">Longest silence from the backend.</param>
     /// <param name="clientGone">Cancelled when the client leaves.</param>
     /// <param name="beforeFirstWrite">Called once, just before the first byte goes to the client (the response starts then).</param>
-    public static async Task<RelayResult> RelayAsync(Stream upstream, Stream client, long maxBytes, TimeSpan idle, CancellationToken clientGone, Action? beforeFirstWrite = null)
+    public static async ValueTask<RelayResult> RelayAsync(Stream upstream, Stream client, long maxBytes, TimeSpan idle, CancellationToken clientGone, Action? beforeFirstWrite = null)
     {
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         var tail = ArrayPool<byte>.Shared.Rent(TailBytes);

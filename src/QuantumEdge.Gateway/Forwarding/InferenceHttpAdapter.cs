@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using QuantumEdge.Gateway.Auth;
@@ -75,8 +74,9 @@ public sealed class InferenceHttpAdapter(
                 record.Status = ctx.Response.StatusCode;
             }
 
-            metrics.Requests.WithLabels(route.MetricName(), StatusLabel(record.Status)).Inc();
-            metrics.RequestDuration.WithLabels(route.MetricName()).Observe(record.LatencyMs / 1000);
+            var series = metrics.Route(route.MetricName());
+            series.Requests(record.Status).Inc();
+            series.Duration.Observe(record.LatencyMs / 1000);
             RequestLogLine.Write(logger, record);
             if (audit)
             {
@@ -157,19 +157,4 @@ public sealed class InferenceHttpAdapter(
             // The client is gone or the server already answered (a body timeout): nothing left to tell.
         }
     }
-
-    private static string StatusLabel(int status) => status switch
-    {
-        200 => "200",
-        400 => "400",
-        401 => "401",
-        403 => "403",
-        404 => "404",
-        413 => "413",
-        429 => "429",
-        499 => "499",
-        503 => "503",
-        504 => "504",
-        _ => status.ToString(CultureInfo.InvariantCulture),
-    };
 }

@@ -134,7 +134,7 @@ public sealed class InferencePipeline(
         for (var attempt = 0; attempt < config.Server.MaxAttempts; attempt++)
         {
             // Every attempt re-reads health and circuit state, but only ever among the permitted set.
-            var candidates = permitted.FindAll(b => !tried.Contains(b) && b.Healthy && !b.CircuitOpen);
+            var candidates = Untried(permitted, tried);
             // Peers' lent capacity only when no local candidate has a free slot (public/internal only: BorrowedCapacity.Spill).
             candidates = borrowing?.Spill(request.Model, record.Classification, candidates, tried) ?? candidates;
             if (candidates.Count == 0)
@@ -142,7 +142,7 @@ public sealed class InferencePipeline(
                 break;
             }
 
-            var backend = attempt == 0 && pinned is not null && candidates.Find(b => b.Id == pinned) is { } chosen
+            var backend = attempt == 0 && pinned is not null && Named(candidates, pinned) is { } chosen
                 ? chosen
                 : await planner.ChooseAsync(routeRequest, candidates, client.Gone).ConfigureAwait(false);
             if (!candidates.Contains(backend))
@@ -172,7 +172,8 @@ public sealed class InferencePipeline(
 
             record.Attempts++;
             record.Backend = backend.Id;
-            metrics.BackendInFlight.WithLabels(backend.Id).Inc();
+            var inFlight = metrics.Backend(backend.Id).InFlight;
+            inFlight.Inc();
             AttemptResult result;
             try
             {
@@ -185,7 +186,7 @@ public sealed class InferencePipeline(
             }
             finally
             {
-                metrics.BackendInFlight.WithLabels(backend.Id).Dec();
+                inFlight.Dec();
                 backend.Release();
             }
 
@@ -215,5 +216,33 @@ public sealed class InferencePipeline(
                 ? $"no permitted backend for model '{request.Model}' is healthy right now"
                 : $"all permitted backends failed; last: {lastFailure}",
             retryAfter: 1);
+    }
+
+    // Plain loops rather than lambdas: a lambda over `tried` or `pinned` costs this async method a closure object on every request.
+    private static List<Backend> Untried(List<Backend> permitted, HashSet<Backend> tried)
+    {
+        var candidates = new List<Backend>(permitted.Count);
+        foreach (var b in permitted)
+        {
+            if (!tried.Contains(b) && b.Healthy && !b.CircuitOpen)
+            {
+                candidates.Add(b);
+            }
+        }
+
+        return candidates;
+    }
+
+    private static Backend? Named(List<Backend> candidates, string id)
+    {
+        foreach (var b in candidates)
+        {
+            if (b.Id == id)
+            {
+                return b;
+            }
+        }
+
+        return null;
     }
 }

@@ -241,7 +241,11 @@ public sealed class InferenceRequest
                         throw GatewayError.BadRequest("each message must be an object", "messages");
                     }
 
-                    text.Append(message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : "");
+                    if (message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String)
+                    {
+                        AppendString(text, r);
+                    }
+
                     text.Append(':');
                     AppendContent(text, message.TryGetProperty("content", out var c) ? c : default);
                     text.Append('\n');
@@ -276,7 +280,7 @@ public sealed class InferenceRequest
         switch (content.ValueKind)
         {
             case JsonValueKind.String:
-                text.Append(content.GetString());
+                AppendString(text, content);
                 break;
             case JsonValueKind.Array:
                 if (content.GetArrayLength() > MaxItems)
@@ -288,15 +292,33 @@ public sealed class InferenceRequest
                 {
                     if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
                     {
-                        text.Append(t.GetString());
+                        AppendString(text, t);
                     }
                     else if (part.ValueKind == JsonValueKind.String)
                     {
-                        text.Append(part.GetString());
+                        AppendString(text, part);
                     }
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A JSON string's text. Without an escape the raw token between its quotes is the text
+    /// itself (the body was checked as UTF-8 on the way in), so it is decoded straight into the
+    /// buffer; a string with escapes is decoded through <see cref="JsonElement.GetString"/>.
+    /// </summary>
+    private static void AppendString(PromptTextBuffer text, JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"' && !raw.Contains((byte)'\\'))
+        {
+            text.AppendUtf8(raw[1..^1]);
+        }
+        else
+        {
+            text.Append(value.GetString());
         }
     }
 }

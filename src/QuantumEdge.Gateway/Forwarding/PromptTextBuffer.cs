@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 
 namespace QuantumEdge.Gateway.Forwarding;
 
@@ -17,19 +18,30 @@ internal sealed class PromptTextBuffer(int expectedLength) : IDisposable
 
     public void Append(ReadOnlySpan<char> text)
     {
-        if (Length + text.Length > _chars.Length)
-        {
-            var bigger = ArrayPool<char>.Shared.Rent(Math.Max(Length + text.Length, _chars.Length * 2));
-            _chars.AsSpan(0, Length).CopyTo(bigger);
-            ArrayPool<char>.Shared.Return(_chars);
-            _chars = bigger;
-        }
-
+        Reserve(text.Length);
         text.CopyTo(_chars.AsSpan(Length));
         Length += text.Length;
     }
 
+    /// <summary>Appends valid UTF-8 text, decoded straight into the buffer (UTF-8 never decodes to more chars than bytes).</summary>
+    public void AppendUtf8(ReadOnlySpan<byte> utf8)
+    {
+        Reserve(utf8.Length);
+        Length += Encoding.UTF8.GetChars(utf8, _chars.AsSpan(Length));
+    }
+
     public void Append(char c) => Append([c]);
+
+    private void Reserve(int more)
+    {
+        if (Length + more > _chars.Length)
+        {
+            var bigger = ArrayPool<char>.Shared.Rent(Math.Max(Length + more, _chars.Length * 2));
+            _chars.AsSpan(0, Length).CopyTo(bigger);
+            ArrayPool<char>.Shared.Return(_chars);
+            _chars = bigger;
+        }
+    }
 
     public void Dispose()
     {

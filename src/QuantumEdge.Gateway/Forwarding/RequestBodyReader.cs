@@ -7,11 +7,12 @@ namespace QuantumEdge.Gateway.Forwarding;
 /// <summary>
 /// Reads a request body into memory, refusing anything past the limit without reading it all,
 /// and turning a body that is cut short or sent too slowly into a 400 or 408 (Kestrel's status
-/// for it) rather than a server error.
+/// for it) rather than a server error. A ValueTask: a small body is usually in Kestrel's buffer
+/// already, and the read then completes without allocating a task.
 /// </summary>
 public static class RequestBodyReader
 {
-    public static async Task<byte[]> ReadAsync(HttpContext ctx, long limit)
+    public static async ValueTask<byte[]> ReadAsync(HttpContext ctx, long limit)
     {
         var request = ctx.Request;
         if (request.ContentLength > limit)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 
 namespace QuantumEdge.Gateway.Telemetry;
@@ -8,6 +9,9 @@ namespace QuantumEdge.Gateway.Telemetry;
 /// </summary>
 public sealed class GatewayMetrics
 {
+    private readonly ConcurrentDictionary<string, BackendSeries> _backends = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RouteSeries> _routes = new(StringComparer.Ordinal);
+
     public GatewayMetrics(CollectorRegistry registry)
     {
         Registry = registry;
@@ -38,4 +42,12 @@ public sealed class GatewayMetrics
     public Gauge BackendHealthy { get; }
     public Histogram BackendLatency { get; }
     public Counter Tokens { get; }
+
+    /// <summary>The cached per-request series of one backend.</summary>
+    internal BackendSeries Backend(string id) =>
+        _backends.TryGetValue(id, out var series) ? series : _backends.GetOrAdd(id, static (id, m) => new BackendSeries(m, id), this);
+
+    /// <summary>The cached per-request series of one route (by its metric name).</summary>
+    internal RouteSeries Route(string name) =>
+        _routes.TryGetValue(name, out var series) ? series : _routes.GetOrAdd(name, static (name, m) => new RouteSeries(m, name), this);
 }

@@ -15,8 +15,17 @@ internal static class CompletionIds
     /// <summary>Gives the request a fresh id (its trace identifier, which becomes the audit request id) and announces it.</summary>
     public static void Assign(HttpContext ctx)
     {
-        var id = "qe-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var id = NewId();
         ctx.TraceIdentifier = id;
         ctx.Response.Headers[HeaderName] = id;
     }
+
+    /// <summary>"qe-" and 32 lowercase hex digits, built as one string (no random-byte array, no second string).</summary>
+    internal static string NewId() => string.Create(3 + 32, 0, static (chars, _) =>
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        "qe-".CopyTo(chars);
+        Convert.TryToHexStringLower(random, chars[3..], out _);
+    });
 }

@@ -68,6 +68,19 @@ public sealed class JwtAuthenticatorTests
     }
 
     [Fact]
+    public async Task A_validated_token_is_served_from_the_cache_whatever_spaces_surround_it()
+    {
+        var token = _auth.Issue("u", "nurse", "icu", TimeSpan.FromMinutes(5));
+
+        var first = await _auth.AuthenticateAsync("Bearer " + token);
+        var padded = await _auth.AuthenticateAsync("Bearer   " + token + "  ");
+        await RejectedAsync("Bearer " + token + "x");
+
+        // The cache is looked up by the header's trimmed text: the same identity object, no second validation.
+        Assert.Same(first, padded);
+    }
+
+    [Fact]
     public async Task An_expired_token_is_rejected()
     {
         var token = _auth.Issue("u", "doctor", "icu", TimeSpan.FromHours(1), DateTimeOffset.UtcNow.AddHours(-2));

@@ -99,6 +99,36 @@ public sealed class InferencePipelineTests
     }
 
     [Fact]
+    public async Task Each_request_goes_to_the_route_under_the_backends_base_url_and_is_counted_in_its_series()
+    {
+        var seen = new List<Uri?>();
+        using var bed = new Bed(("good", 5, new ScriptedHandler((request, _) =>
+        {
+            lock (seen)
+            {
+                seen.Add(request.RequestUri);
+            }
+
+            return ScriptedHandler.Json(HttpStatusCode.OK, Answer);
+        })));
+
+        for (var i = 0; i < 3; i++)
+        {
+            var (error, _, _) = await bed.RunAsync();
+            Assert.Null(error);
+        }
+
+        Assert.All(seen, uri => Assert.Equal(new Uri("http://good.invalid/v1/chat/completions"), uri));
+        Assert.Equal(3, seen.Count);
+        // The cached label children are the registry's own series: the values show in a scrape as before.
+        Assert.Equal(3, bed.Metrics.BackendRequests.WithLabels("good", "ok").Value);
+        Assert.Equal(9, bed.Metrics.Tokens.WithLabels("good", "prompt").Value);
+        Assert.Equal(6, bed.Metrics.Tokens.WithLabels("good", "completion").Value);
+        Assert.Equal(3, bed.Metrics.BackendLatency.WithLabels("good").Count);
+        Assert.Equal(0, bed.Metrics.BackendInFlight.WithLabels("good").Value);
+    }
+
+    [Fact]
     public async Task A_backend_that_never_answers_times_out_opens_its_circuit_and_the_request_goes_elsewhere()
     {
         using var bed = new Bed(

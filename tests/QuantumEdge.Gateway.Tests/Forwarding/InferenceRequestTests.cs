@@ -203,6 +203,19 @@ public sealed class InferenceRequestTests
     }
 
     [Fact]
+    public void Escaped_and_plain_strings_give_the_same_prompt_text_and_fingerprint()
+    {
+        // Plain strings are decoded from the raw body, escaped ones through the JSON decoder: both must read the same text.
+        var plain = Parse("""{"model":"m","messages":[{"role":"user","content":"café 🩺 bed 4"},{"role":"tool","content":[{"type":"text","text":"naïve"}]}]}""");
+        var escaped = Parse("""{"model":"m","messages":[{"role":"\u0075ser","content":"caf\u00e9 \ud83e\ude7a bed\u00204"},{"role":"tool","content":[{"type":"text","text":"na\u00efve"}]}]}""");
+
+        Assert.Equal("user:café 🩺 bed 4\ntool:naïve\n", Encoding.UTF8.GetString(plain.PromptUtf8));
+        Assert.Equal(plain.PromptUtf8, escaped.PromptUtf8);
+        Assert.Equal(plain.PrefixFingerprint, escaped.PrefixFingerprint);
+        Assert.Equal(plain.EstimatedPromptTokens, escaped.EstimatedPromptTokens);
+    }
+
+    [Fact]
     public void Completion_and_embedding_prompts_are_measured()
     {
         var completion = Parse("""{"model":"m","prompt":"0123456789abcdefghij"}""", InferenceRoute.Completions);

@@ -64,6 +64,31 @@ public sealed class HostileBackendTests
     }
 
     [Fact]
+    public async Task A_backends_redirect_is_not_followed_so_the_prompt_goes_nowhere_else()
+    {
+        await using var elsewhere = await HostileBackend.StartAsync((ctx, _) =>
+        {
+            ctx.Response.StatusCode = 200;
+            return Task.CompletedTask;
+        });
+        await using var redirector = await HostileBackend.StartAsync((ctx, _) =>
+        {
+            ctx.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+            ctx.Response.Headers.Location = new Uri(elsewhere.BaseUrl, "chat/completions").ToString();
+            return Task.CompletedTask;
+        });
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("redirector", TestNode.AllLevels, Url: redirector.BaseUrl)]);
+        // A client that does not follow redirects itself, so that only the gateway could have.
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(node.Node.ApiAddress) };
+
+        using var response = await client.SendAsync(node.Chat(node.Token(), "public"));
+
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, response.StatusCode);
+        Assert.Equal(1, redirector.Completions);
+        Assert.Equal(0, elsewhere.Completions);
+    }
+
+    [Fact]
     public async Task A_single_hung_backend_still_answers_504_naming_it()
     {
         await using var hung = await HostileBackend.StartAsync((ctx, _) => HostileBackend.HangAsync(ctx));

@@ -119,4 +119,54 @@ public sealed class RequestBodyTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
         Assert.False(response.Headers.ConnectionClose ?? false);
     }
+
+    [Fact]
+    public async Task A_body_read_on_one_request_does_not_count_for_the_next_on_the_same_connection()
+    {
+        using var socket = await ConnectAsync();
+        var body = """{"model":"nope","messages":[{"role":"user","content":"x"}]}""";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(Head(body.Length, _node.Token()) + body));
+        var first = await ReadOneResponseAsync(socket);
+        Assert.StartsWith("HTTP/1.1 404 ", first, StringComparison.Ordinal);
+        Assert.DoesNotContain("Connection: close", first, StringComparison.OrdinalIgnoreCase);
+
+        // Kept alive: the second request is refused before its body is read, so the connection must close.
+        await socket.SendAsync(Encoding.ASCII.GetBytes(Head(1L << 20, token: null) + "{"));
+        var second = await ReadOneResponseAsync(socket);
+        Assert.StartsWith("HTTP/1.1 401 ", second, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", second, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Reads one response: to its Content-Length, or to the last chunk of a chunked body.</summary>
+    private static async Task<string> ReadOneResponseAsync(Socket socket)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var text = Encoding.ASCII.GetString(received.ToArray());
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end >= 0)
+            {
+                var length = text[..end].Split("\r\n").Select(l => l.Split(':', 2))
+                    .Where(p => p.Length == 2 && p[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                    .Select(p => (int?)int.Parse(p[1].Trim(), System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
+                if (length is { } n && received.Count >= end + 4 + n)
+                {
+                    return text[..(end + 4 + n)];
+                }
+
+                var last = text.IndexOf("\r\n0\r\n\r\n", end, StringComparison.Ordinal);
+                if (length is null && last >= 0)
+                {
+                    return text[..(last + 7)];
+                }
+            }
+
+            var read = await socket.ReceiveAsync(buffer, deadline.Token);
+            Assert.True(read > 0, "the server closed the connection before the whole response: " + text);
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+    }
 }
