@@ -65,7 +65,7 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
     {
         lock (_gate)
         {
-            Add(completionId, new Completion(userId, model) { Answered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously) });
+            Add(completionId, new Completion(userId, model) { InFlight = true });
         }
     }
 
@@ -75,20 +75,21 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
         TaskCompletionSource<bool>? done;
         lock (_gate)
         {
-            if (!_completions.TryGetValue(completionId, out var c) || c.Answered is null)
+            if (!_completions.TryGetValue(completionId, out var c) || !c.InFlight)
             {
                 return;
             }
 
-            done = c.Answered;
-            c.Answered = null;
+            done = c.Waiter;
+            c.InFlight = false;
+            c.Waiter = null;
             if (!answered)
             {
                 _completions.Remove(completionId);
             }
         }
 
-        done.TrySetResult(answered);
+        done?.TrySetResult(answered);
     }
 
     /// <summary>Reads the newest audit records into the book once; later calls return at once.</summary>
@@ -151,9 +152,11 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
                 return ClaimOutcome.Unknown;
             }
 
-            if (c.Answered is { } pending)
+            if (c.InFlight)
             {
-                answered = pending.Task;
+                // Made only for a rating that arrives while its answer is still being written, not for every request.
+                c.Waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                answered = c.Waiter.Task;
                 return ClaimOutcome.InFlight;
             }
 
@@ -221,7 +224,9 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
         public string UserId { get; } = userId;
         public string Model { get; } = model;
         public bool Rated { get; set; }
-        /// <summary>Set while the request is in flight; completed when it ends.</summary>
-        public TaskCompletionSource<bool>? Answered { get; set; }
+        /// <summary>True while the request is in flight.</summary>
+        public bool InFlight { get; set; }
+        /// <summary>Completed when the in-flight request ends; made for the first rating that has to wait.</summary>
+        public TaskCompletionSource<bool>? Waiter { get; set; }
     }
 }
