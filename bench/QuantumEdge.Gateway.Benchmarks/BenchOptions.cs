@@ -29,6 +29,8 @@ internal sealed record BenchOptions
     public bool FreshConnections { get; init; }
     /// <summary>Diagnostic: after each saturation pass, the types the runtime's allocation sampling saw most.</summary>
     public bool AllocationTypes { get; init; }
+    /// <summary>The node's <c>storage.audit_commit_linger_ms</c>; null keeps the product's default.</summary>
+    public int? AuditCommitLingerMs { get; init; }
 
     public const string Usage = """
         usage: dotnet run -c Release --project bench/QuantumEdge.Gateway.Benchmarks -- [options]
@@ -45,6 +47,7 @@ internal sealed record BenchOptions
           --stream-seconds S       length of each streaming pass (default 3)
           --warmup-seconds S       warm-up per path before measuring (default 2)
           --users N                distinct callers / privacy budgets (default 1000)
+          --audit-linger-ms N      the node's storage.audit_commit_linger_ms (default: the product's default; 0 = commit outcome records at once)
           --alloc-types            diagnostic: after each saturation pass, print the most allocated types (sampled)
           --fresh-connections      diagnostic: Connection: close on every request (direct and gateway alike)
         """;
@@ -99,6 +102,7 @@ internal sealed record BenchOptions
                     "--stream-seconds" => o with { StreamSeconds = Positive(value) },
                     "--warmup-seconds" => o with { WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
                     "--users" => o with { Users = (int)Positive(value) },
+                    "--audit-linger-ms" => o with { AuditCommitLingerMs = int.Parse(value, CultureInfo.InvariantCulture) },
                     _ => throw new FormatException($"unknown option {name}"),
                 };
             }

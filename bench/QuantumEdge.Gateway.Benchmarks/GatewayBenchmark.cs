@@ -67,10 +67,12 @@ internal sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, T
         var saturation = TimeSpan.FromSeconds(options.SaturationSeconds);
         var closedDirect = await ClosedAsync(direct, saturation).ConfigureAwait(false);
         var closedYarp = await ClosedAsync(yarp, saturation).ConfigureAwait(false);
-        var closedPublic = await ClosedAsync(gatewayPublic, saturation).ConfigureAwait(false);
         var before = Ledger();
+        var closedPublic = await ClosedAsync(gatewayPublic, saturation).ConfigureAwait(false);
+        var publicLedger = Since(before);
+        before = Ledger();
         var closedPhi = await ClosedAsync(gatewayPhi, saturation).ConfigureAwait(false);
-        return new SaturationResults(closedDirect, closedYarp, closedPublic, closedPhi, Since(before));
+        return new SaturationResults(closedDirect, closedYarp, closedPublic, closedPhi, publicLedger, Since(before));
     }
 
     /// <summary>
@@ -84,14 +86,17 @@ internal sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, T
         var directRuns = new List<PassResult>();
         var yarpRuns = new List<PassResult>();
         var publicRuns = new List<PassResult>();
+        var publicLedger = new LedgerActivity(0, 0);
         for (var i = 0; i < options.SingleRepeats; i++)
         {
             directRuns.Add(await ClosedAsync(direct, single, workers: 1).ConfigureAwait(false));
             yarpRuns.Add(await ClosedAsync(yarp, single, workers: 1).ConfigureAwait(false));
+            var before = Ledger();
             publicRuns.Add(await ClosedAsync(gatewayPublic, single, workers: 1).ConfigureAwait(false));
+            publicLedger += Since(before);
         }
 
-        return new SingleResults(directRuns, yarpRuns, publicRuns);
+        return new SingleResults(directRuns, yarpRuns, publicRuns, publicLedger);
     }
 
     private LoadTarget Target(string name, HttpClient client, Uri endpoint, string classification, bool stream) =>

@@ -24,7 +24,8 @@ Console.WriteLine($"  {RuntimeInformation.FrameworkDescription}, {RuntimeInforma
 Console.WriteLine($"  NOTE: the load generator, the gateway node and the simulated backend all run in this one process and share these {Environment.ProcessorCount} cores,");
 Console.WriteLine("        so every figure includes client and backend CPU contention; a dedicated gateway host would do better.");
 Console.WriteLine("  backend: SimulatedBackend, TimeScale 0 (answers at once: what is measured is HTTP + gateway cost, not a model)");
-Console.WriteLine($"  gateway: GatewayNode on loopback, real ledger (group commit, fsync) in {Path.GetTempPath()}, {options.Users} distinct users, privacy.max_budget_per_user 1e6");
+Console.WriteLine($"  gateway: GatewayNode on loopback, real ledger (group commit, fsync) in {Path.GetTempPath()}, {options.Users} distinct users, privacy.max_budget_per_user 1e6, " +
+    $"storage.audit_commit_linger_ms {options.AuditCommitLingerMs ?? new QuantumEdge.Gateway.Configuration.StorageSettings().AuditCommitLingerMs}");
 if (options.FreshConnections)
 {
     Console.WriteLine("  DIAGNOSTIC MODE: Connection: close on every request (direct and gateway); not the production shape");
@@ -33,7 +34,7 @@ if (options.FreshConnections)
 Console.WriteLine();
 
 // The gateway's per-backend limit sits above the offered concurrency so that it never queues here.
-await using var stack = await BenchStack.StartAsync(options.Users, backendConcurrency: Math.Max(256, options.Concurrency * 2));
+await using var stack = await BenchStack.StartAsync(options.Users, backendConcurrency: Math.Max(256, options.Concurrency * 2), options.AuditCommitLingerMs);
 var results = await new GatewayBenchmark(options, stack, Console.Out).RunAsync();
 GatewayReport.Write(Console.Out, options, results);
 return 0;

@@ -70,8 +70,27 @@ public interface IPrivacyLedger : IDisposable, IAsyncDisposable
     /// <summary>Releases an admitted charge whose request got no answer (audited; at most once per charge).</summary>
     Task<RefundResult> RefundAsync(long chargeSeq, string? reason = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="RefundAsync(long, string?, CancellationToken)"/> with a <paramref name="timing"/>:
+    /// <see cref="CommitTiming.Deferrable"/> when nobody waits on it (it may share a later group commit).
+    /// </summary>
+    Task<RefundResult> RefundAsync(long chargeSeq, string? reason, CommitTiming timing, CancellationToken cancellationToken = default);
+
     /// <summary>Appends an audit record (request outcome, refusal, admin action); returns its seq.</summary>
     Task<long> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="RecordAsync(AuditEntry, CancellationToken)"/> with a <paramref name="timing"/>:
+    /// <see cref="CommitTiming.Deferrable"/> for a request's outcome record, which nobody waits on
+    /// (it may share a later group commit; the task still completes only once it is durable).
+    /// </summary>
+    Task<long> RecordAsync(AuditEntry entry, CommitTiming timing, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Completes once every write queued before it is durable, without waiting out a deferrable
+    /// group's linger (shutdown, or a reader that needs what was deferred on disk now).
+    /// </summary>
+    Task FlushAsync(CancellationToken cancellationToken = default);
 
     /// <summary>One user's budget for today.</summary>
     Task<UserBudget> GetBudgetAsync(string userId, string? department = null, CancellationToken cancellationToken = default);

@@ -48,6 +48,17 @@ public sealed record LedgerOptions
     /// <summary>Upper bound of operations applied in one group commit.</summary>
     public int MaxBatchSize { get; init; } = 4096;
 
+    /// <summary>
+    /// How long the writer holds a group of only <see cref="CommitTiming.Deferrable"/> writes (outcome
+    /// records nobody waits on) for more before committing it; an immediate write, a full group or
+    /// shutdown commits it at once. A crash can lose the deferrable writes of about this long (plus
+    /// the commit in progress). Zero commits every group as soon as the writer takes it.
+    /// </summary>
+    public TimeSpan DeferredCommitLinger { get; init; } = DefaultDeferredCommitLinger;
+
+    /// <summary>The default of <see cref="DeferredCommitLinger"/>.</summary>
+    public static readonly TimeSpan DefaultDeferredCommitLinger = TimeSpan.FromMilliseconds(2);
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>

@@ -45,7 +45,8 @@ internal sealed class BenchStack : IAsyncDisposable
 
     /// <param name="users">Distinct callers; each gets a token and its own privacy budget.</param>
     /// <param name="backendConcurrency">The gateway's per-backend limit; set above the offered concurrency so it never queues.</param>
-    public static async Task<BenchStack> StartAsync(int users, int backendConcurrency)
+    /// <param name="auditCommitLingerMs">The node's <c>storage.audit_commit_linger_ms</c>; null: the product's default.</param>
+    public static async Task<BenchStack> StartAsync(int users, int backendConcurrency, int? auditCommitLingerMs = null)
     {
         var sim = await SimulatedBackend.StartAsync(new SimulatedBackendOptions
         {
@@ -79,7 +80,12 @@ internal sealed class BenchStack : IAsyncDisposable
             Privacy = new PrivacySettings { MaxBudgetPerUser = 1e6 },
             MasterKey = "benchmark-master-key",
             // Cheap Argon2: only the ledger's open pays it; the request path does not.
-            Storage = new StorageSettings { KdfMemoryKib = 8192, KdfPasses = 1 },
+            Storage = new StorageSettings
+            {
+                KdfMemoryKib = 8192,
+                KdfPasses = 1,
+                AuditCommitLingerMs = auditCommitLingerMs ?? new StorageSettings().AuditCommitLingerMs,
+            },
         };
 
         GatewayNode? node = null;

@@ -78,24 +78,28 @@ internal static class GatewayReport
             Format.SignedMs(AddedAt(r.Phi, r.Direct, 99.9)), Format.Count(r.PhiLedger.Commits), Format.Ratio(r.PhiLedger.MeanBatch));
         o.Write(added);
         o.WriteLine("(public: no privacy charge; its audit record is queued on the ledger's writer before the handler returns and made durable");
-        o.WriteLine(" by the next group commit, off the response; phi: durable charge before forwarding + the same audit)");
+        o.WriteLine(" off the response, by a group commit that lingers up to storage.audit_commit_linger_ms for more; phi: durable charge before forwarding + the same audit)");
     }
 
     private static void WriteSaturation(TextWriter o, BenchOptions options, SaturationResults r)
     {
+        LedgerActivity? LedgerOf(PassResult p) => ReferenceEquals(p, r.Public) ? r.PublicLedger : ReferenceEquals(p, r.Phi) ? r.PhiLedger : null;
+
         o.WriteLine();
         o.WriteLine($"== Closed loop (saturation): {options.Concurrency} workers, {options.SaturationSeconds:0.#} s per pass ==");
-        var closed = new TextTable("pass", "ok", "failed", "RPS", "/direct", "/YARP", "p50 ms", "p99 ms", "ops/commit");
+        var closed = new TextTable("pass", "ok", "failed", "RPS", "/direct", "/YARP", "p50 ms", "p99 ms", "ledger commits", "ops/commit");
         foreach (var p in new[] { r.Direct, r.Yarp, r.Public, r.Phi })
         {
             closed.Add(p.Name, Format.Count(p.Ok), Format.Count(p.Failed), Format.Rate(p.Throughput),
                 Format.Ratio(p.Throughput / r.Direct.Throughput),
                 ReferenceEquals(p, r.Direct) ? "-" : Format.Ratio(p.Throughput / r.Yarp.Throughput),
                 Format.Ms(p.Latency.P50), Format.Ms(p.Latency.P99),
-                ReferenceEquals(p, r.Phi) ? Format.Ratio(r.PhiLedger.MeanBatch) : "-");
+                LedgerOf(p) is { } l ? Format.Count(l.Commits) : "-",
+                LedgerOf(p) is { } m ? Format.Ratio(m.MeanBatch) : "-");
         }
 
         o.Write(closed);
+        o.WriteLine("(ledger commits: the node's group commits during the pass, each a transaction, fsyncs, a signed checkpoint and the head file)");
         o.WriteLine();
         o.WriteLine("== Cost per request at saturation: process CPU and allocation, and what the proxy adds over going direct ==");
         var cost = new TextTable("pass", "CPU us/req", "added CPU us", "alloc B/req", "added alloc B");
@@ -135,6 +139,7 @@ internal static class GatewayReport
 
         o.Write(single);
         o.WriteLine($"   gateway public p99 per repetition: {string.Join("  ", r.Public.Select(x => Format.Ms(x.Latency.P99)))}");
+        o.WriteLine($"   gateway public ledger: {Format.Count(r.PublicLedger.Commits)} group commits for {Format.Count(r.PublicLedger.Operations)} operations ({Format.Ratio(r.PublicLedger.MeanBatch)} ops/commit)");
     }
 
     private static void WriteStream(TextWriter o, BenchOptions options, StreamResults r)

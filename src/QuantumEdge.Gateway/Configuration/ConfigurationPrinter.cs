@@ -194,6 +194,7 @@ public static class ConfigurationPrinter
         }
 
         Kv(sb, 1, "group_commit_max_batch", c.Storage.GroupCommitMaxBatch);
+        Kv(sb, 1, "audit_commit_linger_ms", c.Storage.AuditCommitLingerMs);
         Kv(sb, 1, "kdf_memory_kib", c.Storage.KdfMemoryKib);
         Kv(sb, 1, "kdf_passes", c.Storage.KdfPasses);
         Kv(sb, 1, "retention_interval_hours", c.Storage.RetentionIntervalHours);

@@ -27,6 +27,11 @@ public sealed record StorageSettings
     public string? NodeKeyDir { get; init; }
     /// <summary>Most operations applied in one group commit (one fsync).</summary>
     public int GroupCommitMaxBatch { get; init; } = 4096;
+    /// <summary>
+    /// Milliseconds the ledger's writer holds a group of only outcome records (writes nobody waits on)
+    /// for more before committing it; a charge or any other awaited write commits it at once. 0: no linger.
+    /// </summary>
+    public int AuditCommitLingerMs { get; init; } = (int)QuantumEdge.Ledger.LedgerOptions.DefaultDeferredCommitLinger.TotalMilliseconds;
     /// <summary>Argon2id memory for deriving the ledger keys from MASTER_KEY (new stores only).</summary>
     public int KdfMemoryKib { get; init; } = 19456;
     public int KdfPasses { get; init; } = 2;
@@ -46,6 +51,7 @@ public sealed record StorageSettings
             LedgerDir = s.OptionalString("ledger_dir"),
             NodeKeyDir = s.OptionalString("node_key_dir"),
             GroupCommitMaxBatch = s.Int("group_commit_max_batch", d.GroupCommitMaxBatch, 1, 1_000_000),
+            AuditCommitLingerMs = s.Int("audit_commit_linger_ms", d.AuditCommitLingerMs, 0, 1000),
             KdfMemoryKib = s.Int("kdf_memory_kib", d.KdfMemoryKib, 8192, 4 * 1024 * 1024),
             KdfPasses = s.Int("kdf_passes", d.KdfPasses, 1, 100),
             RetentionIntervalHours = s.Int("retention_interval_hours", d.RetentionIntervalHours, 1, 24 * 365),

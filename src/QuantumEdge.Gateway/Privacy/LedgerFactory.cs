@@ -26,6 +26,7 @@ public static class LedgerFactory
         AuditRetentionDays = c.Compliance.AuditRetentionDays,
         DataRetentionDays = c.Compliance.DataRetentionDays,
         MaxBatchSize = c.Storage.GroupCommitMaxBatch,
+        DeferredCommitLinger = TimeSpan.FromMilliseconds(c.Storage.AuditCommitLingerMs),
         ReplicaId = c.Storage.IsPostgreSql ? c.Storage.PostgreSql.ResolveReplicaId() : null,
     };
 

@@ -115,7 +115,9 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
     /// Queues the outcome record (and the release of an unanswered charge) on the ledger's writer
     /// before returning, so anything asked of the ledger afterwards sees them, but does not hold the
     /// response for the fsync: the admission record with its charge was made durable before the
-    /// request was forwarded; outcome records follow within the next group commit.
+    /// request was forwarded. Both are <see cref="CommitTiming.Deferrable"/>: they share a group commit
+    /// with whatever the writer gathers within its linger, or the next immediate write's, whichever
+    /// comes first (a crash can lose the records of that window, never a charge).
     /// </summary>
     public ValueTask CompleteAsync(RequestRecord record)
     {
@@ -129,7 +131,7 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
         if (record.ChargeSeq is { } chargeSeq && !answered && !record.Disclosed)
         {
             // Nothing reached the caller, so nothing was disclosed: the charge is released (and audited).
-            refund = ledger.RefundAsync(chargeSeq, $"no answer (status {record.Status})");
+            refund = ledger.RefundAsync(chargeSeq, $"no answer (status {record.Status})", CommitTiming.Deferrable);
         }
 
         var caller = record.Caller;
@@ -154,18 +156,31 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
             PromptHmac = record.PromptHmac,
             RelatedSeq = record.ChargeSeq,
             Detail = record.Detail,
-        });
+        }, CommitTiming.Deferrable);
         Track(FinishAsync(refund, outcome, caller));
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Waits until every queued outcome record is durable (shutdown).</summary>
-    public Task DrainAsync()
+    /// <summary>Makes every queued outcome record durable now, without waiting out the ledger's linger, and waits for it (shutdown).</summary>
+    public async Task DrainAsync()
     {
+        Task pending;
         lock (_pending)
         {
-            return Task.WhenAll(_pending);
+            pending = Task.WhenAll(_pending);
         }
+
+        try
+        {
+            await ledger.FlushAsync().ConfigureAwait(false);
+        }
+        catch (LedgerException e)
+        {
+            // The records' own tasks fail the same way and are logged as they finish.
+            logger.LogError("the ledger could not commit the queued outcome records: {Error}", e.Message);
+        }
+
+        await pending.ConfigureAwait(false);
     }
 
     private async Task FinishAsync(Task<RefundResult>? refund, Task<long> outcome, Auth.CallerIdentity? caller)

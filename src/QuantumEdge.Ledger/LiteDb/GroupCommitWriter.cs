@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.Writing;
 
 namespace QuantumEdge.Ledger.LiteDb;
 
@@ -7,23 +7,26 @@ namespace QuantumEdge.Ledger.LiteDb;
 /// The single writer. LiteDB binds transactions to the OS thread, so one dedicated thread owns
 /// the database. It drains every queued operation, applies them in one transaction, commits,
 /// checkpoints LiteDB's log into the data file, fsyncs, signs a chain checkpoint and rewrites the
-/// head file; only then do the callers' tasks complete (group commit amortises the fsyncs).
+/// head file; only then do the callers' tasks complete (group commit amortises the fsyncs). A group
+/// of only deferrable operations lingers first (<see cref="WriteQueue{T}"/>): each commit costs the
+/// same whether it carries one outcome record or hundreds.
 /// </summary>
 internal sealed class GroupCommitWriter : IDisposable
 {
-    private readonly Channel<LedgerOperation> _channel =
-        Channel.CreateUnbounded<LedgerOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly WriteQueue<LedgerOperation> _queue = new();
     private readonly LedgerStore _store;
     private readonly int _maxBatch;
+    private readonly TimeSpan _linger;
     private readonly Thread _thread;
     private readonly List<LedgerOperation> _batch = [];
     private long _commits;
     private long _operations;
 
-    public GroupCommitWriter(LedgerStore store, int maxBatch)
+    public GroupCommitWriter(LedgerStore store, int maxBatch, TimeSpan deferredLinger)
     {
         _store = store;
         _maxBatch = Math.Max(1, maxBatch);
+        _linger = deferredLinger;
         _thread = new Thread(Run) { IsBackground = true, Name = "QuantumEdge.Ledger.Writer" };
         _thread.Start();
     }
@@ -32,10 +35,10 @@ internal sealed class GroupCommitWriter : IDisposable
 
     public long Operations => Interlocked.Read(ref _operations);
 
-    public Task<T> Enqueue<T>(Func<LedgerStore, T> body, bool exclusive = false)
+    public Task<T> Enqueue<T>(Func<LedgerStore, T> body, bool exclusive = false, CommitTiming timing = CommitTiming.Immediate)
     {
-        var operation = new LedgerOperation<T>(body, exclusive);
-        if (!_channel.Writer.TryWrite(operation))
+        var operation = new LedgerOperation<T>(body, exclusive, timing);
+        if (!_queue.TryWrite(operation))
         {
             throw new ObjectDisposedException(nameof(LiteDbPrivacyLedger), "The ledger is closed.");
         }
@@ -43,10 +46,10 @@ internal sealed class GroupCommitWriter : IDisposable
         return operation.Task;
     }
 
-    /// <summary>Stops taking work, finishes what is queued and waits for the thread.</summary>
+    /// <summary>Stops taking work, commits what is queued at once (no linger) and waits for the thread.</summary>
     public void Dispose()
     {
-        _channel.Writer.TryComplete();
+        _queue.Complete();
         if (Thread.CurrentThread != _thread)
         {
             _thread.Join();
@@ -55,22 +58,8 @@ internal sealed class GroupCommitWriter : IDisposable
 
     private void Run()
     {
-        var reader = _channel.Reader;
-        while (WaitToRead(reader))
+        while (_queue.TakeGroup(_batch, _maxBatch, _linger, out var exclusive))
         {
-            LedgerOperation? exclusive = null;
-            _batch.Clear();
-            while (_batch.Count < _maxBatch && reader.TryRead(out var operation))
-            {
-                if (operation.IsExclusive)
-                {
-                    exclusive = operation;
-                    break;
-                }
-
-                _batch.Add(operation);
-            }
-
             if (_batch.Count > 0)
             {
                 CommitGroup(_batch);
@@ -81,12 +70,6 @@ internal sealed class GroupCommitWriter : IDisposable
                 RunExclusive(exclusive);
             }
         }
-    }
-
-    private static bool WaitToRead(ChannelReader<LedgerOperation> reader)
-    {
-        var wait = reader.WaitToReadAsync();
-        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     private void CommitGroup(List<LedgerOperation> group)

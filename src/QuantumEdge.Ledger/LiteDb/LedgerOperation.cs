@@ -1,10 +1,15 @@
+using QuantumEdge.Ledger.Writing;
+
 namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>A unit of work for the writer thread.</summary>
-internal abstract class LedgerOperation
+internal abstract class LedgerOperation : IQueuedWrite
 {
     /// <summary>Runs alone, outside a group transaction (backup, verify, retention).</summary>
     public abstract bool IsExclusive { get; }
+
+    /// <inheritdoc />
+    public abstract bool IsDeferrable { get; }
 
     public abstract void Apply(LedgerStore store);
 
@@ -20,13 +25,16 @@ internal sealed class LedgerOperation<T> : LedgerOperation
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private T _result = default!;
 
-    public LedgerOperation(Func<LedgerStore, T> body, bool exclusive)
+    public LedgerOperation(Func<LedgerStore, T> body, bool exclusive, CommitTiming timing)
     {
         _body = body;
         IsExclusive = exclusive;
+        IsDeferrable = !exclusive && timing == CommitTiming.Deferrable;
     }
 
     public override bool IsExclusive { get; }
+
+    public override bool IsDeferrable { get; }
 
     public Task<T> Task => _completion.Task;
 

@@ -32,7 +32,7 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
         _ownsIdentity = ownsIdentity;
         NodeKeyCreated = nodeKeyCreated;
         PromptFingerprint = new PromptFingerprint(store.Keys.PromptKey);
-        _writer = new GroupCommitWriter(store, options.MaxBatchSize);
+        _writer = new GroupCommitWriter(store, options.MaxBatchSize, options.DeferredCommitLinger);
         BatchStates = new LiteDbBatchStateStore(_writer);
     }
 
@@ -148,18 +148,34 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
     }
 
     /// <summary>Releases an admitted charge whose request got no answer (audited; at most once per charge).</summary>
-    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason = null, CancellationToken cancellationToken = default)
+    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason = null, CancellationToken cancellationToken = default) =>
+        RefundAsync(chargeSeq, reason, CommitTiming.Immediate, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason, CommitTiming timing, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return _writer.Enqueue(store => BudgetOperations.Refund(store, chargeSeq, reason));
+        return _writer.Enqueue(store => BudgetOperations.Refund(store, chargeSeq, reason), timing: timing);
     }
 
     /// <summary>Appends an audit record (request outcome, refusal, admin action); returns its seq.</summary>
-    public Task<long> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    public Task<long> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>
+        RecordAsync(entry, CommitTiming.Immediate, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> RecordAsync(AuditEntry entry, CommitTiming timing, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         cancellationToken.ThrowIfCancellationRequested();
-        return _writer.Enqueue(store => store.AppendAudit(entry));
+        return _writer.Enqueue(store => store.AppendAudit(entry), timing: timing);
+    }
+
+    /// <inheritdoc />
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // An immediate no-op: it ends the linger, and the writer commits in queue order.
+        return _writer.Enqueue(static _ => true);
     }
 
     /// <summary>One user's budget for today.</summary>

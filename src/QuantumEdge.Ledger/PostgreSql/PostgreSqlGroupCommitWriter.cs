@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using Npgsql;
+using QuantumEdge.Ledger.Writing;
 
 namespace QuantumEdge.Ledger.PostgreSql;
 
@@ -9,24 +9,26 @@ namespace QuantumEdge.Ledger.PostgreSql;
 /// audit records and the chain's signed head in one round trip, and commits with synchronous_commit
 /// on; only then do the callers' tasks complete. As with the embedded ledger, group commit
 /// amortises the commit's WAL flush over the batch; several replicas each run their own writer.
+/// A group of only deferrable operations lingers first (<see cref="WriteQueue{T}"/>).
 /// </summary>
 internal sealed class PostgreSqlGroupCommitWriter : IDisposable
 {
     private const int MaxAttempts = 4;
 
-    private readonly Channel<PostgreSqlOperation> _channel =
-        Channel.CreateUnbounded<PostgreSqlOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly WriteQueue<PostgreSqlOperation> _queue = new();
     private readonly PostgreSqlStore _store;
     private readonly int _maxBatch;
+    private readonly TimeSpan _linger;
     private readonly Task _loop;
     private readonly List<PostgreSqlOperation> _batch = [];
     private long _commits;
     private long _operations;
 
-    public PostgreSqlGroupCommitWriter(PostgreSqlStore store, int maxBatch)
+    public PostgreSqlGroupCommitWriter(PostgreSqlStore store, int maxBatch, TimeSpan deferredLinger)
     {
         _store = store;
         _maxBatch = Math.Max(1, maxBatch);
+        _linger = deferredLinger;
         _loop = Task.Run(RunAsync);
     }
 
@@ -34,21 +36,22 @@ internal sealed class PostgreSqlGroupCommitWriter : IDisposable
 
     public long Operations => Interlocked.Read(ref _operations);
 
-    public Task<T> Enqueue<T>(Func<PostgreSqlTransaction, CancellationToken, Task<T>> body, byte[]? chargeUserHash = null) =>
-        Enqueue(new PostgreSqlOperation<T>(body) { ChargeUserHash = chargeUserHash });
+    public Task<T> Enqueue<T>(Func<PostgreSqlTransaction, CancellationToken, Task<T>> body, byte[]? chargeUserHash = null,
+        CommitTiming timing = CommitTiming.Immediate) =>
+        Enqueue(new PostgreSqlOperation<T>(body) { ChargeUserHash = chargeUserHash, IsDeferrable = timing == CommitTiming.Deferrable });
 
     public Task<T> EnqueueExclusive<T>(Func<PostgreSqlStore, CancellationToken, Task<T>> body) => Enqueue(new PostgreSqlOperation<T>(body));
 
-    /// <summary>Stops taking work, finishes what is queued and waits for the loop.</summary>
+    /// <summary>Stops taking work, commits what is queued at once (no linger) and waits for the loop.</summary>
     public void Dispose()
     {
-        _channel.Writer.TryComplete();
+        _queue.Complete();
         _loop.GetAwaiter().GetResult();
     }
 
     private Task<T> Enqueue<T>(PostgreSqlOperation<T> operation)
     {
-        if (!_channel.Writer.TryWrite(operation))
+        if (!_queue.TryWrite(operation))
         {
             throw new ObjectDisposedException(nameof(PostgreSqlPrivacyLedger), "The ledger is closed.");
         }
@@ -58,22 +61,8 @@ internal sealed class PostgreSqlGroupCommitWriter : IDisposable
 
     private async Task RunAsync()
     {
-        var reader = _channel.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await _queue.TakeGroupAsync(_batch, _maxBatch, _linger).ConfigureAwait(false) is (true, var exclusive))
         {
-            PostgreSqlOperation? exclusive = null;
-            _batch.Clear();
-            while (_batch.Count < _maxBatch && reader.TryRead(out var operation))
-            {
-                if (operation.IsExclusive)
-                {
-                    exclusive = operation;
-                    break;
-                }
-
-                _batch.Add(operation);
-            }
-
             if (_batch.Count > 0)
             {
                 await CommitGroupAsync(_batch).ConfigureAwait(false);

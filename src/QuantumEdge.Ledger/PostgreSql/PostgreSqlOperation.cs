@@ -1,10 +1,15 @@
+using QuantumEdge.Ledger.Writing;
+
 namespace QuantumEdge.Ledger.PostgreSql;
 
 /// <summary>A unit of work for a replica's writer.</summary>
-internal abstract class PostgreSqlOperation
+internal abstract class PostgreSqlOperation : IQueuedWrite
 {
     /// <summary>Runs alone, between group commits, managing its own transaction if it needs one (policy reload, retention, head read).</summary>
     public abstract bool IsExclusive { get; }
+
+    /// <inheritdoc />
+    public bool IsDeferrable { get; init; }
 
     /// <summary>For a charge: the user's lookup hash, so the writer locks every row of a batch in one sorted statement up front.</summary>
     public byte[]? ChargeUserHash { get; init; }

@@ -22,7 +22,7 @@ namespace QuantumEdge.Ledger.PostgreSql;
 /// </summary>
 /// <remarks>
 /// With several chains: <see cref="AuditHeadAsync"/>, <see cref="ReadAuditAsync"/> and the seqs in
-/// <see cref="ChargeResult"/>/<see cref="RefundAsync"/> are this replica's chain (a refund is made by
+/// <see cref="ChargeResult"/>/<see cref="RefundAsync(long, string?, CancellationToken)"/> are this replica's chain (a refund is made by
 /// the replica that charged); <see cref="VerifyAsync"/> checks every chain; <see cref="ExportAsync"/>
 /// merges every chain by time, each record naming its chain; <see cref="ReportAsync"/> counts and
 /// verifies every chain. <see cref="BackupAsync"/> refuses: back up with pg_dump.
@@ -44,7 +44,7 @@ public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger
         _ownsIdentity = ownsIdentity;
         GeneratedNodeKeyDirectory = generatedKeyDirectory;
         PromptFingerprint = new PromptFingerprint(store.Keys.PromptKey);
-        _writer = options.ReadOnly ? null : new PostgreSqlGroupCommitWriter(store, options.MaxBatchSize);
+        _writer = options.ReadOnly ? null : new PostgreSqlGroupCommitWriter(store, options.MaxBatchSize, options.DeferredCommitLinger);
         BatchStates = new PostgreSqlBatchStateStore(store);
     }
 
@@ -197,17 +197,31 @@ public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger
         return Writer.Enqueue((tx, ct) => PostgreSqlBudgetOperations.ChargeAsync(tx, request, ct), _store.UserIndex.Hash(request.UserId));
     }
 
-    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason = null, CancellationToken cancellationToken = default)
+    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason = null, CancellationToken cancellationToken = default) =>
+        RefundAsync(chargeSeq, reason, CommitTiming.Immediate, cancellationToken);
+
+    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason, CommitTiming timing, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Writer.Enqueue((tx, ct) => PostgreSqlBudgetOperations.RefundAsync(tx, chargeSeq, reason, ct));
+        return Writer.Enqueue((tx, ct) => PostgreSqlBudgetOperations.RefundAsync(tx, chargeSeq, reason, ct), timing: timing);
     }
 
-    public Task<long> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    public Task<long> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>
+        RecordAsync(entry, CommitTiming.Immediate, cancellationToken);
+
+    public Task<long> RecordAsync(AuditEntry entry, CommitTiming timing, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         cancellationToken.ThrowIfCancellationRequested();
-        return Writer.Enqueue((tx, _) => Task.FromResult(tx.AppendAudit(entry)));
+        return Writer.Enqueue((tx, _) => Task.FromResult(tx.AppendAudit(entry)), timing: timing);
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // An immediate no-op (a read-only ledger has no writer and nothing queued): it ends the linger,
+        // and the writer commits in queue order.
+        return _writer is null ? Task.CompletedTask : _writer.Enqueue(static (_, _) => Task.FromResult(true));
     }
 
     public Task<UserBudget> GetBudgetAsync(string userId, string? department = null, CancellationToken cancellationToken = default)

@@ -55,7 +55,11 @@ internal sealed class SwitchableOutageLedger(IPrivacyLedger inner) : IPrivacyLed
         Reach(async () => { await inner.ApplyPolicyAsync(policy, cancellationToken).ConfigureAwait(false); return 0; });
     public Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken = default) => Reach(() => inner.ChargeAsync(request, cancellationToken));
     public Task<RefundResult> RefundAsync(long chargeSeq, string? reason = null, CancellationToken cancellationToken = default) => Reach(() => inner.RefundAsync(chargeSeq, reason, cancellationToken));
+    public Task<RefundResult> RefundAsync(long chargeSeq, string? reason, CommitTiming timing, CancellationToken cancellationToken = default) =>
+        Reach(() => inner.RefundAsync(chargeSeq, reason, timing, cancellationToken));
     public Task<long> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default) => Reach(() => inner.RecordAsync(entry, cancellationToken));
+    public Task<long> RecordAsync(AuditEntry entry, CommitTiming timing, CancellationToken cancellationToken = default) => Reach(() => inner.RecordAsync(entry, timing, cancellationToken));
+    public Task FlushAsync(CancellationToken cancellationToken = default) => Reach(async () => { await inner.FlushAsync(cancellationToken).ConfigureAwait(false); return 0; });
     public Task<UserBudget> GetBudgetAsync(string userId, string? department = null, CancellationToken cancellationToken = default) =>
         Reach(() => inner.GetBudgetAsync(userId, department, cancellationToken));
     public Task<IReadOnlyList<UserBudget>> ListBudgetsAsync(BudgetFilter? filter = null, CancellationToken cancellationToken = default) => Reach(() => inner.ListBudgetsAsync(filter, cancellationToken));
