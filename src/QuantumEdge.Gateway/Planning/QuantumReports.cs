@@ -27,8 +27,9 @@ public sealed record QuantumStatusReport(
     Batch.Scheduling.BatchPlanningReport? BatchPlanning = null);
 
 /// <summary>
-/// The GPU planner process as the node sees it (null when <c>resources.gpu_limit</c> is 0): the device
-/// from the last handshake (null until one succeeded) with the kernels it loaded, solves per device, fallbacks and their last
+/// The GPU planner process as the node sees it (null when <c>resources.gpu_limit</c> is 0): whether a
+/// connection is open now and its last exchange succeeded (<see cref="Connected"/>), the device
+/// from the last handshake (null until one succeeded, kept after the planner goes away) with the kernels it loaded, solves per device, fallbacks and their last
 /// reason, the breaker, IPC overhead and the last solve.
 /// </summary>
 public sealed record PlannerProcessReport(

@@ -154,7 +154,7 @@ public sealed class QuantumRoutePlanner : IRoutePlanner, IAsyncDisposable
 
         var stats = remote.Stats;
         var device = stats.Device;
-        return new PlannerProcessReport(remote.SocketPath, remote.MinVariables, device is not null && !remote.BreakerOpen, remote.BreakerOpen,
+        return new PlannerProcessReport(remote.SocketPath, remote.MinVariables, remote.Connected, remote.BreakerOpen,
             device?.Kind, device?.Name, device?.MemoryBytes, device?.Kernels, stats.GpuSolves, stats.CpuSolves, stats.Fallbacks, stats.Bypassed,
             stats.LastFallbackReason, stats.MeanIpcMs, stats.LastSolveDevice, stats.LastSolveAt, stats.LastSolveMs);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Ledger;
 
 namespace QuantumEdge.Gateway.Privacy;
@@ -79,6 +80,23 @@ public sealed class LedgerAvailability : IAsyncDisposable
 
     /// <summary>Counts a request refused because the store is unreachable.</summary>
     internal void CountRefusal() => _refused.Inc();
+
+    /// <summary>
+    /// Refuses a request the ledger cannot take because its store is unreachable, as the inference path
+    /// does: reports <paramref name="cause"/> (when the caller met the outage itself), counts the refusal in
+    /// <c>quantumedge_ledger_unavailable_refusals_total</c> and returns the 503 <c>ledger_unavailable</c> with
+    /// <c>Retry-After</c> to answer with.
+    /// </summary>
+    public GatewayError Refuse(LedgerUnavailableException? cause = null)
+    {
+        if (cause is not null)
+        {
+            ReportUnavailable(cause);
+        }
+
+        CountRefusal();
+        return PrivacyLedgerGate.UnavailableRefusal(RetryAfterSeconds);
+    }
 
     private async Task ProbeUntilAvailableAsync(CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Npgsql;
+using QuantumEdge.Ledger.Budgets;
 
 namespace QuantumEdge.Ledger.PostgreSql;
 
@@ -75,6 +76,31 @@ internal static class PostgreSqlAuditQueries
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = userHash });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Admitted charges not refunded (on any chain) whose request id starts with <paramref name="requestIdPrefix"/>, recorded
+    /// at or after <paramref name="sinceTicks"/> (the time index bounds the scan), oldest first: (chain, seq, request id, ε).
+    /// </summary>
+    public static async Task<List<ReplicaCharge>> ReadUnrefundedChargesAsync(NpgsqlConnection connection, string requestIdPrefix, long sinceTicks,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT a.chain, a.seq, a.request_id, a.epsilon FROM qe_audit a WHERE a.time_ticks >= $1 AND a.event_type = $2 AND a.decision = $3 " +
+            "AND a.epsilon > 0 AND starts_with(a.request_id, $4) " +
+            "AND NOT EXISTS (SELECT 1 FROM qe_refunds r WHERE r.chain = a.chain AND r.charge_seq = a.seq) ORDER BY a.time_ticks, a.id", connection);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sinceTicks });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)Audit.AuditEventType.Request });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Audit.AuditDecisions.Admitted });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = requestIdPrefix });
+        var charges = new List<ReplicaCharge>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            charges.Add(new ReplicaCharge(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetDouble(3)));
+        }
+
+        return charges;
     }
 
     private static async Task<List<PostgreSqlAuditRow>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)

@@ -9,6 +9,9 @@ namespace QuantumEdge.Ledger.PostgreSql;
 /// <summary>Budget writes applied inside a group transaction (rows locked there), mirroring the embedded ledger's BudgetOperations.</summary>
 internal static class PostgreSqlBudgetOperations
 {
+    /// <summary>Opens the detail of a refund of another replica's charge: the chain its related_seq belongs to.</summary>
+    public const string ChargeChainPrefix = "charge_chain=";
+
     public static async Task<ChargeResult> ChargeAsync(PostgreSqlTransaction tx, ChargeRequest request, CancellationToken cancellationToken)
     {
         var store = tx.Store;
@@ -50,11 +53,12 @@ internal static class PostgreSqlBudgetOperations
         return new ChargeResult(decision, seq, day, store.Window.NextWindowStart(now));
     }
 
-    public static async Task<RefundResult> RefundAsync(PostgreSqlTransaction tx, long chargeSeq, string? reason, CancellationToken cancellationToken)
+    /// <summary>Refunds the charge <paramref name="chargeSeq"/> of <paramref name="chain"/> (this replica's or another's); audited on this replica's chain.</summary>
+    public static async Task<RefundResult> RefundAsync(PostgreSqlTransaction tx, string chain, long chargeSeq, string? reason, CancellationToken cancellationToken)
     {
         var store = tx.Store;
         store.EnsureWritable();
-        var charge = await PostgreSqlAuditQueries.FindAsync(tx.Connection, tx.Transaction, store.Chain, chargeSeq, cancellationToken).ConfigureAwait(false);
+        var charge = await PostgreSqlAuditQueries.FindAsync(tx.Connection, tx.Transaction, chain, chargeSeq, cancellationToken).ConfigureAwait(false);
         if (charge is null)
         {
             return new RefundResult(false, 0, 0, "no such charge");
@@ -66,7 +70,7 @@ internal static class PostgreSqlBudgetOperations
             return new RefundResult(false, 0, 0, "the record is not an admitted charge");
         }
 
-        if (tx.RefundedInThisBatch(chargeSeq) || await IsRefundedAsync(tx, chargeSeq, cancellationToken).ConfigureAwait(false))
+        if (tx.RefundedInThisBatch(chain, chargeSeq) || await IsRefundedAsync(tx, chain, chargeSeq, cancellationToken).ConfigureAwait(false))
         {
             return new RefundResult(false, 0, 0, "already refunded");
         }
@@ -102,10 +106,11 @@ internal static class PostgreSqlBudgetOperations
             Model = c.Model,
             Decision = AuditDecisions.Refunded,
             EpsilonCharged = -released,
-            Detail = reason,
+            // related_seq is a seq of the chain named here when that is not this record's own.
+            Detail = chain == store.Chain ? reason : ChargeChainPrefix + chain + (reason is null ? "" : ";" + reason),
             RelatedSeq = chargeSeq,
         }, userHash, c.User, c.Department);
-        tx.AddRefund(chargeSeq, seq);
+        tx.AddRefund(chain, chargeSeq, seq);
         return new RefundResult(true, seq, released, AuditDecisions.Refunded);
     }
 
@@ -171,10 +176,10 @@ internal static class PostgreSqlBudgetOperations
         return new DataSubjectErasure(pseudonym, days.Count, days, seq);
     }
 
-    private static async Task<bool> IsRefundedAsync(PostgreSqlTransaction tx, long chargeSeq, CancellationToken cancellationToken)
+    private static async Task<bool> IsRefundedAsync(PostgreSqlTransaction tx, string chain, long chargeSeq, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT 1 FROM qe_refunds WHERE chain = $1 AND charge_seq = $2", tx.Connection, tx.Transaction);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tx.Store.Chain });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = chain });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = chargeSeq });
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }

@@ -22,12 +22,12 @@ namespace QuantumEdge.Ledger.PostgreSql;
 /// </summary>
 /// <remarks>
 /// With several chains: <see cref="AuditHeadAsync"/>, <see cref="ReadAuditAsync"/> and the seqs in
-/// <see cref="ChargeResult"/>/<see cref="RefundAsync(long, string?, CancellationToken)"/> are this replica's chain (a refund is made by
-/// the replica that charged); <see cref="VerifyAsync"/> checks every chain; <see cref="ExportAsync"/>
+/// <see cref="ChargeResult"/>/<see cref="RefundAsync(long, string?, CancellationToken)"/> are this replica's chain; another
+/// replica's charge is found and refunded through <see cref="IReplicaChains"/>; <see cref="VerifyAsync"/> checks every chain; <see cref="ExportAsync"/>
 /// merges every chain by time, each record naming its chain; <see cref="ReportAsync"/> counts and
 /// verifies every chain. <see cref="BackupAsync"/> refuses: back up with pg_dump.
 /// </remarks>
-public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger
+public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger, IReplicaChains
 {
     private const int ExportChunk = 2048;
 
@@ -203,7 +203,24 @@ public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger
     public Task<RefundResult> RefundAsync(long chargeSeq, string? reason, CommitTiming timing, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Writer.Enqueue((tx, ct) => PostgreSqlBudgetOperations.RefundAsync(tx, chargeSeq, reason, ct), timing: timing);
+        return Writer.Enqueue((tx, ct) => PostgreSqlBudgetOperations.RefundAsync(tx, _store.Chain, chargeSeq, reason, ct), timing: timing);
+    }
+
+    /// <inheritdoc />
+    public Task<RefundResult> RefundAsync(string chain, long chargeSeq, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(chain);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Writer.Enqueue((tx, ct) => PostgreSqlBudgetOperations.RefundAsync(tx, chain, chargeSeq, reason, ct));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ReplicaCharge>> FindUnrefundedChargesAsync(string requestIdPrefix, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestIdPrefix);
+        return ReadAsync<IReadOnlyList<ReplicaCharge>>(async connection =>
+            await PostgreSqlAuditQueries.ReadUnrefundedChargesAsync(connection, requestIdPrefix, since.UtcTicks, cancellationToken).ConfigureAwait(false),
+            cancellationToken);
     }
 
     public Task<long> RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>

@@ -30,7 +30,7 @@ internal sealed class PostgreSqlTransaction : IAsyncDisposable
 
     private readonly Dictionary<string, LockedRow> _rows = new(StringComparer.Ordinal);
     private readonly List<(StoredAuditFields Fields, byte[] Hash)> _appended = [];
-    private readonly List<(long Charge, long Refund)> _refunds = [];
+    private readonly List<(string Chain, long Charge, long Refund)> _refunds = [];
     private readonly CanonicalEncoder _encoder = new();
 
     private PostgreSqlTransaction(PostgreSqlStore store, NpgsqlConnection connection, NpgsqlTransaction transaction, long seq, byte[] hash)
@@ -153,9 +153,9 @@ internal sealed class PostgreSqlTransaction : IAsyncDisposable
     /// <summary>Forgets a row deleted in this transaction (GDPR erasure).</summary>
     public void Forget(string id) => _rows.Remove(id);
 
-    public void AddRefund(long chargeSeq, long refundSeq) => _refunds.Add((chargeSeq, refundSeq));
+    public void AddRefund(string chain, long chargeSeq, long refundSeq) => _refunds.Add((chain, chargeSeq, refundSeq));
 
-    public bool RefundedInThisBatch(long chargeSeq) => _refunds.Exists(r => r.Charge == chargeSeq);
+    public bool RefundedInThisBatch(string chain, long chargeSeq) => _refunds.Exists(r => r.Charge == chargeSeq && r.Chain == chain);
 
     public long AppendAudit(AuditEntry entry)
     {
@@ -196,8 +196,8 @@ internal sealed class PostgreSqlTransaction : IAsyncDisposable
         if (_refunds.Count > 0)
         {
             var refunds = new NpgsqlBatchCommand(
-                "INSERT INTO qe_refunds (chain, charge_seq, refund_seq) SELECT $1, c, r FROM unnest($2::bigint[], $3::bigint[]) AS x(c, r)");
-            refunds.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Store.Chain });
+                "INSERT INTO qe_refunds (chain, charge_seq, refund_seq) SELECT h, c, r FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS x(h, c, r)");
+            refunds.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _refunds.Select(r => r.Chain).ToArray() });
             refunds.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = _refunds.Select(r => r.Charge).ToArray() });
             refunds.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = _refunds.Select(r => r.Refund).ToArray() });
             batch.BatchCommands.Add(refunds);

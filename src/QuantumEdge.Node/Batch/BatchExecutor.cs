@@ -38,6 +38,9 @@ internal sealed class BatchExecutor : BackgroundService
     private const int MaxPendingOffered = 1024;
     private const int MaxRetries = 3;
     private const int MaxCancelAttempts = 8;
+
+    /// <summary>How far another replica's clock may be behind this one's when its charges are looked up by time (NTP keeps it far closer).</summary>
+    private static readonly TimeSpan MaxReplicaClockSkew = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How often the executor looks for batches created or cancelled on other replicas and renews its leases.</summary>
@@ -453,10 +456,40 @@ internal sealed class BatchExecutor : BackgroundService
         return [.. lines];
     }
 
-    /// <summary>Charges of this batch's lines since the batch was created that were not refunded: request id → (seq, ε).</summary>
+    /// <summary>
+    /// Charges of this batch's lines since the batch was created that were not refunded: request id → (seq, ε). On a
+    /// ledger shared by replicas every replica's chain is searched: a charge on this replica's chain is taken over, one
+    /// on another's (it ran the batch, charged a line and died before recording it) is refunded before the line runs again.
+    /// </summary>
     private async Task FindPriorChargesAsync(BatchRun run, CancellationToken stopping)
     {
         var prefix = run.Id + "-line-";
+        if (_ledger is IReplicaChains chains)
+        {
+            var since = DateTimeOffset.FromUnixTimeSeconds(run.Stored.Batch.CreatedAt) - MaxReplicaClockSkew;
+            var found = await chains.FindUnrefundedChargesAsync(prefix, since, stopping).ConfigureAwait(false);
+            lock (run)
+            {
+                foreach (var charge in found)
+                {
+                    if (charge.Chain == chains.ReplicaId)
+                    {
+                        run.PriorCharges[charge.RequestId] = (charge.Seq, charge.Epsilon);
+                    }
+                    else if (run.OtherReplicasCharges.TryGetValue(charge.RequestId, out var list))
+                    {
+                        list.Add(charge);
+                    }
+                    else
+                    {
+                        run.OtherReplicasCharges[charge.RequestId] = [charge];
+                    }
+                }
+            }
+
+            return;
+        }
+
         var charges = new Dictionary<string, (long Seq, double Epsilon)>(StringComparer.Ordinal);
         var refunded = new HashSet<long>();
         var after = run.Stored.AuditSeqAtStart;
@@ -570,6 +603,7 @@ internal sealed class BatchExecutor : BackgroundService
     /// <summary>Runs one line through the pipeline; null when the node is stopping and the line must run again later.</summary>
     private async Task<LineResult?> ExecuteLineAsync(BatchRun run, int index, string backendId, CancellationToken stopping)
     {
+        await RefundOtherReplicasChargesAsync(run, BatchIds.LineRequestId(run.Id, index)).ConfigureAwait(false);
         StoredBatch stored;
         byte[] raw;
         (long Seq, double Epsilon)? prior;
@@ -636,6 +670,42 @@ internal sealed class BatchExecutor : BackgroundService
         var (ok, entry) = BatchOutputEntry.Build(BatchIds.OutputLineId(run.Id, index), line.CustomId, record, error, client);
         return new LineResult(ok, entry, ok ? null
             : error?.Code ?? error?.Type ?? (client.TooLarge ? "response_too_large" : client.Head is { Status: >= 300 } head ? $"http_{head.Status}" : "backend_error"));
+    }
+
+    /// <summary>
+    /// Refunds, each on its own chain, the charges other replicas made for this line and did not record an outcome for,
+    /// so the line is charged once, here (a refund and a new charge rather than adopting a charge whose refund, should
+    /// the line fail, this replica's request path would look for on its own chain). One that fails stays for the next attempt.
+    /// </summary>
+    private async Task RefundOtherReplicasChargesAsync(BatchRun run, string requestId)
+    {
+        List<QuantumEdge.Ledger.Budgets.ReplicaCharge>? charges;
+        lock (run)
+        {
+            if (!run.OtherReplicasCharges.Remove(requestId, out charges))
+            {
+                return;
+            }
+        }
+
+        var chains = (IReplicaChains)_ledger;
+        for (var i = 0; i < charges.Count; i++)
+        {
+            try
+            {
+                await chains.RefundAsync(charges[i].Chain, charges[i].Seq, "batch line taken over by replica " + chains.ReplicaId, CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
+            catch
+            {
+                lock (run)
+                {
+                    run.OtherReplicasCharges[requestId] = charges[i..];
+                }
+
+                throw;
+            }
+        }
     }
 
     /// <summary>Schedules another attempt after a back-off (2, 4, 8 s), unless the line had its attempts.</summary>

@@ -45,6 +45,12 @@ internal sealed class BatchRun : IDisposable
     /// <summary>Charges of this batch's lines found in the audit trail on start (a line charged before a crash): request id → (seq, ε).</summary>
     public Dictionary<string, (long Seq, double Epsilon)> PriorCharges { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Unrefunded charges of this batch's lines on other replicas' chains of a shared ledger (a replica that ran the
+    /// batch before this one took it over): request id → charges, refunded on their own chain before the line runs again.
+    /// </summary>
+    public Dictionary<string, List<QuantumEdge.Ledger.Budgets.ReplicaCharge>> OtherReplicasCharges { get; } = new(StringComparer.Ordinal);
+
     private BatchEntriesFile? _entries;
     private SafeFileHandle? _input;
 
@@ -126,6 +132,7 @@ internal sealed class BatchRun : IDisposable
         Running.Clear();
         Retries.Clear();
         PriorCharges.Clear();
+        OtherReplicasCharges.Clear();
     }
 
     // A finished batch shows the counts it was finalised with: an expired batch's failed lines include the ones its window closed on.

@@ -1,4 +1,5 @@
 using QuantumEdge.Gateway.Emergency;
+using QuantumEdge.Gateway.Privacy;
 using QuantumEdge.Ledger;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Budgets;
@@ -10,10 +11,12 @@ namespace QuantumEdge.Node.Emergency;
 /// endpoints and the local admin socket. One change at a time: audit it, persist the new state,
 /// then switch the request path over. Restrictive changes (lock, halt, revoke) take effect even when
 /// the ledger is read-only after tampering (that is when they are needed; the response says the
-/// audit record is missing); relaxing ones (unlock, resume) need their audit record.
+/// audit record is missing); relaxing ones (unlock, resume) need their audit record, and while the
+/// ledger's store is unreachable they are refused as inference is (503 <c>ledger_unavailable</c> with
+/// <c>Retry-After</c>, reported to and counted by <see cref="LedgerAvailability"/>).
 /// </summary>
 internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStateFile file, IPrivacyLedger ledger, TimeProvider time, ILogger logger,
-    Compliance.ComplianceNotifier? notifier = null)
+    Compliance.ComplianceNotifier? notifier = null, LedgerAvailability? availability = null)
 {
     /// <summary>How far in the future a revocation stamp may lie (clock differences between hosts).</summary>
     public static readonly TimeSpan MaxFutureStamp = TimeSpan.FromMinutes(5);
@@ -117,6 +120,12 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
                 return new EmergencyOutcome(200, current, Changed: false);
             }
 
+            if (!restrictive && availability is { Available: false })
+            {
+                // Refused at once, as inference is: the availability probe, not this caller, finds the store again.
+                return EmergencyOutcome.Refused(availability.Refuse(), current);
+            }
+
             long? seq = null;
             string? auditProblem = null;
             try
@@ -135,7 +144,16 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
             }
             catch (LedgerException e)
             {
-                if (!restrictive)
+                if (e is LedgerUnavailableException unavailable && availability is not null)
+                {
+                    if (!restrictive)
+                    {
+                        return EmergencyOutcome.Refused(availability.Refuse(unavailable), current);
+                    }
+
+                    availability.ReportUnavailable(unavailable);
+                }
+                else if (!restrictive)
                 {
                     return EmergencyOutcome.Refused(503, "ledger_unavailable", $"the change cannot be audited, so it was not made: {e.Message}", current);
                 }
@@ -205,6 +223,11 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
         }
         catch (LedgerException e)
         {
+            if (e is LedgerUnavailableException unavailable)
+            {
+                availability?.ReportUnavailable(unavailable);
+            }
+
             logger.LogCritical("compliance notice sent without an audit record: {Problem}", e.Message);
             seq = 0;
         }

@@ -21,7 +21,8 @@ internal static class EmergencyComposition
         services.AddSingleton(controls);
         services.AddSingleton(new Incident.IncidentBundle(config, ledger, controls, registry, controls.SubjectKey));
         services.AddSingleton(sp => new EmergencyActions(controls, file, ledger, TimeProvider.System,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Emergency"), notifier?.Invoke(sp)));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Emergency"), notifier?.Invoke(sp),
+            sp.GetService<QuantumEdge.Gateway.Privacy.LedgerAvailability>()));
     }
 
     private static Func<IServiceProvider, Compliance.ComplianceNotifier>? CreateNotifier(IServiceCollection services, NodeConfiguration config, IPrivacyLedger ledger,

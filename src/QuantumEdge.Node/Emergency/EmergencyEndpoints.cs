@@ -105,8 +105,10 @@ internal static class EmergencyEndpoints
     {
         if (outcome.Error is { } error)
         {
-            await OpenAiErrorWriter.WriteAsync(ctx, new GatewayError(outcome.Status, outcome.Status >= 500 ? "server_error" : "invalid_request_error", outcome.ErrorCode, error))
-                .ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(ctx, new GatewayError(outcome.Status, outcome.Status >= 500 ? "server_error" : "invalid_request_error", outcome.ErrorCode, error)
+            {
+                RetryAfterSeconds = outcome.RetryAfterSeconds,
+            }).ConfigureAwait(false);
             return;
         }
 

@@ -9,7 +9,8 @@ namespace QuantumEdge.Node.Hosting;
 /// feedback, reports, and the local admin socket's verbs) into the inference path's answer: 503 <c>ledger_unavailable</c> with
 /// <c>Retry-After</c>, in the OpenAI error shape, instead of a bare 500. The outage is reported to
 /// <see cref="LedgerAvailability"/> too, so readiness says so and inference refuses at once until the
-/// probe finds the store again.
+/// probe finds the store again, and the refusal is counted in <c>quantumedge_ledger_unavailable_refusals_total</c>
+/// like the inference path's.
 /// </summary>
 internal static class LedgerOutageResponses
 {
@@ -23,9 +24,8 @@ internal static class LedgerOutageResponses
         }
         catch (LedgerUnavailableException e)
         {
-            availability.ReportUnavailable(e);
             // A response already under way cannot become a 503: the writer aborts it, so the client sees it cut short, never complete.
-            await OpenAiErrorWriter.WriteAsync(ctx, PrivacyLedgerGate.UnavailableRefusal(availability.RetryAfterSeconds)).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(ctx, availability.Refuse(e)).ConfigureAwait(false);
         }
     }
 }

@@ -21,6 +21,7 @@ public sealed class PlannerConnection : IAsyncDisposable
     private Task _reader = Task.CompletedTask;
     private int _nextId;
     private volatile bool _dead;
+    private int _disposed;
 
     private PlannerConnection(Socket socket)
     {
@@ -90,6 +91,11 @@ public sealed class PlannerConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _dead = true;
         await _closing.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();

@@ -27,6 +27,7 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private PlannerConnection? _connection;
+    private volatile bool _lastExchangeFailed;
 
     public RemoteAssignmentSolver(string socketPath, int minVariables, IAssignmentSolver cpu, PlannerClientStats stats, TimeProvider time)
     {
@@ -49,6 +50,13 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
     public PlannerClientStats Stats { get; }
 
     public bool BreakerOpen => _breaker.IsOpen;
+
+    /// <summary>
+    /// True only while a connection to the planner is open and its last exchange (the handshake or a
+    /// solve) succeeded. A planner that died reads false as soon as its socket closes, and stays false
+    /// after the breaker's cool-down until a new connection's handshake succeeds.
+    /// </summary>
+    public bool Connected => !_lastExchangeFailed && Volatile.Read(ref _connection) is { IsAlive: true };
 
     public async ValueTask<AssignmentPlan> SolveAsync(AssignmentProblem problem, PlannerSettings settings, CancellationToken cancellationToken)
     {
@@ -75,6 +83,7 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
             var connection = await ConnectionAsync(timeout.Token).ConfigureAwait(false);
             var plan = await connection.SolveAsync(problem, settings with { TimeBudget = remoteBudget }, timeout.Token).ConfigureAwait(false);
             _breaker.Succeeded();
+            _lastExchangeFailed = false;
             Stats.RecordGpu(Stopwatch.GetElapsedTime(started).TotalMilliseconds, plan.ElapsedMs, _time.GetUtcNow());
             return plan;
         }
@@ -83,6 +92,7 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
             reason = why;
         }
 
+        _lastExchangeFailed = true;
         _breaker.Failed();
         Stats.RecordFallback(reason);
         await DropConnectionAsync().ConfigureAwait(false);
@@ -134,8 +144,9 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
                 return current;
             }
 
-            if (_connection is { } dead)
+            if (Interlocked.Exchange(ref _connection, null) is { } dead)
             {
+                // Forgotten before the new connect: a failed connect must not leave the disposed one to be disposed again.
                 await dead.DisposeAsync().ConfigureAwait(false);
             }
 
@@ -145,9 +156,11 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
                 throw new SocketException((int)SocketError.AddressNotAvailable);
             }
 
-            _connection = await PlannerConnection.ConnectAsync(_socketPath, cancellationToken).ConfigureAwait(false);
-            Stats.Device = _connection.Device;
-            return _connection;
+            var connection = await PlannerConnection.ConnectAsync(_socketPath, cancellationToken).ConfigureAwait(false);
+            _lastExchangeFailed = false;
+            Stats.Device = connection.Device;
+            Volatile.Write(ref _connection, connection);
+            return connection;
         }
         finally
         {

@@ -38,6 +38,49 @@ public sealed class PostgreSqlReplicaTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_replica_finds_another_replicas_unrefunded_charges_by_request_id_and_refunds_them_on_their_chain_once()
+    {
+        using var ctx = new PostgreSqlLedgerTestContext(await fixture.Server.CreateDatabaseAsync());
+        await using var a = await ctx.OpenAsync("replica-a");
+        await using var b = await ctx.OpenAsync("replica-b");
+        var since = ctx.Time.GetUtcNow();
+        // Replica a charged two lines of batch_x (one refunded), and a line of another batch; b charged a line of its own.
+        var line0 = await a.ChargeAsync(PostgreSqlLedgerTestContext.Charge("dr-batch", requestId: "batch_x-line-0"));
+        var line1 = await a.ChargeAsync(PostgreSqlLedgerTestContext.Charge("dr-batch", requestId: "batch_x-line-1"));
+        Assert.True((await a.RefundAsync(line1.AuditSeq, "backend_timeout")).Refunded);
+        await a.ChargeAsync(PostgreSqlLedgerTestContext.Charge("dr-batch", requestId: "batch_y-line-0"));
+        // '_' is a LIKE wildcard: a prefix match that used LIKE would find this one too.
+        await a.ChargeAsync(PostgreSqlLedgerTestContext.Charge("dr-batch", requestId: "batchXx-line-0"));
+        var own = await b.ChargeAsync(PostgreSqlLedgerTestContext.Charge("dr-batch", requestId: "batch_x-line-2"));
+        // The seqs collide across chains: b's own record at a's line-0 seq must not be what a refund of a's charge touches.
+        Assert.Equal(line0.AuditSeq, own.AuditSeq);
+
+        var found = await b.FindUnrefundedChargesAsync("batch_x-line-", since);
+        Assert.Equal(
+            [("replica-a", line0.AuditSeq, "batch_x-line-0"), ("replica-b", own.AuditSeq, "batch_x-line-2")],
+            found.Select(c => (c.Chain, c.Seq, c.RequestId)).ToList());
+        Assert.All(found, c => Assert.True(c.Epsilon > 0));
+        Assert.Empty(await b.FindUnrefundedChargesAsync("batch_x-line-", since + TimeSpan.FromMinutes(1)));
+
+        var queriesBefore = (await b.GetBudgetAsync("dr-batch")).State.Queries;
+        var refund = await b.RefundAsync("replica-a", line0.AuditSeq, "taken over");
+        Assert.True(refund.Refunded, refund.Reason);
+        Assert.Equal(queriesBefore - 1, (await b.GetBudgetAsync("dr-batch")).State.Queries);
+        // Once, whichever replica asks again; b's own charge with the same seq is untouched.
+        Assert.False((await b.RefundAsync("replica-a", line0.AuditSeq)).Refunded);
+        Assert.False((await a.RefundAsync(line0.AuditSeq)).Refunded);
+        Assert.Equal([("replica-b", own.AuditSeq)], (await a.FindUnrefundedChargesAsync("batch_x-line-", since)).Select(c => (c.Chain, c.Seq)).ToList());
+
+        // The refund is on b's chain, naming a's chain for its related seq; every chain still verifies.
+        var record = Assert.Single(await b.ReadAuditAsync(0), r => r.Entry.Decision == AuditDecisions.Refunded);
+        Assert.Equal(line0.AuditSeq, record.Entry.RelatedSeq);
+        Assert.Equal("charge_chain=replica-a;taken over", record.Entry.Detail);
+        Assert.Equal("dr-batch", record.Entry.UserId);
+        var verification = await a.VerifyAsync();
+        Assert.True(verification.IsValid, verification.ToString());
+    }
+
+    [Fact]
     public async Task Three_instances_creating_the_schema_at_once_all_open_on_one_schema()
     {
         using var ctx = new PostgreSqlLedgerTestContext(await fixture.Server.CreateDatabaseAsync());

@@ -9,7 +9,8 @@ namespace QuantumEdge.Node.Tests.Privacy;
 /// <summary>
 /// With the PostgreSQL ledger's database stopped, every endpoint that reads or writes the ledger (not
 /// only inference) answers 503 <c>ledger_unavailable</c> with <c>Retry-After</c> in the OpenAI error
-/// shape (the local admin socket's verbs too), readiness says why, and once the database is back the same endpoints answer again without a restart.
+/// shape (the local admin socket's verbs too), each refusal is counted in
+/// <c>quantumedge_ledger_unavailable_refusals_total</c>, readiness says why, and once the database is back the same endpoints answer again without a restart.
 /// </summary>
 public sealed class LedgerOutageEndpointTests : IAsyncLifetime
 {
@@ -67,6 +68,7 @@ public sealed class LedgerOutageEndpointTests : IAsyncLifetime
             () => TestNode.Raw("/v1/feedback", feedback, doctor, classification: null),
         ];
 
+        Assert.Equal(0, await LedgerUnavailableRefusals.CountAsync(node));
         await _postgres.StopAsync();
         foreach (var make in ledgerBacked)
         {
@@ -88,6 +90,9 @@ public sealed class LedgerOutageEndpointTests : IAsyncLifetime
             Assert.True(verify.StatusCode == HttpStatusCode.ServiceUnavailable, $"local audit verify: {(int)verify.StatusCode} {await verify.Content.ReadAsStringAsync()}");
             Assert.Equal("ledger_unavailable", (await ErrorShape.ReadAsync(verify)).Code);
         }
+
+        // Every refusal above is counted once, whichever layer answered it.
+        Assert.Equal(ledgerBacked.Length + 1, await LedgerUnavailableRefusals.CountAsync(node));
 
         using (var ready = await node.Http.GetAsync("/health/ready"))
         {

@@ -6,8 +6,8 @@ namespace QuantumEdge.Planning.Gpu.Tests.Serving;
 
 /// <summary>
 /// The real <c>quantumedge-planner</c> executable on the CPU accelerator as a child process, driven
-/// by the node's <see cref="RemoteAssignmentSolver"/>: a solve over the socket, and the process
-/// killed with a solve in flight.
+/// by the node's <see cref="RemoteAssignmentSolver"/>: a solve over the socket, the process killed
+/// while idle (no longer connected) and with a solve in flight.
 /// </summary>
 public sealed class PlannerProcessTests : IDisposable
 {
@@ -62,6 +62,46 @@ public sealed class PlannerProcessTests : IDisposable
         Assert.True(stats.LastIpcMs >= 0);
         Assert.True(plan.CapacityRespected);
         Assert.Equal(problem.Objective([.. plan.BackendOfTask]), plan.Objective, 9);
+    }
+
+    [Fact]
+    public async Task Connected_turns_false_when_the_planner_dies_and_stays_false_after_the_breakers_cool_down()
+    {
+        var stats = new PlannerClientStats();
+        await using var solver = new RemoteAssignmentSolver(SocketPath, minVariables: 1, new AssignmentPlanner(), stats, TimeProvider.System);
+        var problem = Assignments.Routing(seed: 4, tasks: 6, backends: 3);
+        var settings = new PlannerSettings { Agents = 8, StepsPerRound = 20, MaxContinuations = 0, TimeBudget = TimeSpan.FromSeconds(60) };
+        Assert.False(solver.Connected);
+
+        await solver.SolveAsync(problem, settings, CancellationToken.None);
+        Assert.Equal(1, stats.GpuSolves);
+        Assert.True(solver.Connected);
+
+        // Killed while idle: no solve fails, the breaker stays closed and the handshake's device stays
+        // known, yet the connection is gone, and the status must say so as soon as its socket closes.
+        _planner.Kill();
+        _planner.WaitForExit();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (solver.Connected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5); // Poll interval, bounded by the deadline.
+        }
+
+        Assert.False(solver.Connected);
+        Assert.False(solver.BreakerOpen);
+        Assert.NotNull(stats.Device);
+
+        // A solve now falls back and opens the breaker; once its cool-down is over the planner is still dead.
+        await solver.SolveAsync(problem, settings, CancellationToken.None);
+        Assert.Equal(1, stats.Fallbacks);
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (solver.BreakerOpen && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5); // Poll interval, bounded by the deadline.
+        }
+
+        Assert.False(solver.BreakerOpen);
+        Assert.False(solver.Connected);
     }
 
     [Fact]
