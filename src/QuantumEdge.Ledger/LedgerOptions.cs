@@ -51,8 +51,11 @@ public sealed record LedgerOptions
     /// <summary>
     /// How long the writer holds a group of only <see cref="CommitTiming.Deferrable"/> writes (outcome
     /// records nobody waits on) for more before committing it; an immediate write, a full group or
-    /// shutdown commits it at once. A crash can lose the deferrable writes of about this long (plus
-    /// the commit in progress). Zero commits every group as soon as the writer takes it.
+    /// shutdown commits it at once. A crash typically loses the deferrable writes of about this long
+    /// plus two commit times, but that is no bound: a backlog over <see cref="MaxBatchSize"/>, an
+    /// exclusive operation (verify, backup, prune, a verification chunk, a policy reload), a failed
+    /// group redone one write per transaction or a retried PostgreSQL commit holds them longer; never
+    /// an immediate write. Zero commits every group as soon as the writer takes it.
     /// </summary>
     public TimeSpan DeferredCommitLinger { get; init; } = DefaultDeferredCommitLinger;
 

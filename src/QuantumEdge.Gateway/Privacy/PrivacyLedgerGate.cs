@@ -113,9 +113,10 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
 
     /// <summary>
     /// Queues the outcome record (and the release of an unanswered charge) on the ledger's writer
-    /// before returning, so anything asked of the ledger afterwards sees them, but does not hold the
-    /// response for the fsync: the admission record with its charge was made durable before the
-    /// request was forwarded. Both are <see cref="CommitTiming.Deferrable"/>: they share a group commit
+    /// before returning, so the writer applies them before any write queued afterwards, but does not
+    /// hold the response for the fsync: the admission record with its charge was made durable before
+    /// the request was forwarded. A read sees them only once they are committed (PostgreSQL reads go to
+    /// the database directly; <see cref="IPrivacyLedger.FlushAsync"/> commits them now). Both are <see cref="CommitTiming.Deferrable"/>: they share a group commit
     /// with whatever the writer gathers within its linger, or the next immediate write's, whichever
     /// comes first (a crash can lose the records of that window, never a charge).
     /// </summary>
@@ -161,7 +162,11 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Makes every queued outcome record durable now, without waiting out the ledger's linger, and waits for it (shutdown).</summary>
+    /// <summary>
+    /// Makes every queued outcome record durable now, without waiting out the ledger's linger, and
+    /// waits for it (shutdown). Never throws: it runs first in the node's shutdown, and whatever the
+    /// ledger does (closed, failing, cancelled) the rest of the shutdown must still run; failures are logged.
+    /// </summary>
     public async Task DrainAsync()
     {
         Task pending;
@@ -174,12 +179,14 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
         {
             await ledger.FlushAsync().ConfigureAwait(false);
         }
-        catch (LedgerException e)
+        catch (Exception e)
         {
-            // The records' own tasks fail the same way and are logged as they finish.
-            logger.LogError("the ledger could not commit the queued outcome records: {Error}", e.Message);
+            // The records still queued commit without the flush (at the end of the linger, or as the
+            // ledger closes); their own tasks report their failures as they finish.
+            logger.LogError("the ledger could not flush the queued outcome records: {Type}: {Error}", e.GetType().Name, e.Message);
         }
 
+        // FinishAsync catches every failure, so this only waits.
         await pending.ConfigureAwait(false);
     }
 
@@ -206,9 +213,11 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
             availability.ReportUnavailable(e);
             logger.LogError("audit outcome record could not be written: {Error}", e.Message);
         }
-        catch (LedgerException e)
+        catch (Exception e)
         {
-            logger.LogError("audit outcome record could not be written: {Error}", e.Message);
+            // Any failure (a closed ledger, a database driver's own exception): the record is lost,
+            // said here, and DrainAsync, which waits on this task at shutdown, must not throw.
+            logger.LogError("audit outcome record could not be written: {Type}: {Error}", e.GetType().Name, e.Message);
         }
     }
 

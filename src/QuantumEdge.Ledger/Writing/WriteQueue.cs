@@ -152,6 +152,21 @@ internal sealed class WriteQueue<T>
         }
     }
 
+    /// <summary>
+    /// True while the writer waits for company for a group of only deferrable writes (until a write
+    /// wakes it or the linger times out); tests wait for it to exercise the wake-up itself.
+    /// </summary>
+    public bool IsLingering
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _wake == Wake.OnImmediateWriteOrFullGroup;
+            }
+        }
+    }
+
     private bool IsCompleted
     {
         get

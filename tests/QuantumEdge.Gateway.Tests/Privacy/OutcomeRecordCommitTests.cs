@@ -85,4 +85,65 @@ public sealed class OutcomeRecordCommitTests : IDisposable
         var outcomes = records.Where(r => r.Entry.Decision == Ledger.Audit.AuditDecisions.Completed).Select(r => r.Entry.RequestId).ToList();
         Assert.Equal(Enumerable.Range(0, 21).Select(i => $"req-{i}"), outcomes);
     }
+
+    private static async Task<List<string>> CompletedOutcomesAsync(IPrivacyLedger ledger)
+    {
+        var records = await ledger.ReadAuditAsync(0, 1000);
+        return records.Where(r => r.Entry.Decision == Ledger.Audit.AuditDecisions.Completed).Select(r => r.Entry.RequestId).ToList();
+    }
+
+    private static async Task QueueAnsweredAsync(PrivacyLedgerGate gate, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var answered = Request(DataClassification.Public, i);
+            await gate.AdmitAsync(answered, "prompt"u8.ToArray(), CancellationToken.None);
+            answered.Status = 200;
+            await gate.CompleteAsync(answered);
+        }
+    }
+
+    // DrainAsync runs first in the node's shutdown (GatewayNode's finally): if it threw, metrics,
+    // federation, the admin socket and the API would never be closed.
+    [Fact]
+    public async Task Drain_does_not_throw_when_the_flush_fails_and_still_waits_for_every_queued_record()
+    {
+        using (var ledger = new FaultingLedger(Open()) { FlushFault = new InvalidOperationException("the flush failed") })
+        {
+            var gate = Gate(ledger);
+            await QueueAnsweredAsync(gate, 5);
+
+            await gate.DrainAsync().WaitAsync(Deadline);
+
+            // Returned only once the records were durable: the flush's failure did not cut the wait short.
+            Assert.Equal(5, (await CompletedOutcomesAsync(ledger)).Count);
+        }
+
+        using var reopened = Open();
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"req-{i}"), await CompletedOutcomesAsync(reopened));
+    }
+
+    [Fact]
+    public async Task Drain_does_not_throw_when_the_ledger_is_already_closed()
+    {
+        var ledger = Open();
+        var gate = Gate(ledger);
+        await QueueAnsweredAsync(gate, 3);
+
+        ledger.Dispose(); // commits what is queued; FlushAsync now throws ObjectDisposedException
+
+        await gate.DrainAsync().WaitAsync(Deadline);
+        using var reopened = Open();
+        Assert.Equal(3, (await CompletedOutcomesAsync(reopened)).Count);
+    }
+
+    [Fact]
+    public async Task Drain_does_not_throw_when_an_outcome_write_fails_with_an_engine_exception()
+    {
+        using var ledger = new FaultingLedger(Open()) { RecordFault = new InvalidOperationException("driver failure") };
+        var gate = Gate(ledger);
+        await QueueAnsweredAsync(gate, 2);
+
+        await gate.DrainAsync().WaitAsync(Deadline);
+    }
 }

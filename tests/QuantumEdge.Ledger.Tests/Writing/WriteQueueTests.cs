@@ -86,19 +86,173 @@ public sealed class WriteQueueTests
         Assert.False(queue.TryWrite(new Write("late")));
     }
 
+    /// <summary>Polls until the writer is registered as lingering: only then does a queued write exercise the wake-up.</summary>
+    private static async Task UntilLingeringAsync(WriteQueue<Write> queue, Task writer)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!queue.IsLingering)
+        {
+            Assert.False(writer.IsCompleted, "the writer returned without lingering");
+            Assert.True(DateTime.UtcNow < deadline, "the writer never started lingering");
+            await Task.Delay(1);
+        }
+    }
+
     [Fact]
     public async Task An_immediate_write_queued_while_the_writer_lingers_wakes_it()
     {
         var queue = Queued(Deferred("a"));
         var group = new List<Write>();
         var lingering = Task.Run(() => queue.TakeGroup(group, 100, Forever, out _));
+        await UntilLingeringAsync(queue, lingering);
 
-        // Wherever the writer is (not yet waiting, or lingering), the charge ends the group.
         Assert.True(queue.TryWrite(new Write("charge")));
 
         Assert.True(await lingering.WaitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Equal("charge", group[^1].Name);
-        Assert.Equal("a", group[0].Name);
+        Assert.Equal(["a", "charge"], group.Select(w => w.Name));
+        Assert.False(queue.IsLingering);
+    }
+
+    [Fact]
+    public async Task An_immediate_write_queued_while_the_async_writer_lingers_wakes_it()
+    {
+        var queue = Queued(Deferred("a"));
+        var group = new List<Write>();
+        var lingering = queue.TakeGroupAsync(group, 100, Forever).AsTask();
+        await UntilLingeringAsync(queue, lingering);
+
+        Assert.True(queue.TryWrite(new Write("charge")));
+
+        var (taken, exclusive) = await lingering.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(taken);
+        Assert.Null(exclusive);
+        Assert.Equal(["a", "charge"], group.Select(w => w.Name));
+    }
+
+    [Fact]
+    public async Task A_deferrable_write_queued_while_the_async_writer_lingers_joins_the_group_and_a_full_group_wakes_it()
+    {
+        var queue = Queued(Deferred("a"));
+        var group = new List<Write>();
+        var lingering = queue.TakeGroupAsync(group, 3, Forever).AsTask();
+        await UntilLingeringAsync(queue, lingering);
+
+        Assert.True(queue.TryWrite(Deferred("b")));
+        Assert.True(queue.TryWrite(Deferred("c")));
+
+        var (taken, _) = await lingering.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(taken);
+        Assert.Equal(["a", "b", "c"], group.Select(w => w.Name));
+    }
+
+    [Fact]
+    public async Task Completing_the_queue_while_the_async_writer_lingers_hands_over_everything_then_ends()
+    {
+        var queue = Queued(Deferred("a"), Deferred("b"));
+        var group = new List<Write>();
+        var lingering = queue.TakeGroupAsync(group, 100, Forever).AsTask();
+        await UntilLingeringAsync(queue, lingering);
+
+        queue.Complete();
+
+        var (taken, _) = await lingering.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(taken);
+        Assert.Equal(["a", "b"], group.Select(w => w.Name));
+        var end = await queue.TakeGroupAsync(group, 100, Forever).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.False(end.Taken);
+        Assert.Empty(group);
+    }
+
+    [Fact]
+    public async Task An_async_linger_ends_by_itself()
+    {
+        var queue = Queued(Deferred("a"));
+        var group = new List<Write>();
+
+        // Nothing else is queued and nothing completes the queue: only the linger's end returns it.
+        var (taken, exclusive) = await queue.TakeGroupAsync(group, 100, TimeSpan.FromMilliseconds(20)).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(taken);
+        Assert.Null(exclusive);
+        Assert.Equal(["a"], group.Select(w => w.Name));
+        Assert.False(queue.IsLingering);
+    }
+
+    /// <summary>
+    /// Several producers race a writer lingering 1 ms at a time: every write is taken exactly once, each
+    /// producer's in the order it queued them, exclusive ones never inside a group, and no group exceeds its bound.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Producers_racing_a_writer_that_lingers_lose_nothing_and_keep_their_order(bool asyncWriter)
+    {
+        const int producers = 4;
+        const int perProducer = 3000;
+        const int maxGroup = 16;
+        var linger = TimeSpan.FromMilliseconds(1);
+        var queue = new WriteQueue<Write>();
+        var taken = new List<Write>();
+        var malformed = 0;
+
+        async Task WriteAsync()
+        {
+            var group = new List<Write>();
+            while (true)
+            {
+                Write? exclusive;
+                if (asyncWriter)
+                {
+                    var (more, ex) = await queue.TakeGroupAsync(group, maxGroup, linger).ConfigureAwait(false);
+                    if (!more)
+                    {
+                        return;
+                    }
+
+                    exclusive = ex;
+                }
+                else if (!queue.TakeGroup(group, maxGroup, linger, out exclusive))
+                {
+                    return;
+                }
+
+                malformed += group.Count > maxGroup || group.Exists(w => w.IsExclusive) ? 1 : 0;
+                taken.AddRange(group);
+                if (exclusive is not null)
+                {
+                    taken.Add(exclusive);
+                }
+            }
+        }
+
+        var writer = asyncWriter ? Task.Run(WriteAsync) : Task.Factory.StartNew(() => WriteAsync().GetAwaiter().GetResult(), TaskCreationOptions.LongRunning);
+        var producing = Enumerable.Range(0, producers).Select(p => Task.Run(() =>
+        {
+            for (var i = 0; i < perProducer; i++)
+            {
+                var name = $"{p}:{i}";
+                var write = (i % 97) switch
+                {
+                    0 => new Write(name, IsExclusive: true),
+                    _ when i % 7 == 0 => new Write(name),
+                    _ => Deferred(name),
+                };
+                Assert.True(queue.TryWrite(write));
+            }
+        })).ToArray();
+
+        await Task.WhenAll(producing).WaitAsync(TimeSpan.FromSeconds(120));
+        queue.Complete();
+        await writer.WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.Equal(0, malformed);
+        Assert.Equal(producers * perProducer, taken.Count);
+        for (var p = 0; p < producers; p++)
+        {
+            var prefix = $"{p}:";
+            var order = taken.Where(w => w.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(w => int.Parse(w.Name[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(Enumerable.Range(0, perProducer), order);
+        }
     }
 
     [Fact]
