@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.RegularExpressions;
 using QuantumEdge.Gateway.Configuration;
 
@@ -99,12 +100,47 @@ internal sealed class PhiDetector
 
         scores.CountScan(text.Length);
         // Every URL holds "://" or "www.": without them the pattern, which is tried at every 'h' and 'w' of the prose, cannot match.
-        if (text.Contains("://", StringComparison.Ordinal) || text.Contains("www.", StringComparison.OrdinalIgnoreCase))
+        if (HasUrlMarker(text))
         {
             ScanUrls(text, ref scores);
         }
 
         ScanTokens(text, ref scores);
+    }
+
+    /// <summary>
+    /// Whether the text holds "://" or "www." (any case), as every URL match does. Searched
+    /// ordinally, which is vectorised: with invariant globalization a span's Contains(…,
+    /// OrdinalIgnoreCase) compares character by character at every position (a quarter of the
+    /// scan), and a case-insensitive SearchValues of both strings shuffles bytes in software in
+    /// the AOT build. Only 'w' and 'W' equal 'w' ignoring case, and '.' only itself: "www." is a
+    /// "w." or "W." after two characters c with c | 0x20 == 'w'.
+    /// </summary>
+    private static bool HasUrlMarker(ReadOnlySpan<char> text) =>
+        text.Contains("://", StringComparison.Ordinal) || FollowsWw(text, "w.") || FollowsWw(text, "W.");
+
+    /// <summary>Whether an occurrence of <paramref name="wDot"/> follows two characters that are 'w' or 'W'.</summary>
+    private static bool FollowsWw(ReadOnlySpan<char> text, string wDot)
+    {
+        var from = 0;
+        while (from < text.Length)
+        {
+            var at = text[from..].IndexOf(wDot, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            at += from;
+            if (at >= 2 && (text[at - 1] | 0x20) == 'w' && (text[at - 2] | 0x20) == 'w')
+            {
+                return true;
+            }
+
+            from = at + 1;
+        }
+
+        return false;
     }
 
     private static void ScanUrls(ReadOnlySpan<char> text, ref PhiScores scores)
@@ -130,43 +166,26 @@ internal sealed class PhiDetector
         scores.CountWindow(text.Length);
         var dateWindowEnd = 0;
         var at = 0;
-        while (at < text.Length)
+
+        // Most words open no label of any kind: one walk over the union finds the words that open one.
+        while ((at = AnyLabel.NextWordStart(text, at)) >= 0)
         {
-            var c = text[at];
-            if (!char.IsAsciiLetter(c) && c < 0x80)
+            if (IdentifierLabels.StartsAt(text, at))
             {
-                at++;
-                continue;
+                LabelledIdentifierAt(text, at, ref scores);
             }
 
-            // Most words open no label of any kind: one test of the union answers for all three sets.
-            if ((at == 0 || !char.IsAsciiLetter(text[at - 1])) && AnyLabel.StartsAt(text, at))
+            if (NameLabels.StartsAt(text, at))
             {
-                if (IdentifierLabels.StartsAt(text, at))
-                {
-                    LabelledIdentifierAt(text, at, ref scores);
-                }
+                LabelledNameAt(text, at, ref scores);
+            }
 
-                if (NameLabels.StartsAt(text, at))
-                {
-                    LabelledNameAt(text, at, ref scores);
-                }
-
-                if (PhiContext.Date.StartsAt(text, at))
-                {
-                    dateWindowEnd = PersonDatesAfter(text, at, dateWindowEnd, ref scores);
-                }
+            if (PhiContext.Date.StartsAt(text, at))
+            {
+                dateWindowEnd = PersonDatesAfter(text, at, dateWindowEnd, ref scores);
             }
 
             at++;
-            if (char.IsAsciiLetter(c))
-            {
-                // The rest of the word follows a letter: no label starts there.
-                while (at < text.Length && char.IsAsciiLetter(text[at]))
-                {
-                    at++;
-                }
-            }
         }
     }
 
@@ -299,34 +318,37 @@ internal sealed class PhiDetector
     /// <summary>Single-token identifiers: NPI (ten digits), DEA, VIN, and record-number shapes near record words.</summary>
     internal static void ScanTokens(ReadOnlySpan<char> text, ref PhiScores scores)
     {
-        PhiTokenScan.Tokens(text, ref scores, static (ReadOnlySpan<char> t, int index, int length, char before, char after, ref PhiScores s) =>
+        Span<byte> digits = stackalloc byte[24];
+        var from = 0;
+        while (PhiTokenScan.NextToken(text, from, out var index, out var end))
         {
-            var token = t.Slice(index, length);
-            var bounded = before != '-' && after != '-';
-            Span<byte> digits = stackalloc byte[24];
+            from = end;
+            var length = end - index;
+            var token = text.Slice(index, length);
+            var bounded = (index == 0 || text[index - 1] != '-') && (end == text.Length || text[end] != '-');
             var n = length <= 24 ? PhiValidators.Digits(token, digits) : -1;
             if (bounded && n == 10 && length == 10 && PhiValidators.Npi(digits[..10]))
             {
-                s.Raise(PhiEntities.Npi, PhiContext.Adjust(t, index, length, 0.35, PhiContext.Npi, 0.5));
+                scores.Raise(PhiEntities.Npi, PhiContext.Adjust(text, index, length, 0.35, PhiContext.Npi, 0.5));
             }
 
             if (length == 9 && n == 7 && PhiValidators.Dea(token) && "ABCDEFGHJKLMPRSTUXabcdefghjklmprstux".Contains(token[0]))
             {
-                s.Raise(PhiEntities.Dea, PhiContext.Adjust(t, index, length, 0.6, PhiContext.Dea, 0.35));
+                scores.Raise(PhiEntities.Dea, PhiContext.Adjust(text, index, length, 0.6, PhiContext.Dea, 0.35));
             }
 
             if (length == 17 && PhiValidators.Vin(token))
             {
-                s.Raise(PhiEntities.VehicleId, PhiContext.Adjust(t, index, length, 0.6, PhiContext.Vin, 0.3));
+                scores.Raise(PhiEntities.VehicleId, PhiContext.Adjust(text, index, length, 0.6, PhiContext.Vin, 0.3));
             }
 
             // Tables and forms put the label in a header or a key, away from the value.
             if (bounded && n is >= 6 and <= 12 && length - n <= 3 && token[..(length - n)].IndexOfAnyInRange('0', '9') < 0
-                && PhiContext.Before(t, index, PhiContext.RecordNumber, 64))
+                && PhiContext.Before(text, index, PhiContext.RecordNumber, 64))
             {
-                s.Raise(PhiEntities.MedicalRecordNumber, 0.8);
+                scores.Raise(PhiEntities.MedicalRecordNumber, 0.8);
             }
-        });
+        }
     }
 
     /// <summary>The entity a labelled identifier is, from its label; null when the token after it is no identifier (a year, a count).</summary>
@@ -343,8 +365,14 @@ internal sealed class PhiDetector
             letters += char.IsAsciiLetter(c) ? 1 : 0;
         }
 
-        var label = match[..tokenStart];
-        var vehicle = Has(label, "vin") || Has(label, "vehicle") || Has(label, "plate");
+        // Contains(…, OrdinalIgnoreCase) compares character by character at every position under
+        // invariant globalization: an ASCII label (all but adversarial ones) is lower-cased once and
+        // searched ordinally, which for lower-case words is the same test.
+        Span<char> lowered = stackalloc char[128];
+        var ascii = tokenStart <= lowered.Length && Ascii.ToLower(match[..tokenStart], lowered, out _) == OperationStatus.Done;
+        var label = ascii ? lowered[..tokenStart] : match[..tokenStart];
+        var how = ascii ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        var vehicle = Has(label, "vin", how) || Has(label, "vehicle", how) || Has(label, "plate", how);
         if (digits < 4 && !(digits >= 2 && letters >= 2 && token.Length >= 5) && !(vehicle && digits >= 1 && letters >= 1 && token.Length >= 4))
         {
             return null;
@@ -358,16 +386,16 @@ internal sealed class PhiDetector
         return label switch
         {
             _ when vehicle => PhiEntities.VehicleId,
-            _ when Has(label, "serial") || Has(label, "s/n") || Has(label, "sn#") || Has(label, "device") || Has(label, "udi") || Has(label, "imei")
-                || Has(label, "implant") || Has(label, "pacemaker") || Has(label, "pump") || Has(label, "icd ") || Has(label, "defibrillator") => PhiEntities.DeviceId,
-            _ when Has(label, "acc") || Has(label, "billing") || Has(label, "invoice") || Has(label, "claim") => PhiEntities.AccountNumber,
-            _ when Has(label, "member") || Has(label, "subscriber") || Has(label, "policy") || Has(label, "group") || Has(label, "insur")
-                || Has(label, "plan") || Has(label, "medicaid") || Has(label, "medicare") || Has(label, "mbi") || Has(label, "hicn")
-                || Has(label, "beneficiary") || Has(label, "payer") => PhiEntities.HealthPlanNumber,
+            _ when Has(label, "serial", how) || Has(label, "s/n", how) || Has(label, "sn#", how) || Has(label, "device", how) || Has(label, "udi", how) || Has(label, "imei", how)
+                || Has(label, "implant", how) || Has(label, "pacemaker", how) || Has(label, "pump", how) || Has(label, "icd ", how) || Has(label, "defibrillator", how) => PhiEntities.DeviceId,
+            _ when Has(label, "acc", how) || Has(label, "billing", how) || Has(label, "invoice", how) || Has(label, "claim", how) => PhiEntities.AccountNumber,
+            _ when Has(label, "member", how) || Has(label, "subscriber", how) || Has(label, "policy", how) || Has(label, "group", how) || Has(label, "insur", how)
+                || Has(label, "plan", how) || Has(label, "medicaid", how) || Has(label, "medicare", how) || Has(label, "mbi", how) || Has(label, "hicn", how)
+                || Has(label, "beneficiary", how) || Has(label, "payer", how) => PhiEntities.HealthPlanNumber,
             _ => PhiEntities.MedicalRecordNumber,
         };
 
-        static bool Has(ReadOnlySpan<char> label, string word) => label.Contains(word, StringComparison.OrdinalIgnoreCase);
+        static bool Has(ReadOnlySpan<char> label, string word, StringComparison how) => label.Contains(word, how);
     }
 
     /// <summary>

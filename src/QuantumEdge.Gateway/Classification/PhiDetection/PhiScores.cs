@@ -6,6 +6,9 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// </summary>
 internal struct PhiScores
 {
+    /// <summary><see cref="PhiEntities.BuiltIn"/> as an array: indexed without an interface call.</summary>
+    private static readonly string[] BuiltIn = [.. PhiEntities.BuiltIn];
+
     private readonly double[] _best;
     private readonly IReadOnlyList<string> _extraNames;
 
@@ -65,8 +68,17 @@ internal struct PhiScores
 
     private readonly int IndexOf(string entity)
     {
-        var builtIn = PhiEntities.BuiltIn;
-        for (var i = 0; i < builtIn.Count; i++)
+        // The detector raises its built-in types by their constants, the very strings of the list.
+        var builtIn = BuiltIn;
+        for (var i = 0; i < builtIn.Length; i++)
+        {
+            if (ReferenceEquals(builtIn[i], entity))
+            {
+                return i;
+            }
+        }
+
+        for (var i = 0; i < builtIn.Length; i++)
         {
             if (string.Equals(builtIn[i], entity, StringComparison.Ordinal))
             {
@@ -78,7 +90,7 @@ internal struct PhiScores
         {
             if (string.Equals(_extraNames[i], entity, StringComparison.Ordinal))
             {
-                return builtIn.Count + i;
+                return builtIn.Length + i;
             }
         }
 

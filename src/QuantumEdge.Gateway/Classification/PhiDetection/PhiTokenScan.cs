@@ -10,39 +10,35 @@ internal static class PhiTokenScan
     private const int MaxLocalPart = 64;
     private const int MaxDomain = 253;
 
-    /// <summary>Calls <paramref name="onToken"/> for every maximal run of ASCII letters and digits that holds a digit, with the characters around it.</summary>
-    internal static void Tokens<TState>(ReadOnlySpan<char> text, ref TState state, TokenAction<TState> onToken)
+    /// <summary>
+    /// The next maximal run of ASCII letters and digits that holds a digit, at or after
+    /// <paramref name="from"/> (which is not inside a run); false when there is none. The caller
+    /// goes on from <paramref name="end"/>, so the runs come in text order, each once.
+    /// </summary>
+    internal static bool NextToken(ReadOnlySpan<char> text, int from, out int start, out int end)
     {
-        var i = 0;
-        while (i < text.Length)
+        var at = from < text.Length ? text[from..].IndexOfAnyInRange('0', '9') : -1;
+        if (at < 0)
         {
-            var at = text[i..].IndexOfAnyInRange('0', '9');
-            if (at < 0)
-            {
-                return;
-            }
-
-            var digit = i + at;
-            var start = digit;
-            while (start > 0 && char.IsAsciiLetterOrDigit(text[start - 1]))
-            {
-                start--;
-            }
-
-            var end = digit + 1;
-            while (end < text.Length && char.IsAsciiLetterOrDigit(text[end]))
-            {
-                end++;
-            }
-
-            var before = start > 0 ? text[start - 1] : ' ';
-            var after = end < text.Length ? text[end] : ' ';
-            onToken(text, start, end - start, before, after, ref state);
-            i = end;
+            start = end = text.Length;
+            return false;
         }
-    }
 
-    internal delegate void TokenAction<TState>(ReadOnlySpan<char> text, int index, int length, char before, char after, ref TState state);
+        var digit = from + at;
+        start = digit;
+        while (start > 0 && char.IsAsciiLetterOrDigit(text[start - 1]))
+        {
+            start--;
+        }
+
+        end = digit + 1;
+        while (end < text.Length && char.IsAsciiLetterOrDigit(text[end]))
+        {
+            end++;
+        }
+
+        return true;
+    }
 
     /// <summary>Whether the text holds an e-mail address: a local part and a dotted domain around an '@'.</summary>
     internal static bool HasEmail(ReadOnlySpan<char> text)

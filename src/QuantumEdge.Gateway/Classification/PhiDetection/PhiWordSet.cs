@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace QuantumEdge.Gateway.Classification.PhiDetection;
 
 /// <summary>
@@ -50,27 +52,50 @@ internal sealed class PhiWordSet
     internal bool StartsAt(ReadOnlySpan<char> text, int at) => MatchAt(text, at, wholeWord: false);
 
     /// <summary>Whether any word of the set appears as a whole word (no ASCII letter either side) in <paramref name="window"/>.</summary>
-    internal bool ContainsWord(ReadOnlySpan<char> window)
-    {
-        for (var at = 0; at < window.Length; at++)
-        {
-            if ((at == 0 || !char.IsAsciiLetter(window[at - 1])) && MatchAt(window, at, wholeWord: true))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    internal bool ContainsWord(ReadOnlySpan<char> window) => NextStart(window, 0, wholeWord: true) >= 0;
 
     /// <summary>Index of the next position at or after <paramref name="from"/> that follows no ASCII letter and starts a word of the set; -1 when none.</summary>
-    internal int NextWordStart(ReadOnlySpan<char> text, int from)
+    internal int NextWordStart(ReadOnlySpan<char> text, int from) => NextStart(text, from, wholeWord: false);
+
+    /// <summary>
+    /// The first position at or after <paramref name="from"/> that follows no ASCII letter and
+    /// where <see cref="MatchAt"/> holds. A word of the set starts with a letter, so only word
+    /// starts and non-ASCII characters are tried, and an ASCII word start only when its prefix
+    /// bit is set; the rest of an ASCII word is passed over.
+    /// </summary>
+    private int NextStart(ReadOnlySpan<char> text, int from, bool wholeWord)
     {
-        for (var at = from; at < text.Length; at++)
+        var at = from;
+        while (at < text.Length)
         {
-            if ((at == 0 || !char.IsAsciiLetter(text[at - 1])) && MatchAt(text, at, wholeWord: false))
+            var c = text[at];
+            if (c > '\u007F')
+            {
+                if ((at == 0 || !char.IsAsciiLetter(text[at - 1])) && MatchAt(text, at, wholeWord))
+                {
+                    return at;
+                }
+
+                at++;
+                continue;
+            }
+
+            if (!char.IsAsciiLetter(c))
+            {
+                at++;
+                continue;
+            }
+
+            if ((at == 0 || !char.IsAsciiLetter(text[at - 1])) && MayStartAt(text, at) && MatchAt(text, at, wholeWord))
             {
                 return at;
+            }
+
+            // The rest of the word follows a letter: no word of the set starts there.
+            at++;
+            while (at < text.Length && char.IsAsciiLetter(text[at]))
+            {
+                at++;
             }
         }
 
@@ -109,12 +134,13 @@ internal sealed class PhiWordSet
     /// False only when no word of the set starts at text[at] (an ASCII letter, followed by an ASCII
     /// character or the end): the prefix bit of its first three characters is clear. Ignoring case,
     /// an ASCII letter equals only a letter and any other ASCII character only itself, so no word
-    /// whose prefix bit is clear can match; near the end of the text, or before a non-ASCII third
-    /// character, the answer is yes and the comparisons decide.
+    /// whose prefix bit is clear can match; near the end of the text, or before a non-ASCII second
+    /// or third character, the answer is yes and the comparisons decide.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool MayStartAt(ReadOnlySpan<char> text, int at)
     {
-        if (at + 2 >= text.Length || text[at + 2] > '\u007F')
+        if (at + 2 >= text.Length || text[at + 1] > '\u007F' || text[at + 2] > '\u007F')
         {
             return true;
         }
@@ -138,8 +164,10 @@ internal sealed class PhiWordSet
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int PrefixKey(int first, int second, int third) => (((first * 27) + second) * 27) + third;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Slot(char c) => char.IsAsciiLetter(c) ? (c | 0x20) - 'a' : Other;
 
     private static bool Any(string[] words, ReadOnlySpan<char> text, int at, bool wholeWord)
