@@ -50,6 +50,7 @@ internal sealed record BenchOptions
           --audit-linger-ms N      the node's storage.audit_commit_linger_ms (default: the product's default; 0 = commit outcome records at once)
           --alloc-types            diagnostic: after each saturation pass, print the most allocated types (sampled)
           --fresh-connections      diagnostic: Connection: close on every request (direct and gateway alike)
+        or: ... -- --serve-yarp --listen URL --upstream URL   only host the bare YARP proxy until SIGTERM (bench/wrk/run.sh)
         """;
 
     /// <summary>Null when the arguments asked for help or were not understood (the message says why).</summary>

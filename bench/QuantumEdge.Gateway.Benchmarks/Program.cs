@@ -6,6 +6,12 @@ using QuantumEdge.Gateway.Benchmarks.Reporting;
 
 // Gateway overhead: the same load straight to a simulated backend and through an in-process
 // gateway node. Prints measurements and PASS/MISS against the product's targets (README, Performance); always exits 0 once it ran.
+// --serve-yarp only hosts the bare YARP baseline for the out-of-process bench (bench/wrk/run.sh).
+if (args.Length > 0 && args[0] == YarpServeMode.Flag)
+{
+    return await YarpServeMode.RunAsync(args);
+}
+
 var options = BenchOptions.Parse(args, out var error);
 if (options is null)
 {

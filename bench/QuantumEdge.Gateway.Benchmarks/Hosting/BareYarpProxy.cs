@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 
@@ -11,8 +12,8 @@ namespace QuantumEdge.Gateway.Benchmarks.Hosting;
 
 /// <summary>
 /// The baseline the gateway is compared with: a bare YARP reverse proxy in front of the same
-/// simulated backend, in the same process, doing nothing but forwarding (no auth, no JSON
-/// rewrite, no planner, no audit). What the node costs beyond it is what its features cost.
+/// simulated backend, in the same process (or alone, <see cref="YarpServeMode"/>), doing nothing but
+/// forwarding (no auth, no JSON rewrite, no planner, no audit). What the node costs beyond it is what its features cost.
 /// </summary>
 internal sealed class BareYarpProxy : IAsyncDisposable
 {
@@ -27,11 +28,13 @@ internal sealed class BareYarpProxy : IAsyncDisposable
     /// <summary>Base address, e.g. <c>http://127.0.0.1:41234</c>; the backend's paths pass through unchanged.</summary>
     public string Address { get; }
 
-    public static async Task<BareYarpProxy> StartAsync(string backendAddress)
+    /// <param name="backendAddress">Where every request is forwarded, paths unchanged.</param>
+    /// <param name="listenUrl">Kestrel URL to listen on; the default takes a free loopback port.</param>
+    public static async Task<BareYarpProxy> StartAsync(string backendAddress, string listenUrl = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(listenUrl);
         builder.Services.AddReverseProxy().LoadFromMemory(
             [new RouteConfig { RouteId = "all", ClusterId = "sim", Match = new RouteMatch { Path = "{**catch-all}" } }],
             [new ClusterConfig
@@ -45,6 +48,9 @@ internal sealed class BareYarpProxy : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new BareYarpProxy(app, address);
     }
+
+    /// <summary>Completes when the host is told to stop (SIGTERM, SIGINT).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
     public async ValueTask DisposeAsync()
     {
