@@ -20,7 +20,10 @@ usage: bench/wrk/run.sh [options]
   --ledger-on-shm      diagnostic: the node's data dir (ledger) on /dev/shm instead of disk
   --node-env VAR=VALUE diagnostic: extra environment for the node only (repeatable),
                        e.g. DOTNET_GCgen0size=0x2000000
+  --audit-linger-ms N  diagnostic: the node's storage.audit_commit_linger_ms (default: the product's)
+  --log-level LEVEL    diagnostic: the node's logging.level (default information, as in production.yaml)
   --no-build           use the existing builds (the published node, the gateway bench) as they are
+  --keep               keep the temporary directory (node log, ledger, configs) and print its path
 environment:
   QUANTUMEDGE_BINARY   the node to measure (default: dotnet publish src/QuantumEdge.Node -c Release -r linux-x64,
                        as .ci/run does, into that project's bin/)
@@ -28,6 +31,7 @@ EOF
 }
 
 REPS=5 SECONDS_C1=10 SAT_REPS=3 SAT_SECONDS=10 SAT_CONNECTIONS=16 WARMUP=5 OUT="" LEDGER_ON_SHM=0 BUILD=1
+LINGER="" LOG_LEVEL=information KEEP=0
 NODE_ENV=()
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { echo "$1 $2: must be a positive whole number" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -35,6 +39,7 @@ while [ $# -gt 0 ]; do
     -h|--help) usage; exit 0 ;;
     --ledger-on-shm) LEDGER_ON_SHM=1; shift; continue ;;
     --no-build) BUILD=0; shift; continue ;;
+    --keep) KEEP=1; shift; continue ;;
   esac
   [ $# -ge 2 ] || { echo "$1 needs a value" >&2; usage >&2; exit 2; }
   case $1 in
@@ -45,6 +50,8 @@ while [ $# -gt 0 ]; do
     --sat-connections) positive "$1" "$2"; SAT_CONNECTIONS=$2 ;;
     --warmup) positive "$1" "$2"; WARMUP=$2 ;;
     --out) OUT=$2 ;;
+    --audit-linger-ms) [[ $2 =~ ^[0-9]+$ ]] || { echo "$1 $2: must be a whole number" >&2; exit 2; }; LINGER=$2 ;;
+    --log-level) [[ $2 =~ ^[A-Za-z]+$ ]] || { echo "$1 $2: expected a level name" >&2; exit 2; }; LOG_LEVEL=$2 ;;
     --node-env) [[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || { echo "--node-env $2: expected VAR=VALUE" >&2; exit 2; }; NODE_ENV+=("$2") ;;
     *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -78,8 +85,12 @@ cleanup() {
   for pid in $NODE_PID $YARP_PID $NGINX_PID; do
     wait "$pid" 2> /dev/null || true
   done
-  rm -rf "$WORK"
-  if [ -n "$SHM" ]; then rm -rf "$SHM"; fi
+  if [ "$KEEP" = 1 ]; then
+    echo "kept: $WORK ${SHM:+and $SHM}" >&2
+  else
+    rm -rf "$WORK"
+    if [ -n "$SHM" ]; then rm -rf "$SHM"; fi
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -183,9 +194,10 @@ backends:
     allowed_classifications: [restricted, confidential, internal, public]
     timeout_seconds: 120
 storage:
-  node_key_dir: $WORK/keys
+  node_key_dir: $WORK/keys${LINGER:+
+  audit_commit_linger_ms: $LINGER}
 logging:
-  level: information
+  level: $LOG_LEVEL
   format: json
 security:
   enable_audit_trail: true
@@ -235,17 +247,19 @@ commits() {
     python3 -c 'import json,sys; l=json.load(sys.stdin)["ledger"]; print(l["group_commits"], l["operations_committed"])'
 }
 TSV=$OUT/passes.tsv
-printf 'phase\tpath\trep\tconnections\tload1\trequests\tduration_us\tp50_us\tp75_us\tp90_us\tp99_us\tp999_us\tmax_us\tcpu_ticks\tgc0\tgc1\tgc2\tcommits\toperations\n' > "$TSV"
+printf 'phase\tpath\trep\tconnections\tstart_s\tend_s\tload1\trequests\tduration_us\tp50_us\tp75_us\tp90_us\tp99_us\tp999_us\tmax_us\tcpu_ticks\tgc0\tgc1\tgc2\tcommits\toperations\n' > "$TSV"
 
 # One wrk pass; appends a row to passes.tsv unless it is a warm-up. Fails the run on any non-200 or socket error.
 pass() {
   local phase=$1 path=$2 rep=$3 connections=$4 seconds=$5
-  local file=$OUT/wrk-$phase-$path-$rep.txt load cpu0 cpu1 gc0=(0 0 0) gc1=(0 0 0) c0=(0 0) c1=(0 0)
+  local file=$OUT/wrk-$phase-$path-$rep.txt load cpu0 cpu1 gc0=(0 0 0) gc1=(0 0 0) c0=(0 0) c1=(0 0) start end
   load=$(cut -d' ' -f1 /proc/loadavg)
   if [ "$path" = node ]; then read -ra gc0 <<< "$(gc_counts)"; read -ra c0 <<< "$(commits)"; fi
   cpu0=$(cpu_ticks "${PID_OF[$path]}")
+  start=$(date +%s.%N)
   wrk -t1 -c"$connections" -d"${seconds}s" --latency -s bench/wrk/chat.lua "${URL[$path]}" > "$file" 2>&1 ||
     fail "wrk $phase $path #$rep exited $? (see $file): $(tail -3 "$file")"
+  end=$(date +%s.%N)
   cpu1=$(cpu_ticks "${PID_OF[$path]}")
   if [ "$path" = node ]; then read -ra gc1 <<< "$(gc_counts)"; read -ra c1 <<< "$(commits)"; fi
   local qe
@@ -255,10 +269,10 @@ pass() {
   if grep -q 'Non-2xx' "$file"; then fail "wrk counted non-2xx answers in $file"; fi
   local v
   v=$(sed -E 's/^QE requests=([0-9]+) .* duration_us=([0-9]+) p50_us=([0-9]+) p75_us=([0-9]+) p90_us=([0-9]+) p99_us=([0-9]+) p999_us=([0-9]+) max_us=([0-9]+) .*/\1\t\2\t\3\t\4\t\5\t\6\t\7\t\8/' <<< "$qe")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$path" "$rep" "$connections" "$load" "$v" "$((cpu1 - cpu0))" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$path" "$rep" "$connections" "$start" "$end" "$load" "$v" "$((cpu1 - cpu0))" \
     "$((gc1[0] - gc0[0]))" "$((gc1[1] - gc0[1]))" "$((gc1[2] - gc0[2]))" "$((c1[0] - c0[0]))" "$((c1[1] - c0[1]))" >> "$TSV"
   printf '  %-10s %-6s #%s  c=%-3s load %s  %s\n' "$phase" "$path" "$rep" "$connections" "$load" \
-    "$(awk -F'\t' 'END { printf "%.0f RPS, p50 %d us, p99 %d us", $6 / ($7 / 1e6), $8, $11 }' "$TSV")"
+    "$(awk -F'\t' 'END { printf "%.0f RPS, p50 %d us, p99 %d us", $8 / ($9 / 1e6), $10, $13 }' "$TSV")"
 }
 
 # Interleaved: the order rotates each repetition so no path always follows the same one.
@@ -282,7 +296,7 @@ phase() {
   echo "started $(date -u +%FT%TZ); $(nproc) CPUs; uptime at start: $(uptime)"
   echo "node: $BIN ($(stat -c %s "$BIN") bytes; $("$BIN" --version 2> /dev/null | head -1))"
   echo "node data dir: $DATA ($(stat -f -c %T "$(dirname "$DATA")"))"
-  echo "node extra environment: ${NODE_ENV[*]:-(none)}"
+  echo "node extra environment: ${NODE_ENV[*]:-(none)}; logging.level $LOG_LEVEL; storage.audit_commit_linger_ms ${LINGER:-(default)}"
   echo "YARP: dotnet $YARP_DLL --serve-yarp (server GC, JIT)"
   echo "wrk: $(wrk --version 2>&1 | head -1); nginx: $(nginx -v 2>&1)"
   echo "c=1: $REPS x ${SECONDS_C1}s per path; saturation: $SAT_REPS x ${SAT_SECONDS}s at c=$SAT_CONNECTIONS; warm-up ${WARMUP}s per path and phase"
@@ -303,5 +317,5 @@ cp "$WORK/config.yaml" "$OUT/node-config.yaml"
 curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" > "$OUT/node-metrics-end.txt" || true
 
 echo "==> results"
-python3 bench/wrk/summarize.py "$OUT" | tee "$OUT/table.txt"
+python3 bench/wrk/summarize.py "$OUT" "$WORK/node.log" | tee "$OUT/table.txt"
 echo "raw outputs: $OUT"

@@ -1,6 +1,8 @@
-"""The table of bench/wrk/run.sh, from the passes.tsv and run-info.txt it wrote: python3 summarize.py OUT_DIR."""
+"""The table of bench/wrk/run.sh, from the passes.tsv and run-info.txt it wrote: python3 summarize.py OUT_DIR [NODE_LOG]."""
 import csv
+import datetime
 import os
+import re
 import statistics
 import sys
 
@@ -38,7 +40,29 @@ def by_rep(rows, phase, path):
     return {int(r["rep"]): r for r in rows if r["phase"] == phase and r["path"] == path}
 
 
-def main(out_dir):
+LOG_LINE = re.compile(r'^\{"Timestamp":"([^"]+)","EventId":100,.*"LatencyMs":([0-9.]+)')
+
+
+def node_handler_latencies(node_log, passes):
+    """The node's own latency_ms (request log line, event 100) of the requests inside each pass's time window."""
+    windows = [(r["start_s"], r["end_s"], []) for r in passes]
+    with open(node_log, errors="replace") as f:
+        for line in f:
+            m = LOG_LINE.match(line)
+            if not m:
+                continue
+            t = datetime.datetime.fromisoformat(m.group(1).replace("Z", "+00:00")).timestamp()
+            for start, end, values in windows:
+                if start <= t <= end:
+                    values.append(float(m.group(2)))
+    return [sorted(values) for _, _, values in windows]
+
+
+def percentile(sorted_values, p):
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p / 100))]
+
+
+def main(out_dir, node_log=None):
     rows = load(out_dir)
     tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
     with open(os.path.join(out_dir, "run-info.txt")) as f:
@@ -73,6 +97,14 @@ def main(out_dir):
           f"(prometheus-net counts each collection in every generation it covered; {gcs[0] / seconds:.1f}/s, "
           f"one per {requests / max(gcs[0], 1):,.0f} requests); "
           f"ledger {commits:,.0f} group commits ({commits / seconds:.0f}/s), {ops:,.0f} operations ({ops / max(commits, 1):.1f} per commit)")
+    if node_log and os.path.exists(node_log):
+        own = [v for v in node_handler_latencies(node_log, node_rows) if v]
+        if own:
+            p50 = [percentile(v, 50) * 1000 for v in own]
+            p99 = [percentile(v, 99) * 1000 for v in own]
+            print(f"node's own request latency during the c=1 passes (its log's latency_ms: handler start to answer written, upstream included; "
+                  f"{sum(len(v) for v in own):,} lines): p50 {span(p50, ms)} ms, p99 {span(p99, ms)} ms, "
+                  f"slowest {max(v[-1] for v in own):.2f} ms")
     print()
 
     sat = {p: by_rep(rows, "sat", p) for p in PATHS}
@@ -98,6 +130,6 @@ def main(out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: summarize.py OUT_DIR")
-    main(sys.argv[1])
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: summarize.py OUT_DIR [NODE_LOG]")
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else None)
