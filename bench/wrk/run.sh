@@ -24,6 +24,8 @@ usage: bench/wrk/run.sh [options]
   --log-level LEVEL    diagnostic: the node's logging.level (default information, as in production.yaml)
   --no-build           use the existing builds (the published node, the gateway bench) as they are
   --keep               keep the temporary directory (node log, ledger, configs) and print its path
+  --nice N             run nginx, YARP, the node and wrk at this niceness (-20..19; below 0 needs root),
+                       so that other work on a shared machine disturbs the measurement less (default: unchanged)
 environment:
   QUANTUMEDGE_BINARY   the node to measure (default: dotnet publish src/QuantumEdge.Node -c Release -r linux-x64,
                        as .ci/run does, into that project's bin/)
@@ -31,7 +33,7 @@ EOF
 }
 
 REPS=5 SECONDS_C1=10 SAT_REPS=3 SAT_SECONDS=10 SAT_CONNECTIONS=16 WARMUP=5 OUT="" LEDGER_ON_SHM=0 BUILD=1
-LINGER="" LOG_LEVEL=information KEEP=0
+LINGER="" LOG_LEVEL=information KEEP=0 NICE=""
 NODE_ENV=()
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { echo "$1 $2: must be a positive whole number" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -50,6 +52,7 @@ while [ $# -gt 0 ]; do
     --sat-connections) positive "$1" "$2"; SAT_CONNECTIONS=$2 ;;
     --warmup) positive "$1" "$2"; WARMUP=$2 ;;
     --out) OUT=$2 ;;
+    --nice) if ! [[ $2 =~ ^-?[0-9]+$ ]] || [ "$2" -lt -20 ] || [ "$2" -gt 19 ]; then echo "$1 $2: expected -20..19" >&2; exit 2; fi; NICE=$2 ;;
     --audit-linger-ms) [[ $2 =~ ^[0-9]+$ ]] || { echo "$1 $2: must be a whole number" >&2; exit 2; }; LINGER=$2 ;;
     --log-level) [[ $2 =~ ^[A-Za-z]+$ ]] || { echo "$1 $2: expected a level name" >&2; exit 2; }; LOG_LEVEL=$2 ;;
     --node-env) [[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || { echo "--node-env $2: expected VAR=VALUE" >&2; exit 2; }; NODE_ENV+=("$2") ;;
@@ -131,6 +134,9 @@ if [ "$BUILD" = 1 ]; then
   dotnet build bench/QuantumEdge.Gateway.Benchmarks -c Release > "$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log" >&2; fail "build"; }
 fi
 [ -f "$YARP_DLL" ] || fail "no $YARP_DLL (drop --no-build)"
+
+# Every process started from here on inherits the niceness.
+if [ -n "$NICE" ]; then renice -n "$NICE" -p $$ > /dev/null || fail "renice -n $NICE (below 0 needs root)"; fi
 
 # ---- nginx: the fixed upstream -----------------------------------------------------------------
 NGINX_PORT=$(free_port) YARP_PORT=$(free_port) API_PORT=$(free_port) METRICS_PORT=$(free_port)
@@ -298,7 +304,7 @@ phase() {
   echo "node data dir: $DATA ($(stat -f -c %T "$(dirname "$DATA")"))"
   echo "node extra environment: ${NODE_ENV[*]:-(none)}; logging.level $LOG_LEVEL; storage.audit_commit_linger_ms ${LINGER:-(default)}"
   echo "YARP: dotnet $YARP_DLL --serve-yarp (server GC, JIT)"
-  echo "wrk: $(wrk --version 2>&1 | head -1); nginx: $(nginx -v 2>&1)"
+  echo "wrk: $(wrk --version 2>&1 | head -1); nginx: $(nginx -v 2>&1); niceness of the bench's processes: $(ps -o ni= -p $$ | tr -d ' ')"
   echo "c=1: $REPS x ${SECONDS_C1}s per path; saturation: $SAT_REPS x ${SAT_SECONDS}s at c=$SAT_CONNECTIONS; warm-up ${WARMUP}s per path and phase"
 } | tee "$OUT/run-info.txt"
 
