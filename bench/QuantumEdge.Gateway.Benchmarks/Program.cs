@@ -12,6 +12,11 @@ if (args.Length > 0 && args[0] == YarpServeMode.Flag)
     return await YarpServeMode.RunAsync(args);
 }
 
+if (ShippedGcBudget.RunInChildUnlessSet(args) is { } childExit)
+{
+    return childExit;
+}
+
 var options = BenchOptions.Parse(args, out var error);
 if (options is null)
 {
@@ -27,6 +32,8 @@ if (options is null)
 Console.WriteLine("QuantumEdge gateway benchmark");
 Console.WriteLine($"  {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, " +
     $"{Environment.ProcessorCount} logical CPUs, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
+Console.WriteLine($"  {QuantumEdge.Node.Hosting.GcSettings.Describe()}");
+Console.WriteLine($"        {ShippedGcBudget.Note()}; the node, the bare YARP baseline and the simulated backend all run under it (one process, one GC)");
 Console.WriteLine($"  NOTE: the load generator, the gateway node and the simulated backend all run in this one process and share these {Environment.ProcessorCount} cores,");
 Console.WriteLine("        so every figure includes client and backend CPU contention; a dedicated gateway host would do better.");
 Console.WriteLine("  backend: SimulatedBackend, TimeScale 0 (answers at once: what is measured is HTTP + gateway cost, not a model)");

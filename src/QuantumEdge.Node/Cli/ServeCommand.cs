@@ -27,13 +27,20 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
+            long heapLimit;
             try
             {
-                GcHeapLimit.Apply(GcHeapLimit.For(MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit)));
+                heapLimit = GcHeapLimit.Apply(GcHeapLimit.For(MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit)));
             }
             catch (InvalidOperationException e)
             {
                 await Console.Error.WriteLineAsync($"quantumedge: configuration error at 'resources.memory_limit': {config.Resources.MemoryLimit} is too small for the node's heap ({e.Message})");
+                return ExitCodes.Usage;
+            }
+
+            if (GcSettings.HeapLimitProblem(heapLimit) is { } gcProblem)
+            {
+                await Console.Error.WriteLineAsync($"quantumedge: configuration error at 'resources.memory_limit': {config.Resources.MemoryLimit} is too small: {gcProblem}");
                 return ExitCodes.Usage;
             }
 
@@ -49,6 +56,7 @@ internal static class ServeCommand
             var logger = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
             logger.LogInformation("node {Node} ready in {Ms:F1} ms: API {Api}, metrics {Metrics}/metrics, {Backends} backends, config {Source}",
                 config.Node.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds, node.ApiAddress, node.MetricsAddress, config.Backends.Count, config.Source);
+            logger.LogInformation("{GcSettings}", GcSettings.Describe());
             await node.WaitForShutdownAsync(CancellationToken.None);
             logger.LogInformation("node {Node} stopping", config.Node.Id);
             return ExitCodes.Ok;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using GcSettings = QuantumEdge.Node.Hosting.GcSettings;
 
 namespace QuantumEdge.Node.Tests.PublishedBinary;
 
@@ -44,6 +45,9 @@ public sealed class NodeProcess : IAsyncDisposable
         if (binary is not { Length: > 0 })
         {
             psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "quantumedge.dll"));
+            // The AOT binary has its gen0 budget compiled in; the JIT runtime reads it only from the
+            // environment (not from runtimeconfig.json), so the JIT build gets the same value here.
+            psi.Environment[GcSettings.OverrideVariable] = GcSettings.BuiltInGen0BudgetBytes.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
         }
 
         foreach (var a in args)
