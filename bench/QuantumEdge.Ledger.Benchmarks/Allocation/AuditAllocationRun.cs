@@ -39,12 +39,14 @@ internal static class AuditAllocationRun
                 var entries = Entries(promptHmac, groupSize * groups, "run");
                 var commits = ledger.GroupCommits;
                 var records = ledger.OperationsCommitted;
+                var writer = ledger.WriterAllocatedBytes;
                 sampler?.Start();
                 var before = GC.GetTotalAllocatedBytes(precise: true);
                 await WriteAsync(ledger, entries).ConfigureAwait(false);
                 var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
                 sampler?.Pause();
-                return new AllocationResult(groupSize, ledger.OperationsCommitted - records, ledger.GroupCommits - commits, allocated);
+                return new AllocationResult(groupSize, ledger.OperationsCommitted - records, ledger.GroupCommits - commits, allocated,
+                    ledger.WriterAllocatedBytes - writer);
             }
         }
         finally
@@ -93,10 +95,12 @@ internal static class AuditAllocationRun
     }
 }
 
-/// <summary>One allocation pass: records and commits made, and the bytes every thread allocated meanwhile.</summary>
-internal readonly record struct AllocationResult(int GroupSize, long Records, long Commits, long AllocatedBytes)
+/// <summary>One allocation pass: records and commits made, the bytes every thread allocated meanwhile, and the ledger writer thread's share.</summary>
+internal readonly record struct AllocationResult(int GroupSize, long Records, long Commits, long AllocatedBytes, long WriterAllocatedBytes)
 {
     public double BytesPerRecord => AllocatedBytes / (double)Math.Max(1, Records);
+
+    public double WriterBytesPerRecord => WriterAllocatedBytes / (double)Math.Max(1, Records);
 
     public double RecordsPerCommit => Records / (double)Math.Max(1, Commits);
 }
