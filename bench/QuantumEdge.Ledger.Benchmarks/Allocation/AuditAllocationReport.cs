@@ -6,7 +6,9 @@ namespace QuantumEdge.Ledger.Benchmarks.Allocation;
 /// <c>--alloc</c>: bytes allocated per outcome record when each is its own commit, at a small and a
 /// large group size (one connection makes groups of ≈ 25–30, saturation of hundreds), and the split
 /// into a per-record and a per-commit part (the 25 and 300 passes solve bytes = r·records + c·commits).
-/// LiteDB's skip-list levels come from a fixed-seed generator, so the figures repeat to the byte.
+/// LiteDB's skip-list levels come from a fixed-seed generator, so a run repeats to within bytes and two
+/// builds compare exactly; a ledger that saw other inserts first has other levels, which moves LiteDB's
+/// share by up to ± 1 KB per record.
 /// </summary>
 internal static class AuditAllocationReport
 {

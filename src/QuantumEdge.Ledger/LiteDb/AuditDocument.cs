@@ -13,8 +13,9 @@ internal static class AuditDocument
     private const int FieldCount = 22;
 
     public static BsonDocument Create(long seq, long timeTicks, AuditEntry entry, byte[]? userHash, byte[]? user,
-        byte[]? department, byte[] prevHash, CanonicalEncoder encoder)
+        byte[]? department, byte[] prevHash, CanonicalEncoder encoder, SharedBsonValues? shared = null)
     {
+        shared ??= new SharedBsonValues();
         var doc = new BsonDocument();
         // Sized once for its 22 fields instead of growing four times per record.
         if (doc.RawValue is Dictionary<string, BsonValue> fields)
@@ -24,21 +25,21 @@ internal static class AuditDocument
 
         doc.Add(AuditFields.Seq, seq);
         doc.Add(AuditFields.Time, timeTicks);
-        doc.Add(AuditFields.EventType, (int)entry.EventType);
+        doc.Add(AuditFields.EventType, SharedBsonValues.Int32((int)entry.EventType));
         doc.Add(AuditFields.RequestId, entry.RequestId);
         doc.Add(AuditFields.UserHash, Bin(userHash));
         doc.Add(AuditFields.User, Bin(user));
-        doc.Add(AuditFields.Role, Str(entry.Role));
+        doc.Add(AuditFields.Role, shared.String(entry.Role));
         doc.Add(AuditFields.Department, Bin(department));
-        doc.Add(AuditFields.Classification, Str(entry.Classification));
-        doc.Add(AuditFields.Backend, Str(entry.Backend));
-        doc.Add(AuditFields.Model, Str(entry.Model));
-        doc.Add(AuditFields.PromptTokens, entry.PromptTokens);
-        doc.Add(AuditFields.CompletionTokens, entry.CompletionTokens);
-        doc.Add(AuditFields.HttpStatus, entry.HttpStatus);
+        doc.Add(AuditFields.Classification, shared.String(entry.Classification));
+        doc.Add(AuditFields.Backend, shared.String(entry.Backend));
+        doc.Add(AuditFields.Model, shared.String(entry.Model));
+        doc.Add(AuditFields.PromptTokens, SharedBsonValues.Int32(entry.PromptTokens));
+        doc.Add(AuditFields.CompletionTokens, SharedBsonValues.Int32(entry.CompletionTokens));
+        doc.Add(AuditFields.HttpStatus, SharedBsonValues.Int32(entry.HttpStatus));
         doc.Add(AuditFields.LatencyMs, entry.LatencyMs);
-        doc.Add(AuditFields.Decision, entry.Decision);
-        doc.Add(AuditFields.Epsilon, entry.EpsilonCharged);
+        doc.Add(AuditFields.Decision, shared.String(entry.Decision));
+        doc.Add(AuditFields.Epsilon, SharedBsonValues.Double(entry.EpsilonCharged));
         doc.Add(AuditFields.PromptHmac, Str(entry.PromptHmac));
         doc.Add(AuditFields.Detail, Str(entry.Detail));
         doc.Add(AuditFields.RelatedSeq, entry.RelatedSeq is { } related ? new BsonValue(related) : BsonValue.Null);
