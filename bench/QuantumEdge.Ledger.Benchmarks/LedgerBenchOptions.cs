@@ -26,6 +26,9 @@ public sealed record LedgerBenchOptions
           --no-baseline      skip the one-fsync-per-charge baseline
           --no-postgres      skip the PostgreSQL ledger (by default it runs against a throw-away local server)
           --replicas LIST    PostgreSQL ledger instances sharing that server, comma-separated (default 1,3)
+          --alloc [--alloc-types] [--dir PATH]
+                             bytes allocated per outcome record at group sizes 25 and 300, split per record / per commit
+                             (--alloc-types: the most allocated types) instead
           --micro [BDN args] BenchmarkDotNet micro-benchmarks of PrivacyBudgetPolicy.Spent/Evaluate instead
         """;
 

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using QuantumEdge.Ledger.Benchmarks;
+using QuantumEdge.Ledger.Benchmarks.Allocation;
 using QuantumEdge.Ledger.Benchmarks.Charges;
 using QuantumEdge.Ledger.Benchmarks.Micro;
 using QuantumEdge.Ledger.Benchmarks.Reporting;
@@ -16,6 +17,15 @@ if (args.Length > 0 && args[0] == "--micro")
     // In-process: no separate generated project to build on a small box.
     var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
     BenchmarkSwitcher.FromTypes([typeof(PolicyBenchmarks)]).Run(args[1..], config);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "--alloc")
+{
+    // Allocation per outcome record and per commit (issue 7 item 22): repeatable on a busy box.
+    var sampleTypes = args.Contains("--alloc-types");
+    var allocDir = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault() ?? Path.GetTempPath();
+    await AuditAllocationReport.RunAsync(allocDir, sampleTypes, Console.Out);
     return 0;
 }
 

@@ -70,12 +70,26 @@ internal sealed class CanonicalEncoder
 
     public CanonicalEncoder OptionalInt64(long? value) => value is null ? Absent() : Present(8).Int64(value.Value);
 
+    /// <summary>SHA-256 of <paramref name="prefix"/> followed by what was written.</summary>
     public byte[] Sha256(ReadOnlySpan<byte> prefix)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(prefix);
-        hash.AppendData(_buffer.WrittenSpan);
-        return hash.GetHashAndReset();
+        // One-shot over one contiguous copy: no hasher object per audit record.
+        var length = prefix.Length + _buffer.WrittenCount;
+        byte[]? rented = null;
+        var whole = length <= 1024 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
+        {
+            prefix.CopyTo(whole);
+            _buffer.WrittenSpan.CopyTo(whole[prefix.Length..]);
+            return SHA256.HashData(whole);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     private CanonicalEncoder Absent()

@@ -21,6 +21,7 @@ internal sealed class GroupCommitWriter : IDisposable
     private readonly List<LedgerOperation> _batch = [];
     private long _commits;
     private long _operations;
+    private long _allocatedBytes;
 
     public GroupCommitWriter(LedgerStore store, int maxBatch, TimeSpan deferredLinger)
     {
@@ -34,6 +35,13 @@ internal sealed class GroupCommitWriter : IDisposable
     public long Commits => Interlocked.Read(ref _commits);
 
     public long Operations => Interlocked.Read(ref _operations);
+
+    /// <summary>
+    /// Bytes the writer thread has allocated so far, as of its last commit or exclusive operation
+    /// (set before their callers' tasks complete): what the ledger's own work costs the GC, apart
+    /// from its callers' allocations.
+    /// </summary>
+    public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
 
     public Task<T> Enqueue<T>(Func<LedgerStore, T> body, bool exclusive = false, CommitTiming timing = CommitTiming.Immediate)
     {
@@ -142,6 +150,7 @@ internal sealed class GroupCommitWriter : IDisposable
 
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _operations, group.Count);
+        Interlocked.Exchange(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
     private void RunExclusive(LedgerOperation operation)
@@ -151,6 +160,7 @@ internal sealed class GroupCommitWriter : IDisposable
             _store.ResetBatch();
             operation.Apply(_store);
             _store.MakeDurable();
+            Interlocked.Exchange(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
             operation.Complete();
         }
         catch (Exception ex)

@@ -80,6 +80,9 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
     /// <summary>Operations applied by those commits.</summary>
     public long OperationsCommitted => _writer.Operations;
 
+    /// <summary>Bytes the writer thread allocated so far (see <see cref="GroupCommitWriter.AllocatedBytes"/>).</summary>
+    internal long WriterAllocatedBytes => _writer.AllocatedBytes;
+
     /// <inheritdoc />
     public LedgerCommitStats? CommitStats => new LedgerCommitStats(_writer.Commits, _writer.Operations);
 

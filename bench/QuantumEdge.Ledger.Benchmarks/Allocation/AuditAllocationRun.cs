@@ -1,0 +1,106 @@
+using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.Crypto;
+using QuantumEdge.Ledger.LiteDb;
+using QuantumEdge.Privacy;
+
+namespace QuantumEdge.Ledger.Benchmarks.Allocation;
+
+/// <summary>
+/// Bytes allocated (all threads) per outcome record: the deferrable <see cref="IPrivacyLedger.RecordAsync(AuditEntry, CommitTiming, CancellationToken)"/>
+/// a public request makes, queued in bursts of exactly one group so that every commit carries
+/// <c>groupSize</c> records (the linger never runs out; a full group commits). Allocation does not
+/// depend on how busy the box is, so the figure is repeatable where timings are not.
+/// </summary>
+internal static class AuditAllocationRun
+{
+    private const string MasterKey = "ledger-benchmark-master-key";
+
+    public static async Task<AllocationResult> RunAsync(string root, int groupSize, int groups, AllocationSampler? sampler = null)
+    {
+        var directory = Path.Combine(root, "qe-ledger-alloc-" + Guid.NewGuid().ToString("N"));
+        using var identity = NodeIdentity.Generate();
+        try
+        {
+            var ledger = LiteDbPrivacyLedger.Open(new LedgerOptions
+            {
+                DataDirectory = directory,
+                MasterKey = MasterKey,
+                Policy = new PrivacyPolicyOptions { EpsilonPerQuery = 0.1, MaxBudgetPerUser = 1e6 },
+                NodeIdentity = identity,
+                Kdf = new KdfParameters(8192, 1),
+                MaxBatchSize = groupSize,
+                DeferredCommitLinger = TimeSpan.FromMinutes(10),
+            });
+            await using (ledger.ConfigureAwait(false))
+            {
+                var promptHmac = ledger.PromptFingerprint.Compute("Summarise the overnight handover for bed 12.");
+                // Warm-up: first pages, caches, JIT.
+                await WriteAsync(ledger, Entries(promptHmac, groupSize * Math.Max(4, 2000 / groupSize), "warm")).ConfigureAwait(false);
+                var entries = Entries(promptHmac, groupSize * groups, "run");
+                var commits = ledger.GroupCommits;
+                var records = ledger.OperationsCommitted;
+                var writer = ledger.WriterAllocatedBytes;
+                sampler?.Start();
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                await WriteAsync(ledger, entries).ConfigureAwait(false);
+                var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                sampler?.Pause();
+                return new AllocationResult(groupSize, ledger.OperationsCommitted - records, ledger.GroupCommits - commits, allocated,
+                    ledger.WriterAllocatedBytes - writer);
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp directory.
+            }
+        }
+    }
+
+    /// <summary>What the gateway records for an answered public request (see PrivacyLedgerGate.CompleteAsync).</summary>
+    private static AuditEntry[] Entries(string promptHmac, int count, string prefix) =>
+        [.. Enumerable.Range(0, count).Select(i => new AuditEntry
+        {
+            EventType = AuditEventType.Request,
+            RequestId = $"{prefix}-{i:x8}-4f1c9e2a7b3d",
+            UserId = $"clinician-{i % 16:D2}",
+            Role = "doctor",
+            Department = "cardiology",
+            Classification = "public",
+            Backend = "vllm-a",
+            Model = "clinical-7b",
+            PromptTokens = 42,
+            CompletionTokens = 128,
+            HttpStatus = 200,
+            LatencyMs = 1.234,
+            Decision = AuditDecisions.Completed,
+            EpsilonCharged = 0,
+            PromptHmac = promptHmac,
+        })];
+
+    private static Task WriteAsync(LiteDbPrivacyLedger ledger, AuditEntry[] entries)
+    {
+        var pending = new Task[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            pending[i] = ledger.RecordAsync(entries[i], CommitTiming.Deferrable);
+        }
+
+        return Task.WhenAll(pending);
+    }
+}
+
+/// <summary>One allocation pass: records and commits made, the bytes every thread allocated meanwhile, and the ledger writer thread's share.</summary>
+internal readonly record struct AllocationResult(int GroupSize, long Records, long Commits, long AllocatedBytes, long WriterAllocatedBytes)
+{
+    public double BytesPerRecord => AllocatedBytes / (double)Math.Max(1, Records);
+
+    public double WriterBytesPerRecord => WriterAllocatedBytes / (double)Math.Max(1, Records);
+
+    public double RecordsPerCommit => Records / (double)Math.Max(1, Commits);
+}
