@@ -19,11 +19,11 @@ internal static class AuditAllocationReport
         var small = await AuditAllocationRun.RunAsync(root, 25, 480, sampler).ConfigureAwait(false);
         var large = await AuditAllocationRun.RunAsync(root, 300, 40, sampler).ConfigureAwait(false);
         output.WriteLine("audit outcome records (deferrable RecordAsync, the public path's call), bytes allocated by all threads:");
-        output.WriteLine("| group size | records | commits | B/record | of which the writer thread |");
-        output.WriteLine("|---:|---:|---:|---:|---:|");
+        output.WriteLine("| group size | records | commits | B/record | of which the writer thread | process CPU µs/record |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var r in new[] { single, small, large })
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.RecordsPerCommit:0} | {r.Records:N0} | {r.Commits:N0} | {r.BytesPerRecord:N0} | {r.WriterBytesPerRecord:N0} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.RecordsPerCommit:0} | {r.Records:N0} | {r.Commits:N0} | {r.BytesPerRecord:N0} | {r.WriterBytesPerRecord:N0} | {r.CpuMicrosecondsPerRecord:N1} |"));
         }
 
         // bytes/record = perRecord + perCommit / groupSize, measured at two group sizes.

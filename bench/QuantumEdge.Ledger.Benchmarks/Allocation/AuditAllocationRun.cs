@@ -41,12 +41,14 @@ internal static class AuditAllocationRun
                 var records = ledger.OperationsCommitted;
                 var writer = ledger.WriterAllocatedBytes;
                 sampler?.Start();
+                var cpu = Environment.CpuUsage.TotalTime;
                 var before = GC.GetTotalAllocatedBytes(precise: true);
                 await WriteAsync(ledger, entries).ConfigureAwait(false);
                 var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                cpu = Environment.CpuUsage.TotalTime - cpu;
                 sampler?.Pause();
                 return new AllocationResult(groupSize, ledger.OperationsCommitted - records, ledger.GroupCommits - commits, allocated,
-                    ledger.WriterAllocatedBytes - writer);
+                    ledger.WriterAllocatedBytes - writer, cpu);
             }
         }
         finally
@@ -95,9 +97,14 @@ internal static class AuditAllocationRun
     }
 }
 
-/// <summary>One allocation pass: records and commits made, the bytes every thread allocated meanwhile, and the ledger writer thread's share.</summary>
-internal readonly record struct AllocationResult(int GroupSize, long Records, long Commits, long AllocatedBytes, long WriterAllocatedBytes)
+/// <summary>
+/// One allocation pass: records and commits made, the bytes every thread allocated meanwhile, the
+/// ledger writer thread's share, and the process's CPU time (user and kernel: fsyncs included).
+/// </summary>
+internal readonly record struct AllocationResult(int GroupSize, long Records, long Commits, long AllocatedBytes, long WriterAllocatedBytes, TimeSpan Cpu)
 {
+    public double CpuMicrosecondsPerRecord => Cpu.TotalMicroseconds / Math.Max(1, Records);
+
     public double BytesPerRecord => AllocatedBytes / (double)Math.Max(1, Records);
 
     public double WriterBytesPerRecord => WriterAllocatedBytes / (double)Math.Max(1, Records);
