@@ -28,6 +28,15 @@ internal static class CheckConfigCommand
                 return ExitCodes.Usage;
             }
 
+            // Checked against this process's gen0 budget: the same binary under the same environment as serve.
+            var heapLimit = (long)Hosting.GcHeapLimit.For(Hosting.MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit));
+            if (Hosting.GcSettings.HeapLimitProblem(heapLimit) is { } gcProblem)
+            {
+                Console.Error.WriteLine($"quantumedge: configuration error at 'resources.memory_limit': {config.Resources.MemoryLimit} is too small: {gcProblem}");
+                Console.Error.WriteLine($"configuration NOT OK ({config.Source}): resources.memory_limit");
+                return ExitCodes.Usage;
+            }
+
             Console.Error.WriteLine($"configuration OK ({config.Source})");
             return ExitCodes.Ok;
         });
