@@ -50,7 +50,7 @@ public interface IPrivacyLedger : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Non-null when the ledger refuses writes, with the reason (tampering seen at open or by a later
-    /// verification). Reads, verification, export and reports still work; callers refuse charged
+    /// verification, or writes committed that could not be made durable: then until a restart). Reads, verification, export and reports still work; callers refuse charged
     /// traffic and report unhealthy while it is set.
     /// </summary>
     string? ReadOnlyReason { get; }

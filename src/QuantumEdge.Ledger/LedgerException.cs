@@ -134,3 +134,30 @@ public sealed class LedgerUnavailableException : LedgerException
     {
     }
 }
+
+/// <summary>
+/// Writes were committed but could not be made durable (the sync of the log or data file, or the
+/// head file's write, failed). After a failed fsync the page cache cannot be trusted (a later fsync
+/// may succeed while earlier data was lost), so the ledger stops: it takes no more writes until the
+/// node is restarted, and the restart re-opens and verifies it.
+/// </summary>
+internal sealed class LedgerDurabilityException : LedgerException
+{
+    public LedgerDurabilityException()
+    {
+    }
+
+    public LedgerDurabilityException(string message) : base(message)
+    {
+    }
+
+    public LedgerDurabilityException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+
+    /// <summary>The failure of <paramref name="step"/> after a commit, naming it and its cause.</summary>
+    public static LedgerDurabilityException After(string step, Exception cause) => new(
+        $"The ledger committed writes but could not make them durable: the {step} failed ({cause.GetType().Name}: {cause.Message}). "
+        + "The ledger takes no more writes until the node is restarted; the restart re-opens and verifies the ledger.",
+        cause);
+}

@@ -30,7 +30,7 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
 
     /// <summary>The refusal for every request while the ledger is read-only.</summary>
     public static GatewayError ReadOnlyRefusal() => GatewayError.Unavailable(
-        "the audit ledger is read-only because tampering was detected in it; requests are refused because they could not be audited (an operator must run 'quantumedge audit verify')",
+        "the audit ledger is read-only because tampering was detected in it or a commit could not be made durable; requests are refused because they could not be audited (an operator must run 'quantumedge audit verify', or restart the node after a storage failure)",
         "ledger_read_only");
 
     public async ValueTask AdmitAsync(RequestRecord record, ReadOnlyMemory<byte> prompt, CancellationToken ct)

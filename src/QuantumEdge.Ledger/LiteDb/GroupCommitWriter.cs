@@ -22,6 +22,7 @@ internal sealed class GroupCommitWriter : IDisposable
     private long _commits;
     private long _operations;
     private long _allocatedBytes;
+    private LedgerDurabilityException? _fault;
 
     public GroupCommitWriter(LedgerStore store, int maxBatch, TimeSpan deferredLinger)
     {
@@ -43,8 +44,20 @@ internal sealed class GroupCommitWriter : IDisposable
     /// </summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
 
+    /// <summary>
+    /// Set once committed writes could not be made durable: from then on every operation fails with it
+    /// at once (fail-stop; after a failed fsync the page cache cannot be trusted) until the node restarts.
+    /// </summary>
+    public LedgerDurabilityException? Fault => Volatile.Read(ref _fault);
+
     public Task<T> Enqueue<T>(Func<LedgerStore, T> body, bool exclusive = false, CommitTiming timing = CommitTiming.Immediate)
     {
+        if (Fault is { } fault)
+        {
+            // Stopped for good: not even a deferrable write waits out a linger to be told so.
+            return Task.FromException<T>(fault);
+        }
+
         var operation = new LedgerOperation<T>(body, exclusive, timing);
         if (!_queue.TryWrite(operation))
         {
@@ -86,6 +99,12 @@ internal sealed class GroupCommitWriter : IDisposable
         {
             ApplyAndCommit(group);
         }
+        catch (LedgerDurabilityException ex)
+        {
+            // The group was committed (or the writer had already stopped): redoing it would write it twice.
+            FailAll(group, ex);
+            return;
+        }
         catch (Exception) when (group.Count > 1)
         {
             // One bad operation must not fail its neighbours: redo them one transaction each.
@@ -94,6 +113,7 @@ internal sealed class GroupCommitWriter : IDisposable
                 try
                 {
                     ApplyAndCommit([operation]);
+                    operation.Complete();
                 }
                 catch (Exception ex)
                 {
@@ -115,8 +135,17 @@ internal sealed class GroupCommitWriter : IDisposable
         }
     }
 
+    private static void FailAll(List<LedgerOperation> group, Exception exception)
+    {
+        foreach (var operation in group)
+        {
+            operation.Fail(exception);
+        }
+    }
+
     private void ApplyAndCommit(IReadOnlyList<LedgerOperation> group)
     {
+        ThrowIfFaulted();
         var db = _store.Db;
         _store.ResetBatch();
         db.BeginTrans();
@@ -142,26 +171,36 @@ internal sealed class GroupCommitWriter : IDisposable
             throw;
         }
 
-        _store.MakeDurable();
-        if (head is { } point)
-        {
-            HeadFile.Write(_store.Paths.Head, point);
-        }
-
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _operations, group.Count);
+        MakeDurable();
+        if (head is { } point)
+        {
+            try
+            {
+                HeadFile.Write(_store.Paths.Head, point);
+            }
+            catch (Exception ex)
+            {
+                throw Stop(LedgerDurabilityException.After($"write of the head file '{_store.Paths.Head}'", ex));
+            }
+        }
+
         Interlocked.Exchange(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
     private void RunExclusive(LedgerOperation operation)
     {
+        if (Fault is { } fault)
+        {
+            operation.Fail(fault);
+            return;
+        }
+
         try
         {
             _store.ResetBatch();
             operation.Apply(_store);
-            _store.MakeDurable();
-            Interlocked.Exchange(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
-            operation.Complete();
         }
         catch (Exception ex)
         {
@@ -179,6 +218,47 @@ internal sealed class GroupCommitWriter : IDisposable
 
             _store.DiscardVolatileState();
             operation.Fail(ex);
+            return;
+        }
+
+        try
+        {
+            MakeDurable();
+        }
+        catch (LedgerDurabilityException ex)
+        {
+            operation.Fail(ex);
+            return;
+        }
+
+        Interlocked.Exchange(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+        operation.Complete();
+    }
+
+    /// <summary>Checkpoints and fsyncs what was committed; a failure stops the writer for good.</summary>
+    private void MakeDurable()
+    {
+        try
+        {
+            _store.MakeDurable();
+        }
+        catch (Exception ex)
+        {
+            throw Stop(LedgerDurabilityException.After($"checkpoint and sync of the ledger's log and data files ('{_store.Paths.Database}')", ex));
+        }
+    }
+
+    private LedgerDurabilityException Stop(LedgerDurabilityException fault)
+    {
+        Volatile.Write(ref _fault, fault);
+        return fault;
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (Fault is { } fault)
+        {
+            throw fault;
         }
     }
 }

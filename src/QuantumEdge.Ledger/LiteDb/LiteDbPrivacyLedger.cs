@@ -71,8 +71,11 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
     /// <summary>Computes the prompt_hmac for audit records.</summary>
     public PromptFingerprint PromptFingerprint { get; }
 
-    /// <summary>Non-null when tampering was seen (at open or by a later full verification): writes are refused, reads and Verify work.</summary>
-    public string? ReadOnlyReason => _store.ReadOnlyReason;
+    /// <summary>
+    /// Non-null when tampering was seen (at open or by a later full verification): writes are refused, reads and Verify work;
+    /// or when committed writes could not be made durable: the writer has stopped until the node restarts.
+    /// </summary>
+    public string? ReadOnlyReason => _store.ReadOnlyReason ?? _writer.Fault?.Message;
 
     /// <summary>Group commits so far (each one fsync round).</summary>
     public long GroupCommits => _writer.Commits;

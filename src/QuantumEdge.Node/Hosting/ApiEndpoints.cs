@@ -77,7 +77,7 @@ internal static class ApiEndpoints
         var ledgerWritable = ledger.ReadOnlyReason is null;
         checks.Add(new HealthCheckResult("ledger", ledgerWritable, ledgerWritable
             ? "audit ledger writable"
-            : "audit ledger read-only: tampering was detected; inference requests are refused (run 'quantumedge audit verify')"));
+            : "audit ledger read-only: tampering was detected (run 'quantumedge audit verify') or a commit could not be made durable (restart the node); inference requests are refused"));
         var critical = checks[0].Healthy && ledgerWritable;
         var status = !critical ? "unhealthy" : healthy < backends.All.Count ? "degraded" : "healthy";
         // The node is alive and the switch is deliberate: still 200, but the status and a check say what is refused.
