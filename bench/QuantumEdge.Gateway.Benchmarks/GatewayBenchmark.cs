@@ -1,3 +1,4 @@
+using QuantumEdge.Benchmarks.Measurement;
 using QuantumEdge.Gateway.Benchmarks.Hosting;
 using QuantumEdge.Gateway.Benchmarks.Load;
 
@@ -115,6 +116,7 @@ internal sealed class GatewayBenchmark(BenchOptions options, BenchStack stack, T
         var count = workers ?? options.Concurrency;
         log.WriteLine($"closed loop {target.Name,-22} {count} workers for {duration.TotalSeconds:0.#} s ...");
         var sampler = options.AllocationTypes && workers is null ? new AllocationSampler() : null;
+        sampler?.Start();
         var result = Check(await ClosedLoopRunner.RunAsync(target, count, duration).ConfigureAwait(false));
         if (sampler is not null)
         {

@@ -1,3 +1,4 @@
+using QuantumEdge.Benchmarks.Measurement;
 using System.Globalization;
 
 namespace QuantumEdge.Ledger.Benchmarks.Allocation;

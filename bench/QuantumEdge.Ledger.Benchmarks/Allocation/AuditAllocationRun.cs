@@ -1,3 +1,4 @@
+using QuantumEdge.Benchmarks.Measurement;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.LiteDb;

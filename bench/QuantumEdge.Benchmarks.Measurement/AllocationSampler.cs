@@ -1,25 +1,31 @@
 using System.Diagnostics.Tracing;
 
-namespace QuantumEdge.Gateway.Benchmarks.Load;
+namespace QuantumEdge.Benchmarks.Measurement;
 
 /// <summary>
-/// Diagnostic (<c>--alloc-types</c>): the runtime's allocation-tick events (one per ~100 KB
+/// Diagnostic (the gateway bench's <c>--alloc-types</c>, the ledger bench's <c>--alloc --alloc-types</c>): the runtime's allocation-tick events (one per ~100 KB
 /// allocated, naming the type of the object that crossed the mark) summed by type, so that a
 /// pass's allocation per request can be traced to what allocates it without a profiler.
 /// </summary>
-internal sealed class AllocationSampler : EventListener
+public sealed class AllocationSampler : EventListener
 {
     private const int GcKeyword = 0x1;
     private const int AllocationTick = 10;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, long> _bytesByType = new(StringComparer.Ordinal);
-    private volatile bool _stopped;
+    private volatile bool _active;
+
+    /// <summary>Counts allocation ticks from now on (until <see cref="Pause"/>).</summary>
+    public void Start() => _active = true;
+
+    /// <summary>Ignores allocation ticks until the next <see cref="Start"/> (setup and warm-up are not sampled).</summary>
+    public void Pause() => _active = false;
 
     /// <summary>Stops sampling and returns the types that were sampled most, with their share of the sampled bytes.</summary>
     public IReadOnlyList<(string Type, double Share)> Stop(int top)
     {
-        _stopped = true;
+        _active = false;
         Dispose();
         lock (_gate)
         {
@@ -28,6 +34,7 @@ internal sealed class AllocationSampler : EventListener
         }
     }
 
+    /// <inheritdoc />
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
         if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
@@ -36,9 +43,10 @@ internal sealed class AllocationSampler : EventListener
         }
     }
 
+    /// <inheritdoc />
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
-        if (_stopped || eventData.EventId != AllocationTick || eventData.Payload is null || eventData.PayloadNames is null)
+        if (!_active || eventData.EventId != AllocationTick || eventData.Payload is null || eventData.PayloadNames is null)
         {
             return;
         }
