@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Console;
 using Prometheus;
 using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Node.Hosting.ConsoleLog;
 using QuantumEdge.Node.Hosting.LogFiles;
 
 namespace QuantumEdge.Node.Hosting;
@@ -13,6 +14,9 @@ internal static class NodeLogging
 
     /// <summary>Lines that may wait for the log file's writer; beyond this they are dropped and counted.</summary>
     internal const int FileQueueCapacity = 16_384;
+
+    /// <summary>Lines that may wait for the standard output writer; beyond this they are dropped and counted.</summary>
+    internal const int ConsoleQueueCapacity = 16_384;
 
     public static void Configure(ILoggingBuilder logging, LoggingSettings settings, bool quiet, CollectorRegistry? metrics = null)
     {
@@ -30,6 +34,7 @@ internal static class NodeLogging
                 o.TimestampFormat = JsonTimestampFormat;
                 o.UseUtcTimestamp = true;
             });
+            UseBatchedConsole(logging, metrics);
         }
         else
         {
@@ -60,6 +65,25 @@ internal static class NodeLogging
         // Kestrel and routing chatter at Information would log every request line.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
+    }
+
+    /// <summary>
+    /// Keeps the JSON console formatter and its options, but writes its lines through a
+    /// <see cref="BatchedConsoleLoggerProvider"/> instead of the framework's one-write-per-line console logger.
+    /// </summary>
+    private static void UseBatchedConsole(ILoggingBuilder logging, CollectorRegistry? metrics)
+    {
+        var framework = logging.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList();
+        foreach (var descriptor in framework)
+        {
+            logging.Services.Remove(descriptor);
+        }
+
+        var dropped = metrics is null ? null : Metrics.WithCustomRegistry(metrics).CreateCounter("quantumedge_console_log_lines_dropped_total",
+            "Log lines not written to standard output because its reader fell behind (the queue was full).");
+        logging.Services.AddSingleton<ILoggerProvider>(sp => new BatchedConsoleLoggerProvider(
+            sp.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json),
+            new LineBatchWriter(Console.OpenStandardOutput(), ConsoleQueueCapacity, dropped is null ? null : () => dropped.Inc())));
     }
 
     private static void AddFile(ILoggingBuilder logging, LoggingSettings settings, string path, CollectorRegistry? metrics)

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 
 namespace QuantumEdge.Node.Hosting.LogFiles;
@@ -50,7 +49,7 @@ internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScop
 
     public void Start() => _writer ??= Task.Run(WriteAsync);
 
-    public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
+    public ILogger CreateLogger(string categoryName) => new FormattedLineLogger(categoryName, _formatter, () => _scopes, Offer);
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
@@ -62,16 +61,8 @@ internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScop
         _file.Dispose();
     }
 
-    private void Offer<TState>(in LogEntry<TState> entry)
+    private void Offer(string line)
     {
-        using var text = new StringWriter();
-        _formatter.Write(entry, _scopes, text);
-        var line = text.ToString().TrimEnd('\r', '\n');
-        if (line.Length == 0)
-        {
-            return;
-        }
-
         // TryWrite on a full Wait-mode channel fails at once instead of blocking: that is the drop.
         if (!_queue.Writer.TryWrite(line))
         {
@@ -105,30 +96,6 @@ internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScop
             {
                 Interlocked.Increment(ref _failed);
             }
-        }
-    }
-
-    private sealed class FileLogger(FileLoggerProvider provider, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => provider._scopes?.Push(state) ?? NullScope.Instance;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                provider.Offer(new LogEntry<TState>(logLevel, category, eventId, state, exception, formatter));
-            }
-        }
-    }
-
-    private sealed class NullScope : IDisposable
-    {
-        public static readonly NullScope Instance = new();
-
-        public void Dispose()
-        {
         }
     }
 }
