@@ -76,6 +76,25 @@ public sealed class LineBatchWriterTests
         Assert.True(writer.Failed >= 1);
     }
 
+    [Fact]
+    public async Task A_stdout_that_never_returns_from_a_write_never_blocks_the_callers()
+    {
+        // The framework's console logger waits when its queue is full: a stalled journald would stall requests.
+        using var unblock = new ManualResetEventSlim();
+        var output = new StalledStream(unblock);
+        var writer = new LineBatchWriter(output, capacity: 100);
+        writer.Offer("first");
+        WaitFor(() => output.Entered);
+
+        var offered = await Task.Run(() => Enumerable.Range(0, 1_000).Count(i => writer.Offer($"line {i}"))).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(100, offered);
+        Assert.Equal(900, writer.Dropped);
+
+        unblock.Set();
+        writer.Dispose();
+        Assert.Equal(101, output.Text().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
     private static void WaitFor(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -99,6 +118,32 @@ public sealed class LineBatchWriterTests
             {
                 base.Write(buffer, offset, count);
                 _writes++;
+            }
+        }
+
+        public string Text()
+        {
+            lock (_sync)
+            {
+                return Encoding.UTF8.GetString(GetBuffer(), 0, (int)Length);
+            }
+        }
+    }
+
+    private sealed class StalledStream(ManualResetEventSlim unblock) : MemoryStream
+    {
+        private readonly Lock _sync = new();
+        private volatile bool _entered;
+
+        public bool Entered => _entered;
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            _entered = true;
+            unblock.Wait();
+            lock (_sync)
+            {
+                base.Write(buffer, offset, count);
             }
         }
 
