@@ -3,6 +3,7 @@ using Prometheus;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Node.Hosting.ConsoleLog;
 using QuantumEdge.Node.Hosting.LogFiles;
+using QuantumEdge.Node.Hosting.LogLines;
 
 namespace QuantumEdge.Node.Hosting;
 
@@ -83,7 +84,7 @@ internal static class NodeLogging
             "Log lines not written to standard output because its reader fell behind (the queue was full).");
         logging.Services.AddSingleton<ILoggerProvider>(sp => new BatchedConsoleLoggerProvider(
             sp.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json),
-            new LineBatchWriter(Console.OpenStandardOutput(), ConsoleQueueCapacity, dropped is null ? null : () => dropped.Inc())));
+            new LineBatchWriter(new StreamLineSink(Console.OpenStandardOutput()), ConsoleQueueCapacity, dropped is null ? null : () => dropped.Inc())));
     }
 
     private static void AddFile(ILoggingBuilder logging, LoggingSettings settings, string path, CollectorRegistry? metrics)

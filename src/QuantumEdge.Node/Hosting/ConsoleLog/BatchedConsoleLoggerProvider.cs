@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Console;
+using QuantumEdge.Node.Hosting.LogLines;
 
 namespace QuantumEdge.Node.Hosting.ConsoleLog;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using QuantumEdge.Node.Hosting.LogLines;
 
 namespace QuantumEdge.Node.Hosting.LogFiles;
 
@@ -8,7 +9,7 @@ namespace QuantumEdge.Node.Hosting.LogFiles;
 /// a new <c>node.log</c> starts. At most <c>maxFiles</c> files, each at most <c>maxBytes</c> (a
 /// single longer line is cut). Files are created mode 0640. One writer thread only.
 /// </summary>
-internal sealed class RotatingLogFile : IDisposable
+internal sealed class RotatingLogFile : ILineSink, IDisposable
 {
     private const UnixFileMode Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
     private static readonly byte[] NewLine = "\n"u8.ToArray();

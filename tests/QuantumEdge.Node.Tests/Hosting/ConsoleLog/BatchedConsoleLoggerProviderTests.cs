@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Console;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Node.Hosting;
 using QuantumEdge.Node.Hosting.ConsoleLog;
+using QuantumEdge.Node.Hosting.LogLines;
 
 namespace QuantumEdge.Node.Tests.Hosting.ConsoleLog;
 
@@ -35,7 +36,7 @@ public sealed class BatchedConsoleLoggerProviderTests
         using var services = Services("json");
         var formatter = services.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json);
         var output = new MemoryStream();
-        var provider = new BatchedConsoleLoggerProvider(formatter, new LineBatchWriter(output, capacity: 16, start: false));
+        var provider = new BatchedConsoleLoggerProvider(formatter, new LineBatchWriter(new StreamLineSink(output), capacity: 16, start: false));
         var logger = provider.CreateLogger("QuantumEdge.Test");
         logger.LogInformation("request {RequestId} status={Status}", "req-1", 200);
         logger.LogWarning("second");

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 
-namespace QuantumEdge.Node.Hosting;
+namespace QuantumEdge.Node.Hosting.LogLines;
 
 /// <summary>
 /// A logger that turns each entry into one line with a console formatter (the JSON one: the same

@@ -1,29 +1,28 @@
 using System.Collections.Concurrent;
-using System.Text;
 
-namespace QuantumEdge.Node.Hosting.ConsoleLog;
+namespace QuantumEdge.Node.Hosting.LogLines;
 
 /// <summary>
-/// Writes text lines to a stream from one dedicated thread, many lines per write. Callers only
-/// queue (never block, never wait for the stream); the writer wakes when the first line arrives,
-/// writes everything queued in one call, then pauses <see cref="BatchInterval"/> so that the next
-/// lines gather: at thousands of lines a second the stream sees a write every few milliseconds, not
-/// one per line with a thread wake-up each. A full queue drops the line and counts it: a stalled
-/// reader of standard output (a stuck log shipper) must not stall requests or grow memory.
+/// Writes log lines to a sink (standard output, the rotating log file) from one dedicated thread,
+/// many lines per flush. Callers only queue (never block, never wait for the sink); the writer wakes
+/// when the first line arrives, writes everything queued and flushes once, then pauses
+/// <see cref="BatchInterval"/> so that the next lines gather: at thousands of lines a second the sink
+/// sees a flush every few milliseconds, not one per line with a thread wake-up each. A full queue
+/// drops the line and counts it: a stalled reader of standard output (a stuck log shipper) or a slow
+/// disk must not stall requests or grow memory.
 /// </summary>
 internal sealed class LineBatchWriter : IDisposable
 {
-    /// <summary>How long the writer lets lines gather after each write: the most a line waits for a quiet stream.</summary>
+    /// <summary>How long the writer lets lines gather after each flush: the most a line waits for a quiet sink.</summary>
     public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(5);
 
-    private readonly Stream _output;
+    private readonly ILineSink _sink;
     private readonly int _capacity;
     private readonly Action _onDrop;
     private readonly ConcurrentQueue<string> _lines = new();
-    // Released only by the caller that clears _writerWaiting, so it never counts more than one.
+    // Released only by whoever clears _writerWaiting, so it never counts more than one.
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Thread _thread;
-    private readonly MemoryStream _buffer = new();
     private int _queued;
     private int _started;
     private int _closed;
@@ -31,16 +30,15 @@ internal sealed class LineBatchWriter : IDisposable
     private long _dropped;
     private long _failed;
     private long _writes;
-    private volatile bool _completed;
 
-    /// <param name="output">Where lines go (standard output).</param>
+    /// <param name="sink">Where lines go.</param>
     /// <param name="capacity">Lines that may wait for the writer; beyond this they are dropped.</param>
     /// <param name="onDrop">Counts a dropped line (the metric).</param>
     /// <param name="start">False only in tests that fill the queue before anything is written.</param>
-    public LineBatchWriter(Stream output, int capacity, Action? onDrop = null, bool start = true)
+    public LineBatchWriter(ILineSink sink, int capacity, Action? onDrop = null, bool start = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _output = output;
+        _sink = sink;
         _capacity = capacity;
         _onDrop = onDrop ?? (() => { });
         _thread = new Thread(Run) { IsBackground = true, Name = "QuantumEdge.Log" };
@@ -55,11 +53,16 @@ internal sealed class LineBatchWriter : IDisposable
     /// <summary>Lines dropped because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Writes the stream refused (a closed pipe); their lines are lost.</summary>
+    /// <summary>Lines or flushes the sink refused (a closed pipe, a full disk); their lines are lost.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
-    /// <summary>Writes made to the stream so far (each carries one or more lines).</summary>
+    /// <summary>Flushes made so far (each carries one or more lines).</summary>
     public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>True while the writer sleeps until the next line (tests wait for it to exercise the wake-up).</summary>
+    internal bool IsIdle => Volatile.Read(ref _writerWaiting) == 1;
+
+    private bool IsClosed => Volatile.Read(ref _closed) == 1;
 
     public void Start()
     {
@@ -69,31 +72,28 @@ internal sealed class LineBatchWriter : IDisposable
         }
     }
 
-    /// <summary>Queues one line (without its newline); false when it was dropped (full queue, or closed).</summary>
+    /// <summary>Queues one line (without its newline); false when it was not taken (full queue: dropped and counted; or closed).</summary>
     public bool Offer(string line)
     {
-        if (_completed || Interlocked.Increment(ref _queued) > _capacity)
+        if (IsClosed)
         {
-            if (!_completed)
-            {
-                Interlocked.Decrement(ref _queued);
-            }
+            return false;
+        }
 
+        if (Interlocked.Increment(ref _queued) > _capacity)
+        {
+            Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _dropped);
             _onDrop();
             return false;
         }
 
         _lines.Enqueue(line);
-        if (Interlocked.Exchange(ref _writerWaiting, 0) == 1)
-        {
-            _wake.Release();
-        }
-
+        WakeWriter();
         return true;
     }
 
-    /// <summary>Takes no more lines and writes what is queued (waiting at most five seconds for a stuck stream).</summary>
+    /// <summary>Takes no more lines and writes what is queued (waiting at most five seconds for a stuck sink).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _closed, 1) == 1)
@@ -101,13 +101,8 @@ internal sealed class LineBatchWriter : IDisposable
             return;
         }
 
-        _completed = true;
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
-        if (Interlocked.Exchange(ref _writerWaiting, 0) == 1)
-        {
-            _wake.Release();
-        }
-
+        WakeWriter();
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
             // Never started (tests): what is queued is written here.
@@ -121,31 +116,37 @@ internal sealed class LineBatchWriter : IDisposable
 
     private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
+    private void WakeWriter()
+    {
+        if (Interlocked.Exchange(ref _writerWaiting, 0) == 1)
+        {
+            _wake.Release();
+        }
+    }
+
     private void Run()
     {
         while (true)
         {
             WriteQueued();
-            if (_completed && _lines.IsEmpty)
+            if (IsClosed && _lines.IsEmpty)
             {
                 return;
             }
 
+            // The batching pause itself, not a wait for anything: lines offered meanwhile share the next flush.
             Thread.Sleep(BatchInterval);
-            if (!_lines.IsEmpty || _completed)
+            if (!_lines.IsEmpty || IsClosed)
             {
                 continue;
             }
 
             Volatile.Write(ref _writerWaiting, 1);
-            if (!_lines.IsEmpty || _completed)
+            // A line (or the end) that arrived just before the flag was set woke nobody: look once more. If a
+            // caller cleared the flag first, it released the semaphore, and the Wait below takes that release.
+            if ((!_lines.IsEmpty || IsClosed) && Interlocked.Exchange(ref _writerWaiting, 0) == 1)
             {
-                // A line (or the end) arrived between the check and the flag: whoever clears the flag
-                // releases the semaphore, so if a caller beat us to it its release is taken here.
-                if (Interlocked.Exchange(ref _writerWaiting, 0) == 1)
-                {
-                    continue;
-                }
+                continue;
             }
 
             _wake.Wait();
@@ -154,39 +155,34 @@ internal sealed class LineBatchWriter : IDisposable
 
     private void WriteQueued()
     {
-        _buffer.SetLength(0);
+        var appended = false;
         while (_lines.TryDequeue(out var line))
         {
             Interlocked.Decrement(ref _queued);
-            var length = Encoding.UTF8.GetByteCount(line);
-            var start = (int)_buffer.Length;
-            _buffer.SetLength(start + length + 1);
-            var span = _buffer.GetBuffer().AsSpan(start, length + 1);
-            Encoding.UTF8.GetBytes(line, span);
-            span[length] = (byte)'\n';
+            try
+            {
+                _sink.Append(line);
+                appended = true;
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
+            {
+                Interlocked.Increment(ref _failed);
+            }
         }
 
-        if (_buffer.Length == 0)
+        if (!appended)
         {
             return;
         }
 
         try
         {
-            _output.Write(_buffer.GetBuffer(), 0, (int)_buffer.Length);
-            _output.Flush();
+            _sink.Flush();
             Interlocked.Increment(ref _writes);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
         {
             Interlocked.Increment(ref _failed);
-        }
-
-        _buffer.SetLength(0);
-        if (_buffer.Capacity > 1 << 20)
-        {
-            // One burst must not pin a large buffer for the life of the process.
-            _buffer.Capacity = 64 * 1024;
         }
     }
 }

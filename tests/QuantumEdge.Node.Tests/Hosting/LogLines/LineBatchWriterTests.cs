@@ -1,7 +1,7 @@
 using System.Text;
-using QuantumEdge.Node.Hosting.ConsoleLog;
+using QuantumEdge.Node.Hosting.LogLines;
 
-namespace QuantumEdge.Node.Tests.Hosting.ConsoleLog;
+namespace QuantumEdge.Node.Tests.Hosting.LogLines;
 
 /// <summary>Lines reach the stream whole, in order, many per write; a full queue or a broken stream never blocks or throws at the caller.</summary>
 public sealed class LineBatchWriterTests
@@ -10,7 +10,7 @@ public sealed class LineBatchWriterTests
     public void A_burst_of_lines_arrives_whole_and_in_order_in_far_fewer_writes_than_lines()
     {
         var output = new CountingStream();
-        var writer = new LineBatchWriter(output, capacity: 100_000);
+        var writer = new LineBatchWriter(new StreamLineSink(output), capacity: 100_000);
         for (var i = 0; i < 5_000; i++)
         {
             Assert.True(writer.Offer($"line {i} é"));
@@ -36,13 +36,13 @@ public sealed class LineBatchWriterTests
     public void An_idle_writer_wakes_for_each_new_line()
     {
         var output = new CountingStream();
-        using var writer = new LineBatchWriter(output, capacity: 16);
+        using var writer = new LineBatchWriter(new StreamLineSink(output), capacity: 16);
         for (var i = 0; i < 3; i++)
         {
             writer.Offer($"after a pause {i}");
             WaitFor(() => output.Text().Contains($"after a pause {i}\n", StringComparison.Ordinal));
-            // Long enough for the writer to finish its pause and wait on the semaphore again.
-            Thread.Sleep(LineBatchWriter.BatchInterval * 10);
+            // The writer has finished its pause and sleeps on the semaphore: the next line must wake it.
+            WaitFor(() => writer.IsIdle);
         }
 
         Assert.Equal("after a pause 0\nafter a pause 1\nafter a pause 2\n", output.Text());
@@ -53,7 +53,7 @@ public sealed class LineBatchWriterTests
     {
         var output = new CountingStream();
         var counted = 0;
-        var writer = new LineBatchWriter(output, capacity: 4, onDrop: () => Interlocked.Increment(ref counted), start: false);
+        var writer = new LineBatchWriter(new StreamLineSink(output), capacity: 4, onDrop: () => Interlocked.Increment(ref counted), start: false);
         var taken = Enumerable.Range(0, 10).Count(i => writer.Offer($"line {i}"));
 
         Assert.Equal(4, taken);
@@ -68,7 +68,7 @@ public sealed class LineBatchWriterTests
     [Fact]
     public void A_stream_that_fails_counts_the_failure_and_the_caller_never_sees_it()
     {
-        var writer = new LineBatchWriter(new BrokenStream(), capacity: 16);
+        var writer = new LineBatchWriter(new StreamLineSink(new BrokenStream()), capacity: 16);
         writer.Offer("lost");
         WaitFor(() => writer.Failed > 0);
         Assert.True(writer.Offer("still taken"));
@@ -82,7 +82,7 @@ public sealed class LineBatchWriterTests
         // The framework's console logger waits when its queue is full: a stalled journald would stall requests.
         using var unblock = new ManualResetEventSlim();
         var output = new StalledStream(unblock);
-        var writer = new LineBatchWriter(output, capacity: 100);
+        var writer = new LineBatchWriter(new StreamLineSink(output), capacity: 100);
         writer.Offer("first");
         WaitFor(() => output.Entered);
 
