@@ -27,5 +27,7 @@ internal static class SocketsBackendHandlers
         // A backend's redirect is never followed: it would send the prompt to an address no one
         // cleared for its data class (and costs every request a redirect-handler layer).
         AllowAutoRedirect = false,
+        // No trace context (traceparent, tracestate, baggage) goes to a model server, whatever the caller sent.
+        ActivityHeadersPropagator = null,
     };
 }

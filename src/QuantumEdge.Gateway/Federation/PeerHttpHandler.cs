@@ -24,6 +24,8 @@ public static class PeerHttpHandler
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 AllowAutoRedirect = false,
+                // A peer hospital gets no trace context of this node's callers.
+                ActivityHeadersPropagator = null,
             };
             if (trust is not null)
             {

@@ -1,4 +1,5 @@
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Planning.Remote;
 
 namespace QuantumEdge.Gateway.Planning;
@@ -15,7 +16,7 @@ public static class GpuPlannerMetrics
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(stats);
-        var factory = Metrics.WithCustomRegistry(registry);
+        var factory = NodeMetricFactory.For(registry);
         var solves = factory.CreateCounter("quantumedge_planner_solves_total", "Assignment solves by the device that answered them.", "device");
         var fallbacks = factory.CreateCounter("quantumedge_planner_fallbacks_total", "Solves sent to the GPU planner process that the CPU answered instead, by reason.", "reason");
         var bypassed = factory.CreateCounter("quantumedge_planner_bypassed_total", "Solves kept on the CPU because the GPU planner's breaker was open.");

@@ -1,4 +1,5 @@
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 
 namespace QuantumEdge.Gateway.Planning;
 
@@ -19,7 +20,7 @@ internal sealed class PlannerMetrics
 {
     public PlannerMetrics(CollectorRegistry registry)
     {
-        var factory = Metrics.WithCustomRegistry(registry);
+        var factory = NodeMetricFactory.For(registry);
         CoherenceUtilization = factory.CreateGauge("quantum_coherence_utilization", "Rolling mean coherence of recent planner solves: share of agents whose plan is within 1% of the best agent's.");
         SuperpositionTasksActive = factory.CreateGauge("superposition_tasks_active", "Requests being planned right now.");
         EntanglementStrengthAvg = factory.CreateGauge("entanglement_strength_avg", "Rolling mean, over coupled request groups in recent plans, of the share of their coupling weight placed on one backend.");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Ledger;
 
@@ -38,7 +39,7 @@ public sealed class LedgerAvailability : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         ServeFreeRequestsWhileUnavailable = serveFreeRequestsWhileUnavailable;
         ProbeInterval = probeInterval ?? TimeSpan.FromSeconds(1);
-        var f = Metrics.WithCustomRegistry(registry);
+        var f = NodeMetricFactory.For(registry);
         _available = f.CreateGauge("quantumedge_ledger_available", "1 while the privacy ledger's store answers; 0 while it is unreachable and charged requests get 503 ledger_unavailable.");
         _outages = f.CreateCounter("quantumedge_ledger_unavailable_total", "Times the privacy ledger's store became unreachable.");
         _refused = f.CreateCounter("quantumedge_ledger_unavailable_refusals_total", "Requests refused with 503 ledger_unavailable because the ledger's store was unreachable.");

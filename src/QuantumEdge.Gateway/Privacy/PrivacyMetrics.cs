@@ -1,4 +1,5 @@
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Privacy;
 
 namespace QuantumEdge.Gateway.Privacy;
@@ -21,7 +22,7 @@ public sealed class PrivacyMetrics
     {
         _policy = policy;
         _departments = new HashSet<string>(policy.Options.DepartmentBudgets.Keys, StringComparer.OrdinalIgnoreCase);
-        var f = Metrics.WithCustomRegistry(registry);
+        var f = NodeMetricFactory.For(registry);
         _remaining = f.CreateGauge("privacy_budget_remaining",
             "Smallest remaining daily privacy budget (ε) among the department's users today; the full budget when nobody has spent.", "department");
         _epsilon = f.CreateGauge("differential_privacy_epsilon", "Total ε spent today by the department's users.", "department");

@@ -15,7 +15,7 @@ public sealed class GatewayMetrics
     public GatewayMetrics(CollectorRegistry registry)
     {
         Registry = registry;
-        var f = Metrics.WithCustomRegistry(registry);
+        var f = NodeMetricFactory.For(registry);
         Requests = f.CreateCounter("quantumedge_requests_total", "Requests answered, by route and HTTP status.", "route", "status");
         RequestDuration = f.CreateHistogram("quantumedge_request_duration_seconds", "Time from request arrival to the last byte of the answer.",
             new HistogramConfiguration { LabelNames = ["route"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 18) });

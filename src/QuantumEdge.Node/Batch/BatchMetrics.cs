@@ -1,4 +1,5 @@
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 
 namespace QuantumEdge.Node.Batch;
 
@@ -20,7 +21,7 @@ internal sealed class BatchMetrics
 
     public BatchMetrics(CollectorRegistry registry)
     {
-        var f = Metrics.WithCustomRegistry(registry);
+        var f = NodeMetricFactory.For(registry);
         _lines = f.CreateGauge("quantumedge_batch_lines", "Batch lines by state: queued and running (unfinished batches), done and failed.", "state");
         _batches = f.CreateGauge("quantumedge_batches", "Batches this node holds, by status.", "status");
         Update([]);

@@ -1,4 +1,5 @@
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Federation;
 using QuantumEdge.Federation.Gossip;
 
@@ -19,7 +20,7 @@ internal sealed class FederationMetrics
 
     public FederationMetrics(CollectorRegistry registry, FederationMember member, GossipEngine engine)
     {
-        var factory = Metrics.WithCustomRegistry(registry);
+        var factory = NodeMetricFactory.For(registry);
         _sent = factory.CreateCounter("quantumedge_federation_envelopes_sent_total", "Envelopes this node pushed to peers.");
         _accepted = factory.CreateCounter("quantumedge_federation_envelopes_accepted_total", "Envelopes accepted by this node's verification pipeline (own ones included).");
         _rejected = factory.CreateCounter("quantumedge_federation_envelopes_rejected_total", "Envelopes refused, by reason.", "reason");

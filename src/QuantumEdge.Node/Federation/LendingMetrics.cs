@@ -1,4 +1,5 @@
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Federation.Lending;
 
 namespace QuantumEdge.Node.Federation;
@@ -8,7 +9,7 @@ internal sealed class LendingMetrics
 {
     public LendingMetrics(CollectorRegistry registry, LendingCounters counters)
     {
-        var factory = Metrics.WithCustomRegistry(registry);
+        var factory = NodeMetricFactory.For(registry);
         var served = factory.CreateCounter("quantumedge_federation_lending_served_total",
             "Lent requests this node took on for a peer (authenticated, public/internal, within the peer's concurrency limit), by peer.", "peer");
         var refused = factory.CreateCounter("quantumedge_federation_lending_refused_total",

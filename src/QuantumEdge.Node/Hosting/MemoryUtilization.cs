@@ -1,5 +1,6 @@
 using System.Globalization;
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 
 namespace QuantumEdge.Node.Hosting;
 
@@ -9,11 +10,11 @@ namespace QuantumEdge.Node.Hosting;
 /// </summary>
 internal sealed class MemoryUtilization(CollectorRegistry registry, string memoryLimit)
 {
-    private readonly Gauge _gauge = Metrics.WithCustomRegistry(registry)
+    private readonly Gauge _gauge = NodeMetricFactory.For(registry)
         .CreateGauge("memory_utilization", "Working set as a fraction of resources.memory_limit.");
-    private readonly Gauge _heapLimit = Metrics.WithCustomRegistry(registry)
+    private readonly Gauge _heapLimit = NodeMetricFactory.For(registry)
         .CreateGauge("quantumedge_gc_heap_limit_bytes", "Memory the GC may use for the managed heap: 75% of resources.memory_limit under 'serve', the runtime's own figure otherwise.");
-    private readonly Gauge _cores = Metrics.WithCustomRegistry(registry)
+    private readonly Gauge _cores = NodeMetricFactory.For(registry)
         .CreateGauge("quantumedge_cpu_cores_allowed", "Cores the process may run on: resources.cpu_limit rounded up, within the affinity it started with.");
     private readonly double _limitBytes = ParseQuantity(memoryLimit);
 

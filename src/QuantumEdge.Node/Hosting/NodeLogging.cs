@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Console;
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Node.Hosting.ConsoleLog;
 using QuantumEdge.Node.Hosting.LogFiles;
@@ -66,6 +67,13 @@ internal static class NodeLogging
         // Kestrel and routing chatter at Information would log every request line.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // ASP.NET Core starts a trace (an Activity, a W3C id and a log scope) for every request as soon as
+        // this category is enabled at any level, and the backends' HTTP client then sent its traceparent on
+        // to the model server. The node exports no traces: it was 1–2 % of its CPU at saturation for
+        // nothing anyone could read, and it carried a caller's trace id across the gateway. What this
+        // category logs besides request lines (a failed start) reaches the operator as the node's own
+        // start-up error.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
     }
 
     /// <summary>
@@ -80,7 +88,7 @@ internal static class NodeLogging
             logging.Services.Remove(descriptor);
         }
 
-        var dropped = metrics is null ? null : Metrics.WithCustomRegistry(metrics).CreateCounter("quantumedge_console_log_lines_dropped_total",
+        var dropped = metrics is null ? null : NodeMetricFactory.For(metrics).CreateCounter("quantumedge_console_log_lines_dropped_total",
             "Log lines not written to standard output because its reader fell behind (the queue was full).");
         logging.Services.AddSingleton<ILoggerProvider>(sp => new BatchedConsoleLoggerProvider(
             sp.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json),
@@ -106,7 +114,7 @@ internal static class NodeLogging
             o.TimestampFormat = JsonTimestampFormat;
             o.UseUtcTimestamp = true;
         });
-        var dropped = metrics is null ? null : Metrics.WithCustomRegistry(metrics).CreateCounter("quantumedge_log_lines_dropped_total",
+        var dropped = metrics is null ? null : NodeMetricFactory.For(metrics).CreateCounter("quantumedge_log_lines_dropped_total",
             "Log lines not written to logging.file because its writer fell behind (the queue was full).");
         logging.Services.AddSingleton<ILoggerProvider>(sp => new FileLoggerProvider(file,
             sp.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json), FileQueueCapacity, dropped is null ? null : () => dropped.Inc()));

@@ -1,4 +1,5 @@
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Planning;
@@ -27,7 +28,7 @@ internal sealed class OperationalMetrics
 
     public OperationalMetrics(CollectorRegistry registry, IPrivacyLedger ledger, BackendRegistry backends, IRoutePlanner planner)
     {
-        var f = Metrics.WithCustomRegistry(registry);
+        var f = NodeMetricFactory.For(registry);
         _ledgerReadOnly = f.CreateGauge("quantumedge_ledger_read_only",
             "1 while the audit ledger is read-only because verification found tampering (every inference request is refused).");
         _backendsReady = f.CreateGauge("quantumedge_backends_ready",

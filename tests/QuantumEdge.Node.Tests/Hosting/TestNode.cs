@@ -46,7 +46,8 @@ internal sealed class TestNode : IAsyncDisposable
         bool localAdminSocket = false,
         string? dataDir = null,
         QuantumEdge.Node.Compliance.ComplianceTimings? compliance = null,
-        TimeProvider? batchClock = null)
+        TimeProvider? batchClock = null,
+        bool quiet = true)
     {
         var started = new List<SimulatedBackend>();
         var backends = new List<BackendSettings>();
@@ -93,7 +94,7 @@ internal sealed class TestNode : IAsyncDisposable
             MasterKey = "test-master-key",
             Storage = new StorageSettings { KdfMemoryKib = 8192, KdfPasses = 1 },
         };
-        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = true, Environment = environment, FederationGossip = gossip, LocalAdminSocket = localAdminSocket, Compliance = compliance, BatchClock = batchClock });
+        var node = GatewayNode.Create(configure?.Invoke(config) ?? config, new NodeHostOptions { Quiet = quiet, Environment = environment, FederationGossip = gossip, LocalAdminSocket = localAdminSocket, Compliance = compliance, BatchClock = batchClock });
         await node.StartAsync();
         await WaitUntilProbedHealthyAsync(node, live);
         return new TestNode(node, started);

@@ -1,4 +1,5 @@
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 
 namespace QuantumEdge.Gateway.Batch.Scheduling;
 
@@ -17,7 +18,7 @@ internal sealed class BatchSchedulerMetrics
 {
     public BatchSchedulerMetrics(CollectorRegistry registry)
     {
-        var factory = Metrics.WithCustomRegistry(registry);
+        var factory = NodeMetricFactory.For(registry);
         Utilization = factory.CreateGauge("quantumedge_batch_spare_capacity_utilization", "Batch lines in flight over the spare slots interactive traffic and its reserve leave (0 when there are none).");
         SpareSlots = factory.CreateGauge("quantumedge_batch_spare_slots", "Backend slots left by interactive traffic and its reserve.");
         HeadroomSlots = factory.CreateGauge("quantumedge_batch_headroom_slots", "Spare slots still open to new batch lines.");

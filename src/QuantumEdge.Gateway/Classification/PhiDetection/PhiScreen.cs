@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Gateway.Forwarding;
@@ -26,7 +27,7 @@ public sealed class PhiScreen
         _detector = new PhiDetector(_settings);
         _logger = logger;
         _action = _settings.Action.ToString().ToLowerInvariant();
-        _detections = Metrics.WithCustomRegistry(metrics.Registry).CreateCounter("quantumedge_phi_detections_total",
+        _detections = NodeMetricFactory.For(metrics.Registry).CreateCounter("quantumedge_phi_detections_total",
             "Requests labelled below restricted whose prompt held patient identifiers, by entity type and the action taken (upgrade, refuse, report).",
             "entity", "action");
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Prometheus;
+using QuantumEdge.Gateway.Telemetry;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Planning;
 using QuantumEdge.Gateway.Routing;
@@ -30,7 +31,7 @@ internal sealed class ScalingSignals
 
     public ScalingSignals(CollectorRegistry registry, IReadOnlyList<ScalingPolicy> policies, Func<double> memoryUtilization, IRoutePlanner planner)
     {
-        var f = Metrics.WithCustomRegistry(registry);
+        var f = NodeMetricFactory.For(registry);
         _value = f.CreateGauge("quantumedge_scaling_trigger_value",
             "Live value of each performance.scaling_policies trigger (NaN while it has none, e.g. coherence before the first solve).", "policy", "trigger");
         _recommendation = f.CreateGauge("quantumedge_scaling_recommendation",
