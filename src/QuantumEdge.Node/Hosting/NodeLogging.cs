@@ -28,18 +28,13 @@ internal static class NodeLogging
             return;
         }
 
-        // RFC 3339 in UTC: the 'Z' is only true with UseUtcTimestamp (the console loggers use local time otherwise).
         if (settings.Format == "json")
         {
-            logging.AddJsonConsole(o =>
-            {
-                o.TimestampFormat = JsonTimestampFormat;
-                o.UseUtcTimestamp = true;
-            });
             UseBatchedConsole(logging, metrics);
         }
         else
         {
+            // RFC 3339 in UTC: the 'Z' is only true with UseUtcTimestamp (the console loggers use local time otherwise).
             logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
@@ -77,21 +72,14 @@ internal static class NodeLogging
     }
 
     /// <summary>
-    /// Keeps the JSON console formatter and its options, but writes its lines through a
-    /// <see cref="BatchedConsoleLoggerProvider"/> instead of the framework's one-write-per-line console logger.
+    /// The JSON console: the framework JSON console formatter's lines, written by <see cref="JsonLogLine"/>
+    /// and a <see cref="BatchedConsoleLoggerProvider"/> instead of the framework's one-write-per-line console logger.
     /// </summary>
     private static void UseBatchedConsole(ILoggingBuilder logging, CollectorRegistry? metrics)
     {
-        var framework = logging.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList();
-        foreach (var descriptor in framework)
-        {
-            logging.Services.Remove(descriptor);
-        }
-
         var dropped = metrics is null ? null : NodeMetricFactory.For(metrics).CreateCounter("quantumedge_console_log_lines_dropped_total",
             "Log lines not written to standard output because its reader fell behind (the queue was full).");
-        logging.Services.AddSingleton<ILoggerProvider>(sp => new BatchedConsoleLoggerProvider(
-            sp.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json),
+        logging.Services.AddSingleton<ILoggerProvider>(_ => new BatchedConsoleLoggerProvider(
             new LineBatchWriter(new StreamLineSink(Console.OpenStandardOutput()), ConsoleQueueCapacity, dropped is null ? null : () => dropped.Inc())));
     }
 
@@ -108,15 +96,9 @@ internal static class NodeLogging
             throw new ConfigurationException("logging.file", $"cannot open '{path}' for appending: {e.Message}");
         }
 
-        // The same formatter and options as a JSON console, whatever the console's own format.
-        logging.Services.Configure<JsonConsoleFormatterOptions>(o =>
-        {
-            o.TimestampFormat = JsonTimestampFormat;
-            o.UseUtcTimestamp = true;
-        });
+        // The JSON console's lines, whatever the console's own format.
         var dropped = metrics is null ? null : NodeMetricFactory.For(metrics).CreateCounter("quantumedge_log_lines_dropped_total",
             "Log lines not written to logging.file because its writer fell behind (the queue was full).");
-        logging.Services.AddSingleton<ILoggerProvider>(sp => new FileLoggerProvider(file,
-            sp.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json), FileQueueCapacity, dropped is null ? null : () => dropped.Inc()));
+        logging.Services.AddSingleton<ILoggerProvider>(_ => new FileLoggerProvider(file, FileQueueCapacity, dropped is null ? null : () => dropped.Inc()));
     }
 }

@@ -1,10 +1,9 @@
-using Microsoft.Extensions.Logging.Console;
 using QuantumEdge.Node.Hosting.LogLines;
 
 namespace QuantumEdge.Node.Hosting.LogFiles;
 
 /// <summary>
-/// <c>logging.file</c>: the console's JSON lines, also appended to a rotating file for log shippers.
+/// <c>logging.file</c>: the JSON console's lines (<see cref="JsonLogLine"/>), also appended to a rotating file for log shippers.
 /// The calling thread only formats the line and offers it to a <see cref="LineBatchWriter"/>; its one
 /// thread writes. When the queue is full the line is dropped and counted (<see cref="Dropped"/>), never
 /// waited for: a slow disk must not slow requests.
@@ -12,19 +11,16 @@ namespace QuantumEdge.Node.Hosting.LogFiles;
 internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
     private readonly RotatingLogFile _file;
-    private readonly ConsoleFormatter _formatter;
     private readonly LineBatchWriter _writer;
     private IExternalScopeProvider? _scopes;
 
     /// <param name="file">Where lines go.</param>
-    /// <param name="formatter">The console's JSON formatter, so both carry the same lines.</param>
     /// <param name="capacity">Lines that may wait for the writer.</param>
     /// <param name="onDrop">Counts a dropped line (the metric).</param>
     /// <param name="start">False only in tests that fill the queue before anything is written.</param>
-    public FileLoggerProvider(RotatingLogFile file, ConsoleFormatter formatter, int capacity, Action? onDrop = null, bool start = true)
+    public FileLoggerProvider(RotatingLogFile file, int capacity, Action? onDrop = null, bool start = true)
     {
         _file = file;
-        _formatter = formatter;
         _writer = new LineBatchWriter(file, capacity, onDrop, start);
     }
 
@@ -36,7 +32,7 @@ internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScop
 
     public void Start() => _writer.Start();
 
-    public ILogger CreateLogger(string categoryName) => new FormattedLineLogger(categoryName, _formatter, () => _scopes, line => _writer.Offer(line));
+    public ILogger CreateLogger(string categoryName) => new JsonLineLogger(categoryName, () => _scopes, line => _writer.Offer(line));
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 

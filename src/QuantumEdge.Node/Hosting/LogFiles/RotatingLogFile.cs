@@ -31,17 +31,18 @@ internal sealed class RotatingLogFile : ILineSink, IDisposable
     }
 
     /// <summary>Appends one line (without its newline); rotates first when it would not fit.</summary>
-    public void Append(string line)
+    public void Append(string line) => Append(Encoding.UTF8.GetBytes(line));
+
+    /// <summary>Appends one line of UTF-8 (without its newline); rotates first when it would not fit.</summary>
+    public void Append(ReadOnlySpan<byte> line)
     {
-        var bytes = Encoding.UTF8.GetByteCount(line) + 1;
-        if (_stream.Length > 0 && _stream.Length + bytes > _maxBytes)
+        if (_stream.Length > 0 && _stream.Length + line.Length + 1 > _maxBytes)
         {
             Rotate();
         }
 
-        var encoded = Encoding.UTF8.GetBytes(line);
         // A line longer than a whole file is cut rather than allowed past the bound.
-        _stream.Write(encoded, 0, (int)Math.Min(encoded.Length, _maxBytes - 1));
+        _stream.Write(line[..(int)Math.Min(line.Length, _maxBytes - 1)]);
         _stream.Write(NewLine);
     }
 

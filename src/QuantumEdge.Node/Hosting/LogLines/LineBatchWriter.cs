@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 
 namespace QuantumEdge.Node.Hosting.LogLines;
 
@@ -19,7 +20,7 @@ internal sealed class LineBatchWriter : IDisposable
     private readonly ILineSink _sink;
     private readonly int _capacity;
     private readonly Action _onDrop;
-    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<byte[]> _lines = new();
     // Released only by whoever clears _writerWaiting, so it never counts more than one.
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Thread _thread;
@@ -73,7 +74,10 @@ internal sealed class LineBatchWriter : IDisposable
     }
 
     /// <summary>Queues one line (without its newline); false when it was not taken (full queue: dropped and counted; or closed).</summary>
-    public bool Offer(string line)
+    public bool Offer(string line) => Offer(Encoding.UTF8.GetBytes(line));
+
+    /// <summary>Queues one line of UTF-8 (without its newline), which the writer then owns; false when it was not taken.</summary>
+    public bool Offer(byte[] line)
     {
         if (IsClosed)
         {

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace QuantumEdge.Node.Hosting.LogLines;
 
 /// <summary>
@@ -10,14 +8,13 @@ internal sealed class StreamLineSink(Stream output) : ILineSink
 {
     private readonly MemoryStream _buffer = new();
 
-    public void Append(string line)
+    public void Append(ReadOnlySpan<byte> line)
     {
-        var length = Encoding.UTF8.GetByteCount(line);
         var start = (int)_buffer.Length;
-        _buffer.SetLength(start + length + 1);
-        var span = _buffer.GetBuffer().AsSpan(start, length + 1);
-        Encoding.UTF8.GetBytes(line, span);
-        span[length] = (byte)'\n';
+        _buffer.SetLength(start + line.Length + 1);
+        var span = _buffer.GetBuffer().AsSpan(start, line.Length + 1);
+        line.CopyTo(span);
+        span[line.Length] = (byte)'\n';
     }
 
     public void Flush()

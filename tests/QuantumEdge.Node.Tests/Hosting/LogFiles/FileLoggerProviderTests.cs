@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using QuantumEdge.Node.Hosting.LogFiles;
 
 namespace QuantumEdge.Node.Tests.Hosting.LogFiles;
@@ -15,8 +13,7 @@ public sealed class FileLoggerProviderTests : IDisposable
     {
         var path = Path.Combine(_dir, "node.log");
         var counted = 0;
-        using var services = JsonFormatterServices();
-        var provider = new FileLoggerProvider(new RotatingLogFile(path, 1 << 20, 2), JsonFormatter(services), capacity: 4,
+        var provider = new FileLoggerProvider(new RotatingLogFile(path, 1 << 20, 2), capacity: 4,
             onDrop: () => Interlocked.Increment(ref counted), start: false);
         var logger = provider.CreateLogger("QuantumEdge.Test");
         for (var i = 0; i < 10; i++)
@@ -38,18 +35,4 @@ public sealed class FileLoggerProviderTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static ServiceProvider JsonFormatterServices()
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.ClearProviders().AddJsonConsole(o =>
-        {
-            o.TimestampFormat = QuantumEdge.Node.Hosting.NodeLogging.JsonTimestampFormat;
-            o.UseUtcTimestamp = true;
-        }));
-        return services.BuildServiceProvider();
-    }
-
-    private static ConsoleFormatter JsonFormatter(ServiceProvider services) =>
-        services.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json);
 }

@@ -1,0 +1,49 @@
+using System.Buffers;
+
+namespace QuantumEdge.Node.Hosting.LogLines;
+
+/// <summary>
+/// A logger that writes each entry as one JSON line (<see cref="JsonLogLine"/>) on the calling thread,
+/// into that thread's reusable buffer, and hands the line's UTF-8 bytes to its provider's queue. The
+/// providers that own a background writer (the batched console, the log file) share it.
+/// </summary>
+internal sealed class JsonLineLogger(string category, Func<IExternalScopeProvider?> scopes, Action<byte[]> offer) : ILogger
+{
+    // Lines are short (a request line is ≈ 450 bytes); a thread's buffer grows to its longest line and is reused.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => scopes()?.Push(state) ?? NullScope.Instance;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel))
+        {
+            return;
+        }
+
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        if (JsonLogLine.Write(buffer, DateTime.UtcNow, category, logLevel, eventId, state, exception, formatter))
+        {
+            offer(buffer.WrittenSpan.ToArray());
+        }
+
+        if (buffer.Capacity > 64 * 1024)
+        {
+            // One huge line (an exception's trace) must not pin its buffer on this thread for good.
+            _buffer = null;
+        }
+    }
+
+    private sealed class NullScope : IDisposable
+    {
+        public static readonly NullScope Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+}
