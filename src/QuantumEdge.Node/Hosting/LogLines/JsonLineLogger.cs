@@ -24,17 +24,19 @@ internal sealed class JsonLineLogger(string category, Func<IExternalScopeProvide
             return;
         }
 
-        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
+        // Taken, not borrowed: a property's ToString that logs (re-entering on this thread) gets a buffer of its own.
+        var buffer = _buffer ?? new ArrayBufferWriter<byte>(1024);
+        _buffer = null;
         buffer.ResetWrittenCount();
         if (JsonLogLine.Write(buffer, DateTime.UtcNow, category, logLevel, eventId, state, exception, formatter))
         {
             offer(buffer.WrittenSpan.ToArray());
         }
 
-        if (buffer.Capacity > 64 * 1024)
+        // One huge line (an exception's trace) must not pin its buffer on this thread for good.
+        if (buffer.Capacity <= 64 * 1024)
         {
-            // One huge line (an exception's trace) must not pin its buffer on this thread for good.
-            _buffer = null;
+            _buffer = buffer;
         }
     }
 
