@@ -9,13 +9,9 @@ namespace QuantumEdge.Node.Hosting.ConsoleLog;
 /// makes one write per line: at one line per request its thread took 6–7 % of the node's CPU samples
 /// (perf, one connection, the bench/wrk setup); this writer's thread takes under 1 %.
 /// </summary>
-internal sealed class BatchedConsoleLoggerProvider(LineBatchWriter writer) : ILoggerProvider, ISupportExternalScope
+internal sealed class BatchedConsoleLoggerProvider(LineBatchWriter writer) : ILoggerProvider
 {
-    private IExternalScopeProvider? _scopes;
-
-    public ILogger CreateLogger(string categoryName) => new JsonLineLogger(categoryName, () => _scopes, line => writer.Offer(line));
-
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+    public ILogger CreateLogger(string categoryName) => new JsonLineLogger(categoryName, line => writer.Offer(line));
 
     public void Dispose() => writer.Dispose();
 }

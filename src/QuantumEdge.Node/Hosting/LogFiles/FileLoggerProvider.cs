@@ -8,12 +8,10 @@ namespace QuantumEdge.Node.Hosting.LogFiles;
 /// thread writes. When the queue is full the line is dropped and counted (<see cref="Dropped"/>), never
 /// waited for: a slow disk must not slow requests.
 /// </summary>
-internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScope
+internal sealed class FileLoggerProvider : ILoggerProvider
 {
     private readonly RotatingLogFile _file;
     private readonly LineBatchWriter _writer;
-    private IExternalScopeProvider? _scopes;
-
     /// <param name="file">Where lines go.</param>
     /// <param name="capacity">Lines that may wait for the writer.</param>
     /// <param name="onDrop">Counts a dropped line (the metric).</param>
@@ -32,9 +30,7 @@ internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScop
 
     public void Start() => _writer.Start();
 
-    public ILogger CreateLogger(string categoryName) => new JsonLineLogger(categoryName, () => _scopes, line => _writer.Offer(line));
-
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+    public ILogger CreateLogger(string categoryName) => new JsonLineLogger(categoryName, line => _writer.Offer(line));
 
     public void Dispose()
     {

@@ -7,13 +7,14 @@ namespace QuantumEdge.Node.Hosting.LogLines;
 /// into that thread's reusable buffer, and hands the line's UTF-8 bytes to its provider's queue. The
 /// providers that own a background writer (the batched console, the log file) share it.
 /// </summary>
-internal sealed class JsonLineLogger(string category, Func<IExternalScopeProvider?> scopes, Action<byte[]> offer) : ILogger
+internal sealed class JsonLineLogger(string category, Action<byte[]> offer) : ILogger
 {
     // Lines are short (a request line is ≈ 450 bytes); a thread's buffer grows to its longest line and is reused.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _buffer;
 
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => scopes()?.Push(state) ?? NullScope.Instance;
+    // Lines carry no scopes (as the framework's JSON formatter by default), so a scope has nothing to keep.
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
@@ -37,15 +38,6 @@ internal sealed class JsonLineLogger(string category, Func<IExternalScopeProvide
         if (buffer.Capacity <= 64 * 1024)
         {
             _buffer = buffer;
-        }
-    }
-
-    private sealed class NullScope : IDisposable
-    {
-        public static readonly NullScope Instance = new();
-
-        public void Dispose()
-        {
         }
     }
 }

@@ -11,7 +11,7 @@ public sealed class JsonLineLoggerTests
     public void A_value_that_logs_while_its_line_is_written_leaves_both_lines_whole()
     {
         var lines = new List<string>();
-        var logger = new JsonLineLogger("QuantumEdge.Test", () => null, line => lines.Add(Encoding.UTF8.GetString(line)));
+        var logger = new JsonLineLogger("QuantumEdge.Test", line => lines.Add(Encoding.UTF8.GetString(line)));
         logger.LogInformation("outer {Value} {After}", new LogsWhenFormatted(logger), "tail");
 
         Assert.Equal(2, lines.Count);
@@ -26,7 +26,7 @@ public sealed class JsonLineLoggerTests
     public void Consecutive_lines_on_one_thread_do_not_share_bytes()
     {
         var lines = new List<byte[]>();
-        var logger = new JsonLineLogger("QuantumEdge.Test", () => null, lines.Add);
+        var logger = new JsonLineLogger("QuantumEdge.Test", lines.Add);
         logger.LogInformation("first {N}", 1);
         logger.LogInformation("second, a longer line than the first {N}", 2);
 
