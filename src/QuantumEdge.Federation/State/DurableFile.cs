@@ -10,6 +10,10 @@ namespace QuantumEdge.Federation.State;
 /// </summary>
 internal static class DurableFile
 {
+    private const int Ebadf = 9;
+    private const int Eacces = 13;
+    private const int Einval = 22;
+
     public static void Write(string path, Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
@@ -78,7 +82,13 @@ internal static class DurableFile
         }
     }
 
-    private static void SyncDirectory(string directory)
+    /// <summary>
+    /// Makes a rename or create in <paramref name="directory"/> durable (no-op on Windows). A failed fsync
+    /// is an <see cref="IOException"/>: the rename may not survive a crash, so the caller must not report
+    /// it done. As PostgreSQL does, a file system that cannot fsync a directory (EINVAL, EBADF) or open
+    /// one for reading (EACCES) is not an error: there is nothing more to make durable there.
+    /// </summary>
+    internal static void SyncDirectory(string directory)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -88,18 +98,33 @@ internal static class DurableFile
         var fd = Open(directory, 0 /* O_RDONLY */);
         if (fd < 0)
         {
-            return;
+            var openError = Marshal.GetLastPInvokeError();
+            if (openError == Eacces)
+            {
+                return;
+            }
+
+            throw new IOException($"The directory '{directory}' could not be opened to make a rename in it durable: {Describe(openError)}.");
         }
 
         try
         {
-            _ = Fsync(fd);
+            if (Fsync(fd) != 0)
+            {
+                var syncError = Marshal.GetLastPInvokeError();
+                if (syncError is not (Einval or Ebadf))
+                {
+                    throw new IOException($"fsync of the directory '{directory}' failed ({Describe(syncError)}): a file just renamed or created in it may not survive a crash.");
+                }
+            }
         }
         finally
         {
             _ = Close(fd);
         }
     }
+
+    private static string Describe(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);

@@ -5,6 +5,10 @@ namespace QuantumEdge.Ledger.Storage;
 /// <summary>Crash-safe small-file replacement and directory fsync.</summary>
 internal static class DurableFiles
 {
+    private const int Ebadf = 9;
+    private const int Eacces = 13;
+    private const int Einval = 22;
+
     public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
     {
         var temp = path + ".tmp";
@@ -18,7 +22,12 @@ internal static class DurableFiles
         SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    /// <summary>Makes a rename or create in <paramref name="directory"/> durable (no-op on Windows).</summary>
+    /// <summary>
+    /// Makes a rename or create in <paramref name="directory"/> durable (no-op on Windows). A failed fsync
+    /// is an <see cref="IOException"/>: the rename may not survive a crash, so the caller must not report
+    /// it done. As PostgreSQL does, a file system that cannot fsync a directory (EINVAL, EBADF) or open
+    /// one for reading (EACCES) is not an error: there is nothing more to make durable there.
+    /// </summary>
     public static void SyncDirectory(string directory)
     {
         if (OperatingSystem.IsWindows())
@@ -29,12 +38,25 @@ internal static class DurableFiles
         var fd = Open(directory, 0 /* O_RDONLY */);
         if (fd < 0)
         {
-            return;
+            var openError = Marshal.GetLastPInvokeError();
+            if (openError == Eacces)
+            {
+                return;
+            }
+
+            throw new IOException($"The directory '{directory}' could not be opened to make a rename in it durable: {Describe(openError)}.");
         }
 
         try
         {
-            _ = Fsync(fd);
+            if (Fsync(fd) != 0)
+            {
+                var syncError = Marshal.GetLastPInvokeError();
+                if (syncError is not (Einval or Ebadf))
+                {
+                    throw new IOException($"fsync of the directory '{directory}' failed ({Describe(syncError)}): a file just renamed or created in it may not survive a crash.");
+                }
+            }
         }
         finally
         {
@@ -64,6 +86,8 @@ internal static class DurableFiles
         FileModes.Set(path, FileModes.PrivateFile);
         return stream;
     }
+
+    private static string Describe(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
