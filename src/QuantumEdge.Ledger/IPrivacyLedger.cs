@@ -55,6 +55,13 @@ public interface IPrivacyLedger : IDisposable, IAsyncDisposable
     /// </summary>
     string? ReadOnlyReason { get; }
 
+    /// <summary>
+    /// True when the ledger refuses writes because committed writes could not be made durable (a failed
+    /// fsync or head-file write) and no tampering was seen: an operator replaces or repairs the storage and
+    /// restarts the node, rather than looking for an attacker. False while writable and for tampering.
+    /// </summary>
+    bool StoppedByStorageFailure { get; }
+
     /// <summary>True when the chain was too long to verify fully at open: <see cref="VerifyInBackgroundAsync"/> is due.</summary>
     bool BackgroundVerificationDue { get; }
 

@@ -173,6 +173,7 @@ public sealed class TamperTests
 
         using var ledger = ctx.Open();
         Assert.NotNull(ledger.ReadOnlyReason);
+        Assert.False(ledger.StoppedByStorageFailure); // tampering, not a storage failure: the compliance event differs
         await Assert.ThrowsAsync<LedgerTamperedException>(() => ledger.ChargeAsync(LedgerTestContext.Charge("x")));
     }
 

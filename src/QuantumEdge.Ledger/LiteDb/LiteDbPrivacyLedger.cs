@@ -77,6 +77,9 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
     /// </summary>
     public string? ReadOnlyReason => _store.ReadOnlyReason ?? _writer.Fault?.Message;
 
+    /// <inheritdoc />
+    public bool StoppedByStorageFailure => _store.ReadOnlyReason is null && _writer.Fault is not null;
+
     /// <summary>Group commits so far (each one fsync round).</summary>
     public long GroupCommits => _writer.Commits;
 

@@ -66,6 +66,9 @@ public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger, IReplicaChains
 
     public string? ReadOnlyReason => _store.ReadOnlyReason;
 
+    /// <summary>Always false: PostgreSQL reports each commit's outcome itself, so a storage failure fails that commit and the next one retries; only tampering makes this ledger read-only.</summary>
+    public bool StoppedByStorageFailure => false;
+
     public bool BackgroundVerificationDue => _store.BackgroundVerificationDue;
 
     public LedgerCommitStats? CommitStats => _writer is null ? null : new LedgerCommitStats(_writer.Commits, _writer.Operations);

@@ -4,7 +4,9 @@ namespace QuantumEdge.Node.Compliance;
 
 /// <summary>
 /// Looks every few seconds for events no request raises: the ledger turning read-only (a
-/// verification found tampering), budget refusals rising by <see cref="SpikeRefusals"/> or more
+/// verification found tampering: <c>audit_verification_failed</c>; or a commit could not be made
+/// durable: <c>ledger_storage_failure</c>, which calls for the storage and a restart, not for an
+/// investigation of tampering), budget refusals rising by <see cref="SpikeRefusals"/> or more
 /// between two looks (a budget-exhaustion spike), and the count of quarantined federation peers growing.
 /// </summary>
 internal sealed class ComplianceWatch(IPrivacyLedger ledger, Func<double> budgetRefusals, Func<int> quarantinedPeers, TimeSpan interval, TimeProvider time)
@@ -30,7 +32,7 @@ internal sealed class ComplianceWatch(IPrivacyLedger ledger, Func<double> budget
             var now = time.GetUtcNow();
             if (!readOnly && ledger.ReadOnlyReason is not null)
             {
-                raise(new ComplianceEvent("audit_verification_failed", "critical", now));
+                raise(new ComplianceEvent(ledger.StoppedByStorageFailure ? "ledger_storage_failure" : "audit_verification_failed", "critical", now));
             }
 
             readOnly = ledger.ReadOnlyReason is not null;

@@ -47,6 +47,8 @@ internal sealed class SwitchableOutageLedger(IPrivacyLedger inner) : IPrivacyLed
     public PromptFingerprint PromptFingerprint => inner.PromptFingerprint;
     public string? GeneratedNodeKeyDirectory => inner.GeneratedNodeKeyDirectory;
     public string? ReadOnlyReason => inner.ReadOnlyReason;
+
+    public bool StoppedByStorageFailure => inner.StoppedByStorageFailure;
     public QuantumEdge.Ledger.Batches.IBatchStateStore BatchStates => inner.BatchStates;
     public bool BackgroundVerificationDue => inner.BackgroundVerificationDue;
     public LedgerCommitStats? CommitStats => inner.CommitStats;

@@ -23,6 +23,7 @@ public sealed class DurabilityFailureTests
         using (var ledger = LiteDbPrivacyLedger.Open(ctx.Options() with { DeferredCommitLinger = Forever }))
         {
             Assert.True((await ledger.ChargeAsync(LedgerTestContext.Charge("dr-a")).WaitAsync(Deadline)).Admitted);
+            Assert.False(ledger.StoppedByStorageFailure);
 
             // A non-empty directory where the head file is: the atomic rename over it fails.
             File.Delete(headPath);
@@ -50,6 +51,7 @@ public sealed class DurabilityFailureTests
             Assert.Contains("restarted", fault.Message, StringComparison.Ordinal);
             Assert.IsType<IOException>(fault.InnerException, exactMatch: false);
             Assert.Equal(fault.Message, ledger.ReadOnlyReason);
+            Assert.True(ledger.StoppedByStorageFailure);
 
             // Fail-stop: later writes and exclusive operations fail at once with the same fault (a deferrable one does not linger).
             Assert.Same(fault, await Assert.ThrowsAsync<LedgerDurabilityException>(

@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
+using QuantumEdge.Ledger;
+using QuantumEdge.Ledger.Audit;
+using QuantumEdge.Ledger.LiteDb;
 using QuantumEdge.Node.Compliance;
 using QuantumEdge.Node.Tests.Hosting;
 
 namespace QuantumEdge.Node.Tests.Compliance;
 
-/// <summary>The events no request raises: a spike of budget refusals and a newly quarantined peer.</summary>
+/// <summary>The events no request raises: a spike of budget refusals, a newly quarantined peer, a ledger stopped by its storage.</summary>
 public sealed class ComplianceWatchTests
 {
     [Fact]
@@ -27,6 +30,34 @@ public sealed class ComplianceWatchTests
         await running;
         Assert.Single(raised, e => e.Event == "budget_exhaustion_spike");
         Assert.All(raised, e => Assert.NotEqual("audit_verification_failed", e.Event));
+    }
+
+    [Fact]
+    public async Task A_ledger_stopped_by_a_storage_failure_raises_ledger_storage_failure_not_audit_verification_failed()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)]);
+        var raised = new ConcurrentQueue<ComplianceEvent>();
+        var watch = new ComplianceWatch(node.Node.Ledger, () => 0, () => 0, TimeSpan.FromMilliseconds(10), TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var running = watch.RunAsync(raised.Enqueue, stop.Token);
+
+        // A non-empty directory where the head file is: the commit's head write fails and the ledger stops (fail-stop).
+        var head = new LedgerPaths(node.Node.Config.Storage.ResolveLedgerDir(node.Node.Config.Node)).Head;
+        File.Delete(head);
+        Directory.CreateDirectory(head);
+        await File.WriteAllTextAsync(Path.Combine(head, "occupied"), "x");
+        await Assert.ThrowsAsync<LedgerDurabilityException>(() => node.Node.Ledger.RecordAsync(
+            new AuditEntry { RequestId = "storage-failure", UserId = "dr-a", HttpStatus = 200 }));
+
+        await WaitForAsync(raised, "ledger_storage_failure");
+        await stop.CancelAsync();
+        await running;
+        Assert.Single(raised, e => e.Event == "ledger_storage_failure");
+        Assert.Equal("critical", raised.Single().Severity);
+        Assert.All(raised, e => Assert.NotEqual("audit_verification_failed", e.Event));
+
+        // Restore the head path so the node's shutdown (which flushes the ledger) finds a writable place.
+        Directory.Delete(head, recursive: true);
     }
 
     private static async Task WaitForAsync(ConcurrentQueue<ComplianceEvent> raised, string name)
