@@ -69,7 +69,8 @@ internal static class ReadinessEndpoints
         var reason = ready ? null
             : emergency.Halted ? "inference is halted by an administrator"
             : emergency.LockedDown ? "the node is locked down: only administrators are served"
-            : !ledgerWritable ? "the audit ledger is read-only (tampering was detected, or a commit could not be made durable): every inference request is refused"
+            : !ledgerWritable && ledger.StoppedByStorageFailure ? "the audit ledger is read-only because a commit could not be made durable (a storage failure): every inference request is refused until the storage is repaired and the node restarted"
+            : !ledgerWritable ? "the audit ledger is read-only because tampering was detected: every inference request is refused; run 'quantumedge audit verify'"
             : !ledgerServes ? "the privacy ledger's database is unreachable: charged requests get 503 ledger_unavailable until it answers again"
             : asked is { } wanted ? $"no healthy backend is cleared for {wanted.Name()} data"
             : "no backend is healthy";

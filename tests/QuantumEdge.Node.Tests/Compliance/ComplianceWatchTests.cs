@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using QuantumEdge.Ledger;
-using QuantumEdge.Ledger.Audit;
-using QuantumEdge.Ledger.LiteDb;
 using QuantumEdge.Node.Compliance;
 using QuantumEdge.Node.Tests.Hosting;
 
@@ -41,13 +38,7 @@ public sealed class ComplianceWatchTests
         using var stop = new CancellationTokenSource();
         var running = watch.RunAsync(raised.Enqueue, stop.Token);
 
-        // A non-empty directory where the head file is: the commit's head write fails and the ledger stops (fail-stop).
-        var head = new LedgerPaths(node.Node.Config.Storage.ResolveLedgerDir(node.Node.Config.Node)).Head;
-        File.Delete(head);
-        Directory.CreateDirectory(head);
-        await File.WriteAllTextAsync(Path.Combine(head, "occupied"), "x");
-        await Assert.ThrowsAsync<LedgerDurabilityException>(() => node.Node.Ledger.RecordAsync(
-            new AuditEntry { RequestId = "storage-failure", UserId = "dr-a", HttpStatus = 200 }));
+        await node.FailLedgerStorageAsync();
 
         await WaitForAsync(raised, "ledger_storage_failure");
         await stop.CancelAsync();
@@ -55,9 +46,6 @@ public sealed class ComplianceWatchTests
         Assert.Single(raised, e => e.Event == "ledger_storage_failure");
         Assert.Equal("critical", raised.Single().Severity);
         Assert.All(raised, e => Assert.NotEqual("audit_verification_failed", e.Event));
-
-        // Restore the head path so the node's shutdown (which flushes the ledger) finds a writable place.
-        Directory.Delete(head, recursive: true);
     }
 
     private static async Task WaitForAsync(ConcurrentQueue<ComplianceEvent> raised, string name)

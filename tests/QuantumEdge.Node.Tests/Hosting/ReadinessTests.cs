@@ -69,6 +69,22 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task A_ledger_stopped_by_a_storage_failure_is_named_as_that_not_as_tampering()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)]);
+        await node.FailLedgerStorageAsync();
+
+        var (status, body) = await GetAsync(node, "/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.False(body.GetProperty("ledger_writable").GetBoolean());
+        var reason = body.GetProperty("reason").GetString()!;
+        Assert.Contains("could not be made durable", reason, StringComparison.Ordinal);
+        Assert.Contains("restarted", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("tampering", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_backend_whose_key_variable_is_unset_is_unhealthy_from_the_start_naming_the_variable()
     {
         await using var node = await TestNode.StartAsync(

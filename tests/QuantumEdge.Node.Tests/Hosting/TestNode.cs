@@ -148,6 +148,21 @@ internal sealed class TestNode : IAsyncDisposable
         return request;
     }
 
+    /// <summary>
+    /// Makes the ledger's storage fail the way a failed fsync does: a non-empty directory takes the head
+    /// file's place, so the next commit cannot write it and the ledger stops taking writes (fail-stop).
+    /// Returns once a write has failed so.
+    /// </summary>
+    public async Task FailLedgerStorageAsync()
+    {
+        var head = new QuantumEdge.Ledger.LiteDb.LedgerPaths(Node.Config.Storage.ResolveLedgerDir(Node.Config.Node)).Head;
+        File.Delete(head);
+        Directory.CreateDirectory(head);
+        await File.WriteAllTextAsync(Path.Combine(head, "occupied"), "x");
+        await Xunit.Assert.ThrowsAsync<QuantumEdge.Ledger.LedgerDurabilityException>(() => Node.Ledger.RecordAsync(
+            new QuantumEdge.Ledger.Audit.AuditEntry { RequestId = "storage-failure", UserId = "dr-storage", HttpStatus = 200 }));
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
