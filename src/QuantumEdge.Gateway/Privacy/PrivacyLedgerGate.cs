@@ -84,6 +84,13 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
             availability.ReportUnavailable(e);
             throw Unavailable(record, availability);
         }
+        catch (LedgerException e) when (ledger.StoppedByStorageFailure)
+        {
+            // The one place the cause is said in full (the request's own error line gives the type only):
+            // the ledger's message names the failed step, the file and the OS error, never request content.
+            logger.LogCritical("the privacy ledger stopped taking writes; repair the storage and restart the node: {Error}", e.Message);
+            throw;
+        }
 
         metrics.AuditEvents.WithLabels("request").Inc();
         var d = result.Decision;

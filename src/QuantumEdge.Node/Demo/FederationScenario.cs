@@ -49,7 +49,7 @@ internal sealed class FederationScenario
             Directory.CreateDirectory(keyDir);
             using var identity = NodeIdentity.Generate();
             identity.Save(keyDir);
-            members[id] = (keyDir, identity.PublicKeyBytes, FreePort());
+            members[id] = (keyDir, identity.PublicKeyBytes, LoopbackPorts.BelowEphemeralRange());
         }
 
         return new FederationScenario(members);
@@ -221,12 +221,5 @@ internal sealed class FederationScenario
         }
 
         return true;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -34,7 +34,7 @@ internal static class LendingScenario
             using var identity = NodeIdentity.Generate();
             identity.Save(Path.Combine(root, id, "keys"));
             keys[id] = identity.PublicKeyBytes;
-            ports[id] = FreePort();
+            ports[id] = LoopbackPorts.BelowEphemeralRange();
         }
 
         var sims = new List<SimulatedBackend>();
@@ -171,25 +171,6 @@ internal static class LendingScenario
             }
 
             await Task.Delay(20, ct).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>A free loopback port below the ephemeral range: the listeners' ports must be known before the peers start.</summary>
-    private static int FreePort()
-    {
-        while (true)
-        {
-            var port = Random.Shared.Next(20_000, 32_000);
-            try
-            {
-                using var socket = new TcpListener(IPAddress.Loopback, port);
-                socket.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken: draw another.
-            }
         }
     }
 }

@@ -156,8 +156,21 @@ internal sealed class TestNode : IAsyncDisposable
     public async Task FailLedgerStorageAsync()
     {
         var head = new QuantumEdge.Ledger.LiteDb.LedgerPaths(Node.Config.Storage.ResolveLedgerDir(Node.Config.Node)).Head;
-        File.Delete(head);
-        Directory.CreateDirectory(head);
+        await Node.Ledger.FlushAsync();
+        // The node's own records (start-up, probes) may commit, and rewrite the head, between the delete and the create.
+        for (var attempt = 0; !Directory.Exists(head); attempt++)
+        {
+            try
+            {
+                File.Delete(head);
+                Directory.CreateDirectory(head);
+            }
+            catch (IOException) when (attempt < 100)
+            {
+                await Task.Delay(10);
+            }
+        }
+
         await File.WriteAllTextAsync(Path.Combine(head, "occupied"), "x");
         await Xunit.Assert.ThrowsAsync<QuantumEdge.Ledger.LedgerDurabilityException>(() => Node.Ledger.RecordAsync(
             new QuantumEdge.Ledger.Audit.AuditEntry { RequestId = "storage-failure", UserId = "dr-storage", HttpStatus = 200 }));
