@@ -48,7 +48,7 @@ internal sealed class FederatedNodes : IAsyncDisposable
             keys.Add(identity.PublicKeyBytes);
         }
 
-        var ports = ids.Select(_ => FreePort()).ToList();
+        var ports = ids.Select(_ => QuantumEdge.Node.Demo.LoopbackPorts.BelowEphemeralRange()).ToList();
         var gossip = new GossipOptions { Interval = TimeSpan.FromMilliseconds(100), InitialBackoff = TimeSpan.FromMilliseconds(200), MaxBackoff = TimeSpan.FromSeconds(1) };
         var nodes = new List<TestNode>();
         for (var i = 0; i < count; i++)
@@ -133,29 +133,6 @@ internal sealed class FederatedNodes : IAsyncDisposable
         foreach (var dir in _keyDirs)
         {
             Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    /// <summary>
-    /// A free port below Linux's ephemeral range (32768+): the listeners' ports are chosen before the
-    /// nodes start, and the API, metrics and simulated backends bind port 0 meanwhile, which could
-    /// otherwise take a port picked from the ephemeral range.
-    /// </summary>
-    private static int FreePort()
-    {
-        while (true)
-        {
-            var port = Random.Shared.Next(20_000, 32_000);
-            try
-            {
-                using var socket = new TcpListener(IPAddress.Loopback, port);
-                socket.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken: draw another.
-            }
         }
     }
 }
