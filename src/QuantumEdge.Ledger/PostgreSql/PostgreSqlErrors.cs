@@ -36,8 +36,19 @@ internal static class PostgreSqlErrors
         IsUnavailable(exception) && exception is not NpgsqlException { InnerException: TimeoutException }
         && exception is not PostgresException { SqlState: PostgresErrorCodes.CannotConnectNow };
 
+    /// <summary>The database failed before anything was committed (a read, or a write before its COMMIT was sent).</summary>
     public static LedgerUnavailableException Unavailable(Exception exception) => new(
         $"The PostgreSQL ledger database cannot be reached ({Describe(exception)}); nothing was written. The node retries on the next request.",
+        exception);
+
+    /// <summary>
+    /// The connection failed after COMMIT was sent: the server may have committed. Said as such, because
+    /// "nothing was written" would be false for a charge that in fact stays spent.
+    /// </summary>
+    public static LedgerUnavailableException CommitOutcomeUnknown(Exception exception) => new(
+        $"The connection to the PostgreSQL ledger database failed while it committed ({Describe(exception)}); the outcome is unknown: " +
+        "the writes may have been committed, so a charge refused here may stay spent (it is never counted twice). " +
+        "The node reads the chain head again before its next write.",
         exception);
 
     /// <summary>Wraps an unreachable-database failure as <see cref="LedgerUnavailableException"/>; rethrows others unchanged.</summary>

@@ -159,7 +159,7 @@ internal sealed class PostgreSqlGroupCommitWriter : IDisposable
                 // caller is told the ledger is unavailable (at worst a charge it was refused stays spent; never an overspend).
                 _store.HeadStale = true;
                 _store.DataSource.Clear();
-                throw PostgreSqlErrors.Unavailable(ex);
+                throw transaction?.CommitSent ?? false ? PostgreSqlErrors.CommitOutcomeUnknown(ex) : PostgreSqlErrors.Unavailable(ex);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "qe_audit")
             {
