@@ -329,7 +329,7 @@ internal sealed class BatchExecutor : BackgroundService
             return;
         }
 
-        foreach (var dispatch in _scheduler.NextDispatches(demands, now))
+        foreach (var dispatch in await _scheduler.NextDispatchesAsync(demands, now, stopping).ConfigureAwait(false))
         {
             if (Volatile.Read(ref _inFlight) >= _config.Batch.MaxInFlight)
             {
