@@ -87,6 +87,8 @@ internal sealed class CanonicalEncoder
         {
             if (rented is not null)
             {
+                // The pool is the whole process's: the next renter must not read this record's fields.
+                whole.Clear();
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
