@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using GcSettings = QuantumEdge.Node.Hosting.GcSettings;
 
 namespace QuantumEdge.Node.Tests.PublishedBinary;
@@ -133,7 +132,8 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"node exited with {process.ExitCode} during start-up");
+                process.WaitForExit();
+                throw new InvalidOperationException($"node exited with {process.ExitCode} during start-up: {string.Join(" | ", output.TakeLast(5))}");
             }
 
             try
@@ -201,10 +201,9 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>
+    /// A loopback port for a node started later: below the ephemeral range, so that an outgoing connection
+    /// or a port-0 bind elsewhere (parallel tests) cannot take it between here and the node's bind (CI saw one).
+    /// </summary>
+    public static int FreePort() => QuantumEdge.Node.Demo.LoopbackPorts.BelowEphemeralRange();
 }
