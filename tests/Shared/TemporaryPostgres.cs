@@ -418,11 +418,28 @@ internal sealed class TemporaryPostgres : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// A port below the ephemeral ranges (Linux 32768+, Windows and macOS 49152+): the server keeps it across
+    /// stops and restarts, and meanwhile an outgoing connection or a port-0 bind elsewhere (tests run in
+    /// parallel) could take an ephemeral one. The same draw as the node's <c>LoopbackPorts</c>, which this
+    /// helper cannot reference (it is linked into test projects that do not see the node).
+    /// </summary>
     private static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: draw another.
+            }
+        }
     }
 
     private int? ReadPostmasterPid()
