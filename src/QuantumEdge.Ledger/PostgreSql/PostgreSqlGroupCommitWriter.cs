@@ -155,11 +155,11 @@ internal sealed class PostgreSqlGroupCommitWriter : IDisposable
             }
             catch (Exception ex) when (ex is not LedgerException && PostgreSqlErrors.IsUnavailable(ex))
             {
-                // A failure during COMMIT leaves its outcome unknown: the head is reloaded before the next append, and the
-                // caller is told the ledger is unavailable (at worst a charge it was refused stays spent; never an overspend).
+                // Before COMMIT was sent (a failed COMMIT is reported by PostgreSqlTransaction.CommitAsync as an unknown
+                // outcome): nothing was written; the head is reloaded before the next append.
                 _store.HeadStale = true;
                 _store.DataSource.Clear();
-                throw transaction?.CommitSent ?? false ? PostgreSqlErrors.CommitOutcomeUnknown(ex) : PostgreSqlErrors.Unavailable(ex);
+                throw PostgreSqlErrors.Unavailable(ex);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "qe_audit")
             {

@@ -71,17 +71,7 @@ internal static class PostgreSqlRetentionPruner
             Decision = "admin:retention_prune",
             Detail = $"audit_records={prunedAudit};budget_rows={prunedBudgets};first_kept_seq={firstKeptHere};audit_retention_days={auditRetentionDays};data_retention_days={dataRetentionDays}",
         });
-        try
-        {
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (tx.CommitSent && PostgreSqlErrors.IsUnavailable(ex))
-        {
-            // The writer's own handling would say "nothing was written"; the prune may have been committed.
-            store.HeadStale = true;
-            throw PostgreSqlErrors.CommitOutcomeUnknown(ex);
-        }
-
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         store.SetHead(tx.LastSeq, tx.LastHash);
         return new RetentionResult(prunedAudit, prunedBudgets, firstKeptHere, seq);
     }

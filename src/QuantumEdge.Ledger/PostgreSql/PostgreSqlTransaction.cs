@@ -214,7 +214,17 @@ internal sealed class PostgreSqlTransaction : IAsyncDisposable
         }
 
         CommitSent = true;
-        await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (PostgreSqlErrors.IsUnavailable(ex))
+        {
+            // The server may have committed: said as such (not "nothing was written"), and the head is read again.
+            Store.HeadStale = true;
+            Store.DataSource.Clear();
+            throw PostgreSqlErrors.CommitOutcomeUnknown(ex);
+        }
     }
 
     public async ValueTask DisposeAsync()
