@@ -29,6 +29,9 @@ public sealed record LedgerBenchOptions
           --alloc [--alloc-types] [--dir PATH]
                              bytes allocated per outcome record at group sizes 25 and 300, split per record / per commit
                              (--alloc-types: the most allocated types) instead
+          --layout [--dir PATH]
+                             CPU and allocation per audit record by LiteDB layout (a document per record, as shipped,
+                             against one document per group commit) at group sizes 20 and 150 instead
           --micro [BDN args] BenchmarkDotNet micro-benchmarks of PrivacyBudgetPolicy.Spent/Evaluate instead
         """;
 

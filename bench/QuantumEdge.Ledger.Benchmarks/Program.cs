@@ -7,6 +7,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using QuantumEdge.Ledger.Benchmarks;
 using QuantumEdge.Ledger.Benchmarks.Allocation;
 using QuantumEdge.Ledger.Benchmarks.Charges;
+using QuantumEdge.Ledger.Benchmarks.Layout;
 using QuantumEdge.Ledger.Benchmarks.Micro;
 using QuantumEdge.Ledger.Benchmarks.Reporting;
 
@@ -26,6 +27,14 @@ if (args.Length > 0 && args[0] == "--alloc")
     var sampleTypes = args.Contains("--alloc-types");
     var allocDir = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault() ?? Path.GetTempPath();
     await AuditAllocationReport.RunAsync(allocDir, sampleTypes, Console.Out);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "--layout")
+{
+    // Per-record cost of the audit collection by layout (issue 7 item 22): CPU and allocation, no fsync.
+    var layoutDir = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault() ?? Path.GetTempPath();
+    RecordLayoutReport.Run(layoutDir, Console.Out);
     return 0;
 }
 
