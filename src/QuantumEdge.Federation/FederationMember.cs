@@ -29,7 +29,7 @@ public sealed class FederationMember
         Options = options;
         _signer = signer;
         _clock = clock;
-        Directory.CreateDirectory(options.DataDirectory);
+        PrivateFiles.CreateDirectory(options.DataDirectory);
         Trust = new TrustList(options.NodeId, signer.PublicKey, options.Peers);
         _sequence = OwnSequence.Open(options.DataDirectory, clock);
         Store = new EnvelopeStore(options.EnvelopesPerOrigin);

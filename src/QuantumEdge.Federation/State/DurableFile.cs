@@ -6,7 +6,8 @@ namespace QuantumEdge.Federation.State;
 /// <summary>
 /// Small JSON state files replaced atomically: write a temp file, fsync it, rename over the old
 /// one, fsync the directory. After kill -9 the file holds either the old or the new content,
-/// never a mix; once <see cref="Write"/> returns, the new content survives a crash.
+/// never a mix; once <see cref="Write"/> returns, the new content survives a crash. Files are 0600
+/// and their directory 0700 (<see cref="PrivateFiles"/>).
 /// </summary>
 internal static class DurableFile
 {
@@ -23,9 +24,9 @@ internal static class DurableFile
         }
 
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
+        PrivateFiles.CreateDirectory(directory);
         var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var stream = PrivateFiles.Create(temp))
         {
             stream.Write(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
             stream.Flush(flushToDisk: true);
