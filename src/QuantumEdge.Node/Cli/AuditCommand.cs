@@ -79,7 +79,7 @@ internal static class AuditCommand
         return new Command("audit", "The tamper-evident audit trail.") { verify, export };
     }
 
-    private static Stream OpenSink(string? path) => path is null ? Console.OpenStandardOutput() : File.Create(path);
+    private static Stream OpenSink(string? path) => path is null ? Console.OpenStandardOutput() : PrivateOutputFile.Create(path);
 
     internal static DateTimeOffset Time(string? text, string option, DateTimeOffset fallback) =>
         text is null

@@ -45,12 +45,12 @@ internal static class IncidentCommand
                 return ExitCodes.Failure;
             }
 
-            await using (var sink = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            await using (var sink = PrivateOutputFile.Create(file, FileMode.CreateNew))
             {
                 await response.Content.CopyToAsync(sink, ct);
             }
 
-            await File.WriteAllTextAsync(file + ".sig", signatures.First() + "\n", ct);
+            await PrivateOutputFile.WriteNewAsync(file + ".sig", signatures.First() + "\n", ct);
             await Console.Out.WriteLineAsync($"wrote {file} and {file}.sig; check with 'quantumedge incident verify {file}'");
             return ExitCodes.Ok;
         });

@@ -95,6 +95,12 @@ public sealed class PublishedBinaryEmergencyTests : IAsyncLifetime
             var bundle = Path.Combine(_dir, "incident.json");
             (exit, output) = await NodeProcess.RunAsync("incident", "collect", "--since", "1h", "-o", bundle, "--config", _config);
             Assert.True(exit == 0, output);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(bundle));
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(bundle + ".sig"));
+            }
+
             (exit, output) = await NodeProcess.RunAsync("incident", "verify", bundle, "--config", _config);
             Assert.True(exit == 0, output);
             Assert.Contains("signature OK", output, StringComparison.Ordinal);

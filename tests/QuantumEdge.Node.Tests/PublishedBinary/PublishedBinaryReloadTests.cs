@@ -77,6 +77,12 @@ public sealed class PublishedBinaryReloadTests : IAsyncLifetime
         var export = Path.Combine(_dir, "audit.jsonl");
         var (exit, output) = await NodeProcess.RunAsync("audit", "export", "--config", _config, "--format", "jsonl", "-o", export);
         Assert.True(exit == 0, output);
+        if (!OperatingSystem.IsWindows())
+        {
+            // It names every caller of its window: private whatever the umask, as a backup is.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(export));
+        }
+
         var lines = await File.ReadAllLinesAsync(export);
         Assert.Contains(lines, l => l.Contains("\"admin:config_reload\"", StringComparison.Ordinal) && l.Contains("second", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("\"admin:config_reload_refused\"", StringComparison.Ordinal));
