@@ -39,7 +39,12 @@ internal static class PrivacyReportCommand
 
             if (parse.GetValue(output) is { } path)
             {
-                await File.WriteAllTextAsync(path, text, ct);
+                // In incident mode it lists records with their users: private, as an export is.
+                await using (var file = PrivateOutputFile.Create(path))
+                {
+                    await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct);
+                }
+
                 await Console.Error.WriteLineAsync($"privacy report written to {path}");
             }
             else

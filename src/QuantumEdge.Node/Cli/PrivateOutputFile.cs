@@ -3,8 +3,8 @@ using QuantumEdge.Ledger.Storage;
 namespace QuantumEdge.Node.Cli;
 
 /// <summary>
-/// Files the CLI writes with audit records in them (<c>audit export -o</c>, <c>incident collect -o</c> and
-/// its signature) are 0600 whatever the umask, as the ledger's backups are: an export names every caller
+/// Files the CLI writes with audit records in them (<c>audit export -o</c>, <c>privacy report -o</c>, <c>incident collect -o</c>
+/// and its signature) are 0600 whatever the umask, as the ledger's backups are: an export names every caller
 /// and department of its window. The operator shares one by copying it or changing its mode.
 /// </summary>
 internal static class PrivateOutputFile

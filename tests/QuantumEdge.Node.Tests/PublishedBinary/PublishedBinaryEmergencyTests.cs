@@ -101,6 +101,15 @@ public sealed class PublishedBinaryEmergencyTests : IAsyncLifetime
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(bundle + ".sig"));
             }
 
+            var report = Path.Combine(_dir, "privacy-report.txt");
+            (exit, output) = await NodeProcess.RunAsync("privacy", "report", "--incident-mode", "-o", report, "--config", _config);
+            Assert.True(exit == 0, output);
+            Assert.Contains("user=", await File.ReadAllTextAsync(report), StringComparison.Ordinal);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(report));
+            }
+
             (exit, output) = await NodeProcess.RunAsync("incident", "verify", bundle, "--config", _config);
             Assert.True(exit == 0, output);
             Assert.Contains("signature OK", output, StringComparison.Ordinal);
