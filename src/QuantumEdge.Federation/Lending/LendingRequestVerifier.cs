@@ -4,18 +4,21 @@ using QuantumEdge.Federation.Identity;
 namespace QuantumEdge.Federation.Lending;
 
 /// <summary>
-/// The lender's side of lending authentication. In order, the first failure answering:
+/// The lender's side of lending authentication, in two steps so that nothing outside the trust list
+/// makes the lender buffer a body. <see cref="Authenticate"/>, on the headers alone (the signature
+/// covers the body's hash), the first failure answering:
 /// <list type="number">
 /// <item>headers present and well formed → 400 <c>malformed_lending_request</c>;</item>
 /// <item>borrower in the trust list (not this node) → 401 <c>unknown_peer</c>;</item>
-/// <item>body hash and Ed25519 signature (over method, path, borrower, this node, federation,
-/// timestamp, request id, classification, body hash) → 401 <c>bad_signature</c>;</item>
+/// <item>Ed25519 signature (over method, path, borrower, this node, federation, timestamp, request
+/// id, classification, body hash) → 401 <c>bad_signature</c>;</item>
 /// <item>timestamp within the skew window of this node's clock → 401 <c>clock_skew</c>;</item>
-/// <item>borrower not quarantined → 403 <c>quarantined</c>;</item>
-/// <item>request id not seen within the window → 409 <c>replay</c> (or 429 <c>replay_window_full</c>).</item>
+/// <item>borrower not quarantined → 403 <c>quarantined</c>.</item>
 /// </list>
-/// Nothing changes before the last step, so a forged, unknown or stale request leaves no trace
-/// but a counter. The data class is checked by the caller (it is signed, so it is the borrower's
+/// Then <see cref="Admit"/>, once the body is read: its hash is the signed one → 401 <c>bad_signature</c>;
+/// request id not seen within the window → 409 <c>replay</c> (or 429 <c>replay_window_full</c>).
+/// Nothing changes before that last step, so a forged, unknown, stale or tampered request leaves no
+/// trace but a counter. The data class is checked by the caller (it is signed, so it is the borrower's
 /// statement; the lender refuses restricted and confidential whatever it says).
 /// </summary>
 public sealed class LendingRequestVerifier(TrustList trust, string federationId, TimeProvider clock, Func<string, bool> isQuarantined,
@@ -35,13 +38,27 @@ public sealed class LendingRequestVerifier(TrustList trust, string federationId,
         return !IsPeer(from) ? UnknownPeer(from) : null;
     }
 
+    /// <summary>Both steps on a body already read: <see cref="Authenticate"/>, then <see cref="Admit"/>.</summary>
     /// <param name="method">The request's HTTP method.</param>
     /// <param name="path">The request's path on this listener.</param>
     /// <param name="header">Reads one request header (null when absent or repeated).</param>
     /// <param name="body">The request body as received.</param>
-    public LendingVerdict Verify(string method, string path, Func<string, string?> header, ReadOnlySpan<byte> body)
+    public LendingVerdict Verify(string method, string path, Func<string, string?> header, ReadOnlySpan<byte> body) =>
+        Authenticate(method, path, header, out var claim) ?? Admit(claim!, body);
+
+    /// <summary>
+    /// Before the body is read: who signed the headers, for this node, now, and not quarantined. Returns the
+    /// refusal, or null with the signed <paramref name="claim"/> to <see cref="Admit"/> once the body is read.
+    /// Changes nothing.
+    /// </summary>
+    /// <param name="method">The request's HTTP method.</param>
+    /// <param name="path">The request's path on this listener.</param>
+    /// <param name="header">Reads one request header (null when absent or repeated).</param>
+    /// <param name="claim">The verified signed fields, when not refused.</param>
+    public LendingVerdict? Authenticate(string method, string path, Func<string, string?> header, out LendingRequest? claim)
     {
         ArgumentNullException.ThrowIfNull(header);
+        claim = null;
         var from = header(LendingHeaders.From);
         if (RefuseEarly(from) is { } early)
         {
@@ -81,11 +98,9 @@ public sealed class LendingRequestVerifier(TrustList trust, string federationId,
 
         trust.TryGet(from!, out var peer);
         var signed = new LendingRequest(method, path, from!, trust.SelfId, federationId, timestamp, requestId!, classification, bodyHash);
-        if (!string.Equals(LendingRequest.HashBody(body), bodyHash, StringComparison.Ordinal)
-            || !FederationPublicKey.Verify(peer!.PublicKey, signed.SigningBytes(), signature))
+        if (!FederationPublicKey.Verify(peer!.PublicKey, signed.SigningBytes(), signature))
         {
-            return LendingVerdict.Refuse(401, LendingRefusalReason.BadSignature,
-                $"the lending signature does not verify under the public key configured for '{from}' (for this node, this path and this body)");
+            return BadSignature(from!);
         }
 
         var now = clock.GetUtcNow();
@@ -100,15 +115,34 @@ public sealed class LendingRequestVerifier(TrustList trust, string federationId,
             return LendingVerdict.Refuse(403, LendingRefusalReason.Quarantined, $"peer '{from}' is quarantined on this node (see /federation/v1/status)");
         }
 
-        return replays.TryRemember(from!, requestId!, now) switch
+        claim = signed;
+        return null;
+    }
+
+    /// <summary>Once the body is read: is it the body signed for, and is the request id fresh? Only an admitted request is remembered.</summary>
+    /// <param name="claim">What <see cref="Authenticate"/> verified.</param>
+    /// <param name="body">The request body as received.</param>
+    public LendingVerdict Admit(LendingRequest claim, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        if (!string.Equals(LendingRequest.HashBody(body), claim.BodySha256, StringComparison.Ordinal))
+        {
+            return BadSignature(claim.From);
+        }
+
+        return replays.TryRemember(claim.From, claim.RequestId, clock.GetUtcNow()) switch
         {
             LendingReplayWindow.Outcome.Replay => LendingVerdict.Refuse(409, LendingRefusalReason.Replay,
-                $"request id {requestId} from '{from}' was already used; every lending request needs a fresh id"),
+                $"request id {claim.RequestId} from '{claim.From}' was already used; every lending request needs a fresh id"),
             LendingReplayWindow.Outcome.Full => LendingVerdict.Refuse(429, LendingRefusalReason.ReplayWindowFull,
-                $"peer '{from}' sent more requests within {2 * skew.TotalSeconds:0} s than this node remembers; try again shortly"),
-            _ => LendingVerdict.Accept(from!, requestId!, classification),
+                $"peer '{claim.From}' sent more requests within {2 * skew.TotalSeconds:0} s than this node remembers; try again shortly"),
+            _ => LendingVerdict.Accept(claim.From, claim.RequestId, claim.Classification),
         };
     }
+
+    private static LendingVerdict BadSignature(string from) =>
+        LendingVerdict.Refuse(401, LendingRefusalReason.BadSignature,
+            $"the lending signature does not verify under the public key configured for '{from}' (for this node, this path and this body)");
 
     private bool IsPeer(string id) => !string.Equals(id, trust.SelfId, StringComparison.Ordinal) && trust.TryGet(id, out _);
 

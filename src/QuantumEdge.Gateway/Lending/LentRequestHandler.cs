@@ -62,6 +62,13 @@ public sealed class LentRequestHandler(
             return;
         }
 
+        // The headers are signed, the body's hash with them: a stranger is refused before any body is buffered.
+        if (verifier.Authenticate(ctx.Request.Method, ctx.Request.Path.Value ?? "", name => Header(ctx, name), out var claim) is { } refusal)
+        {
+            await RefuseAsync(ctx, refusal).ConfigureAwait(false);
+            return;
+        }
+
         if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             // The listener's own limit fits envelopes; an inference body may be as large as the API allows.
@@ -79,11 +86,10 @@ public sealed class LentRequestHandler(
             return;
         }
 
-        var verdict = verifier.Verify(ctx.Request.Method, ctx.Request.Path.Value ?? "", name => Header(ctx, name), body);
+        var verdict = verifier.Admit(claim!, body);
         if (!verdict.Accepted)
         {
-            logger.LogWarning("lending request refused ({Reason}): {Message}", verdict.Reason, verdict.Message);
-            await RefuseAsync(ctx, verdict.Status, verdict.Reason!, verdict.Message).ConfigureAwait(false);
+            await RefuseAsync(ctx, verdict).ConfigureAwait(false);
             return;
         }
 
@@ -194,6 +200,12 @@ public sealed class LentRequestHandler(
         record.Decision = "refused:" + reason;
         record.Status = status;
         return RefuseAsync(ctx, status, reason, message);
+    }
+
+    private async Task RefuseAsync(HttpContext ctx, LendingVerdict refusal)
+    {
+        logger.LogWarning("lending request refused ({Reason}): {Message}", refusal.Reason, refusal.Message);
+        await RefuseAsync(ctx, refusal.Status, refusal.Reason!, refusal.Message).ConfigureAwait(false);
     }
 
     private async Task RefuseAsync(HttpContext ctx, int status, string reason, string message)

@@ -185,6 +185,47 @@ public sealed class LendingEndToEndTests
     }
 
     [Fact]
+    public async Task A_forged_request_is_refused_on_its_headers_before_the_lender_buffers_its_body()
+    {
+        await using var pair = await LendingPair.StartAsync();
+        var before = await StateAsync(pair);
+        using var impostor = Ed25519Signer.Generate();
+        var forged = pair.Sign(key: impostor);
+        var listener = new Uri(FederatedNodes.ListenUrl(pair.Lender));
+
+        // Headers that promise a 3 MB body, and 1 KB of it: a lender that read the body before checking the
+        // signature would wait for the rest (and buffer it) instead of answering.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(listener.Host, listener.Port);
+        var stream = tcp.GetStream();
+        var head = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"POST {LendingRequest.PathPrefix}chat/completions HTTP/1.1\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Host: {listener.Authority}\r\n")
+            .Append("Content-Type: application/json\r\nContent-Length: 3000000\r\n");
+        foreach (var (name, value) in forged.Headers)
+        {
+            head.Append(CultureInfo.InvariantCulture, $"{name}: {value}\r\n");
+        }
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.Append("\r\n").ToString()));
+        await stream.WriteAsync(new byte[1024]);
+        var answer = new StringBuilder();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!answer.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            Assert.True(read > 0, "the lender closed the connection without an answer: " + answer);
+            answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        var text = answer.ToString();
+        Assert.StartsWith("HTTP/1.1 401", text, StringComparison.Ordinal);
+        Assert.Contains($"{LendingHeaders.Refusal}: {LendingRefusalReason.BadSignature}", text, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, await StateAsync(pair));
+    }
+
+    [Fact]
     public async Task The_per_peer_concurrency_limit_holds_with_a_clear_429()
     {
         await using var pair = await LendingPair.StartAsync(lenderMaxPerPeer: 2);
