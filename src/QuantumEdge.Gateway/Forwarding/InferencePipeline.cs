@@ -160,7 +160,19 @@ public sealed class InferencePipeline(
                 continue;
             }
 
-            if (!await backend.TryAcquireAsync(queueWait, client.Gone).ConfigureAwait(false))
+            bool acquired;
+            try
+            {
+                acquired = await backend.TryAcquireAsync(queueWait, client.Gone).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The client left while this attempt queued: had it been the circuit's one trial, nothing else would free it.
+                backend.Report(BackendAttemptOutcome.Inconclusive);
+                throw;
+            }
+
+            if (!acquired)
             {
                 backend.Report(BackendAttemptOutcome.Inconclusive);
                 lastFailure = $"backend '{backend.Id}' stayed at its concurrency limit for {config.Server.QueueTimeoutMs} ms";

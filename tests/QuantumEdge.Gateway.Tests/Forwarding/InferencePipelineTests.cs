@@ -21,7 +21,7 @@ public sealed class InferencePipelineTests
     {
         private readonly MemoryStream _body = new();
 
-        public CancellationToken Gone => CancellationToken.None;
+        public CancellationToken Gone { get; init; }
         public bool HasStarted => Head is not null;
         public Stream Body => _body;
         public AnswerHead? Head { get; private set; }
@@ -36,6 +36,11 @@ public sealed class InferencePipelineTests
     private sealed class Bed : IDisposable
     {
         public Bed(params (string Id, double Timeout, ScriptedHandler Handler)[] backends)
+            : this(TimeProvider.System, 16, backends)
+        {
+        }
+
+        public Bed(TimeProvider time, int maxConcurrency, params (string Id, double Timeout, ScriptedHandler Handler)[] backends)
         {
             var handlers = backends.ToDictionary(b => b.Id, b => b.Handler);
             var config = new NodeConfiguration
@@ -47,9 +52,10 @@ public sealed class InferencePipelineTests
                     Models = ["clinical-7b"],
                     AllowedClassifications = [DataClassification.Public],
                     TimeoutSeconds = b.Timeout,
+                    MaxConcurrency = maxConcurrency,
                 })],
             };
-            Registry = new BackendRegistry(config, handlers: s => handlers[s.Id]);
+            Registry = new BackendRegistry(config, handlers: s => handlers[s.Id], time: time);
             Metrics = new GatewayMetrics(Prometheus.Metrics.NewCustomRegistry());
             Pipeline = new InferencePipeline(config, new ClassificationResolver(new ComplianceSettings()),
                 new PhiScreen(config, Metrics, NullLogger<PhiScreen>.Instance), Registry, new LeastLoadedPlanner(), [], Metrics,
@@ -62,7 +68,7 @@ public sealed class InferencePipelineTests
 
         public Backend this[string id] => Registry.All.Single(b => b.Id == id);
 
-        public async Task<(Contracts.GatewayError? Error, RequestRecord Record, MemoryClient Client)> RunAsync(bool stream = false)
+        public async Task<(Contracts.GatewayError? Error, RequestRecord Record, MemoryClient Client)> RunAsync(bool stream = false, CancellationToken gone = default)
         {
             var body = Encoding.UTF8.GetBytes($$"""{"model":"clinical-7b","messages":[{"role":"user","content":"How is bed 4?"}],"stream":{{(stream ? "true" : "false")}}}""");
             var call = new InferenceCall
@@ -72,7 +78,7 @@ public sealed class InferencePipelineTests
                 Classification = "public",
             };
             var record = new RequestRecord { RequestId = "r1", Route = InferenceRoute.ChatCompletions };
-            var client = new MemoryClient();
+            var client = new MemoryClient { Gone = gone };
             var error = await Pipeline.RunAsync(call, record, client);
             return (error, record, client);
         }
@@ -146,6 +152,42 @@ public sealed class InferencePipelineTests
     }
 
     [Fact]
+    public async Task A_circuit_trial_whose_client_leaves_while_it_waits_for_a_slot_frees_the_trial()
+    {
+        var clock = new ManualClock();
+        var calls = 0;
+        using var bed = new Bed(clock, 1, ("flaky", 0.2, new ScriptedHandler((_, ct) =>
+            Interlocked.Increment(ref calls) == 1 ? ScriptedHandler.Hang(ct) : ScriptedHandler.Json(HttpStatusCode.OK, Answer))));
+        var (timedOut, _, _) = await bed.RunAsync();
+        Assert.Equal(504, timedOut!.Status);
+        Assert.True(bed["flaky"].CircuitOpen);
+
+        // The break ends while the backend's one slot is busy: the trial request queues for it, and its client leaves.
+        clock.Advance(TimeSpan.FromSeconds(new ServerSettings().CircuitBreakSeconds + 1));
+        Assert.True(await bed["flaky"].TryAcquireAsync(TimeSpan.Zero, CancellationToken.None));
+        using (var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            try
+            {
+                await bed.RunAsync(gone: gone.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // How the pipeline reports a client that left is not what this test is about.
+            }
+        }
+
+        bed["flaky"].Release();
+
+        // The trial was given back: the next request is the trial, reaches the backend and closes the circuit.
+        var (error, record, client) = await bed.RunAsync();
+        Assert.Null(error);
+        Assert.Equal("flaky", record.Backend);
+        Assert.Equal(Answer, client.Text);
+        Assert.False(bed["flaky"].CircuitOpen);
+    }
+
+    [Fact]
     public async Task With_nowhere_else_to_go_a_timeout_is_a_504()
     {
         using var bed = new Bed(("hung", 0.2, new ScriptedHandler((_, ct) => ScriptedHandler.Hang(ct))));
@@ -192,5 +234,17 @@ public sealed class InferencePipelineTests
         Assert.True(client.Aborted);
         Assert.Equal(502, record.Status);
         Assert.Equal("failed:upstream_aborted", record.Decision);
+    }
+
+    /// <summary>A clock the test moves by hand (the circuit's break); waits for slots still take real time.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 }
