@@ -13,9 +13,9 @@ internal static class SseRelay
     public const int MaxEventBytes = 1024 * 1024;
 
     /// <summary>
-    /// Relays until the backend ends its stream, goes silent for <paramref name="idle"/>, breaks
-    /// off, sends an oversized event, or the client leaves; the result says which. Nothing is
-    /// written to the client before the first complete event.
+    /// Relays until the backend sends <c>data: [DONE]</c> or ends its stream, goes silent for
+    /// <paramref name="idle"/>, breaks off, sends an oversized event, or the client leaves; the result
+    /// says which. Nothing is written to the client before the first complete event, nor after [DONE].
     /// </summary>
     /// <param name="upstream">The backend's event stream.</param>
     /// <param name="client">The client's response body.</param>
@@ -109,8 +109,13 @@ internal static class SseRelay
                     }
 
                     text |= CompletionText.In(evt.Span);
-                    done |= IsDone(evt.Span);
                     events++;
+                    if (IsDone(evt.Span))
+                    {
+                        // The stream's last event: a backend that keeps the connection open after it (or sends more) is not waited for.
+                        return Ended(await FlushAsync().ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.ClientGone);
+                    }
+
                     wroteAny = true;
                     start = scanFrom = eventEnd;
                 }

@@ -128,6 +128,22 @@ public sealed class SseRelayTests
     }
 
     [Fact]
+    public async Task The_relay_ends_at_done_though_the_backend_keeps_the_stream_open_and_forwards_nothing_after_it()
+    {
+        const string After = """data: {"choices":[{"index":0,"delta":{"content":"after the end"}}]}""";
+        var upstream = new OpenEndedStream(Join([ChatEvents[1], "data: [DONE]", After], "\n\n"));
+        using var client = new RecordingClientStream(() => 0);
+
+        // Well inside the idle timeout: the relay must not wait for the backend to close or go silent.
+        var result = await SseRelay.RelayAsync(upstream, client, false, TimeSpan.FromMinutes(5), CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RelayOutcome.Completed, result.Outcome);
+        Assert.Equal(Join([ChatEvents[1], "data: [DONE]"], "\n\n"), client.Written);
+        Assert.Equal(2, result.Events);
+    }
+
+    [Fact]
     public async Task A_stream_without_a_usage_chunk_meters_nothing()
     {
         string[] events = [ChatEvents[0], ChatEvents[1], "data: [DONE]"];
