@@ -123,7 +123,7 @@ public sealed class BackendRegistry : IDisposable
     public static bool SameSettings(BackendSettings a, BackendSettings b) =>
         a.Id == b.Id && a.Url == b.Url && a.Models.SequenceEqual(b.Models, StringComparer.Ordinal) && a.MaxConcurrency == b.MaxConcurrency
         && a.AllowedClassifications.SequenceEqual(b.AllowedClassifications) && a.MetricsUrl == b.MetricsUrl && a.ApiKeyEnv == b.ApiKeyEnv
-        && a.TimeoutSeconds.Equals(b.TimeoutSeconds) && a.LendingPeer == b.LendingPeer;
+        && a.TimeoutSeconds.Equals(b.TimeoutSeconds) && a.MaxAnswerSeconds.Equals(b.MaxAnswerSeconds) && a.LendingPeer == b.LendingPeer;
 
     public void Dispose()
     {

@@ -16,6 +16,14 @@ public sealed record BackendSettings
     /// <summary>Name of the environment variable that holds this backend's API key.</summary>
     public string? ApiKeyEnv { get; init; }
     public double TimeoutSeconds { get; init; } = 60;
+    /// <summary>
+    /// Longest a backend may take over one answer once its headers came, however steadily it sends: an answer
+    /// still running then is cut off as incomplete (a backend that streams or trickles for ever holds a slot for ever).
+    /// </summary>
+    public double MaxAnswerSeconds { get; init; } = DefaultMaxAnswerSeconds;
+    /// <summary>The default of <see cref="MaxAnswerSeconds"/>: 10 minutes.</summary>
+    public const double DefaultMaxAnswerSeconds = 600;
+
     /// <summary>Set only for a peer's lent capacity (never from YAML): the lending peer's node id.</summary>
     public string? LendingPeer { get; init; }
 
@@ -31,6 +39,7 @@ public sealed record BackendSettings
         var maxConcurrency = s.Int("max_concurrency", 16, 1, 100_000);
         var apiKeyEnv = s.OptionalString("api_key_env");
         var timeoutSeconds = s.Double("timeout_seconds", 60, 0.1, 3600);
+        var maxAnswerSeconds = s.Double("max_answer_seconds", DefaultMaxAnswerSeconds, 1, 86_400);
         s.RejectUnknownKeys();
 
         if (string.IsNullOrWhiteSpace(idText))
@@ -51,6 +60,12 @@ public sealed record BackendSettings
         if (!url.AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.Ordinal))
         {
             throw new ConfigurationException(s.KeyPath("url"), $"'{urlText}' must be an OpenAI-compatible base URL ending in /v1");
+        }
+
+        if (maxAnswerSeconds < timeoutSeconds)
+        {
+            throw new ConfigurationException(s.KeyPath("max_answer_seconds"),
+                $"{maxAnswerSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} is shorter than timeout_seconds ({timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}): an answer may take at least as long as a silence is allowed to last");
         }
 
         if (models.Count == 0)
@@ -82,6 +97,7 @@ public sealed record BackendSettings
             MetricsUrl = metrics,
             ApiKeyEnv = apiKeyEnv,
             TimeoutSeconds = timeoutSeconds,
+            MaxAnswerSeconds = maxAnswerSeconds,
         };
     }
 }

@@ -64,6 +64,7 @@ public static class ConfigurationPrinter
             }
 
             Kv(sb, 2, "timeout_seconds", b.TimeoutSeconds);
+            Kv(sb, 2, "max_answer_seconds", b.MaxAnswerSeconds);
         }
 
         sb.Append("logging:\n");

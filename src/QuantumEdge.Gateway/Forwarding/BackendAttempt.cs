@@ -107,9 +107,10 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
             try
             {
                 await using var upstream = await response.Content.ReadAsStreamAsync(client.Gone).ConfigureAwait(false);
+                var answerLimit = TimeSpan.FromSeconds(backend.Settings.MaxAnswerSeconds);
                 relay = eventStream
-                    ? await SseRelay.RelayAsync(upstream, client.Body, request.ClientWantsUsage, limit, client.Gone, () => client.Begin(head)).ConfigureAwait(false)
-                    : await BodyRelay.RelayAsync(upstream, client.Body, MaxResponseBytes, limit, client.Gone, () => client.Begin(head)).ConfigureAwait(false);
+                    ? await SseRelay.RelayAsync(upstream, client.Body, request.ClientWantsUsage, limit, client.Gone, () => client.Begin(head), answerLimit).ConfigureAwait(false)
+                    : await BodyRelay.RelayAsync(upstream, client.Body, MaxResponseBytes, limit, client.Gone, () => client.Begin(head), answerLimit).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or HttpRequestException && !client.Gone.IsCancellationRequested)
             {
@@ -164,6 +165,8 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
         {
             RelayOutcome.IdleTimeout => ("idle_timeout", new GatewayError(504, "server_error", "backend_idle_timeout",
                 $"backend '{backend.Id}' sent nothing for {seconds} s; the answer is incomplete")),
+            RelayOutcome.AnswerTimeLimit => ("answer_time_limit", new GatewayError(504, "server_error", "backend_answer_time_limit",
+                $"backend '{backend.Id}' was still answering after {backend.Settings.MaxAnswerSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (its max_answer_seconds); the answer is incomplete")),
             RelayOutcome.TooLarge => ("too_large", new GatewayError(502, "server_error", "backend_too_large", eventStream
                 ? $"backend '{backend.Id}' sent a server-sent event larger than {SseRelay.MaxEventBytes} bytes; the answer is incomplete"
                 : $"backend '{backend.Id}' sent an answer larger than {MaxResponseBytes} bytes")),

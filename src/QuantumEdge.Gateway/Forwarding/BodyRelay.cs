@@ -20,13 +20,15 @@ internal static class BodyRelay
     /// <param name="idle">Longest silence from the backend.</param>
     /// <param name="clientGone">Cancelled when the client leaves.</param>
     /// <param name="beforeFirstWrite">Called once, just before the first byte goes to the client (the response starts then).</param>
-    public static async ValueTask<RelayResult> RelayAsync(Stream upstream, Stream client, long maxBytes, TimeSpan idle, CancellationToken clientGone, Action? beforeFirstWrite = null)
+    /// <param name="answerLimit">Longest the whole body may take (null: no limit).</param>
+    public static async ValueTask<RelayResult> RelayAsync(Stream upstream, Stream client, long maxBytes, TimeSpan idle, CancellationToken clientGone,
+        Action? beforeFirstWrite = null, TimeSpan? answerLimit = null)
     {
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         var tail = ArrayPool<byte>.Shared.Rent(TailBytes);
         var tailLength = 0;
         long forwarded = 0;
-        using var timer = new RelayIdleTimer(idle, clientGone);
+        using var timer = new RelayIdleTimer(idle, answerLimit, clientGone);
         try
         {
             while (true)

@@ -9,6 +9,8 @@ internal enum RelayOutcome
     UpstreamAborted,
     /// <summary>The backend sent nothing for longer than its timeout.</summary>
     IdleTimeout,
+    /// <summary>The backend was still sending when its answer's time (<c>max_answer_seconds</c>) ran out.</summary>
+    AnswerTimeLimit,
     /// <summary>The backend sent more than the relay accepts (an answer, or one server-sent event).</summary>
     TooLarge,
     /// <summary>The client disconnected (or its request was cancelled).</summary>

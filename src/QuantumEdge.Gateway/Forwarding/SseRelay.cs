@@ -14,7 +14,7 @@ internal static class SseRelay
 
     /// <summary>
     /// Relays until the backend sends <c>data: [DONE]</c> or ends its stream, goes silent for
-    /// <paramref name="idle"/>, breaks off, sends an oversized event, or the client leaves; the result
+    /// <paramref name="idle"/>, runs past <paramref name="answerLimit"/>, breaks off, sends an oversized event, or the client leaves; the result
     /// says which. Nothing is written to the client before the first complete event, nor after [DONE].
     /// </summary>
     /// <param name="upstream">The backend's event stream.</param>
@@ -23,13 +23,15 @@ internal static class SseRelay
     /// <param name="idle">Longest silence from the backend.</param>
     /// <param name="clientGone">Cancelled when the client leaves.</param>
     /// <param name="beforeFirstWrite">Called once, just before the first byte goes to the client (the response starts then).</param>
+    /// <param name="answerLimit">Longest the whole stream may take (null: no limit).</param>
     public static async Task<RelayResult> RelayAsync(
         Stream upstream,
         Stream client,
         bool forwardUsageChunk,
         TimeSpan idle,
         CancellationToken clientGone,
-        Action? beforeFirstWrite = null)
+        Action? beforeFirstWrite = null,
+        TimeSpan? answerLimit = null)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         int start = 0, end = 0, scanFrom = 0;
@@ -38,7 +40,7 @@ internal static class SseRelay
         var events = 0;
         var text = false;
         var done = false;
-        using var timer = new RelayIdleTimer(idle, clientGone);
+        using var timer = new RelayIdleTimer(idle, answerLimit, clientGone);
         RelayResult Ended(RelayOutcome outcome) => new(outcome, usage, forwarded, events, text);
         try
         {

@@ -40,6 +40,7 @@ public sealed class BorrowedCapacity
         ArgumentNullException.ThrowIfNull(registry);
         var models = registry.Models.ToList();
         var timeout = registry.All.Count == 0 ? 60 : registry.All.Max(b => b.Settings.TimeoutSeconds);
+        var maxAnswer = registry.All.Count == 0 ? BackendSettings.DefaultMaxAnswerSeconds : registry.All.Max(b => b.Settings.MaxAnswerSeconds);
         // The same trust as gossip: a peer's listener certificate may chain to federation.peer_ca_file.
         var peerHandler = handler ?? Federation.PeerHttpHandler.Factory(config.Federation);
         foreach (var peer in config.Federation.Peers)
@@ -57,6 +58,7 @@ public sealed class BorrowedCapacity
                 MaxConcurrency = config.Federation.Lending.MaxConcurrencyPerPeer,
                 AllowedClassifications = [DataClassification.Internal, DataClassification.Public],
                 TimeoutSeconds = timeout,
+                MaxAnswerSeconds = maxAnswer,
                 LendingPeer = peer.Id,
             };
             var inner = peerHandler();

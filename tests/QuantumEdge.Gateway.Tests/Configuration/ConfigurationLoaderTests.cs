@@ -174,6 +174,7 @@ public sealed class ConfigurationLoaderTests
                 metrics_url: https://llm.st-marys.local/metrics
                 api_key_env: GPU_A_KEY
                 timeout_seconds: 12.5
+                max_answer_seconds: 1800
             """);
 
         Assert.Equal(new NodeSettings { Id = "st-marys", Name = "St Mary's Hospital", DataDir = "/var/lib/quantumedge" }, c.Node);
@@ -192,6 +193,7 @@ public sealed class ConfigurationLoaderTests
         Assert.Equal(new Uri("https://llm.st-marys.local/metrics"), b.MetricsUrl);
         Assert.Equal("GPU_A_KEY", b.ApiKeyEnv);
         Assert.Equal(12.5, b.TimeoutSeconds);
+        Assert.Equal(1800, b.MaxAnswerSeconds);
     }
 
     [Theory]
@@ -264,12 +266,24 @@ public sealed class ConfigurationLoaderTests
     [InlineData("server:\n  max_attempts: 11\n", "server.max_attempts")]
     [InlineData("backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m]\n    max_concurrency: 0\n", "backends[0].max_concurrency")]
     [InlineData("backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m]\n    timeout_seconds: 0\n", "backends[0].timeout_seconds")]
+    [InlineData("backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m]\n    max_answer_seconds: 86401\n", "backends[0].max_answer_seconds")]
     public void An_out_of_range_value_is_an_error_naming_the_key_and_the_range(string yaml, string key)
     {
         var e = Fails(yaml);
 
         Assert.Equal(key, e.Key);
         Assert.Contains("out of range", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_answer_time_limit_shorter_than_the_silence_allowed_is_refused_and_the_default_is_ten_minutes()
+    {
+        var e = Fails("backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m]\n    timeout_seconds: 120\n    max_answer_seconds: 60\n");
+        Assert.Equal("backends[0].max_answer_seconds", e.Key);
+        Assert.Contains("shorter than timeout_seconds (120)", e.Message, StringComparison.Ordinal);
+
+        var defaults = Parse("backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m]\n");
+        Assert.Equal(600, Assert.Single(defaults.Backends).MaxAnswerSeconds);
     }
 
     [Fact]

@@ -73,4 +73,17 @@ public sealed class BodyRelayTests
         Assert.Equal(RelayOutcome.IdleTimeout, result.Outcome);
         Assert.True(result.NothingSent);
     }
+
+    [Fact]
+    public async Task A_body_trickled_for_ever_is_cut_at_the_answer_time_limit_though_it_is_never_silent()
+    {
+        using var client = new MemoryStream();
+        var trickle = new TricklingStream("x"u8.ToArray(), TimeSpan.FromMilliseconds(20));
+
+        var result = await BodyRelay.RelayAsync(trickle, client, long.MaxValue, TimeSpan.FromSeconds(30), CancellationToken.None, answerLimit: TimeSpan.FromMilliseconds(500))
+            .AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(RelayOutcome.AnswerTimeLimit, result.Outcome);
+        Assert.True(result.BytesForwarded > 0);
+    }
 }

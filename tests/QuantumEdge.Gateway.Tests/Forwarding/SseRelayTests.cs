@@ -144,6 +144,20 @@ public sealed class SseRelayTests
     }
 
     [Fact]
+    public async Task A_stream_that_never_ends_is_cut_at_the_answer_time_limit_though_it_is_never_silent()
+    {
+        var trickle = new TricklingStream(Encoding.UTF8.GetBytes(ChatEvents[1] + "\n\n"), TimeSpan.FromMilliseconds(20));
+        using var client = new RecordingClientStream(() => 0);
+
+        var result = await SseRelay.RelayAsync(trickle, client, false, TimeSpan.FromSeconds(30), CancellationToken.None, answerLimit: TimeSpan.FromMilliseconds(500))
+            .WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(RelayOutcome.AnswerTimeLimit, result.Outcome);
+        Assert.True(result.Events > 1);
+        Assert.True(result.TextDisclosed);
+    }
+
+    [Fact]
     public async Task A_stream_without_a_usage_chunk_meters_nothing()
     {
         string[] events = [ChatEvents[0], ChatEvents[1], "data: [DONE]"];

@@ -205,6 +205,49 @@ public sealed class HostileBackendTests
     }
 
     [Fact]
+    public async Task A_stream_that_never_ends_is_cut_at_the_backends_answer_time_limit_with_an_error_event_and_audited_as_such()
+    {
+        await using var endless = await HostileBackend.StartAsync(async (ctx, b) =>
+        {
+            ctx.Response.ContentType = "text/event-stream";
+            // Never silent for long, never done: only a limit on the whole answer ends it.
+            try
+            {
+                while (await b.WriteAsync(ctx, Chunk("""{"content":" and so on"}""")))
+                {
+                    await Task.Delay(100, ctx.RequestAborted);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The node cut it off.
+            }
+        });
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("endless", TestNode.AllLevels, TimeoutSeconds: 1, Url: endless.BaseUrl, MaxAnswerSeconds: 2)]);
+        var token = node.Token(sub: "dr.endless", department: "icu");
+
+        using var response = await node.Http.SendAsync(node.Chat(token, "phi", stream: true), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        var last = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.StartsWith("data: {\"error\":", last, StringComparison.Ordinal);
+        using (var error = JsonDocument.Parse(last["data: ".Length..]))
+        {
+            Assert.Equal("backend_answer_time_limit", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+            Assert.Contains("max_answer_seconds", error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        var records = await AuditTrail.WaitForAsync(node, r => r.Entry.Decision.StartsWith("failed", StringComparison.Ordinal));
+        var outcome = records.Single(r => r.Entry.Decision.StartsWith("failed", StringComparison.Ordinal)).Entry;
+        Assert.Equal("failed:answer_time_limit", outcome.Decision);
+        Assert.Equal(504, outcome.HttpStatus);
+        Assert.Equal(1, node.Node.Metrics.BackendErrors.WithLabels("endless", "answer_time_limit").Value);
+        // The backend's slot is free again.
+        Assert.Equal(0, node.Node.Backends.All.Single().InFlight);
+    }
+
+    [Fact]
     public async Task A_stream_broken_off_before_any_text_releases_the_charge()
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

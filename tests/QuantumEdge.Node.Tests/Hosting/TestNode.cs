@@ -34,8 +34,9 @@ internal sealed class TestNode : IAsyncDisposable
     /// <param name="Dead">Start the simulated server, then stop it, so the backend points at a closed port.</param>
     /// <param name="Url">A backend the test runs itself (a <see cref="HostileBackend"/>): no simulated server is started.</param>
     /// <param name="MetricsUrl">The backend's metrics page, when it has one.</param>
+    /// <param name="MaxAnswerSeconds">The backend's max_answer_seconds.</param>
     public sealed record Sim(string Id, DataClassification[] Allowed, SimulatedBackendOptions? Options = null, double TimeoutSeconds = 10, string? ApiKeyEnv = null, bool Dead = false,
-        Uri? Url = null, Uri? MetricsUrl = null);
+        Uri? Url = null, Uri? MetricsUrl = null, double MaxAnswerSeconds = BackendSettings.DefaultMaxAnswerSeconds);
 
     public static async Task<TestNode> StartAsync(
         IEnumerable<Sim> sims,
@@ -79,6 +80,7 @@ internal sealed class TestNode : IAsyncDisposable
                 AllowedClassifications = s.Allowed,
                 MaxConcurrency = 8,
                 TimeoutSeconds = s.TimeoutSeconds,
+                MaxAnswerSeconds = s.MaxAnswerSeconds,
                 ApiKeyEnv = s.ApiKeyEnv,
             });
         }
