@@ -96,7 +96,10 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
                 return AttemptResult.RetryOr(new GatewayError(502, "server_error", "backend_auth_failed", refused));
             }
 
-            var eventStream = request.Stream && status == 200;
+            // Only an answer labelled as an event stream is relayed as one: a backend that ignores "stream": true (or answers
+            // an error as JSON with 200) would otherwise reach the client as one malformed event with an error event appended.
+            var eventStream = request.Stream && status == 200
+                && string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
             if (!eventStream && response.Content.Headers.ContentLength > MaxResponseBytes)
             {
                 return Failed(backend, "oversized", $"backend '{backend.Id}' announced an answer larger than {MaxResponseBytes} bytes", null);

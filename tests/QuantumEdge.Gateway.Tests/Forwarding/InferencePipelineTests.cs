@@ -188,6 +188,23 @@ public sealed class InferencePipelineTests
     }
 
     [Fact]
+    public async Task A_plain_json_answer_to_a_streamed_request_is_relayed_whole_as_it_came_not_as_a_broken_stream()
+    {
+        using var bed = new Bed(("plain", 5, new ScriptedHandler((_, _) => ScriptedHandler.Json(HttpStatusCode.OK, Answer))));
+
+        var (error, record, client) = await bed.RunAsync(stream: true);
+
+        Assert.Null(error);
+        Assert.Equal(Answer, client.Text);
+        Assert.False(client.Head!.Value.EventStream);
+        Assert.StartsWith("application/json", client.Head!.Value.ContentType, StringComparison.Ordinal);
+        Assert.Equal(200, record.Status);
+        Assert.Equal(new TokenUsage(3, 2), record.Usage);
+        Assert.False(bed["plain"].CircuitOpen);
+        Assert.Equal(1, bed.Metrics.BackendRequests.WithLabels("plain", "ok").Value);
+    }
+
+    [Fact]
     public async Task With_nowhere_else_to_go_a_timeout_is_a_504()
     {
         using var bed = new Bed(("hung", 0.2, new ScriptedHandler((_, ct) => ScriptedHandler.Hang(ct))));
