@@ -78,7 +78,17 @@ internal static class EnvelopeCodec
 
         try
         {
-            envelope = Read(root);
+            var read = Read(root);
+            // What is kept is the canonical form, which can be longer than what arrived ("1e20" becomes 21 digits):
+            // the size limit holds for what this node stores and relays, not only for what it received.
+            if (read.CanonicalBytes.Length > limits.MaxBytes)
+            {
+                refusal = Refusal.Malformed(RefusalReason.TooLarge,
+                    $"the envelope's canonical form is {read.CanonicalBytes.Length} bytes; the limit is {limits.MaxBytes}");
+                return false;
+            }
+
+            envelope = read;
             refusal = null;
             return true;
         }

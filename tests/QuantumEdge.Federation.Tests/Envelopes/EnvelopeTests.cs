@@ -168,6 +168,20 @@ public sealed class EnvelopeTests
     }
 
     [Fact]
+    public void An_envelope_whose_canonical_form_outgrows_the_size_limit_is_refused_though_it_arrived_under_it()
+    {
+        // 40,000 four-byte numbers that canonicalise to 21 digits each: ≈ 200 KB in, ≈ 880 KB as this node would keep it.
+        var signature = Convert.ToBase64String(new byte[64]);
+        var bytes = Encoding.UTF8.GetBytes(Unsigned(",\"x\":[" + string.Join(',', Enumerable.Repeat("1e20", 40_000)) + $"],\"signature\":\"{signature}\""));
+        Assert.True(bytes.Length < CanonicalJsonLimits.Default.MaxBytes, $"{bytes.Length} bytes");
+
+        var refusal = Refuse(bytes);
+
+        Assert.Equal(RefusalReason.TooLarge, refusal.Reason);
+        Assert.Contains("canonical form", refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_newer_major_schema_is_refused_with_a_reason_that_says_so()
     {
         using var key = Samples.Key(1);
