@@ -7,15 +7,17 @@ namespace QuantumEdge.Federation.Http;
 /// Checks a signed request (<see cref="RequestSignature"/>) on the listener: the caller must be on
 /// the trust list, its timestamp within <see cref="RequestSignature.MaxSkew"/> of this node's clock,
 /// its signature valid, and its nonce unseen. Nonces are remembered only for signed requests (a
-/// stranger cannot fill the memory) and only while their timestamp could still pass, at most
-/// <see cref="MaxNonces"/>. Thread-safe.
+/// stranger cannot fill the memory), only while their timestamp could still pass, and per peer, at
+/// most <see cref="MaxNoncesPerPeer"/> each: one peer that signs requests as fast as it can is told
+/// to slow down without taking the others' room. Thread-safe.
 /// </summary>
 internal sealed class FederationRequestVerifier(TrustList trust, string federationId, TimeProvider clock)
 {
-    public const int MaxNonces = 100_000;
+    /// <summary>Nonces remembered per peer within twice the clock skew (10 min): 16 signed requests a second, far above gossip's rate.</summary>
+    public const int MaxNoncesPerPeer = 10_000;
 
     private readonly object _gate = new();
-    private readonly Dictionary<string, long> _nonces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, long>> _nonces = new(StringComparer.Ordinal);
 
     /// <summary>Null when the request is from a trusted peer; otherwise the reason and a message.</summary>
     /// <param name="method">The request method.</param>
@@ -59,25 +61,33 @@ internal sealed class FederationRequestVerifier(TrustList trust, string federati
 
         lock (_gate)
         {
-            if (_nonces.Count >= MaxNonces)
+            if (!_nonces.TryGetValue(node, out var seen))
+            {
+                seen = new Dictionary<string, long>(StringComparer.Ordinal);
+                _nonces[node] = seen;
+            }
+
+            if (seen.Count >= MaxNoncesPerPeer)
             {
                 var expired = now - (2 * (long)RequestSignature.MaxSkew.TotalSeconds);
-                foreach (var old in _nonces.Where(p => p.Value < expired).Select(p => p.Key).ToList())
+                foreach (var old in seen.Where(p => p.Value < expired).Select(p => p.Key).ToList())
                 {
-                    _nonces.Remove(old);
+                    seen.Remove(old);
                 }
             }
 
-            if (!_nonces.TryAdd(node + "/" + nonce, now))
+            if (seen.ContainsKey(nonce))
             {
                 return ("replayed_request", "this signed request (its nonce) was already used");
             }
 
-            if (_nonces.Count > MaxNonces)
+            if (seen.Count >= MaxNoncesPerPeer)
             {
-                _nonces.Remove(node + "/" + nonce);
-                return ("too_many_requests", "too many signed requests within the clock-skew window; try again later");
+                return ("too_many_requests", string.Create(CultureInfo.InvariantCulture,
+                    $"'{node}' sent more than {MaxNoncesPerPeer} signed requests within {2 * RequestSignature.MaxSkew.TotalMinutes:0} min; try again later"));
             }
+
+            seen[nonce] = now;
         }
 
         return null;

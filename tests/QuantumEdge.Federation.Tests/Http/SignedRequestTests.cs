@@ -74,6 +74,43 @@ public sealed class SignedRequestTests
     }
 
     [Fact]
+    public void A_peer_that_signs_too_many_requests_is_told_to_slow_down_without_taking_the_other_peers_room()
+    {
+        using var cluster = new TestCluster(3);
+        var listener = cluster[2].Endpoints;
+        var federationId = cluster[0].Member.Options.FederationId;
+        var flooder = new FederationRequestSigner("node-00", federationId, cluster[0].Key, cluster[0].Clock);
+        for (var i = 0; i < FederationRequestVerifier.MaxNoncesPerPeer; i++)
+        {
+            using var request = Signed(flooder, Target);
+            Assert.Null(listener.Authenticate("GET", Target, Header(request)));
+        }
+
+        using (var one = Signed(flooder, Target))
+        {
+            var refused = listener.Authenticate("GET", Target, Header(one));
+            Assert.Equal(429, refused!.Status);
+            Assert.Contains("too_many_requests", Text(refused), StringComparison.Ordinal);
+            Assert.Contains("node-00", Text(refused), StringComparison.Ordinal);
+        }
+
+        // Another peer is not affected.
+        using (var other = Signed(new FederationRequestSigner("node-01", federationId, cluster[1].Key, cluster[1].Clock), Target))
+        {
+            Assert.Null(listener.Authenticate("GET", Target, Header(other)));
+        }
+
+        // Once its nonces are older than any timestamp that could still pass, the flooder is heard again.
+        foreach (var m in cluster.Members)
+        {
+            m.Clock.Advance(TimeSpan.FromMinutes(11));
+        }
+
+        using var later = Signed(flooder, Target);
+        Assert.Null(listener.Authenticate("GET", Target, Header(later)));
+    }
+
+    [Fact]
     public void A_peer_certificate_is_accepted_when_it_chains_to_the_bundle_and_refused_otherwise()
     {
         using var ca = CreateCa("QuantumEdge test peer CA");
