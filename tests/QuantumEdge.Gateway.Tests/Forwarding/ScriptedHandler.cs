@@ -27,20 +27,9 @@ internal sealed class ScriptedHandler(Func<HttpRequestMessage, CancellationToken
 }
 
 /// <summary>A response body that yields the given pieces and then fails as a dropped connection does.</summary>
-internal sealed class BreakingStream(params byte[][] pieces) : Stream
+internal sealed class BreakingStream(params byte[][] pieces) : BackendBodyStream
 {
     private int _next;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -53,10 +42,4 @@ internal sealed class BreakingStream(params byte[][] pieces) : Stream
         piece.CopyTo(buffer);
         return ValueTask.FromResult(piece.Length);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
