@@ -34,8 +34,16 @@ internal static class PrivateFiles
 
         options.UnixCreateMode = FileMode;
         var stream = new FileStream(path, options);
-        // UnixCreateMode is filtered by the umask and ignored for a file that already existed (a temp file left by a crash).
-        File.SetUnixFileMode(path, FileMode);
-        return stream;
+        try
+        {
+            // UnixCreateMode is ignored for a file that already existed (a temp file left by a crash): set it on the handle.
+            File.SetUnixFileMode(stream.SafeFileHandle, FileMode);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 }

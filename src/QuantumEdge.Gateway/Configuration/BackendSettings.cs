@@ -21,7 +21,7 @@ public sealed record BackendSettings
     /// still running then is cut off as incomplete (a backend that streams or trickles for ever holds a slot for ever).
     /// </summary>
     public double MaxAnswerSeconds { get; init; } = DefaultMaxAnswerSeconds;
-    /// <summary>The default of <see cref="MaxAnswerSeconds"/>: 10 minutes.</summary>
+    /// <summary>The default of <see cref="MaxAnswerSeconds"/>: 10 minutes, or <see cref="TimeoutSeconds"/> when that is longer.</summary>
     public const double DefaultMaxAnswerSeconds = 600;
 
     /// <summary>Set only for a peer's lent capacity (never from YAML): the lending peer's node id.</summary>
@@ -39,7 +39,8 @@ public sealed record BackendSettings
         var maxConcurrency = s.Int("max_concurrency", 16, 1, 100_000);
         var apiKeyEnv = s.OptionalString("api_key_env");
         var timeoutSeconds = s.Double("timeout_seconds", 60, 0.1, 3600);
-        var maxAnswerSeconds = s.Double("max_answer_seconds", DefaultMaxAnswerSeconds, 1, 86_400);
+        // Unset, it is never below timeout_seconds: a config valid before the key existed stays valid.
+        var maxAnswerSeconds = s.Double("max_answer_seconds", Math.Max(DefaultMaxAnswerSeconds, timeoutSeconds), 1, 86_400);
         s.RejectUnknownKeys();
 
         if (string.IsNullOrWhiteSpace(idText))

@@ -24,7 +24,7 @@ public sealed class GatewayMetrics
             "Unauthenticated refusals counted into a per-address summary audit record instead of one record each.");
         BackendInFlight = f.CreateGauge("quantumedge_backend_in_flight", "Requests in flight to each backend.", "backend");
         BackendRequests = f.CreateCounter("quantumedge_backend_requests_total", "Attempts sent to each backend, by outcome.", "backend", "outcome");
-        BackendErrors = f.CreateCounter("quantumedge_backend_errors_total", "Failed attempts per backend, by kind (connect, status_5xx, status_429, timeout, idle_timeout, upstream_aborted, too_large, oversized, circuit_open, saturated, probe_*, metrics_*).", "backend", "kind");
+        BackendErrors = f.CreateCounter("quantumedge_backend_errors_total", "Failed attempts per backend, by kind (connect, status_5xx, status_429, timeout, idle_timeout, answer_time_limit, upstream_aborted, too_large, oversized, circuit_open, saturated, probe_*, metrics_*).", "backend", "kind");
         BackendHealthy = f.CreateGauge("quantumedge_backend_healthy", "1 when the backend's last health probe succeeded.", "backend");
         BackendLatency = f.CreateHistogram("quantumedge_backend_latency_seconds", "Backend time to response headers.",
             new HistogramConfiguration { LabelNames = ["backend"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 18) });

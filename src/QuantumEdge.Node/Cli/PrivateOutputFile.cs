@@ -4,24 +4,23 @@ namespace QuantumEdge.Node.Cli;
 
 /// <summary>
 /// Files the CLI writes with audit records in them (<c>audit export -o</c>, <c>privacy report -o</c>, <c>incident collect -o</c>
-/// and its signature) are 0600 whatever the umask, as the ledger's backups are: an export names every caller
-/// and department of its window. The operator shares one by copying it or changing its mode.
+/// and its signature) are created 0600 whatever the umask, as the ledger's backups are: an export names every caller
+/// and department of its window. An existing target is written in place and keeps its mode, as a shell redirection
+/// does (the operator chose it; it may be a pipe or a device such as <c>/dev/stdout</c>, which must not be re-moded).
 /// </summary>
 internal static class PrivateOutputFile
 {
-    /// <summary>Creates <paramref name="path"/> (<paramref name="mode"/>: <see cref="FileMode.Create"/> truncates one that exists, and narrows its mode).</summary>
+    /// <summary>Opens <paramref name="path"/> for writing (<paramref name="mode"/>: <see cref="FileMode.Create"/> truncates one that exists).</summary>
     public static FileStream Create(string path, FileMode mode = FileMode.Create)
     {
         var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
+            // Applied only when the file is created, and only narrowed by the umask.
             options.UnixCreateMode = FileModes.PrivateFile;
         }
 
-        var stream = new FileStream(path, options);
-        // An existing file keeps its mode through a truncating open.
-        FileModes.Set(path, FileModes.PrivateFile);
-        return stream;
+        return new FileStream(path, options);
     }
 
     /// <summary>Writes <paramref name="text"/> to a new private file; an existing one is an error.</summary>

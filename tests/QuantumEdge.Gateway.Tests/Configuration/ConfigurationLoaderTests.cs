@@ -284,6 +284,10 @@ public sealed class ConfigurationLoaderTests
 
         var defaults = Parse("backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m]\n");
         Assert.Equal(600, Assert.Single(defaults.Backends).MaxAnswerSeconds);
+
+        // A config written before the key existed stays valid: unset, it is never below timeout_seconds.
+        var slow = Parse("backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m]\n    timeout_seconds: 900\n");
+        Assert.Equal(900, Assert.Single(slow.Backends).MaxAnswerSeconds);
     }
 
     [Fact]

@@ -26,19 +26,33 @@ public sealed class PrivateOutputFileTests : IDisposable
     }
 
     [Fact]
-    public async Task An_existing_readable_file_is_truncated_and_narrowed()
+    public async Task An_existing_target_is_truncated_and_keeps_the_mode_the_operator_gave_it()
     {
         var path = Path.Combine(_dir, "export.jsonl");
         await File.WriteAllTextAsync(path, "an older, longer export");
-        File.SetUnixFileMode(path, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        const UnixFileMode Shared = Private | UnixFileMode.GroupRead;
+        File.SetUnixFileMode(path, Shared);
 
         await using (var stream = PrivateOutputFile.Create(path))
         {
             stream.WriteByte((byte)'x');
         }
 
-        Assert.Equal(Private, File.GetUnixFileMode(path));
+        Assert.Equal(Shared, File.GetUnixFileMode(path));
         Assert.Equal("x", await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
+    public async Task A_device_target_is_written_and_not_re_moded()
+    {
+        var before = File.GetUnixFileMode("/dev/null");
+
+        await using (var stream = PrivateOutputFile.Create("/dev/null"))
+        {
+            stream.WriteByte((byte)'x');
+        }
+
+        Assert.Equal(before, File.GetUnixFileMode("/dev/null"));
     }
 
     [Fact]
