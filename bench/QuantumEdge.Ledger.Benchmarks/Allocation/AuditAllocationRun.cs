@@ -65,26 +65,8 @@ internal static class AuditAllocationRun
         }
     }
 
-    /// <summary>What the gateway records for an answered public request (see PrivacyLedgerGate.CompleteAsync).</summary>
     private static AuditEntry[] Entries(string promptHmac, int count, string prefix) =>
-        [.. Enumerable.Range(0, count).Select(i => new AuditEntry
-        {
-            EventType = AuditEventType.Request,
-            RequestId = $"{prefix}-{i:x8}-4f1c9e2a7b3d",
-            UserId = $"clinician-{i % 16:D2}",
-            Role = "doctor",
-            Department = "cardiology",
-            Classification = "public",
-            Backend = "vllm-a",
-            Model = "clinical-7b",
-            PromptTokens = 42,
-            CompletionTokens = 128,
-            HttpStatus = 200,
-            LatencyMs = 1.234,
-            Decision = AuditDecisions.Completed,
-            EpsilonCharged = 0,
-            PromptHmac = promptHmac,
-        })];
+        [.. Enumerable.Range(0, count).Select(i => PublicOutcomeEntry.Create($"{prefix}-{i:x8}-4f1c9e2a7b3d", $"clinician-{i % 16:D2}", promptHmac))];
 
     private static Task WriteAsync(LiteDbPrivacyLedger ledger, AuditEntry[] entries)
     {

@@ -92,6 +92,7 @@ internal static class RecordLayoutRun
     /// <summary>Chained records shaped like a public request's outcome record.</summary>
     private sealed class RecordSource
     {
+        private const string PromptHmac = "3f9c0b1e8d2a47c6b5e4f3a2918d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291807";
         private readonly CanonicalEncoder _encoder = new();
         private readonly SharedBsonValues _shared = new();
         private readonly byte[] _userHash = new byte[32];
@@ -111,21 +112,9 @@ internal static class RecordLayoutRun
         public BsonDocument Next()
         {
             var seq = NextSeq++;
-            var doc = AuditDocument.Create(seq, DateTimeOffset.UtcNow.UtcTicks, new AuditEntry
-            {
-                EventType = AuditEventType.Request,
-                RequestId = $"run-{seq:x8}-4f1c9e2a7b3d",
-                Role = "doctor",
-                Classification = "public",
-                Backend = "vllm-a",
-                Model = "clinical-7b",
-                PromptTokens = 42,
-                CompletionTokens = 128,
-                HttpStatus = 200,
-                LatencyMs = 1.234,
-                Decision = AuditDecisions.Completed,
-                PromptHmac = "3f9c0b1e8d2a47c6b5e4f3a2918d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291807",
-            }, _userHash, _user, _department, _prevHash, _encoder, _shared);
+            // The entry's plain user and department are not stored: the encrypted blobs below are.
+            var entry = PublicOutcomeEntry.Create($"run-{seq:x8}-4f1c9e2a7b3d", "clinician-00", PromptHmac);
+            var doc = AuditDocument.Create(seq, DateTimeOffset.UtcNow.UtcTicks, entry, _userHash, _user, _department, _prevHash, _encoder, _shared);
             _prevHash = AuditDocument.Hash(doc);
             return doc;
         }

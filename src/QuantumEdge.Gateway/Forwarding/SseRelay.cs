@@ -14,8 +14,9 @@ internal static class SseRelay
 
     /// <summary>
     /// Relays until the backend sends <c>data: [DONE]</c> or ends its stream, goes silent for
-    /// <paramref name="idle"/>, runs past <paramref name="answerLimit"/>, breaks off, sends an oversized event, or the client leaves; the result
-    /// says which. Nothing is written to the client before the first complete event, nor after [DONE].
+    /// <paramref name="idle"/>, runs past <paramref name="answerLimit"/>, breaks off, sends an oversized
+    /// event, or the client leaves; the result says which. Nothing is written to the client before the
+    /// first complete event, nor after [DONE].
     /// </summary>
     /// <param name="upstream">The backend's event stream.</param>
     /// <param name="client">The client's response body.</param>
