@@ -28,9 +28,11 @@ internal static class AcceleratorChoice
         }
 
         var context = name == "cpu"
-            // A small simulated device: the CPU accelerator runs one OS thread per simulated lane,
-            // and the host it shares with the node has few cores.
-            ? Context.Create(b => b.CPU(new CPUDevice(4, 2, 1)).EnableAlgorithms().Optimize(OptimizationLevel.O1))
+            // The smallest device ILGPU simulates (a 2-wide warp, one group): each simulated lane is an OS
+            // thread, and every launch makes all of them meet at barriers. Eight lanes on a 2-core host
+            // with busy cores waited behind the busy threads at every meeting and stopped making progress;
+            // two lanes were 7x faster unloaded and kept answering under the same load.
+            ? Context.Create(b => b.CPU(new CPUDevice(2, 1, 1)).EnableAlgorithms().Optimize(OptimizationLevel.O1))
             : Context.Create(b => b.Cuda().OpenCL().EnableAlgorithms().Optimize(OptimizationLevel.O2));
         try
         {

@@ -44,7 +44,12 @@ public sealed class PlanOnPlannerFailureTests : IDisposable
 
         await _planner.WaitUntilSolvingAsync(running);
 
-        Assert.False(running.IsCompleted, "the solve ended before the planner could be killed");
+        if (running.IsCompleted)
+        {
+            var early = await running;
+            Assert.Fail($"the solve ended before the planner could be killed: exit {early.ExitCode}, {early.Stdout} {early.Stderr}");
+        }
+
         _planner.Kill();
         var r = await running;
 

@@ -9,10 +9,10 @@ namespace QuantumEdge.Node.Tests.Cli;
 /// accelerator (no GPU needed): the same answers as <c>--device cpu</c> on instances small enough to
 /// know the optimum, and <c>auto</c> choosing the planner. One planner serves the class; the
 /// failures (no planner, a planner killed mid-solve) are in <see cref="PlanOnPlannerFailureTests"/>.
-/// Budgets on the planner are long (40 s, one variant): on a loaded 2-core machine the CPU
-/// accelerator was seen to overrun its share of the budget by 2–4 s (every kernel launch wakes its
-/// worker threads), and an answer later than that share plus the slack (10 % of the budget) is,
-/// rightly, a timeout fallback.
+/// Budgets on the planner are long (40 s, one variant): an answer later than its share plus the
+/// slack (10 % of the budget) is, rightly, a timeout fallback, and on a loaded 2-core machine the CPU
+/// accelerator overran its share by seconds while it simulated eight lanes (it has two since).
+/// When a solve falls back, the failure names the reason.
 /// </summary>
 public sealed class PlanOnPlannerTests(PlannerProcess planner) : IClassFixture<PlannerProcess>, IDisposable
 {
@@ -58,7 +58,7 @@ public sealed class PlanOnPlannerTests(PlannerProcess planner) : IClassFixture<P
         var gpu = await Solve("--gset", path, "gpu", timeLimitMs: 40_000);
 
         Assert.Equal("cpu", cpu.GetProperty("device").GetString());
-        Assert.Equal("gpu", gpu.GetProperty("device").GetString());
+        AssertOnPlanner(gpu);
         Assert.Equal("cpu", gpu.GetProperty("planner").GetProperty("accelerator").GetString());
         Assert.Equal(JsonValueKind.Null, gpu.GetProperty("planner").GetProperty("fallback").ValueKind);
         Assert.True(gpu.GetProperty("planner").GetProperty("ipc_ms").GetDouble() >= 0);
@@ -99,7 +99,7 @@ public sealed class PlanOnPlannerTests(PlannerProcess planner) : IClassFixture<P
         var cpu = await Solve("--qubo", path, "cpu");
         var gpu = await Solve("--qubo", path, "gpu", timeLimitMs: 40_000, variant: "discrete");
 
-        Assert.Equal("gpu", gpu.GetProperty("device").GetString());
+        AssertOnPlanner(gpu);
         foreach (var root in new[] { cpu, gpu })
         {
             Assert.Equal(minimum, root.GetProperty("objective").GetDouble(), 9);
@@ -111,9 +111,13 @@ public sealed class PlanOnPlannerTests(PlannerProcess planner) : IClassFixture<P
     public async Task Auto_uses_the_planner_when_it_answers()
     {
         var auto = await Solve("--gset", GsetFile("G1.txt"), "auto", timeLimitMs: 40_000, agents: 8);
-        Assert.Equal("gpu", auto.GetProperty("device").GetString());
+        AssertOnPlanner(auto);
         Assert.Equal(_planner.SocketPath, auto.GetProperty("planner").GetProperty("socket").GetString());
     }
+
+    /// <summary>The solve ran on the planner; when it did not, the failure says why it fell back.</summary>
+    internal static void AssertOnPlanner(JsonElement root) =>
+        Assert.True(root.GetProperty("device").GetString() == "gpu", $"the solve fell back to the CPU: {root.GetProperty("planner")}");
 
     internal static async Task<JsonElement> Solve(string format, string path, string device, string socket, int timeLimitMs, int agents = 32, string variant = "auto")
     {
