@@ -1,32 +1,47 @@
+using System.Buffers;
+using System.Text.Json;
+
 namespace QuantumEdge.Gateway.Forwarding;
 
 /// <summary>
-/// Tells whether a streamed chunk carries completion text: a non-empty <c>content</c>,
+/// Tells whether a streamed event carries completion text: a non-empty <c>content</c>,
 /// <c>text</c>, <c>refusal</c>, <c>reasoning_content</c> or tool-call <c>arguments</c> string.
 /// A chunk with only the role or a finish reason discloses nothing, so a stream cut before any
-/// text keeps no privacy charge.
+/// text keeps no privacy charge. A wrong "no" releases a charge for text the client read, so the
+/// answer leans to "yes": the usual form (<c>"content":"…"</c>) is found on the raw bytes; anything
+/// else is read as the client's JSON parser would read it (escaped keys such as
+/// <c>"con\u0074ent"</c>, line breaks around the colon, several <c>data:</c> lines), and an
+/// event that is not JSON at all counts as text.
 /// </summary>
 internal static class CompletionText
 {
     private static readonly byte[][] Keys =
     [
-        "\"content\""u8.ToArray(),
-        "\"text\""u8.ToArray(),
-        "\"refusal\""u8.ToArray(),
-        "\"reasoning_content\""u8.ToArray(),
-        "\"arguments\""u8.ToArray(),
+        "content"u8.ToArray(),
+        "text"u8.ToArray(),
+        "refusal"u8.ToArray(),
+        "reasoning_content"u8.ToArray(),
+        "arguments"u8.ToArray(),
     ];
 
-    public static bool In(ReadOnlySpan<byte> chunk)
+    public static bool In(ReadOnlySpan<byte> sseEvent) => InRawForm(sseEvent) || InParsedData(sseEvent);
+
+    /// <summary>The common case, without parsing: a key spelled plainly, a colon, and a string that is not empty.</summary>
+    private static bool InRawForm(ReadOnlySpan<byte> chunk)
     {
+        Span<byte> quoted = stackalloc byte[32];
         foreach (var key in Keys)
         {
+            quoted[0] = (byte)'"';
+            key.CopyTo(quoted[1..]);
+            quoted[key.Length + 1] = (byte)'"';
+            var needle = quoted[..(key.Length + 2)];
             var rest = chunk;
             int at;
-            while ((at = rest.IndexOf(key)) >= 0)
+            while ((at = rest.IndexOf(needle)) >= 0)
             {
-                var after = rest[(at + key.Length)..].TrimStart(" \t"u8);
-                rest = rest[(at + key.Length)..];
+                rest = rest[(at + needle.Length)..];
+                var after = rest.TrimStart(" \t"u8);
                 if (after.Length > 0 && after[0] == (byte)':')
                 {
                     after = after[1..].TrimStart(" \t"u8);
@@ -36,6 +51,60 @@ internal static class CompletionText
                         return true;
                     }
                 }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The event's data as JSON: any text key (escapes decoded) with a non-empty string.</summary>
+    private static bool InParsedData(ReadOnlySpan<byte> sseEvent)
+    {
+        ArrayBufferWriter<byte>? scratch = null;
+        var data = SseEventData.Of(sseEvent, ref scratch).Trim(" \t\r\n"u8);
+        if (data.Length == 0 || data.SequenceEqual("[DONE]"u8))
+        {
+            return false;
+        }
+
+        // Not the final block: an event cut short ends the walk instead of throwing.
+        var reader = new Utf8JsonReader(data, isFinalBlock: false, default);
+        var textKeyPending = false;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    textKeyPending = IsTextKey(ref reader);
+                    continue;
+                }
+
+                if (textKeyPending && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+                {
+                    return true;
+                }
+
+                textKeyPending = false;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: what the client makes of it is unknown, so it counts as text.
+            return true;
+        }
+
+        // Cut short right after a text key: its value may be arriving at the client as text.
+        return textKeyPending && reader.BytesConsumed < data.Length;
+    }
+
+    private static bool IsTextKey(ref Utf8JsonReader reader)
+    {
+        foreach (var key in Keys)
+        {
+            if (reader.ValueTextEquals(key))
+            {
+                return true;
             }
         }
 

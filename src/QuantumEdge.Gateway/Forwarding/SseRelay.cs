@@ -111,7 +111,7 @@ internal static class SseRelay
                         return Ended(RelayOutcome.ClientGone);
                     }
 
-                    text |= CompletionText.In(evt.Span);
+                    text = text || CompletionText.In(evt.Span);
                     events++;
                     if (IsDone(evt.Span))
                     {
@@ -138,7 +138,7 @@ internal static class SseRelay
                     return Ended(RelayOutcome.ClientGone);
                 }
 
-                text |= CompletionText.In(buffer.AsSpan(start, end - start));
+                text = text || CompletionText.In(buffer.AsSpan(start, end - start));
                 done |= IsDone(buffer.AsSpan(start, end - start));
             }
 
@@ -220,19 +220,15 @@ internal static class SseRelay
     {
         usage = default;
         usageOnly = false;
-        if (evt.IndexOf("\"usage\""u8) < 0)
+        // A key spelled with an escape ("u\u0073age") is still the usage the client reads.
+        if (evt.IndexOf("\"usage\""u8) < 0 && evt.IndexOf((byte)'\\') < 0)
         {
             return false;
         }
 
-        var data = evt.IndexOf("data:"u8);
-        if (data < 0)
-        {
-            return false;
-        }
-
-        var payload = evt[(data + 5)..].Trim((byte)' ').TrimEnd("\r\n"u8);
-        if (!TokenUsage.TryRead(payload, out usage))
+        ArrayBufferWriter<byte>? scratch = null;
+        var payload = SseEventData.Of(evt, ref scratch).Trim(" \t\r\n"u8);
+        if (payload.IsEmpty || !TokenUsage.TryRead(payload, out usage))
         {
             return false;
         }
@@ -251,18 +247,24 @@ internal static class SseRelay
                 return false;
             }
 
+            // A key given twice counts as the client's parser reads it: the last one.
+            var hasChoices = false;
             while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
             {
                 var isChoices = reader.ValueTextEquals("choices"u8);
                 reader.Read();
                 if (isChoices)
                 {
-                    return reader.TokenType == System.Text.Json.JsonTokenType.StartArray
-                        && reader.Read() && reader.TokenType != System.Text.Json.JsonTokenType.EndArray;
+                    // A copy looks at the first element; the reader itself skips the whole value.
+                    var peek = reader;
+                    hasChoices = peek.TokenType == System.Text.Json.JsonTokenType.StartArray
+                        && peek.Read() && peek.TokenType != System.Text.Json.JsonTokenType.EndArray;
                 }
 
                 reader.Skip();
             }
+
+            return hasChoices;
         }
         catch (System.Text.Json.JsonException)
         {

@@ -7,11 +7,13 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
 {
     /// <summary>
     /// Finds a top-level <c>"usage": {…}</c> object in a JSON document and reads its counts.
-    /// False when there is none or it is null (streamed chunks carry <c>"usage": null</c>).
+    /// False when there is none or it is null (streamed chunks carry <c>"usage": null</c>). A key
+    /// given twice counts as the client's parser reads it: the last one (as the tail reader does).
     /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage usage)
     {
         usage = default;
+        var found = false;
         try
         {
             var reader = new Utf8JsonReader(json);
@@ -26,6 +28,7 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
                 reader.Read();
                 if (!isUsage || reader.TokenType != JsonTokenType.StartObject)
                 {
+                    found &= !isUsage;
                     reader.Skip();
                     continue;
                 }
@@ -51,15 +54,21 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
                 }
 
                 usage = new TokenUsage(prompt, completion);
-                return true;
+                found = true;
             }
         }
         catch (JsonException)
         {
+            usage = default;
             return false;
         }
 
-        return false;
+        if (!found)
+        {
+            usage = default;
+        }
+
+        return found;
     }
 
     /// <summary>

@@ -191,4 +191,25 @@ public sealed class SseRelayTests
         Assert.Equal(RelayOutcome.ClientGone, result.Outcome);
         Assert.Empty(client.Written);
     }
+
+    [Theory]
+    [InlineData("data: {\"choices\":[],\"u\\u0073age\":{\"prompt_tokens\":17,\"completion_tokens\":5}}")]
+    [InlineData("data: {\"choices\":[],\ndata: \"usage\":{\"prompt_tokens\":17,\"completion_tokens\":5}}")]
+    [InlineData("event: usage\r\ndata:{\"choices\":[],\"usage\":{\"prompt_tokens\":17,\"completion_tokens\":5}}")]
+    public void A_usage_chunk_is_read_as_the_clients_parser_reads_it(string sseEvent)
+    {
+        Assert.True(SseRelay.TryReadUsage(Encoding.UTF8.GetBytes(sseEvent), out var usage, out var usageOnly));
+        Assert.Equal(new TokenUsage(17, 5), usage);
+        Assert.True(usageOnly);
+    }
+
+    [Fact]
+    public void A_chunk_whose_last_choices_carry_text_is_not_usage_only_and_is_never_dropped()
+    {
+        var sseEvent = """data: {"choices":[],"usage":{"prompt_tokens":17,"completion_tokens":5},"choices":[{"index":0,"delta":{"content":"x"}}]}""";
+
+        Assert.True(SseRelay.TryReadUsage(Encoding.UTF8.GetBytes(sseEvent), out _, out var usageOnly));
+        Assert.False(usageOnly);
+    }
 }
+

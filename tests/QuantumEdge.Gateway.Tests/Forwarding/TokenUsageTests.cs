@@ -69,4 +69,18 @@ public sealed class TokenUsageTests
         Assert.True(TryRead(json, out var usage));
         Assert.Equal(new TokenUsage(prompt, completion), usage);
     }
+
+    [Fact]
+    public void A_usage_given_twice_counts_as_the_last_one_as_a_clients_parser_reads_it_whole_or_from_the_tail()
+    {
+        var twice = """{"usage":{"prompt_tokens":1,"completion_tokens":1},"choices":[],"usage":{"prompt_tokens":40,"completion_tokens":9}}""";
+        Assert.True(TryRead(twice, out var usage));
+        Assert.Equal(new TokenUsage(40, 9), usage);
+        Assert.True(TokenUsage.TryReadFromTail(Encoding.UTF8.GetBytes(twice), out var fromTail));
+        Assert.Equal(usage, fromTail);
+
+        Assert.False(TryRead("""{"usage":{"prompt_tokens":1,"completion_tokens":1},"usage":null}""", out var none));
+        Assert.Equal(default, none);
+    }
 }
+

@@ -137,11 +137,12 @@ public sealed class HostileBackendTests
         $$"""data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"clinical-7b","choices":[{"index":0,"delta":{{deltaJson}},"finish_reason":null}]}""" + "\n\n");
 
     /// <summary>200 and two chunks, then (once the test has seen them reach its client) the way the backend fails.</summary>
-    private static Func<HttpContext, HostileBackend, Task> TwoChunksThen(string failure, Task seen, bool text = true) => async (ctx, b) =>
+    /// <param name="textKey">How the backend spells the text's key (a JSON escape reads the same to the client).</param>
+    private static Func<HttpContext, HostileBackend, Task> TwoChunksThen(string failure, Task seen, bool text = true, string textKey = "content") => async (ctx, b) =>
     {
         ctx.Response.ContentType = "text/event-stream";
-        await b.WriteAsync(ctx, Chunk(text ? """{"role":"assistant","content":"Patient"}""" : """{"role":"assistant","content":""}"""));
-        await b.WriteAsync(ctx, Chunk(text ? """{"content":" is stable"}""" : """{}"""));
+        await b.WriteAsync(ctx, Chunk(text ? $$"""{"role":"assistant","{{textKey}}":"Patient"}""" : """{"role":"assistant","content":""}"""));
+        await b.WriteAsync(ctx, Chunk(text ? $$"""{"{{textKey}}":" is stable"}""" : """{}"""));
         // A reset can overtake data still in flight; failing only after the chunks arrived makes the test exact.
         await seen;
         switch (failure)
@@ -268,5 +269,36 @@ public sealed class HostileBackendTests
         var records = await AuditTrail.WaitForAsync(node, r => r.Entry.Decision == "refunded");
         Assert.Contains(records, r => r.Entry.Decision == "failed:upstream_aborted" && r.Entry.EpsilonCharged == 0);
         Assert.Equal(0, (await node.Node.Ledger.GetBudgetAsync("dr.empty", "icu")).Spent);
+    }
+
+    [Fact]
+    public async Task A_stream_broken_off_after_text_under_an_escaped_key_keeps_the_charge()
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var broken = await HostileBackend.StartAsync(TwoChunksThen("abort", seen.Task, textKey: "con\\u0074ent"));
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("broken", TestNode.AllLevels, Url: broken.BaseUrl)]);
+        var token = node.Token(sub: "dr.escaped", department: "icu");
+
+        using var response = await node.Http.SendAsync(node.Chat(token, "phi", stream: true), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var first = await reader.ReadLineAsync() ?? throw new InvalidOperationException("the stream ended before its first chunk");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.NotNull(await reader.ReadLineAsync());
+        }
+
+        seen.SetResult();
+        Assert.Contains("data: {\"error\":", await reader.ReadToEndAsync(), StringComparison.Ordinal);
+
+        // The client's JSON parser reads the escaped key as "content": the text reached the caller.
+        using (var chunk = JsonDocument.Parse(first["data: ".Length..]))
+        {
+            Assert.Equal("Patient", chunk.RootElement.GetProperty("choices")[0].GetProperty("delta").GetProperty("content").GetString());
+        }
+
+        var records = await AuditTrail.WaitForAsync(node, r => r.Entry.Decision.StartsWith("failed", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Entry.Decision == "failed:upstream_aborted" && r.Entry.EpsilonCharged > 0);
+        Assert.DoesNotContain(records, r => r.Entry.Decision == "refunded");
+        Assert.True((await node.Node.Ledger.GetBudgetAsync("dr.escaped", "icu")).Spent > 0);
     }
 }
