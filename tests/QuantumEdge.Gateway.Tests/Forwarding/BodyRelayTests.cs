@@ -80,7 +80,7 @@ public sealed class BodyRelayTests
         using var client = new MemoryStream();
         var trickle = new TricklingStream("x"u8.ToArray(), TimeSpan.FromMilliseconds(20));
 
-        var result = await BodyRelay.RelayAsync(trickle, client, long.MaxValue, TimeSpan.FromSeconds(30), CancellationToken.None, answerLimit: TimeSpan.FromMilliseconds(500))
+        var result = await BodyRelay.RelayAsync(trickle, client, long.MaxValue, TimeSpan.FromSeconds(30), CancellationToken.None, answerLimit: TimeSpan.FromSeconds(1))
             .AsTask().WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal(RelayOutcome.AnswerTimeLimit, result.Outcome);

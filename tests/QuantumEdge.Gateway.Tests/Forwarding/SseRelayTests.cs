@@ -149,7 +149,7 @@ public sealed class SseRelayTests
         var trickle = new TricklingStream(Encoding.UTF8.GetBytes(ChatEvents[1] + "\n\n"), TimeSpan.FromMilliseconds(20));
         using var client = new RecordingClientStream(() => 0);
 
-        var result = await SseRelay.RelayAsync(trickle, client, false, TimeSpan.FromSeconds(30), CancellationToken.None, answerLimit: TimeSpan.FromMilliseconds(500))
+        var result = await SseRelay.RelayAsync(trickle, client, false, TimeSpan.FromSeconds(30), CancellationToken.None, answerLimit: TimeSpan.FromSeconds(1))
             .WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal(RelayOutcome.AnswerTimeLimit, result.Outcome);

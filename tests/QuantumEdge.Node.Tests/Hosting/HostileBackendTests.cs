@@ -224,7 +224,7 @@ public sealed class HostileBackendTests
                 // The node cut it off.
             }
         });
-        await using var node = await TestNode.StartAsync([new TestNode.Sim("endless", TestNode.AllLevels, TimeoutSeconds: 1, Url: endless.BaseUrl, MaxAnswerSeconds: 2)]);
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("endless", TestNode.AllLevels, TimeoutSeconds: 3, Url: endless.BaseUrl, MaxAnswerSeconds: 3)]);
         var token = node.Token(sub: "dr.endless", department: "icu");
 
         using var response = await node.Http.SendAsync(node.Chat(token, "phi", stream: true), HttpCompletionOption.ResponseHeadersRead);
