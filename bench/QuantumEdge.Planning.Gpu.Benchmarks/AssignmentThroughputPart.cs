@@ -20,9 +20,9 @@ internal static class AssignmentThroughputPart
     {
         var accelerator = context.Accelerator;
         var initialise = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ulong>(IsingKernels.Initialise);
-        var taskSums = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(AssignmentKernels.TaskSums);
-        var backendLoads = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.BackendLoads);
-        var couplingForces = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.CouplingForces);
+        var taskSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(AssignmentKernels.TaskSums);
+        var backendLoads = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.BackendLoads);
+        var couplingForces = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.CouplingForces);
         var step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int>(AssignmentKernels.Step);
         var shapes = context.Quick ? new[] { (64, 8), (256, 16) } : [(1_024, 64), (16_384, 128)];
         var agentCounts = context.Quick ? new[] { 16 } : [64, 256];
@@ -57,9 +57,9 @@ internal static class AssignmentThroughputPart
                 using var d = new DeviceProblem(accelerator, problem, qubo, agents);
                 initialise((int)d.X.Length, d.X.View, d.Y.View, 11UL);
                 d.Y.MemSetToZero();
-                var variables = new Index2D(agents, problem.VariableCount);
-                var taskGrid = new Index2D(agents, problem.TaskCount);
-                var backendGrid = new Index2D(agents, problem.BackendCount);
+                var variables = new Index1D(checked(agents * problem.VariableCount));
+                var taskGrid = new Index1D(checked(agents * problem.TaskCount));
+                var backendGrid = new Index1D(checked(agents * problem.BackendCount));
                 var size = (int)d.X.Length;
                 // Mid-ramp, as in DeviceAssignmentSolver.Run.
                 var parameters = new AssignmentStepParameters(StepParameters.For(0.5f, (float)c0, 1f, (float)dt), 2 * (float)qubo.Penalty);

@@ -25,7 +25,7 @@ internal static class DenseThroughputPart
         var fill = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ulong>(BenchKernels.FillCouplings);
         var initialise = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ulong>(IsingKernels.Initialise);
         var sign = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(IsingKernels.Sign);
-        var dense = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.DenseForces);
+        var dense = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.DenseForces);
         var step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int>(IsingKernels.Step);
         var sizes = context.Quick ? new[] { 128, 256 } : [2_000, 8_000, 16_000];
         var agentCounts = context.Quick ? new[] { 8, 32 } : [64, 128, 256, 512, 1_024];
@@ -73,7 +73,7 @@ internal static class DenseThroughputPart
                 field.MemSetToZero();
                 initialise((int)size, x.View, y.View, 7UL);
                 sign((int)size, x.View, signs.View);
-                var grid = new Index2D(agents, n);
+                var grid = new Index1D(checked(agents * n));
                 // A mid-ramp step: the pressure term is what makes the step kernel do its full work.
                 var parameters = StepParameters.For(0.5f, 0.5f / MathF.Sqrt(n), 1f, 0.5f);
                 var (steps, seconds) = KernelClock.Time(accelerator, () =>

@@ -5,9 +5,10 @@ namespace QuantumEdge.Planning.Gpu.Kernels;
 
 /// <summary>
 /// ILGPU kernels of simulated bifurcation on an Ising model, fp32. State is agent-minor like the CPU
-/// solver's (element i·A + a is spin i of agent a), and the first index dimension is the agent, so
-/// neighbouring threads of a warp read neighbouring addresses (coalesced) while J's element is the
-/// same for the whole warp (a broadcast).
+/// solver's (element i·A + a is spin i of agent a), and so is a one-dimensional launch index over
+/// agents × spins: neighbouring threads of a warp read neighbouring addresses (coalesced) while J's
+/// element is the same for the whole warp (a broadcast). One dimension, not two: a second grid
+/// dimension is at most 65,535 groups on CUDA and ILGPU's CPU accelerator, which a spin count passes.
 /// </summary>
 internal static class IsingKernels
 {
@@ -26,10 +27,10 @@ internal static class IsingKernels
     public static void Sign(Index1D k, ArrayView<float> x, ArrayView<float> signs) => signs[k] = x[k] < 0 ? -1f : 1f;
 
     /// <summary>destination[i,a] = Σ_k J_ik·source[k,a] with J dense row-major n×n.</summary>
-    public static void DenseForces(Index2D index, ArrayView<float> couplings, ArrayView<float> source, ArrayView<float> destination, int size, int agents)
+    public static void DenseForces(Index1D index, ArrayView<float> couplings, ArrayView<float> source, ArrayView<float> destination, int size, int agents)
     {
-        var a = index.X;
-        var i = index.Y;
+        var i = index.X / agents;
+        var a = index.X - (i * agents);
         var row = (long)i * size;
         var sum = 0f;
         for (var k = 0; k < size; k++)
@@ -41,10 +42,10 @@ internal static class IsingKernels
     }
 
     /// <summary>destination[i,a] = Σ_k J_ik·source[k,a] with J in CSR (both directions stored).</summary>
-    public static void SparseForces(Index2D index, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values, ArrayView<float> source, ArrayView<float> destination, int agents)
+    public static void SparseForces(Index1D index, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values, ArrayView<float> source, ArrayView<float> destination, int agents)
     {
-        var a = index.X;
-        var i = index.Y;
+        var i = index.X / agents;
+        var a = index.X - (i * agents);
         var sum = 0f;
         var end = rowStart[i + 1];
         for (var k = rowStart[i]; k < end; k++)

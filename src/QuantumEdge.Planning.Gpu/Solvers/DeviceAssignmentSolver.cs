@@ -22,23 +22,23 @@ internal sealed class DeviceAssignmentSolver
 
     private readonly Accelerator _accelerator;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ulong> _initialise;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> _taskSums;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _backendLoads;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _couplingForces;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> _taskSums;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _backendLoads;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _couplingForces;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int> _step;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int> _lean;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int> _decode;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, int> _lean;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int> _decode;
 
     public DeviceAssignmentSolver(Accelerator accelerator)
     {
         _accelerator = accelerator;
         _initialise = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ulong>(IsingKernels.Initialise);
-        _taskSums = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(AssignmentKernels.TaskSums);
-        _backendLoads = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.BackendLoads);
-        _couplingForces = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.CouplingForces);
+        _taskSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(AssignmentKernels.TaskSums);
+        _backendLoads = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.BackendLoads);
+        _couplingForces = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.CouplingForces);
         _step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int>(AssignmentKernels.Step);
-        _lean = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int>(AssignmentKernels.Lean);
-        _decode = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(AssignmentKernels.Decode);
+        _lean = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, int>(AssignmentKernels.Lean);
+        _decode = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(AssignmentKernels.Decode);
     }
 
     /// <summary>The kernels the constructor compiled and loaded.</summary>
@@ -99,7 +99,7 @@ internal sealed class DeviceAssignmentSolver
         {
             Initialise(device, seeds, unchecked((ulong)rng.NextInt64()));
             steps += Run(device, stepsThisRound, deadline, (float)c0, (float)dt, step, cancellationToken);
-            _decode(new Index2D(agents, tasks), device.X.View, device.TaskStart.View, device.Choice.View, agents);
+            _decode(new Index1D(checked(agents * tasks)), device.X.View, device.TaskStart.View, device.Choice.View, agents);
             device.Choice.View.CopyToCPU(choice);
             for (var a = 0; a < agents; a++)
             {
@@ -193,7 +193,7 @@ internal sealed class DeviceAssignmentSolver
         }
 
         using var buffer = _accelerator.Allocate1D(plans);
-        _lean(new Index2D(seeded, device.Problem.VariableCount), device.X.View, buffer.View, device.VariableTask.View, device.VariableBackend.View, tasks, device.Agents);
+        _lean(new Index1D(checked(seeded * device.Problem.VariableCount)), device.X.View, buffer.View, device.VariableTask.View, device.VariableBackend.View, tasks, device.Agents, seeded);
         _accelerator.Synchronize();
     }
 
@@ -203,9 +203,9 @@ internal sealed class DeviceAssignmentSolver
         var total = steps;
         var started = Stopwatch.GetTimestamp();
         var agents = d.Agents;
-        var variables = new Index2D(agents, d.Problem.VariableCount);
-        var taskGrid = new Index2D(agents, d.Problem.TaskCount);
-        var backendGrid = new Index2D(agents, d.Problem.BackendCount);
+        var variables = new Index1D(checked(agents * d.Problem.VariableCount));
+        var taskGrid = new Index1D(checked(agents * d.Problem.TaskCount));
+        var backendGrid = new Index1D(checked(agents * d.Problem.BackendCount));
         var size = (int)d.X.Length;
         for (var k = 0; k < total; k++)
         {

@@ -33,8 +33,8 @@ internal sealed class DeviceIsingSolver
     private readonly Accelerator _accelerator;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ulong> _initialise;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _sign;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _dense;
-    private readonly Action<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _sparse;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _dense;
+    private readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _sparse;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int> _step;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>> _energies;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<ulong>> _packKeys;
@@ -45,8 +45,8 @@ internal sealed class DeviceIsingSolver
         _accelerator = accelerator;
         _initialise = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ulong>(IsingKernels.Initialise);
         _sign = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(IsingKernels.Sign);
-        _dense = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.DenseForces);
-        _sparse = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(IsingKernels.SparseForces);
+        _dense = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.DenseForces);
+        _sparse = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(IsingKernels.SparseForces);
         _step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int>(IsingKernels.Step);
         _energies = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>(IsingKernels.Energies);
         _column = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.Column);
@@ -114,7 +114,7 @@ internal sealed class DeviceIsingSolver
         using var columns = _accelerator.Allocate1D(dense ? [0] : model.Columns.ToArray());
         using var values = _accelerator.Allocate1D(dense ? DenseCouplings(model) : [.. model.Couplings.ToArray().Select(v => (float)v)]);
         var stream = _accelerator.DefaultStream;
-        var grid = new Index2D(agents, n);
+        var grid = new Index1D(checked(agents * n));
         void Multiply(MemoryBuffer1D<float, Stride1D.Dense> source, MemoryBuffer1D<float, Stride1D.Dense> destination)
         {
             if (dense)

@@ -27,16 +27,16 @@ public sealed class AssignmentKernelsTests(CpuAccelerator cpu)
         }
 
         var accelerator = cpu.Accelerator;
-        var taskSums = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(AssignmentKernels.TaskSums);
-        var backendLoads = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.BackendLoads);
-        var couplingForces = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.CouplingForces);
+        var taskSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(AssignmentKernels.TaskSums);
+        var backendLoads = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.BackendLoads);
+        var couplingForces = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.CouplingForces);
         var step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int>(AssignmentKernels.Step);
         using var device = new QuantumEdge.Planning.Gpu.Solvers.DeviceProblem(accelerator, problem, qubo, agents);
         device.X.View.CopyFromCPU([.. binary.Select(b => (2f * b) - 1f)]);
         device.Y.MemSetToZero();
-        taskSums(new Index2D(agents, problem.TaskCount), device.X.View, device.TaskStart.View, device.TaskSums.View, agents);
-        backendLoads(new Index2D(agents, problem.BackendCount), device.X.View, device.BackendStart.View, device.BackendVariables.View, device.Phi.View, device.BackendLoads.View, agents);
-        couplingForces(new Index2D(agents, n), device.X.View, device.CoupledStart.View, device.CoupledVariable.View, device.CoupledWeight.View, device.CouplingForces.View, agents);
+        taskSums(new Index1D(checked(agents * problem.TaskCount)), device.X.View, device.TaskStart.View, device.TaskSums.View, agents);
+        backendLoads(new Index1D(checked(agents * problem.BackendCount)), device.X.View, device.BackendStart.View, device.BackendVariables.View, device.Phi.View, device.BackendLoads.View, agents);
+        couplingForces(new Index1D(checked(agents * n)), device.X.View, device.CoupledStart.View, device.CoupledVariable.View, device.CoupledWeight.View, device.CouplingForces.View, agents);
 
         // No pressure, no drift, unit force step: the new momentum is the force itself.
         step(n * agents, device.X.View, device.Y.View, device.CouplingForces.View, device.TaskSums.View, device.BackendLoads.View, device.Constant.View, device.Slope.View, device.Self.View, device.VariableTask.View, device.VariableBackend.View, new AssignmentStepParameters(new StepParameters(0, 1, 0), 2 * (float)qubo.Penalty), agents);
@@ -66,11 +66,11 @@ public sealed class AssignmentKernelsTests(CpuAccelerator cpu)
         const int agents = 2;
         var n = problem.VariableCount;
         var x = Enumerable.Range(0, n * agents).Select(k => (float)Math.Sin(k * 1.7)).ToArray();
-        var decode = cpu.Accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(AssignmentKernels.Decode);
+        var decode = cpu.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(AssignmentKernels.Decode);
         using var xs = cpu.Accelerator.Allocate1D(x);
         using var starts = cpu.Accelerator.Allocate1D(problem.TaskStart);
         using var choice = cpu.Accelerator.Allocate1D<int>(problem.TaskCount * agents);
-        decode(new Index2D(agents, problem.TaskCount), xs.View, starts.View, choice.View, agents);
+        decode(new Index1D(checked(agents * problem.TaskCount)), xs.View, starts.View, choice.View, agents);
         var decoded = choice.GetAsArray1D();
 
         for (var t = 0; t < problem.TaskCount; t++)

@@ -24,8 +24,8 @@ public sealed class IsingKernelsTests(CpuAccelerator cpu)
         var expected = new float[source.Length];
         AgentKernels.Multiply(model.RowStart.ToArray(), model.Columns.ToArray(), values, source, expected, agents / Vector<float>.Count);
 
-        var sparse = _accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(IsingKernels.SparseForces);
-        var dense = _accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.DenseForces);
+        var sparse = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(IsingKernels.SparseForces);
+        var dense = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.DenseForces);
         using var rowStart = _accelerator.Allocate1D(model.RowStart.ToArray());
         using var columns = _accelerator.Allocate1D(model.Columns.ToArray());
         using var sparseValues = _accelerator.Allocate1D(values);
@@ -33,8 +33,8 @@ public sealed class IsingKernelsTests(CpuAccelerator cpu)
         using var input = _accelerator.Allocate1D(source);
         using var viaSparse = _accelerator.Allocate1D<float>(source.Length);
         using var viaDense = _accelerator.Allocate1D<float>(source.Length);
-        sparse(new Index2D(agents, model.Size), rowStart.View, columns.View, sparseValues.View, input.View, viaSparse.View, agents);
-        dense(new Index2D(agents, model.Size), denseValues.View, input.View, viaDense.View, model.Size, agents);
+        sparse(new Index1D(checked(agents * model.Size)), rowStart.View, columns.View, sparseValues.View, input.View, viaSparse.View, agents);
+        dense(new Index1D(checked(agents * model.Size)), denseValues.View, input.View, viaDense.View, model.Size, agents);
 
         AssertClose(expected, viaSparse.GetAsArray1D());
         AssertClose(expected, viaDense.GetAsArray1D());
