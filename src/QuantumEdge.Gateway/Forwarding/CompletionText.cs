@@ -11,7 +11,7 @@ namespace QuantumEdge.Gateway.Forwarding;
 /// answer leans to "yes": the usual form (<c>"content":"…"</c>) is found on the raw bytes; anything
 /// else is read as the client's JSON parser would read it (escaped keys such as
 /// <c>"con\u0074ent"</c>, line breaks around the colon, several <c>data:</c> lines), and an
-/// event that is not JSON at all counts as text.
+/// event whose data is not one complete JSON value (cut short, malformed) counts as text.
 /// </summary>
 internal static class CompletionText
 {
@@ -67,8 +67,7 @@ internal static class CompletionText
             return false;
         }
 
-        // Not the final block: an event cut short ends the walk instead of throwing.
-        var reader = new Utf8JsonReader(data, isFinalBlock: false, default);
+        var reader = new Utf8JsonReader(data);
         var textKeyPending = false;
         try
         {
@@ -80,7 +79,8 @@ internal static class CompletionText
                     continue;
                 }
 
-                if (textKeyPending && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+                // A bare string as the whole data is text too.
+                if ((textKeyPending || reader.CurrentDepth == 0) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
                 {
                     return true;
                 }
@@ -88,14 +88,14 @@ internal static class CompletionText
                 textKeyPending = false;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not JSON: what the client makes of it is unknown, so it counts as text.
+            // Not one complete JSON value (cut short, malformed, a key escaping a lone surrogate that
+            // cannot be compared): what the client makes of it is unknown, so it counts as text.
             return true;
         }
 
-        // Cut short right after a text key: its value may be arriving at the client as text.
-        return textKeyPending && reader.BytesConsumed < data.Length;
+        return false;
     }
 
     private static bool IsTextKey(ref Utf8JsonReader reader)

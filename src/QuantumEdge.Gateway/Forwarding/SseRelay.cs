@@ -266,7 +266,7 @@ internal static class SseRelay
 
             return hasChoices;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
         {
         }
 

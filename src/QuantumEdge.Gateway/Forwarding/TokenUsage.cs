@@ -10,9 +10,15 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
     /// False when there is none or it is null (streamed chunks carry <c>"usage": null</c>). A key
     /// given twice counts as the client's parser reads it: the last one (as the tail reader does).
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage usage)
+    public static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage usage) => TryRead(json, out usage, out _);
+
+    /// <param name="json">The document.</param>
+    /// <param name="usage">The counts, when found.</param>
+    /// <param name="parsed">Whether <paramref name="json"/> was one whole JSON document (then "no usage" is the answer, not "unknown").</param>
+    private static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage usage, out bool parsed)
     {
         usage = default;
+        parsed = false;
         var found = false;
         try
         {
@@ -57,12 +63,14 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
                 found = true;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a key escaping a lone surrogate cannot be compared.
             usage = default;
             return false;
         }
 
+        parsed = true;
         if (!found)
         {
             usage = default;
@@ -74,13 +82,19 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
     /// <summary>
     /// Reads the usage from the end of a JSON answer whose start may be missing (a large answer is
     /// relayed, not held): the whole document when it fits, else the last unescaped
-    /// <c>"usage": {…}</c> object in the tail.
+    /// <c>"usage":</c> in the tail, which is what a client's parser keeps (a null there is no usage).
     /// </summary>
     public static bool TryReadFromTail(ReadOnlySpan<byte> tail, out TokenUsage usage)
     {
-        if (TryRead(tail, out usage))
+        if (TryRead(tail, out usage, out var whole))
         {
             return true;
+        }
+
+        if (whole)
+        {
+            // The whole answer was read: it has no usage.
+            return false;
         }
 
         var end = tail.Length;
@@ -105,10 +119,7 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
             }
 
             rest = rest[1..].TrimStart(" \t\r\n"u8);
-            if (TryReadObject(rest, out usage))
-            {
-                return true;
-            }
+            return TryReadObject(rest, out usage);
         }
 
         usage = default;
@@ -159,7 +170,7 @@ public readonly record struct TokenUsage(int PromptTokens, int CompletionTokens)
             usage = new TokenUsage(prompt, completion);
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return false;
         }

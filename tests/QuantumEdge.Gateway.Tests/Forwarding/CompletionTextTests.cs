@@ -6,7 +6,7 @@ namespace QuantumEdge.Gateway.Tests.Forwarding;
 /// <summary>
 /// Whether a streamed event carries completion text decides whether a stream broken off keeps its
 /// privacy charge: a wrong "no" releases the charge for text the client read. Events are read as the
-/// client's JSON parser reads them.
+/// client's JSON parser reads them; what is not one complete JSON value counts as text.
 /// </summary>
 public sealed class CompletionTextTests
 {
@@ -30,6 +30,12 @@ public sealed class CompletionTextTests
     [InlineData("data:{\"choices\":[{\"delta\":{\"content\"\ndata:\t:\"Patient\"}}]}")]
     [InlineData("""data: {"choices":[{"delta":{"con\u0074ent":"Pat""")]
     [InlineData("data: not json at all")]
+    [InlineData("data: \"Patient has fever")]
+    [InlineData("data: \"Patient has fever\"")]
+    [InlineData("""data: {"choices":[{"index":0,"delta":{"role":"assist""")]
+    [InlineData("""data: {"choices":[{"delta":{"con\u0074ent":""")]
+    [InlineData("""data: {"choices":[{"delta":{"content":"Patient"}}]} {"more":1}""")]
+    [InlineData("""data: {"\udc00xx":1}""")]
     public void Text_spelled_any_way_a_json_parser_reads_is_text(string sseEvent) =>
         Assert.True(CompletionText.In(Encoding.UTF8.GetBytes(sseEvent)));
 
@@ -43,8 +49,8 @@ public sealed class CompletionTextTests
     [InlineData("data: [DONE]")]
     [InlineData(": keep-alive comment")]
     [InlineData("event: ping")]
-    [InlineData("""data: {"choices":[{"index":0,"delta":{"role":"assist""")]
-    [InlineData("""data: {"choices":[{"delta":{"con\u0074ent":""")]
+    [InlineData("data: 42")]
+    [InlineData("data: \"\"")]
     public void Events_without_text_are_not_text(string sseEvent) =>
         Assert.False(CompletionText.In(Encoding.UTF8.GetBytes(sseEvent)));
 }

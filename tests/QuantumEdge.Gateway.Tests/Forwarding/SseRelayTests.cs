@@ -211,5 +211,18 @@ public sealed class SseRelayTests
         Assert.True(SseRelay.TryReadUsage(Encoding.UTF8.GetBytes(sseEvent), out _, out var usageOnly));
         Assert.False(usageOnly);
     }
+
+    [Fact]
+    public async Task An_event_whose_key_escapes_a_lone_surrogate_is_relayed_without_throwing_and_the_text_before_it_stays_disclosed()
+    {
+        string[] events = [ChatEvents[1], """data: {"\udc00xx":1,"usage":{"prompt_tokens":1}}""", "data: [DONE]"];
+
+        var run = await RelayAsync(Join(events, "\n\n"), 64, forwardUsage: false);
+
+        Assert.Equal(RelayOutcome.Completed, run.Result.Outcome);
+        Assert.True(run.Result.TextDisclosed);
+        Assert.False(SseRelay.TryReadUsage(Encoding.UTF8.GetBytes(events[1]), out _));
+        Assert.True(CompletionText.In(Encoding.UTF8.GetBytes(events[1])));
+    }
 }
 

@@ -82,5 +82,25 @@ public sealed class TokenUsageTests
         Assert.False(TryRead("""{"usage":{"prompt_tokens":1,"completion_tokens":1},"usage":null}""", out var none));
         Assert.Equal(default, none);
     }
+
+    [Fact]
+    public void A_last_usage_of_null_is_no_usage_from_the_tail_too()
+    {
+        var whole = """{"usage":{"prompt_tokens":1,"completion_tokens":1},"choices":[],"usage":null}""";
+        Assert.False(TokenUsage.TryReadFromTail(Encoding.UTF8.GetBytes(whole), out var fromWhole));
+        Assert.Equal(default, fromWhole);
+
+        // The start of a large answer is not held: only its tail is read.
+        var tail = ""","usage":{"prompt_tokens":1,"completion_tokens":1},"x":1,"usage":null}""";
+        Assert.False(TokenUsage.TryReadFromTail(Encoding.UTF8.GetBytes(tail), out var fromTail));
+        Assert.Equal(default, fromTail);
+    }
+
+    [Fact]
+    public void A_key_escaping_a_lone_surrogate_is_refused_without_throwing()
+    {
+        Assert.False(TryRead("""{"\udc00x":1,"usage":{"prompt_tokens":1,"completion_tokens":1}}""", out _));
+        Assert.Null(Record.Exception(() => TokenUsage.TryReadFromTail(Encoding.UTF8.GetBytes(""","usage":{"\udc00xxxxxxxxxxxxxx":1}}"""), out _)));
+    }
 }
 
