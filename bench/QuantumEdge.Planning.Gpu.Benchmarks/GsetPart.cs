@@ -43,7 +43,7 @@ internal static class GsetPart
             TimeLimit = Budget,
             Seed = 1,
         };
-        // On the CPU accelerator a step of G1 with 32 agents takes about a second (simulated lanes), so
+        // On the CPU accelerator a step of G1 with 32 agents is many times a GPU's (simulated lanes), so
         // --quick gives it 8 agents to stay near a minute; its cut then says nothing about a GPU's.
         var deviceSettings = cpuSettings with { Agents = context.IsGpu ? 256 : context.Quick ? 8 : 32 };
         var solver = new DeviceIsingSolver(context.Accelerator);

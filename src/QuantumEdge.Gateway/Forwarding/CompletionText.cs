@@ -24,18 +24,16 @@ internal static class CompletionText
         "arguments"u8.ToArray(),
     ];
 
+    /// <summary>The keys as they appear plainly in the bytes, quotes included: what the raw scan looks for.</summary>
+    private static readonly byte[][] QuotedKeys = [.. Keys.Select(k => (byte[])[(byte)'"', .. k, (byte)'"'])];
+
     public static bool In(ReadOnlySpan<byte> sseEvent) => InRawForm(sseEvent) || InParsedData(sseEvent);
 
     /// <summary>The common case, without parsing: a key spelled plainly, a colon, and a string that is not empty.</summary>
     private static bool InRawForm(ReadOnlySpan<byte> chunk)
     {
-        Span<byte> quoted = stackalloc byte[32];
-        foreach (var key in Keys)
+        foreach (var needle in QuotedKeys)
         {
-            quoted[0] = (byte)'"';
-            key.CopyTo(quoted[1..]);
-            quoted[key.Length + 1] = (byte)'"';
-            var needle = quoted[..(key.Length + 2)];
             var rest = chunk;
             int at;
             while ((at = rest.IndexOf(needle)) >= 0)
