@@ -3,6 +3,7 @@ using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Privacy;
 using QuantumEdge.Ledger.LiteDb;
+using QuantumEdge.Tests.Shared;
 
 namespace QuantumEdge.Ledger.Tests;
 
@@ -103,6 +104,9 @@ public sealed class BudgetIntegrityTests
         }
 
         alsoTamper?.Invoke(budgets);
+
+        // Schema 1 stored each audit record as a document of its own.
+        StoredAuditRecords.RewriteOnePerDocument(db.GetCollection("audit"), records => records);
         db.GetCollection("meta").Upsert(new BsonDocument { ["_id"] = "schema", ["version"] = 1 });
     }
 
@@ -124,7 +128,7 @@ public sealed class BudgetIntegrityTests
             Assert.Equal(5, (await ledger.ChargeAsync(LedgerTestContext.Charge(User))).Decision.After.Queries);
         }
 
-        Assert.Equal(2, SchemaVersion(ctx));
+        Assert.Equal(SchemaMigrations.CurrentVersion, SchemaVersion(ctx));
         using (var db = new LiteDatabase(ctx.DatabasePath))
         {
             Assert.All(db.GetCollection("budgets").FindAll(), d => Assert.True(d["mac"].IsBinary));

@@ -2,6 +2,7 @@ using LiteDB;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Privacy;
 using QuantumEdge.Ledger.LiteDb;
+using QuantumEdge.Tests.Shared;
 
 namespace QuantumEdge.Ledger.Tests;
 
@@ -25,11 +26,11 @@ public sealed class OpenVerificationTests
     private static void ChangeOneByteOfRecord3(LedgerTestContext ctx)
     {
         using var db = new LiteDatabase(ctx.DatabasePath);
-        var audit = db.GetCollection("audit");
-        var doc = audit.FindById(3L);
-        var rid = doc["rid"].AsString;
-        doc["rid"] = (rid[0] == 'a' ? 'b' : 'a') + rid[1..];
-        audit.Update(doc);
+        StoredAuditRecords.Change(db.GetCollection("audit"), 3, doc =>
+        {
+            var rid = doc["rid"].AsString;
+            doc["rid"] = (rid[0] == 'a' ? 'b' : 'a') + rid[1..];
+        });
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using QuantumEdge.Ledger.Backup;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;
 using QuantumEdge.Ledger.LiteDb;
+using QuantumEdge.Tests.Shared;
 
 namespace QuantumEdge.Ledger.Tests;
 
@@ -200,10 +201,7 @@ public sealed class StoreTests
         var backupDb = Path.Combine(backupDir, "ledger.db");
         using (var db = new LiteDB.LiteDatabase(backupDb))
         {
-            var audit = db.GetCollection("audit");
-            var doc = audit.FindById(3);
-            doc["eps"] = 0.0;
-            audit.Update(doc);
+            StoredAuditRecords.Change(db.GetCollection("audit"), 3, doc => doc["eps"] = 0.0);
         }
 
         // Rewrite the manifest so its hashes match the tampered file.

@@ -2,6 +2,7 @@ using LiteDB;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Privacy;
 using QuantumEdge.Ledger.LiteDb;
+using QuantumEdge.Tests.Shared;
 
 namespace QuantumEdge.Ledger.Tests;
 
@@ -59,10 +60,7 @@ public sealed class TamperTests
         using var ctx = await BuildAsync();
         var result = await VerifyAfter(ctx, db =>
         {
-            var audit = db.GetCollection("audit");
-            var doc = audit.FindById(12);
-            doc["r"] = "admin";
-            audit.Update(doc);
+            StoredAuditRecords.Change(db.GetCollection("audit"), 12, doc => doc["r"] = "admin");
         });
         AssertFirstProblem(result, 12, VerificationProblemKind.HashMismatch);
     }
@@ -73,10 +71,7 @@ public sealed class TamperTests
         using var ctx = await BuildAsync();
         var result = await VerifyAfter(ctx, db =>
         {
-            var audit = db.GetCollection("audit");
-            var doc = audit.FindById(3);
-            doc["eps"] = 0.0;
-            audit.Update(doc);
+            StoredAuditRecords.Change(db.GetCollection("audit"), 3, doc => doc["eps"] = 0.0);
         });
         AssertFirstProblem(result, 3, VerificationProblemKind.HashMismatch);
     }
@@ -85,7 +80,7 @@ public sealed class TamperTests
     public async Task Deleted_middle_record_is_detected()
     {
         using var ctx = await BuildAsync();
-        var result = await VerifyAfter(ctx, db => db.GetCollection("audit").Delete(17));
+        var result = await VerifyAfter(ctx, db => StoredAuditRecords.Delete(db.GetCollection("audit"), 17));
         AssertFirstProblem(result, 17, VerificationProblemKind.MissingRecord);
     }
 
@@ -96,7 +91,7 @@ public sealed class TamperTests
         var result = await VerifyAfter(ctx, db =>
         {
             var audit = db.GetCollection("audit");
-            var last = audit.FindById(Records);
+            var last = StoredAuditRecords.Get(audit, Records);
             var forged = AuditDocument.Create(Records + 1, DateTime.UtcNow.Ticks,
                 new AuditEntry { RequestId = "forged", Decision = AuditDecisions.Admitted }, null, null, null,
                 last["h"].AsBinary, new CanonicalEncoder());
@@ -112,18 +107,17 @@ public sealed class TamperTests
         var result = await VerifyAfter(ctx, db =>
         {
             // Shift records 10.. up by one and put a forged record at 10.
-            var audit = db.GetCollection("audit");
-            for (long seq = Records; seq >= 10; seq--)
+            StoredAuditRecords.RewriteOnePerDocument(db.GetCollection("audit"), records =>
             {
-                var doc = audit.FindById(seq);
-                audit.Delete(seq);
-                doc["_id"] = seq + 1;
-                audit.Insert(doc);
-            }
+                foreach (var doc in records.Where(r => r["_id"].AsInt64 >= 10))
+                {
+                    doc["_id"] = doc["_id"].AsInt64 + 1;
+                }
 
-            var forged = AuditDocument.Create(10, DateTime.UtcNow.Ticks, new AuditEntry { RequestId = "forged" }, null, null, null,
-                audit.FindById(9)["h"].AsBinary, new CanonicalEncoder());
-            audit.Insert(forged);
+                var forged = AuditDocument.Create(10, DateTime.UtcNow.Ticks, new AuditEntry { RequestId = "forged" }, null, null, null,
+                    records.Single(r => r["_id"].AsInt64 == 9)["h"].AsBinary, new CanonicalEncoder());
+                return [.. records.Append(forged).OrderBy(r => r["_id"].AsInt64)];
+            });
         });
         Assert.False(result.IsValid);
         Assert.InRange(result.FirstProblem!.Seq, 10, 11);
@@ -136,12 +130,12 @@ public sealed class TamperTests
         var result = await VerifyAfter(ctx, db =>
         {
             var audit = db.GetCollection("audit");
-            var a = audit.FindById(5);
-            var b = audit.FindById(20);
+            var a = StoredAuditRecords.Get(audit, 5);
+            var b = StoredAuditRecords.Get(audit, 20);
             a["_id"] = 20L;
             b["_id"] = 5L;
-            audit.Update(a);
-            audit.Update(b);
+            StoredAuditRecords.Replace(audit, 20, a);
+            StoredAuditRecords.Replace(audit, 5, b);
         });
         AssertFirstProblem(result, 5, VerificationProblemKind.BrokenLink);
     }
@@ -155,7 +149,7 @@ public sealed class TamperTests
         {
             // Cut at a group-commit boundary so what is left is covered by a genuine signed checkpoint.
             cut = db.GetCollection("checkpoints").Find(Query.LT("_id", Records)).Max(d => d["_id"].AsInt64);
-            db.GetCollection("audit").DeleteMany(Query.GT("_id", cut));
+            StoredAuditRecords.DeleteAfter(db.GetCollection("audit"), cut);
             db.GetCollection("checkpoints").DeleteMany(Query.GT("_id", cut));
         });
         AssertFirstProblem(result, cut + 1, VerificationProblemKind.Truncated);
@@ -167,7 +161,7 @@ public sealed class TamperTests
         using var ctx = await BuildAsync();
         using (var db = new LiteDatabase(ctx.DatabasePath))
         {
-            db.GetCollection("audit").DeleteMany(Query.GT("_id", 25));
+            StoredAuditRecords.DeleteAfter(db.GetCollection("audit"), 25);
             db.GetCollection("checkpoints").DeleteMany(Query.GT("_id", 25));
         }
 
@@ -237,7 +231,7 @@ public sealed class TamperTests
         }
 
         // Deleting the first kept record is still caught: the signed anchor names it.
-        var afterDelete = await VerifyAfter(ctx, db => db.GetCollection("audit").Delete(11));
+        var afterDelete = await VerifyAfter(ctx, db => StoredAuditRecords.Delete(db.GetCollection("audit"), 11));
         AssertFirstProblem(afterDelete, 11, VerificationProblemKind.MissingRecord);
     }
 }

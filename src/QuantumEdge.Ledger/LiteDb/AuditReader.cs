@@ -9,7 +9,7 @@ internal static class AuditReader
     public static List<AuditRecord> Read(LedgerStore store, long afterSeq, int max)
     {
         var records = new List<AuditRecord>(Math.Min(max, 4096));
-        foreach (var doc in store.Audit.Find(Query.GT("_id", afterSeq), limit: Math.Max(1, max)))
+        foreach (var doc in store.AuditAfter(afterSeq, Math.Max(1, max)))
         {
             records.Add(AuditDocument.ToRecord(doc, store.Cipher));
         }

@@ -53,7 +53,7 @@ internal sealed class BudgetChainCheck
         }
         else if (eventType == AuditEventType.Request && decision == AuditDecisions.Refunded)
         {
-            if (!record[AuditFields.RelatedSeq].IsInt64 || _store.Audit.FindById(record[AuditFields.RelatedSeq].AsInt64) is not { } charge
+            if (!record[AuditFields.RelatedSeq].IsInt64 || _store.FindAudit(record[AuditFields.RelatedSeq].AsInt64) is not { } charge
                 || AuditDocument.ReadBytes(charge, AuditFields.UserHash) is not { } user)
             {
                 // The charge was pruned: its day is outside what is compared.

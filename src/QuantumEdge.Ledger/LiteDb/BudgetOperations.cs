@@ -49,7 +49,7 @@ internal static class BudgetOperations
     public static RefundResult Refund(LedgerStore store, long chargeSeq, string? reason)
     {
         store.EnsureWritable();
-        var charge = store.Audit.FindById(chargeSeq);
+        var charge = store.FindAudit(chargeSeq);
         if (charge is null)
         {
             return new RefundResult(false, 0, 0, "no such charge");

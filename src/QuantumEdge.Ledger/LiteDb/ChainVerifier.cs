@@ -65,7 +65,7 @@ internal sealed class ChainVerifier
         }
 
         _hashes.Clear();
-        var chunk = _store.Audit.Find(Query.GT("_id", _chunkStart), limit: _chunkSize).ToList();
+        var chunk = NextChunk();
         foreach (var doc in chunk)
         {
             CheckRecord(doc);
@@ -78,13 +78,40 @@ internal sealed class ChainVerifier
             _chunkStart = rangeEnd;
         }
 
-        if (chunk.Count == _chunkSize)
+        if (chunk.Count >= _chunkSize)
         {
             return false;
         }
 
         Finish();
         return true;
+    }
+
+    /// <summary>
+    /// The records of the next documents after <see cref="_chunkStart"/>, a chunk or a little more (whole
+    /// packs); a pack that cannot be read as records is reported (its records then show as missing).
+    /// </summary>
+    private List<BsonDocument> NextChunk()
+    {
+        var records = new List<BsonDocument>(Math.Min(_chunkSize, 4096));
+        foreach (var doc in _store.Audit.Find(Query.GT("_id", _chunkStart)))
+        {
+            if (AuditPack.Problem(doc) is { } problem)
+            {
+                Add(doc["_id"].IsInt64 ? doc["_id"].AsInt64 : _expected, VerificationProblemKind.MalformedRecord, problem);
+                continue;
+            }
+
+            records.AddRange(AuditPack.Expand(doc));
+
+            // Whole documents only: the next chunk starts after this one's _id, which is its last record's seq.
+            if (records.Count >= _chunkSize)
+            {
+                break;
+            }
+        }
+
+        return records;
     }
 
     private void Start()
@@ -286,7 +313,7 @@ internal sealed class ChainVerifier
             return;
         }
 
-        var doc = _store.Audit.FindById(h.Seq);
+        var doc = _store.FindAudit(h.Seq);
         var hash = h.Seq == lastSeq ? lastHash : doc is null ? null : AuditDocument.Hash(doc);
         if (hash is null || !hash.AsSpan().SequenceEqual(h.Hash))
         {

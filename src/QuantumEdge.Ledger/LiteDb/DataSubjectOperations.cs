@@ -34,7 +34,7 @@ internal static class DataSubjectOperations
         rows.Sort((a, b) => string.CompareOrdinal(a.DayKey, b.DayKey));
         var records = new List<AuditRecord>();
         var truncated = false;
-        foreach (var doc in store.Audit.Find(Query.EQ(AuditFields.UserHash, new BsonValue(userHash))))
+        foreach (var doc in store.AuditOfUser(userHash))
         {
             if (records.Count == maxRecords)
             {

@@ -201,6 +201,11 @@ internal sealed class GroupCommitWriter : IDisposable
         {
             _store.ResetBatch();
             operation.Apply(_store);
+            if (_store.HasUnstoredAudit)
+            {
+                // Its records would be lost with the next group's rollback or stored without a checkpoint.
+                throw new InvalidOperationException("an exclusive ledger operation appended audit records without writing its checkpoint");
+            }
         }
         catch (Exception ex)
         {

@@ -16,6 +16,9 @@ internal sealed class LedgerStore : IDisposable
 
     private readonly SharedBsonValues _sharedValues = new();
 
+    // Records appended in the open transaction, stored as packs when its checkpoint is written (AuditPack).
+    private readonly List<BsonDocument> _unstoredAudit = [];
+
     private volatile string? _readOnlyReason;
     private PrivacyBudgetPolicy _policy;
 
@@ -125,15 +128,20 @@ internal sealed class LedgerStore : IDisposable
         EnsureWritable();
         var seq = LastSeq + 1;
         var doc = AuditDocument.Create(seq, (time ?? Now()).UtcTicks, entry, userHash, user, department, LastHash, Encoder, _sharedValues);
-        Audit.Insert(doc);
+        _unstoredAudit.Add(doc);
         LastSeq = seq;
         LastHash = AuditDocument.Hash(doc);
         AppendedInBatch = true;
         return seq;
     }
 
+    /// <summary>True while records appended in the open transaction are not yet in the collection.</summary>
+    public bool HasUnstoredAudit => _unstoredAudit.Count > 0;
+
+    /// <summary>Signs the chain's head as a checkpoint, after storing the transaction's records (as packs).</summary>
     public SignedChainPoint WriteCheckpoint()
     {
+        StoreAudit();
         var point = SignedChainPoint.Sign(ChainPointKind.Checkpoint, LastSeq, LastHash, Now().UtcTicks, Identity);
         // Each commit that appended records moves LastSeq past every stored checkpoint, so a plain insert:
         // an upsert's lookup first cost ≈ 14 KB per commit, and a clash now fails the commit instead of re-signing a seq.
@@ -142,6 +150,27 @@ internal sealed class LedgerStore : IDisposable
     }
 
     public void ResetBatch() => AppendedInBatch = false;
+
+    /// <summary>Records with a seq above <paramref name="afterSeq"/>, in order, at most <paramref name="max"/>.</summary>
+    public List<BsonDocument> AuditAfter(long afterSeq, int max)
+    {
+        StoreAudit();
+        return AuditRecords.After(Audit, afterSeq, max);
+    }
+
+    /// <summary>The record with this seq, or null.</summary>
+    public BsonDocument? FindAudit(long seq)
+    {
+        StoreAudit();
+        return AuditRecords.Find(Audit, seq);
+    }
+
+    /// <summary>The records of one pseudonymous user, in seq order.</summary>
+    public IEnumerable<BsonDocument> AuditOfUser(byte[] userHash)
+    {
+        StoreAudit();
+        return AuditRecords.OfUser(Audit, userHash);
+    }
 
     /// <summary>LiteDB's commit only queues log pages; its checkpoint waits for them and writes the data file.</summary>
     public void MakeDurable()
@@ -216,6 +245,7 @@ internal sealed class LedgerStore : IDisposable
     /// <summary>After a rollback the cache and chain head may hold uncommitted values.</summary>
     public void DiscardVolatileState()
     {
+        _unstoredAudit.Clear();
         _budgetCache.Clear();
         ReloadHead();
         AppendedInBatch = false;
@@ -249,7 +279,7 @@ internal sealed class LedgerStore : IDisposable
 
     private void ReloadHead()
     {
-        var last = Audit.Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
+        var last = AuditRecords.Last(Audit);
         if (last is not null)
         {
             LastSeq = AuditDocument.Seq(last);
@@ -261,6 +291,17 @@ internal sealed class LedgerStore : IDisposable
         var anchor = ReadAnchor();
         LastSeq = anchor is { } a ? a.Seq - 1 : 0;
         LastHash = anchor is { } b ? b.Hash : new byte[AuditDocument.HashSize];
+    }
+
+    /// <summary>Inserts the open transaction's records, a pack per <see cref="AuditPack.MaxRecords"/>.</summary>
+    private void StoreAudit()
+    {
+        for (var start = 0; start < _unstoredAudit.Count; start += AuditPack.MaxRecords)
+        {
+            Audit.Insert(AuditPack.Create(_unstoredAudit, start, Math.Min(AuditPack.MaxRecords, _unstoredAudit.Count - start)));
+        }
+
+        _unstoredAudit.Clear();
     }
 
     private void CacheBudget(BudgetRow row)

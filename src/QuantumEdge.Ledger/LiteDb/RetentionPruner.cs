@@ -5,7 +5,7 @@ using QuantumEdge.Ledger.Retention;
 namespace QuantumEdge.Ledger.LiteDb;
 
 /// <summary>
-/// Deletes the oldest audit records (a seq prefix, never the newest record) and old budget rows.
+/// Deletes the oldest audit records (a seq prefix of whole stored documents, never the newest record) and old budget rows.
 /// The kept chain stays verifiable through a new signed anchor: the first kept seq and the
 /// prev_hash it links to. Runs on the writer thread as one transaction.
 /// </summary>
@@ -19,7 +19,7 @@ internal static class RetentionPruner
         var now = store.Now();
         var auditCutoff = now.AddDays(-auditRetentionDays).UtcTicks;
         var dataCutoff = now.AddDays(-dataRetentionDays).UtcTicks;
-        var lastPrunable = FindLastPrunable(store, auditCutoff);
+        var prunable = FindPrunable(store, auditCutoff);
 
         store.ResetBatch();
         store.Db.BeginTrans();
@@ -27,15 +27,18 @@ internal static class RetentionPruner
         {
             long prunedAudit = 0;
             var firstKept = store.ReadAnchor()?.Seq ?? 1;
-            if (lastPrunable is { } last)
+            if (prunable is { } range)
             {
-                var kept = store.Audit.Find(Query.GT("_id", last), limit: 1).First();
+                var kept = store.AuditAfter(range.LastSeq, 1)[0];
                 firstKept = AuditDocument.Seq(kept);
                 var prev = AuditDocument.ReadBytes(kept, AuditFields.PrevHash) ?? [];
                 store.WriteAnchor(SignedChainPoint.Sign(ChainPointKind.Anchor, firstKept, prev, now.UtcTicks, store.Identity));
-                prunedAudit = store.Audit.DeleteMany(Query.LTE("_id", last));
+
+                // Whole documents: a pack's _id is its last record's seq (AuditPack).
+                store.Audit.DeleteMany(Query.LTE("_id", range.LastSeq));
+                prunedAudit = range.Records;
                 store.Checkpoints.DeleteMany(Query.LT("_id", firstKept));
-                store.Refunds.DeleteMany(Query.LTE("_id", last));
+                store.Refunds.DeleteMany(Query.LTE("_id", range.LastSeq));
                 store.ChainEpoch++;
             }
 
@@ -63,29 +66,41 @@ internal static class RetentionPruner
         }
     }
 
-    private static long? FindLastPrunable(LedgerStore store, long cutoffTicks)
+    /// <summary>
+    /// The stored documents (whole packs) at the chain's start whose every record is older than the cutoff, never
+    /// the one holding the newest record: the last seq they hold and how many records. Null when there are none.
+    /// </summary>
+    private static (long LastSeq, long Records)? FindPrunable(LedgerStore store, long cutoffTicks)
     {
-        long? lastPrunable = null;
+        (long LastSeq, long Records)? prunable = null;
+        var records = 0L;
         var after = long.MinValue;
         while (true)
         {
             var chunk = store.Audit.Find(Query.GT("_id", after), limit: ScanChunk).ToList();
             foreach (var doc in chunk)
             {
-                if (doc[AuditFields.Time].AsInt64 >= cutoffTicks || AuditDocument.Seq(doc) == store.LastSeq)
+                var docRecords = 0L;
+                foreach (var record in AuditPack.Expand(doc))
                 {
-                    return lastPrunable;
+                    if (record[AuditFields.Time].AsInt64 >= cutoffTicks || AuditDocument.Seq(record) == store.LastSeq)
+                    {
+                        return prunable;
+                    }
+
+                    docRecords++;
                 }
 
-                lastPrunable = AuditDocument.Seq(doc);
+                records += docRecords;
+                prunable = (doc["_id"].AsInt64, records);
             }
 
             if (chunk.Count < ScanChunk)
             {
-                return lastPrunable;
+                return prunable;
             }
 
-            after = AuditDocument.Seq(chunk[^1]);
+            after = chunk[^1]["_id"].AsInt64;
         }
     }
 }

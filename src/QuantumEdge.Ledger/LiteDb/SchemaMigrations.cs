@@ -9,7 +9,7 @@ namespace QuantumEdge.Ledger.LiteDb;
 /// </summary>
 internal static class SchemaMigrations
 {
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>From this version on every budget row carries a MAC.</summary>
     public const int SealedBudgetsVersion = 2;
@@ -32,6 +32,11 @@ internal static class SchemaMigrations
                 BudgetSealMigration.Run(store);
             }
         },
+
+        // 2 -> 3: new audit records are stored a pack per group commit (AuditPack). Records stored one per document
+        // stay as they are and are read as before; the version keeps an older build, which would not see the
+        // records in packs, from opening the store.
+        (_, _) => { },
     ];
 
     /// <summary>For readers, which change nothing: refuses a store written by a newer build.</summary>

@@ -1,6 +1,7 @@
 using LiteDB;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.LiteDb;
+using QuantumEdge.Tests.Shared;
 
 namespace QuantumEdge.Ledger.Tests.LiteDb;
 
@@ -65,7 +66,7 @@ public sealed class DurabilityFailureTests
 
         // The first charge and the group, each once: a redo would have appended the group a second time.
         using var db = new LiteDatabase(ctx.DatabasePath);
-        var seqs = db.GetCollection(Collections.Audit).FindAll().Select(AuditDocument.Seq).ToList();
+        var seqs = StoredAuditRecords.Seqs(db.GetCollection(Collections.Audit));
         Assert.Equal(Enumerable.Range(1, 1 + GroupSize).Select(i => (long)i), seqs);
     }
 }

@@ -5,6 +5,7 @@ using QuantumEdge.Ledger;
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Ledger.LiteDb;
+using QuantumEdge.Tests.Shared;
 
 namespace QuantumEdge.Node.Tests.Privacy;
 
@@ -42,10 +43,7 @@ public sealed class LedgerVerificationServiceTests : IDisposable
 
         using (var db = new LiteDatabase(Path.Combine(_dir, "ledger.db")))
         {
-            var audit = db.GetCollection("audit");
-            var record = audit.FindById(3L);
-            record["hs"] = 201;
-            audit.Update(record);
+            StoredAuditRecords.Change(db.GetCollection("audit"), 3, record => record["hs"] = 201);
         }
 
         await using var tampered = LiteDbPrivacyLedger.Open(Options);

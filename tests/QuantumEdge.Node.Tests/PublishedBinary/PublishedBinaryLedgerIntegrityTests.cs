@@ -4,6 +4,7 @@ using System.Text;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Simulation;
+using QuantumEdge.Tests.Shared;
 
 namespace QuantumEdge.Node.Tests.PublishedBinary;
 
@@ -135,11 +136,11 @@ public sealed class PublishedBinaryLedgerIntegrityTests : IAsyncLifetime
         await WriteSomeAuditRecordsAsync();
         using (var db = new LiteDB.LiteDatabase(LedgerFile))
         {
-            var audit = db.GetCollection("audit");
-            var record = audit.FindById(3L);
-            var rid = record["rid"].AsString;
-            record["rid"] = (rid[0] == 'a' ? 'b' : 'a') + rid[1..];
-            audit.Update(record);
+            StoredAuditRecords.Change(db.GetCollection("audit"), 3, record =>
+            {
+                var rid = record["rid"].AsString;
+                record["rid"] = (rid[0] == 'a' ? 'b' : 'a') + rid[1..];
+            });
         }
 
         await using var node = await NodeProcess.StartAsync(_config, _api);
