@@ -185,8 +185,22 @@ internal static class SseRelay
         }
     }
 
-    private static bool IsDone(ReadOnlySpan<byte> evt) =>
-        evt.TrimEnd("\r\n "u8).EndsWith("[DONE]"u8);
+    /// <summary>
+    /// The stream's end as the OpenAI SDKs read it: an event whose data starts with <c>[DONE]</c>. Not a
+    /// comment or another field that happens to end with it (which clients ignore): the relay would stop
+    /// there and call the answer complete while the client had not been told so.
+    /// </summary>
+    internal static bool IsDone(ReadOnlySpan<byte> evt)
+    {
+        // Nearly every event is a JSON chunk without the marker: one vectorised search rules it out.
+        if (evt.IndexOf("[DONE]"u8) < 0)
+        {
+            return false;
+        }
+
+        ArrayBufferWriter<byte>? scratch = null;
+        return SseEventData.Of(evt, ref scratch).StartsWith("[DONE]"u8);
+    }
 
     private static bool TryFindEventEnd(ReadOnlySpan<byte> span, out int index, out int delimiterLength)
     {

@@ -143,6 +143,30 @@ public sealed class SseRelayTests
         Assert.Equal(2, result.Events);
     }
 
+    [Theory]
+    [InlineData("data: [DONE]\n\n", true)]
+    [InlineData("data:[DONE]\r\n\r\n", true)]
+    [InlineData("event: end\ndata: [DONE]\n\n", true)]
+    [InlineData("data: [DONE]", true)]
+    [InlineData(": keep-alive [DONE]\n\n", false)]
+    [InlineData("event: [DONE]\n\n", false)]
+    [InlineData("id: [DONE]\n\n", false)]
+    [InlineData("data: {\"choices\":[{\"delta\":{\"content\":\"[DONE]\"}}]}\n\n", false)]
+    [InlineData("data: {\"x\":1}\n\n", false)]
+    public void The_end_of_a_stream_is_an_event_whose_data_starts_with_done_as_the_sdks_read_it(string sseEvent, bool done) =>
+        Assert.Equal(done, SseRelay.IsDone(Encoding.UTF8.GetBytes(sseEvent)));
+
+    [Fact]
+    public async Task A_comment_ending_in_done_does_not_end_the_stream()
+    {
+        var events = new[] { ChatEvents[1], ": proxy heartbeat [DONE]", ChatEvents[2], "data: [DONE]" };
+        var run = await RelayAsync(Join(events, "\n\n"), 7, forwardUsage: false);
+
+        Assert.Equal(RelayOutcome.Completed, run.Result.Outcome);
+        Assert.Equal(Encoding.UTF8.GetString(Join(events, "\n\n")), Encoding.UTF8.GetString(run.Output));
+        Assert.Equal(4, run.Result.Events);
+    }
+
     [Fact]
     public async Task A_stream_that_never_ends_is_cut_at_the_answer_time_limit_though_it_is_never_silent()
     {
