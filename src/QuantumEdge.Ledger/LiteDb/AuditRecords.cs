@@ -40,17 +40,25 @@ internal static class AuditRecords
         return records;
     }
 
-    /// <summary>The record with this seq, or null.</summary>
-    public static BsonDocument? Find(ILiteCollection<BsonDocument> audit, long seq)
+    /// <summary>The record with this seq and the document that holds it; nulls when there is none.</summary>
+    public static (BsonDocument? Document, BsonDocument? Record) Find(ILiteCollection<BsonDocument> audit, long seq)
     {
         foreach (var doc in audit.Find(Query.GTE("_id", seq), limit: 1))
         {
-            foreach (var record in AuditPack.Expand(doc))
+            return (doc, In(doc, seq));
+        }
+
+        return (null, null);
+    }
+
+    /// <summary>The record with this seq within one stored document, or null.</summary>
+    public static BsonDocument? In(BsonDocument doc, long seq)
+    {
+        foreach (var record in AuditPack.Expand(doc))
+        {
+            if (record["_id"].IsInt64 && record["_id"].AsInt64 == seq)
             {
-                if (record["_id"].IsInt64 && record["_id"].AsInt64 == seq)
-                {
-                    return record;
-                }
+                return record;
             }
         }
 

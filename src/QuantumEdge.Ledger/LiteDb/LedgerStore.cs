@@ -19,6 +19,11 @@ internal sealed class LedgerStore : IDisposable
     // Records appended in the open transaction, stored as packs when its checkpoint is written (AuditPack).
     private readonly List<BsonDocument> _unstoredAudit = [];
 
+    // The document the last FindAudit decoded: a refund's charge and the cross-check's are usually in the pack just
+    // read, which costs a whole pack (up to 256 records) to decode again. A stored pack never changes; retention's
+    // delete and a rollback forget it.
+    private BsonDocument? _lastLookup;
+
     private volatile string? _readOnlyReason;
     private PrivacyBudgetPolicy _policy;
 
@@ -162,8 +167,18 @@ internal sealed class LedgerStore : IDisposable
     public BsonDocument? FindAudit(long seq)
     {
         StoreAudit();
-        return AuditRecords.Find(Audit, seq);
+        if (_lastLookup is { } pack && pack["_id"].IsInt64 && pack["_id"].AsInt64 >= seq && AuditRecords.In(pack, seq) is { } cached)
+        {
+            return cached;
+        }
+
+        var (doc, record) = AuditRecords.Find(Audit, seq);
+        _lastLookup = doc;
+        return record;
     }
+
+    /// <summary>Forgets the pack the last lookup decoded (its records were deleted or rolled back).</summary>
+    public void ForgetLookups() => _lastLookup = null;
 
     /// <summary>The records of one pseudonymous user, in seq order.</summary>
     public IEnumerable<BsonDocument> AuditOfUser(byte[] userHash)
@@ -246,6 +261,7 @@ internal sealed class LedgerStore : IDisposable
     public void DiscardVolatileState()
     {
         _unstoredAudit.Clear();
+        _lastLookup = null;
         _budgetCache.Clear();
         ReloadHead();
         AppendedInBatch = false;

@@ -11,8 +11,6 @@ namespace QuantumEdge.Ledger.LiteDb;
 /// </summary>
 internal static class RetentionPruner
 {
-    private const int ScanChunk = 4096;
-
     public static RetentionResult Prune(LedgerStore store, int auditRetentionDays, int dataRetentionDays)
     {
         store.EnsureWritable();
@@ -29,13 +27,14 @@ internal static class RetentionPruner
             var firstKept = store.ReadAnchor()?.Seq ?? 1;
             if (prunable is { } range)
             {
-                var kept = store.AuditAfter(range.LastSeq, 1)[0];
+                var kept = range.Kept;
                 firstKept = AuditDocument.Seq(kept);
                 var prev = AuditDocument.ReadBytes(kept, AuditFields.PrevHash) ?? [];
                 store.WriteAnchor(SignedChainPoint.Sign(ChainPointKind.Anchor, firstKept, prev, now.UtcTicks, store.Identity));
 
                 // Whole documents: a pack's _id is its last record's seq (AuditPack).
                 store.Audit.DeleteMany(Query.LTE("_id", range.LastSeq));
+                store.ForgetLookups();
                 prunedAudit = range.Records;
                 store.Checkpoints.DeleteMany(Query.LT("_id", firstKept));
                 store.Refunds.DeleteMany(Query.LTE("_id", range.LastSeq));
@@ -68,39 +67,38 @@ internal static class RetentionPruner
 
     /// <summary>
     /// The stored documents (whole packs) at the chain's start whose every record is older than the cutoff, never
-    /// the one holding the newest record: the last seq they hold and how many records. Null when there are none.
+    /// the one holding the newest record: the last seq they hold, how many records, and the first record kept.
+    /// Null when there are none, or when a pack that cannot be read as records comes first: pruning up to it would
+    /// anchor the chain past the damage, which verification must report instead. Read one document at a time
+    /// (memory stays one pack however much is kept).
     /// </summary>
-    private static (long LastSeq, long Records)? FindPrunable(LedgerStore store, long cutoffTicks)
+    private static (long LastSeq, long Records, BsonDocument Kept)? FindPrunable(LedgerStore store, long cutoffTicks)
     {
-        (long LastSeq, long Records)? prunable = null;
+        long? lastSeq = null;
         var records = 0L;
-        var after = long.MinValue;
-        while (true)
+        foreach (var doc in store.Audit.Find(Query.All("_id", Query.Ascending)))
         {
-            var chunk = store.Audit.Find(Query.GT("_id", after), limit: ScanChunk).ToList();
-            foreach (var doc in chunk)
+            if (AuditPack.Problem(doc) is not null)
             {
-                var docRecords = 0L;
-                foreach (var record in AuditPack.Expand(doc))
-                {
-                    if (record[AuditFields.Time].AsInt64 >= cutoffTicks || AuditDocument.Seq(record) == store.LastSeq)
-                    {
-                        return prunable;
-                    }
+                return null;
+            }
 
-                    docRecords++;
+            var docRecords = 0L;
+            foreach (var record in AuditPack.Expand(doc))
+            {
+                if (record[AuditFields.Time].AsInt64 >= cutoffTicks || AuditDocument.Seq(record) == store.LastSeq)
+                {
+                    // This document is kept whole: its first record is the chain's new start.
+                    return lastSeq is { } last ? (last, records, AuditPack.Expand(doc).First()) : null;
                 }
 
-                records += docRecords;
-                prunable = (doc["_id"].AsInt64, records);
+                docRecords++;
             }
 
-            if (chunk.Count < ScanChunk)
-            {
-                return prunable;
-            }
-
-            after = chunk[^1]["_id"].AsInt64;
+            records += docRecords;
+            lastSeq = doc["_id"].AsInt64;
         }
+
+        return null;
     }
 }
