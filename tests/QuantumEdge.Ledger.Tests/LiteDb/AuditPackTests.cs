@@ -139,6 +139,32 @@ public sealed class AuditPackTests
     }
 
     [Fact]
+    public async Task A_read_in_the_middle_of_a_group_stores_the_records_before_it_in_order_and_loses_none()
+    {
+        using var ctx = new LedgerTestContext(new PrivacyPolicyOptions { MaxBudgetPerUser = 1000 });
+        using var ledger = LongLinger(ctx);
+        var charge = await ledger.ChargeAsync(LedgerTestContext.Charge("dr-a")).WaitAsync(Deadline);
+        var commits = ledger.GroupCommits;
+
+        // 30 outcome records linger; the refund (awaited) joins their group and reads the charge in the middle of it.
+        var before = Enumerable.Range(0, 30)
+            .Select(i => ledger.RecordAsync(new AuditEntry { RequestId = $"before-{i}", UserId = "dr-b", HttpStatus = 200 }, CommitTiming.Deferrable))
+            .ToList();
+        var refund = await ledger.RefundAsync(charge.AuditSeq, "backend failed").WaitAsync(Deadline);
+        await Task.WhenAll(before).WaitAsync(Deadline);
+
+        Assert.True(refund.Refunded);
+        Assert.Equal(commits + 1, ledger.GroupCommits);
+        Assert.Equal(charge.AuditSeq + 31, refund.AuditSeq);
+        var records = await ledger.ReadAuditAsync(charge.AuditSeq, 100);
+        Assert.Equal(Enumerable.Range(1, 31).Select(i => charge.AuditSeq + i), records.Select(r => r.Seq));
+        Assert.Equal("before-0", records[0].Entry.RequestId);
+        Assert.Equal(AuditDecisions.Refunded, records[^1].Entry.Decision);
+        var result = await ledger.VerifyAsync();
+        Assert.True(result.IsValid, result.ToString());
+    }
+
+    [Fact]
     public async Task A_record_duplicated_inside_a_pack_is_reported()
     {
         using var ctx = new LedgerTestContext();
