@@ -1,3 +1,4 @@
+using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Budgets;
 using QuantumEdge.Ledger.Crypto;
 using QuantumEdge.Privacy;
@@ -38,6 +39,18 @@ internal sealed class LedgerTestContext : IDisposable
     };
 
     public LiteDbPrivacyLedger Open(string? masterKey = MasterKey) => LiteDbPrivacyLedger.Open(Options(masterKey));
+
+    /// <summary>Changes the closed database as an attacker with the file would, then opens the ledger and verifies it.</summary>
+    public async Task<VerificationResult> VerifyAfterTamperingAsync(Action<LiteDB.LiteDatabase> tamper)
+    {
+        using (var db = new LiteDB.LiteDatabase(DatabasePath))
+        {
+            tamper(db);
+        }
+
+        using var ledger = Open();
+        return await ledger.VerifyAsync();
+    }
 
     public static ChargeRequest Charge(string user, string? department = "cardiology", string? requestId = null) => new()
     {

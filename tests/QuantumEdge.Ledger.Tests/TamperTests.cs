@@ -26,17 +26,6 @@ public sealed class TamperTests
         return ctx;
     }
 
-    private static async Task<VerificationResult> VerifyAfter(LedgerTestContext ctx, Action<LiteDatabase> tamper)
-    {
-        using (var db = new LiteDatabase(ctx.DatabasePath))
-        {
-            tamper(db);
-        }
-
-        using var ledger = ctx.Open();
-        return await ledger.VerifyAsync();
-    }
-
     private static void AssertFirstProblem(VerificationResult result, long seq, VerificationProblemKind kind)
     {
         Assert.False(result.IsValid);
@@ -48,7 +37,7 @@ public sealed class TamperTests
     public async Task Untampered_store_verifies()
     {
         using var ctx = await BuildAsync();
-        var result = await VerifyAfter(ctx, _ => { });
+        var result = await ctx.VerifyAfterTamperingAsync(_ => { });
         Assert.True(result.IsValid, result.ToString());
         Assert.Equal(Records, result.RecordsChecked);
         Assert.True(result.CheckpointsChecked >= 9);
@@ -58,7 +47,7 @@ public sealed class TamperTests
     public async Task Modified_field_is_detected_at_its_record()
     {
         using var ctx = await BuildAsync();
-        var result = await VerifyAfter(ctx, db =>
+        var result = await ctx.VerifyAfterTamperingAsync(db =>
         {
             StoredAuditRecords.Change(db.GetCollection("audit"), 12, doc => doc["r"] = "admin");
         });
@@ -69,7 +58,7 @@ public sealed class TamperTests
     public async Task Modified_epsilon_is_detected()
     {
         using var ctx = await BuildAsync();
-        var result = await VerifyAfter(ctx, db =>
+        var result = await ctx.VerifyAfterTamperingAsync(db =>
         {
             StoredAuditRecords.Change(db.GetCollection("audit"), 3, doc => doc["eps"] = 0.0);
         });
@@ -80,7 +69,7 @@ public sealed class TamperTests
     public async Task Deleted_middle_record_is_detected()
     {
         using var ctx = await BuildAsync();
-        var result = await VerifyAfter(ctx, db => StoredAuditRecords.Delete(db.GetCollection("audit"), 17));
+        var result = await ctx.VerifyAfterTamperingAsync(db => StoredAuditRecords.Delete(db.GetCollection("audit"), 17));
         AssertFirstProblem(result, 17, VerificationProblemKind.MissingRecord);
     }
 
@@ -88,7 +77,7 @@ public sealed class TamperTests
     public async Task Forged_record_appended_with_a_valid_hash_is_detected_as_unsigned()
     {
         using var ctx = await BuildAsync();
-        var result = await VerifyAfter(ctx, db =>
+        var result = await ctx.VerifyAfterTamperingAsync(db =>
         {
             var audit = db.GetCollection("audit");
             var last = StoredAuditRecords.Get(audit, Records);
@@ -104,7 +93,7 @@ public sealed class TamperTests
     public async Task Forged_record_inserted_mid_chain_is_detected()
     {
         using var ctx = await BuildAsync();
-        var result = await VerifyAfter(ctx, db =>
+        var result = await ctx.VerifyAfterTamperingAsync(db =>
         {
             // Shift records 10.. up by one and put a forged record at 10.
             StoredAuditRecords.RewriteOnePerDocument(db.GetCollection("audit"), records =>
@@ -127,7 +116,7 @@ public sealed class TamperTests
     public async Task Swapped_records_are_detected_at_the_first_one()
     {
         using var ctx = await BuildAsync();
-        var result = await VerifyAfter(ctx, db =>
+        var result = await ctx.VerifyAfterTamperingAsync(db =>
         {
             var audit = db.GetCollection("audit");
             var a = StoredAuditRecords.Get(audit, 5);
@@ -145,7 +134,7 @@ public sealed class TamperTests
     {
         using var ctx = await BuildAsync();
         long cut = 0;
-        var result = await VerifyAfter(ctx, db =>
+        var result = await ctx.VerifyAfterTamperingAsync(db =>
         {
             // Cut at a group-commit boundary so what is left is covered by a genuine signed checkpoint.
             cut = db.GetCollection("checkpoints").Find(Query.LT("_id", Records)).Max(d => d["_id"].AsInt64);
@@ -176,7 +165,7 @@ public sealed class TamperTests
     {
         using var ctx = await BuildAsync();
         long forgedSeq = 0;
-        var result = await VerifyAfter(ctx, db =>
+        var result = await ctx.VerifyAfterTamperingAsync(db =>
         {
             var checkpoints = db.GetCollection("checkpoints");
             var doc = checkpoints.Find(Query.All()).First(d => d["_id"].AsInt64 > 5);
@@ -231,7 +220,7 @@ public sealed class TamperTests
         }
 
         // Deleting the first kept record is still caught: the signed anchor names it.
-        var afterDelete = await VerifyAfter(ctx, db => StoredAuditRecords.Delete(db.GetCollection("audit"), 11));
+        var afterDelete = await ctx.VerifyAfterTamperingAsync(db => StoredAuditRecords.Delete(db.GetCollection("audit"), 11));
         AssertFirstProblem(afterDelete, 11, VerificationProblemKind.MissingRecord);
     }
 }

@@ -1,4 +1,3 @@
-using LiteDB;
 using QuantumEdge.Ledger.Audit;
 
 namespace QuantumEdge.Ledger.LiteDb;

@@ -97,13 +97,7 @@ public sealed class AuditPackTests
     [Fact]
     public async Task A_pack_keyed_by_another_seq_is_reported_and_its_records_are_missing()
     {
-        using var ctx = new LedgerTestContext();
-        using (var ledger = LongLinger(ctx))
-        {
-            await RecordAsync(ledger, 5, "first");
-            await RecordAsync(ledger, 5, "second");
-        }
-
+        using var ctx = await TwoPacksOfFiveAsync();
         var result = await VerifyAfterAsync(ctx, audit =>
         {
             var pack = audit.FindById(5L);
@@ -120,13 +114,7 @@ public sealed class AuditPackTests
     [Fact]
     public async Task A_pack_whose_records_are_not_an_array_is_reported()
     {
-        using var ctx = new LedgerTestContext();
-        using (var ledger = LongLinger(ctx))
-        {
-            await RecordAsync(ledger, 5, "first");
-            await RecordAsync(ledger, 5, "second");
-        }
-
+        using var ctx = await TwoPacksOfFiveAsync();
         var result = await VerifyAfterAsync(ctx, audit =>
         {
             var pack = audit.FindById(10L);
@@ -330,14 +318,16 @@ public sealed class AuditPackTests
         await Task.WhenAll(writes).WaitAsync(Deadline);
     }
 
-    private static async Task<VerificationResult> VerifyAfterAsync(LedgerTestContext ctx, Action<ILiteCollection<BsonDocument>> tamper)
+    /// <summary>Records 1–5 in one pack (keyed 5), 6–10 in another (keyed 10).</summary>
+    private static async Task<LedgerTestContext> TwoPacksOfFiveAsync()
     {
-        using (var db = new LiteDatabase(ctx.DatabasePath))
-        {
-            tamper(db.GetCollection(Collections.Audit));
-        }
-
-        using var ledger = ctx.Open();
-        return await ledger.VerifyAsync();
+        var ctx = new LedgerTestContext();
+        using var ledger = LongLinger(ctx);
+        await RecordAsync(ledger, 5, "first");
+        await RecordAsync(ledger, 5, "second");
+        return ctx;
     }
+
+    private static Task<VerificationResult> VerifyAfterAsync(LedgerTestContext ctx, Action<ILiteCollection<BsonDocument>> tamper) =>
+        ctx.VerifyAfterTamperingAsync(db => tamper(db.GetCollection(Collections.Audit)));
 }
