@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace QuantumEdge.Tests.Shared;
@@ -80,7 +78,7 @@ internal sealed class TemporaryPostgres : IAsyncDisposable, IDisposable
         var runAsServiceUser = EffectiveUserIsRoot();
         var root = Path.Combine(Path.GetTempPath(), "qe-postgres-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var server = new TemporaryPostgres(bin, root, FreeLoopbackPort(), runAsServiceUser);
+        var server = new TemporaryPostgres(bin, root, ReservedLoopbackPorts.Take(), runAsServiceUser);
         try
         {
             if (runAsServiceUser)
@@ -415,30 +413,6 @@ internal sealed class TemporaryPostgres : IAsyncDisposable, IDisposable
         catch (IOException)
         {
             return false;
-        }
-    }
-
-    /// <summary>
-    /// A port below the ephemeral ranges (Linux 32768+, Windows and macOS 49152+): the server keeps it across
-    /// stops and restarts, and meanwhile an outgoing connection or a port-0 bind elsewhere (tests run in
-    /// parallel) could take an ephemeral one. The same draw as the node's <c>LoopbackPorts</c>, which this
-    /// helper cannot reference (it is linked into test projects that do not see the node).
-    /// </summary>
-    private static int FreeLoopbackPort()
-    {
-        while (true)
-        {
-            var port = Random.Shared.Next(20_000, 32_000);
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken: draw another.
-            }
         }
     }
 

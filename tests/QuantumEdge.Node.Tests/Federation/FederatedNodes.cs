@@ -48,7 +48,7 @@ internal sealed class FederatedNodes : IAsyncDisposable
             keys.Add(identity.PublicKeyBytes);
         }
 
-        var ports = ids.Select(_ => QuantumEdge.Node.Demo.LoopbackPorts.BelowEphemeralRange()).ToList();
+        var ports = ids.Select(_ => QuantumEdge.Tests.Shared.ReservedLoopbackPorts.Take()).ToList();
         var gossip = new GossipOptions { Interval = TimeSpan.FromMilliseconds(100), InitialBackoff = TimeSpan.FromMilliseconds(200), MaxBackoff = TimeSpan.FromSeconds(1) };
         var nodes = new List<TestNode>();
         for (var i = 0; i < count; i++)

@@ -205,5 +205,5 @@ public sealed class NodeProcess : IAsyncDisposable
     /// A loopback port for a node started later: below the ephemeral range, so that an outgoing connection
     /// or a port-0 bind elsewhere (parallel tests) cannot take it between here and the node's bind (CI saw one).
     /// </summary>
-    public static int FreePort() => QuantumEdge.Node.Demo.LoopbackPorts.BelowEphemeralRange();
+    public static int FreePort() => QuantumEdge.Tests.Shared.ReservedLoopbackPorts.Take();
 }
