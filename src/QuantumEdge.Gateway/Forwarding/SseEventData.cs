@@ -4,7 +4,7 @@ namespace QuantumEdge.Gateway.Forwarding;
 
 /// <summary>
 /// The data of one server-sent event as a client's SSE parser assembles it: every <c>data:</c>
-/// line, without its field name and one leading space, joined by line feeds. Other fields
+/// line (lines end in CRLF, LF or CR), without its field name and one leading space, joined by line feeds. Other fields
 /// (<c>event:</c>, <c>id:</c>) and comments (<c>:</c>) are not data.
 /// </summary>
 internal static class SseEventData
@@ -17,9 +17,13 @@ internal static class SseEventData
     {
         ReadOnlySpan<byte> first = default;
         var lines = 0;
-        foreach (var range in sseEvent.Split((byte)'\n'))
+        var rest = sseEvent;
+        while (!rest.IsEmpty)
         {
-            var line = sseEvent[range].TrimEnd((byte)'\r');
+            // A line ends in CRLF, LF or a lone CR, as the SDKs' parsers read it.
+            var length = rest.IndexOfAny((byte)'\r', (byte)'\n');
+            var line = length < 0 ? rest : rest[..length];
+            rest = length < 0 ? default : rest[(length + (rest[length] == (byte)'\r' && length + 1 < rest.Length && rest[length + 1] == (byte)'\n' ? 2 : 1))..];
             if (!line.StartsWith("data:"u8))
             {
                 continue;

@@ -35,7 +35,10 @@ internal static class SseRelay
         TimeSpan? answerLimit = null)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        int start = 0, end = 0, scanFrom = 0;
+        // start: the first byte of the event being read; lineStart: the first byte of its line not yet ended.
+        int start = 0, end = 0, lineStart = 0;
+        // The last event ended in a lone CR at the end of what had arrived: an LF first in what comes next is part of that CR's line end.
+        var lineFeedMayFollow = false;
         TokenUsage? usage = null;
         long forwarded = 0;
         var events = 0;
@@ -53,7 +56,7 @@ internal static class SseRelay
                     {
                         Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
                         end -= start;
-                        scanFrom -= start;
+                        lineStart -= start;
                         start = 0;
                     }
                     else
@@ -91,9 +94,24 @@ internal static class SseRelay
 
                 end += read;
                 var wroteAny = false;
-                while (TryFindEventEnd(buffer.AsSpan(scanFrom, end - scanFrom), out var rel, out var delimiterLength))
+                while (true)
                 {
-                    var eventEnd = scanFrom + rel + delimiterLength;
+                    if (lineFeedMayFollow && lineStart == start && end > start)
+                    {
+                        lineFeedMayFollow = false;
+                        if (buffer[start] == (byte)'\n')
+                        {
+                            lineStart++;
+                        }
+                    }
+
+                    var eventEnd = FindEventEnd(buffer.AsSpan(0, end), ref lineStart);
+                    if (eventEnd < 0)
+                    {
+                        break;
+                    }
+
+                    lineFeedMayFollow = eventEnd == end && buffer[eventEnd - 1] == (byte)'\r';
                     var evt = buffer.AsMemory(start, eventEnd - start);
                     if (TryReadUsage(evt.Span, out var u, out var usageOnly))
                     {
@@ -101,7 +119,7 @@ internal static class SseRelay
                         // Only the usage-only chunk (empty choices) is dropped; a chunk that also carries content always goes through.
                         if (!forwardUsageChunk && usageOnly)
                         {
-                            start = scanFrom = eventEnd;
+                            start = lineStart = eventEnd;
                             continue;
                         }
                     }
@@ -120,10 +138,9 @@ internal static class SseRelay
                     }
 
                     wroteAny = true;
-                    start = scanFrom = eventEnd;
+                    start = lineStart = eventEnd;
                 }
 
-                scanFrom = Math.Max(start, end - 3);
                 if (wroteAny && !await FlushAsync().ConfigureAwait(false))
                 {
                     return Ended(RelayOutcome.ClientGone);
@@ -202,28 +219,54 @@ internal static class SseRelay
         return SseEventData.Of(evt, ref scratch).StartsWith("[DONE]"u8);
     }
 
-    private static bool TryFindEventEnd(ReadOnlySpan<byte> span, out int index, out int delimiterLength)
+    /// <summary>
+    /// Reads lines from <paramref name="lineStart"/> (the start of a line) to the end of <paramref name="buffer"/>, as a
+    /// client's SSE parser reads them: a line ends in CRLF, LF or a lone CR, and an empty line ends the event. Returns the
+    /// index just past that empty line's end, or -1 when the event has not ended yet (<paramref name="lineStart"/> then
+    /// points past the lines already read, so that no byte is scanned twice). Reading only LF and CRLF, a backend that
+    /// frames with CR alone (which the SDKs accept) was one endless event: held until 1 MiB and cut off as too large.
+    /// </summary>
+    internal static int FindEventEnd(ReadOnlySpan<byte> buffer, ref int lineStart)
     {
-        for (var i = 0; i < span.Length - 1; i++)
+        while (true)
         {
-            if (span[i] == '\n' && span[i + 1] == '\n')
+            var length = buffer[lineStart..].IndexOfAny((byte)'\r', (byte)'\n');
+            if (length < 0)
             {
-                index = i;
-                delimiterLength = 2;
-                return true;
+                return -1;
             }
 
-            if (span[i] == '\r' && i + 3 < span.Length && span[i + 1] == '\n' && span[i + 2] == '\r' && span[i + 3] == '\n')
+            var lineEnd = lineStart + length;
+            int next;
+            if (buffer[lineEnd] == (byte)'\n')
             {
-                index = i;
-                delimiterLength = 4;
-                return true;
+                next = lineEnd + 1;
             }
+            else if (lineEnd + 1 < buffer.Length)
+            {
+                next = buffer[lineEnd + 1] == (byte)'\n' ? lineEnd + 2 : lineEnd + 1;
+            }
+            else if (length == 0 && !(lineStart >= 2 && buffer[lineStart - 1] == (byte)'\n' && buffer[lineStart - 2] == (byte)'\r'))
+            {
+                // An empty line ending in CR, the last byte that has arrived, after a line that ended in a lone CR: the
+                // backend frames with CR alone and may send nothing more for a while (after [DONE], nothing at all), so
+                // the event is over now. After a CRLF line end its LF is on the way: it is waited for (below), so that
+                // the event is relayed whole.
+                return lineEnd + 1;
+            }
+            else
+            {
+                // A line ending in CR, the last byte that has arrived: where the next line starts is not known yet.
+                return -1;
+            }
+
+            if (length == 0)
+            {
+                return next;
+            }
+
+            lineStart = next;
         }
-
-        index = -1;
-        delimiterLength = 0;
-        return false;
     }
 
     /// <summary>True for a <c>data:</c> event whose JSON carries a non-null usage object.</summary>

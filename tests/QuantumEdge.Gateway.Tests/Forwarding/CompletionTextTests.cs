@@ -28,6 +28,7 @@ public sealed class CompletionTextTests
     [InlineData("data: {\"choices\":[{\"delta\":{\"content\":\r\ndata: \"Patient\"}}]}")]
     [InlineData("data: {\"choices\":[{\"delta\":\ndata: {\"content\":\"Patient\"}}]}")]
     [InlineData("data:{\"choices\":[{\"delta\":{\"content\"\ndata:\t:\"Patient\"}}]}")]
+    [InlineData("event: message\rdata: {\"choices\":[{\"delta\":{\"con\\u0074ent\":\"Patient\"}}]}")]
     [InlineData("""data: {"choices":[{"delta":{"con\u0074ent":"Pat""")]
     [InlineData("data: not json at all")]
     [InlineData("data: \"Patient has fever")]

@@ -31,8 +31,9 @@ public sealed class SseRelayTests
         return new Run(result, client.Written, client.Flushes);
     }
 
+    /// <summary>The events framed with <paramref name="delimiter"/> (two line ends), their inner lines ending in one.</summary>
     private static byte[] Join(IEnumerable<string> events, string delimiter) =>
-        Encoding.UTF8.GetBytes(string.Concat(events.Select(e => e.Replace("\n", delimiter.Length == 4 ? "\r\n" : "\n", StringComparison.Ordinal) + delimiter)));
+        Encoding.UTF8.GetBytes(string.Concat(events.Select(e => e.Replace("\n", delimiter[..(delimiter.Length / 2)], StringComparison.Ordinal) + delimiter)));
 
     [Theory]
     [InlineData(1, "\n\n")]
@@ -40,6 +41,9 @@ public sealed class SseRelayTests
     [InlineData(3, "\r\n\r\n")]
     [InlineData(7, "\r\n\r\n")]
     [InlineData(1_000_000, "\n\n")]
+    [InlineData(1, "\r\r")]
+    [InlineData(6, "\r\r")]
+    [InlineData(1_000_000, "\r\r")]
     public async Task Every_event_passes_intact_and_in_order_and_the_usage_chunk_is_dropped_when_not_asked_for(int maxFragment, string delimiter)
     {
         var input = Join(ChatEvents, delimiter);
@@ -58,6 +62,7 @@ public sealed class SseRelayTests
     [InlineData(1, "\n\n")]
     [InlineData(7, "\n\n")]
     [InlineData(5, "\r\n\r\n")]
+    [InlineData(5, "\r\r")]
     public async Task The_usage_chunk_is_kept_and_metered_when_the_client_asked_for_it(int maxFragment, string delimiter)
     {
         var input = Join(ChatEvents, delimiter);
@@ -75,6 +80,8 @@ public sealed class SseRelayTests
     [InlineData(7, "\n\n", false)]
     [InlineData(7, "\n\n", true)]
     [InlineData(4, "\r\n\r\n", false)]
+    [InlineData(1, "\r\r", false)]
+    [InlineData(7, "\r\r", true)]
     public async Task Each_event_is_flushed_to_the_client_before_the_next_one_is_read(int maxFragment, string delimiter, bool forwardUsage)
     {
         var input = Join(ChatEvents, delimiter);
@@ -115,6 +122,44 @@ public sealed class SseRelayTests
         Assert.Equal(new TokenUsage(17, 5), run.Result.Usage);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(1_000)]
+    public async Task Events_framed_with_any_mix_of_line_ends_are_read_as_the_sdks_read_them(int maxFragment)
+    {
+        // LF then CRLF, CRLF then LF, CR then CRLF (the LF may come in a read of its own), CR then CR.
+        var input = Encoding.UTF8.GetBytes(
+            "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\r\n"
+            + "event: message\r\ndata: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\r\n\n"
+            + "data: {\"choices\":[{\"delta\":{\"content\":\"c\"}}]}\r\r\n"
+            + UsageEvent + "\r\r"
+            + "data: [DONE]\r\r");
+
+        var run = await RelayAsync(input, maxFragment, forwardUsage: true);
+
+        Assert.Equal(RelayOutcome.Completed, run.Result.Outcome);
+        Assert.Equal(input, run.Output);
+        Assert.Equal(5, run.Result.Events);
+        Assert.Equal(new TokenUsage(17, 5), run.Result.Usage);
+        Assert.True(run.Result.TextDisclosed);
+    }
+
+    [Fact]
+    public async Task A_stream_framed_with_lone_carriage_returns_is_not_held_as_one_oversized_event()
+    {
+        // Larger than the relay's largest event in all: read as one event, it was cut off as too large.
+        var chunk = "data: {\"choices\":[{\"delta\":{\"content\":\"" + new string('x', 2_000) + "\"}}]}";
+        var events = Enumerable.Repeat(chunk, (SseRelay.MaxEventBytes / chunk.Length) + 10).Append("data: [DONE]").ToList();
+        var input = Join(events, "\r\r");
+
+        var run = await RelayAsync(input, 16 * 1024, forwardUsage: false);
+
+        Assert.Equal(RelayOutcome.Completed, run.Result.Outcome);
+        Assert.Equal(events.Count, run.Result.Events);
+        Assert.Equal(input.Length, run.Output.Length);
+    }
+
     [Fact]
     public async Task A_last_event_without_its_blank_line_is_still_forwarded()
     {
@@ -144,10 +189,29 @@ public sealed class SseRelayTests
     }
 
     [Theory]
+    [InlineData("\r\r")]
+    [InlineData("\n\n")]
+    [InlineData("\r\n\r\n")]
+    public async Task The_relay_ends_at_done_when_it_is_the_last_byte_the_backend_sends_before_going_silent(string delimiter)
+    {
+        // A lone CR ends the blank line whether or not an LF follows: the relay must not wait for one.
+        var upstream = new OpenEndedStream(Join([ChatEvents[1], "data: [DONE]"], delimiter));
+        using var client = new RecordingClientStream(() => 0);
+
+        var result = await SseRelay.RelayAsync(upstream, client, false, TimeSpan.FromMinutes(5), CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RelayOutcome.Completed, result.Outcome);
+        Assert.Equal(Join([ChatEvents[1], "data: [DONE]"], delimiter), client.Written);
+    }
+
+    [Theory]
     [InlineData("data: [DONE]\n\n", true)]
     [InlineData("data:[DONE]\r\n\r\n", true)]
     [InlineData("event: end\ndata: [DONE]\n\n", true)]
     [InlineData("data: [DONE]", true)]
+    [InlineData("event: end\rdata: [DONE]\r\r", true)]
+    [InlineData("id: 7\r\ndata: [DONE]\n\n", true)]
     [InlineData(": keep-alive [DONE]\n\n", false)]
     [InlineData("event: [DONE]\n\n", false)]
     [InlineData("id: [DONE]\n\n", false)]
@@ -220,6 +284,7 @@ public sealed class SseRelayTests
     [InlineData("data: {\"choices\":[],\"u\\u0073age\":{\"prompt_tokens\":17,\"completion_tokens\":5}}")]
     [InlineData("data: {\"choices\":[],\ndata: \"usage\":{\"prompt_tokens\":17,\"completion_tokens\":5}}")]
     [InlineData("event: usage\r\ndata:{\"choices\":[],\"usage\":{\"prompt_tokens\":17,\"completion_tokens\":5}}")]
+    [InlineData("event: usage\rdata: {\"choices\":[],\"usage\":{\"prompt_tokens\":17,\"completion_tokens\":5}}\r\r")]
     public void A_usage_chunk_is_read_as_the_clients_parser_reads_it(string sseEvent)
     {
         Assert.True(SseRelay.TryReadUsage(Encoding.UTF8.GetBytes(sseEvent), out var usage, out var usageOnly));
