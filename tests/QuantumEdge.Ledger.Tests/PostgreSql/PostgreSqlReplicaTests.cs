@@ -160,7 +160,7 @@ public sealed class PostgreSqlReplicaTests(PostgresServerFixture fixture)
     {
         using var ctx = new PostgreSqlLedgerTestContext(await fixture.Server.CreateDatabaseAsync());
         await using var a = await ctx.OpenAsync("replica-a");
-        using var otherKey = Crypto.NodeIdentity.Generate();
+        using var otherKey = QuantumEdge.Ledger.Crypto.NodeIdentity.Generate();
         var refusal = await Assert.ThrowsAsync<LedgerException>(() =>
             PostgreSqlPrivacyLedger.OpenAsync(ctx.Options("replica-b") with { NodeIdentity = otherKey }, ctx.ConnectionString));
         Assert.Contains("same shared node key", refusal.Message, StringComparison.Ordinal);
