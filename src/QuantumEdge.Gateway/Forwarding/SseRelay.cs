@@ -35,8 +35,9 @@ internal static class SseRelay
         TimeSpan? answerLimit = null)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        // start: the first byte of the event being read; lineStart: the first byte of its line not yet ended.
-        int start = 0, end = 0, lineStart = 0;
+        // start: the first byte of the event being read; lineStart: the first byte of its line not yet ended;
+        // scanned: how far that line was searched for its end already (a long line arriving in small reads is searched once).
+        int start = 0, end = 0, lineStart = 0, scanned = 0;
         // The last event ended in a lone CR at the end of what had arrived: an LF first in what comes next is part of that CR's line end.
         var lineFeedMayFollow = false;
         TokenUsage? usage = null;
@@ -57,6 +58,7 @@ internal static class SseRelay
                         Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
                         end -= start;
                         lineStart -= start;
+                        scanned -= start;
                         start = 0;
                     }
                     else
@@ -105,7 +107,7 @@ internal static class SseRelay
                         }
                     }
 
-                    var eventEnd = FindEventEnd(buffer.AsSpan(0, end), ref lineStart);
+                    var eventEnd = FindEventEnd(buffer.AsSpan(0, end), ref lineStart, ref scanned);
                     if (eventEnd < 0)
                     {
                         break;
@@ -222,21 +224,26 @@ internal static class SseRelay
     /// <summary>
     /// Reads lines from <paramref name="lineStart"/> (the start of a line) to the end of <paramref name="buffer"/>, as a
     /// client's SSE parser reads them: a line ends in CRLF, LF or a lone CR, and an empty line ends the event. Returns the
-    /// index just past that empty line's end, or -1 when the event has not ended yet (<paramref name="lineStart"/> then
-    /// points past the lines already read, so that no byte is scanned twice). Reading only LF and CRLF, a backend that
-    /// frames with CR alone (which the SDKs accept) was one endless event: held until 1 MiB and cut off as too large.
+    /// index just past that empty line's end, or -1 when the event has not ended yet: <paramref name="lineStart"/> then
+    /// points past the lines already read and <paramref name="scanned"/> past the bytes of the unfinished line already
+    /// searched, so that a line arriving a few bytes at a time is searched once, not once per read. Reading only LF and
+    /// CRLF, a backend that frames with CR alone (which the SDKs accept) was one endless event: held until 1 MiB and cut
+    /// off as too large.
     /// </summary>
-    internal static int FindEventEnd(ReadOnlySpan<byte> buffer, ref int lineStart)
+    internal static int FindEventEnd(ReadOnlySpan<byte> buffer, ref int lineStart, ref int scanned)
     {
         while (true)
         {
-            var length = buffer[lineStart..].IndexOfAny((byte)'\r', (byte)'\n');
-            if (length < 0)
+            var from = Math.Max(lineStart, scanned);
+            var found = buffer[from..].IndexOfAny((byte)'\r', (byte)'\n');
+            if (found < 0)
             {
+                scanned = buffer.Length;
                 return -1;
             }
 
-            var lineEnd = lineStart + length;
+            var lineEnd = from + found;
+            var length = lineEnd - lineStart;
             int next;
             if (buffer[lineEnd] == (byte)'\n')
             {
@@ -256,7 +263,9 @@ internal static class SseRelay
             }
             else
             {
-                // A line ending in CR, the last byte that has arrived: where the next line starts is not known yet.
+                // A line ending in CR, the last byte that has arrived: where the next line starts is not known yet. The
+                // CR is looked at again when more has arrived.
+                scanned = lineEnd;
                 return -1;
             }
 

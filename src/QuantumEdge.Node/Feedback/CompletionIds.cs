@@ -44,8 +44,10 @@ internal static class CompletionIds
         var pool = _randomPool;
         if (pool is null || _randomUsed == pool.Length)
         {
-            pool = _randomPool ??= new byte[RandomPoolBytes];
-            RandomNumberGenerator.Fill(pool);
+            // Filled before it is published: a generator that throws leaves no zeroed pool behind to make ids from.
+            var fresh = new byte[RandomPoolBytes];
+            RandomNumberGenerator.Fill(fresh);
+            _randomPool = pool = fresh;
             _randomUsed = 0;
         }
 

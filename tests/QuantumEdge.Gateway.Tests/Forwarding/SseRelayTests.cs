@@ -161,6 +161,25 @@ public sealed class SseRelayTests
     }
 
     [Fact]
+    public void A_line_arriving_a_few_bytes_at_a_time_is_searched_for_its_end_once()
+    {
+        // Searching the whole unfinished line again on every read made a 1 MiB line in small reads cost its length squared.
+        var bytes = Encoding.UTF8.GetBytes("data: {\"choices\":[{\"delta\":{\"content\":\"" + new string('x', 200) + "\"}}]}\r\r");
+        int lineStart = 0, scanned = 0;
+        for (var arrived = 1; arrived < bytes.Length - 2; arrived++)
+        {
+            Assert.Equal(-1, SseRelay.FindEventEnd(bytes.AsSpan(0, arrived), ref lineStart, ref scanned));
+            Assert.Equal(0, lineStart);
+            Assert.Equal(arrived, scanned);
+        }
+
+        // The line's CR arrives last: where the next line starts is not known, and the CR is looked at again.
+        Assert.Equal(-1, SseRelay.FindEventEnd(bytes.AsSpan(0, bytes.Length - 1), ref lineStart, ref scanned));
+        Assert.Equal(bytes.Length - 2, scanned);
+        Assert.Equal(bytes.Length, SseRelay.FindEventEnd(bytes, ref lineStart, ref scanned));
+    }
+
+    [Fact]
     public async Task A_last_event_without_its_blank_line_is_still_forwarded()
     {
         var input = Encoding.UTF8.GetBytes("data: {\"choices\":[]}\n\ndata: [DONE]\n");
