@@ -44,10 +44,10 @@ internal static class CompletionIds
         var pool = _randomPool;
         if (pool is null || _randomUsed == pool.Length)
         {
-            // Filled before it is published: a generator that throws leaves no zeroed pool behind to make ids from.
-            var fresh = new byte[RandomPoolBytes];
-            RandomNumberGenerator.Fill(fresh);
-            _randomPool = pool = fresh;
+            // Published and marked unused only once filled: a generator that throws leaves no zeroed or spent pool to make ids from.
+            var target = pool ?? new byte[RandomPoolBytes];
+            RandomNumberGenerator.Fill(target);
+            _randomPool = pool = target;
             _randomUsed = 0;
         }
 

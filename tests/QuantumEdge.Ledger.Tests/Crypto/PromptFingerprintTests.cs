@@ -11,7 +11,7 @@ public sealed class PromptFingerprintTests
     [Fact]
     public void Two_ledgers_keys_used_in_turn_on_one_thread_each_give_their_own_hmac()
     {
-        // The reused per-thread HMAC must follow the key of the fingerprint asked, not the one asked before.
+        // Each fingerprint keys its HMAC with its own ledger's key, however calls on one thread alternate.
         var keyA = RandomNumberGenerator.GetBytes(32);
         var keyB = RandomNumberGenerator.GetBytes(32);
         var a = new PromptFingerprint(keyA);
