@@ -69,6 +69,29 @@ public sealed class StoreTests
     }
 
     [Fact]
+    public async Task A_database_whose_header_LiteDB_cannot_read_is_refused_and_left_byte_for_byte_as_found()
+    {
+        using var ctx = new LedgerTestContext();
+        await CreateWithData(ctx, 200);
+        using (var stream = new FileStream(ctx.DatabasePath, FileMode.Open))
+        {
+            // The header page and one more: the collection list points past the end.
+            stream.SetLength(16384);
+        }
+
+        var damaged = File.ReadAllBytes(ctx.DatabasePath);
+
+        var error = Assert.Throws<LedgerCorruptException>(() => ctx.Open());
+
+        Assert.Contains(ctx.DatabasePath, error.Message, StringComparison.Ordinal);
+        // LiteDB marks a file it failed to read (a byte in its header page) as it closes; opening
+        // for writing must not change the evidence of the damage it reports.
+        Assert.Equal(damaged, File.ReadAllBytes(ctx.DatabasePath));
+        Assert.Throws<LedgerCorruptException>(() => ctx.Open());
+        Assert.Equal(damaged, File.ReadAllBytes(ctx.DatabasePath));
+    }
+
+    [Fact]
     public async Task Garbage_database_file_is_a_clear_error()
     {
         using var ctx = new LedgerTestContext();

@@ -32,6 +32,11 @@ internal static class StoreOpener
                 : $"MASTER_KEY is not set; it is required to create the encrypted ledger '{paths.Database}'.");
         }
 
+        if (exists && !options.ReadOnly)
+        {
+            RefuseUnreadable(paths);
+        }
+
         LedgerFileStream? data = null, log = null;
         LiteDatabase? db = null;
         LedgerKeys? keys = null;
@@ -104,6 +109,34 @@ internal static class StoreOpener
             log?.Dispose();
             data?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens the files through a read-only view first: LiteDB, failing to read a file it was given to
+    /// write, marks the file's header as damaged as it closes, which would change the evidence of the
+    /// damage being reported. A ledger whose header, collection list or key record LiteDB cannot read
+    /// is refused with the file as found (damage deeper in the file is found by the checks after).
+    /// </summary>
+    private static void RefuseUnreadable(LedgerPaths paths)
+    {
+        using var data = new CopyOnWriteFileStream(paths.Database);
+        using var log = new CopyOnWriteFileStream(paths.Log);
+        LiteDatabase? db = null;
+        try
+        {
+            db = new LiteDatabase(data, mapper: null, logStream: log);
+            _ = db.GetCollectionNames().ToList();
+            _ = db.GetCollection(Collections.Meta).FindAll().Count();
+        }
+        catch (Exception ex) when (ex is LiteException or InvalidOperationException or IOException or ArgumentException
+                                       or IndexOutOfRangeException or EndOfStreamException)
+        {
+            throw new LedgerCorruptException($"The ledger database '{paths.Database}' is unreadable (corrupt or truncated): {ex.Message}; it was left as found.", ex);
+        }
+        finally
+        {
+            DisposeQuietly(db);
         }
     }
 

@@ -123,7 +123,9 @@ internal sealed record StoredBatch
     [JsonPropertyName("audit_seq_at_start")] public long AuditSeqAtStart { get; init; }
 }
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+// A repeated key is refused, never resolved: the last copy wins here while another reader of the
+// same body could take the first (a batch's classification set twice, say).
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(FileObject))]
 [JsonSerializable(typeof(FileList))]
 [JsonSerializable(typeof(FileDeleted))]

@@ -45,7 +45,9 @@ internal static class BatchEndpoints
             }
             catch (JsonException e)
             {
-                throw GatewayError.BadRequest($"the request body is not a valid batch request: {e.Message}", code: "invalid_json");
+                // A repeated key inside 'metadata' is reported without its place; name it.
+                var at = e.Path is { Length: > 0 } path && !e.Message.Contains("Path:", StringComparison.Ordinal) ? $" (at {path})" : "";
+                throw GatewayError.BadRequest($"the request body is not a valid batch request: {e.Message}{at}", code: "invalid_json");
             }
 
             var files = ctx.RequestServices.GetRequiredService<BatchFileStore>();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -77,13 +78,49 @@ internal sealed class BatchFileStore
         var staged = new StagedFile(id, Path.Combine(Directory, id + ".partial"));
         try
         {
-            (staged.Bytes, staged.Sha256) = await WriteAsync(staged.Path, maxBytes, s => content.CopyToAsync(s, ct)).ConfigureAwait(false);
+            (staged.Bytes, staged.Sha256) = await WriteAsync(staged.Path, maxBytes, s => CopyUploadAsync(content, s, ct)).ConfigureAwait(false);
             return staged;
         }
         catch
         {
             staged.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies an upload's part, telling the caller's fault from the node's: a read that fails (a
+    /// multipart body that ends before its closing boundary) is malformed input, while a failed write
+    /// to the staging file is the node's disk and stays an <see cref="IOException"/>.
+    /// </summary>
+    private static async Task CopyUploadAsync(Stream content, Stream destination, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await content.ReadAsync(buffer, ct).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    throw new InvalidDataException($"the upload ended before its closing boundary ({e.Message})", e);
+                }
+
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

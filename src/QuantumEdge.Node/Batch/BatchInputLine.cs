@@ -28,16 +28,43 @@ internal sealed record BatchInputLine(string CustomId, InferenceRoute Route, str
     /// <summary>Parses and checks the line's envelope and its body; throws <see cref="BatchInputException"/> naming the line.</summary>
     public static BatchInputLine Parse(int number, ReadOnlyMemory<byte> line)
     {
+        // Strings are decoded when read: bytes that are not UTF-8 would surface as an exception there.
+        if (!System.Text.Unicode.Utf8.IsValid(line.Span))
+        {
+            throw new BatchInputException(number, $"line {number} is not valid UTF-8");
+        }
+
         JsonDocument doc;
         try
         {
             doc = JsonDocument.Parse(line, Options);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new BatchInputException(number, $"line {number} is not valid JSON: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // Comparing keys for duplicates decodes them, and a lone surrogate escape fails there.
+            throw InvalidText(number, e);
+        }
 
+        try
+        {
+            return Read(number, doc);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A key or string escaping half of a UTF-16 pair ("\ud800") is well-formed JSON that no string can hold.
+            throw InvalidText(number, e);
+        }
+    }
+
+    private static BatchInputException InvalidText(int number, InvalidOperationException e) =>
+        new(number, $"line {number} holds a string that is not valid Unicode text (a lone UTF-16 surrogate escape?): {e.Message}");
+
+    private static BatchInputLine Read(int number, JsonDocument doc)
+    {
         using (doc)
         {
             var root = doc.RootElement;

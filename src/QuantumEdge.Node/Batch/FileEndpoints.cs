@@ -43,7 +43,7 @@ internal static class FileEndpoints
             StagedFile? staged = null;
             try
             {
-                while (await reader.ReadNextSectionAsync(ctx.RequestAborted).ConfigureAwait(false) is { } section)
+                while (await FromUploadAsync(reader.ReadNextSectionAsync(ctx.RequestAborted)).ConfigureAwait(false) is { } section)
                 {
                     if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                     {
@@ -53,7 +53,7 @@ internal static class FileEndpoints
                     switch (HeaderUtilities.RemoveQuotes(disposition.Name).Value)
                     {
                         case "purpose" when purpose is null:
-                            purpose = await ReadFieldAsync(section.Body, ctx.RequestAborted).ConfigureAwait(false);
+                            purpose = await FromUploadAsync(ReadFieldAsync(section.Body, ctx.RequestAborted)).ConfigureAwait(false);
                             break;
                         case "file" when staged is null:
                             filename = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileName.HasValue ? disposition.FileName : disposition.FileNameStar).Value) ?? "";
@@ -104,6 +104,19 @@ internal static class FileEndpoints
         catch (GatewayError e)
         {
             await OpenAiErrorWriter.WriteAsync(ctx, e).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A read of the multipart body that fails (it ends before its closing boundary) is malformed input, not the node's fault.</summary>
+    private static async Task<T> FromUploadAsync<T>(Task<T> read)
+    {
+        try
+        {
+            return await read.ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"the upload ended before its closing boundary ({e.Message})", e);
         }
     }
 

@@ -26,6 +26,11 @@ internal sealed record FeedbackRequest(string CompletionId, double Score, string
             return (null, $"body is larger than {MaxBytes} bytes");
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return (null, "body is not valid UTF-8");
+        }
+
         string? completionId = null;
         string? category = null;
         double? score = null;
@@ -73,6 +78,11 @@ internal sealed record FeedbackRequest(string CompletionId, double Score, string
         catch (JsonException e)
         {
             return (null, "body is not valid JSON: " + e.Message.Split('.')[0]);
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString of a key or value escaping half of a UTF-16 pair ("\ud800"): well-formed JSON no string can hold.
+            return (null, "body holds a string that is not valid Unicode text (a lone UTF-16 surrogate escape?)");
         }
 
         if (string.IsNullOrEmpty(completionId))

@@ -54,7 +54,8 @@ internal sealed record BudgetResetResult(
     [property: JsonPropertyName("user")] string User,
     [property: JsonPropertyName("audit_seq")] long AuditSeq);
 
-/// <summary>Source-generated JSON for the node's own endpoints.</summary>
+/// <summary>Source-generated JSON for the node's own endpoints; a repeated key in a body is refused.</summary>
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(PrivacyStatus))]
 [JsonSerializable(typeof(BudgetList))]
 [JsonSerializable(typeof(BudgetResetRequest))]

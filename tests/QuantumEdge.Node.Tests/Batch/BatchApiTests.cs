@@ -20,6 +20,10 @@ public sealed class BatchApiTests
     [InlineData("field", 2, "unknown field 'headers'")]
     [InlineData("stream", 2, "cannot stream")]
     [InlineData("model", 2, "model 'no-such-model' is not served")]
+    [InlineData("surrogate-id", 2, "not valid Unicode text")]
+    [InlineData("surrogate-url", 2, "not valid Unicode text")]
+    [InlineData("surrogate-class", 2, "not valid Unicode text")]
+    [InlineData("surrogate-key", 2, "not valid Unicode text")]
     public async Task An_invalid_line_is_refused_naming_its_number_and_the_problem(string problem, int line, string message)
     {
         await using var node = await StartAsync();
@@ -33,6 +37,10 @@ public sealed class BatchApiTests
             "json" => """{"custom_id":"b",""",
             "field" => """{"custom_id":"b","method":"POST","url":"/v1/chat/completions","headers":{},"body":{"model":"clinical-7b","messages":[{"role":"user","content":"x"}]}}""",
             "stream" => """{"custom_id":"b","method":"POST","url":"/v1/chat/completions","body":{"model":"clinical-7b","stream":true,"messages":[{"role":"user","content":"x"}]}}""",
+            "surrogate-id" => BatchCalls.ChatLine("\\ud800", "two"),
+            "surrogate-url" => BatchCalls.ChatLine("b", "two", url: "/v1/chat/completions\\udc00"),
+            "surrogate-class" => BatchCalls.ChatLine("b", "two", classification: "pub\\ud800lic"),
+            "surrogate-key" => """{"custom_id":"b","\ud800":1,"method":"POST","url":"/v1/chat/completions","body":{"model":"clinical-7b","messages":[{"role":"user","content":"x"}]}}""",
             _ => BatchCalls.ChatLine("b", "two", model: "no-such-model"),
         };
         var jsonl = problem == "dup" ? $"{good}\n{BatchCalls.ChatLine("b", "two")}\n{bad}\n" : $"{good}\n{bad}\n";
@@ -46,6 +54,61 @@ public sealed class BatchApiTests
         Assert.StartsWith($"line {line}", text, StringComparison.Ordinal);
         Assert.Contains(message, text, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(node.Node.Config.Node.DataDir, "batch", "files")));
+    }
+
+    [Fact]
+    public async Task A_line_that_is_not_UTF_8_is_refused_naming_its_number()
+    {
+        await using var node = await StartAsync();
+        byte[] jsonl = [.. System.Text.Encoding.UTF8.GetBytes(BatchCalls.ChatLine("a", "one") + "\n{\"custom_id\":\"b"), 0xFF,
+            .. System.Text.Encoding.UTF8.GetBytes("\"" + BatchCalls.ChatLine("x", "two")[16..] + "\n")];
+
+        using var response = await BatchCalls.UploadAsync(node.Http, node.Token(), jsonl);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await BatchCalls.JsonAsync(response)).GetProperty("error");
+        Assert.Equal("invalid_file", error.GetProperty("code").GetString());
+        Assert.Equal("line 2 is not valid UTF-8", error.GetProperty("message").GetString());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(node.Node.Config.Node.DataDir, "batch", "files")));
+    }
+
+    [Theory]
+    [InlineData("in the file part")]
+    [InlineData("in the purpose field")]
+    public async Task An_upload_cut_off_before_its_closing_boundary_is_refused_with_400(string where)
+    {
+        await using var node = await StartAsync();
+        var body = where == "in the file part"
+            ? "--XX\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jsonl\"\r\n\r\n" + BatchCalls.ChatLine("a", "one")
+            : "--XX\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbat";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/files") { Content = new StringContent(body) };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=XX");
+        request.Headers.Authorization = new("Bearer", node.Token());
+
+        using var response = await node.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("the upload ended before its closing boundary", (await BatchCalls.JsonAsync(response)).GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(node.Node.Config.Node.DataDir, "batch", "files")));
+    }
+
+    [Theory]
+    [InlineData("""{"input_file_id":"FILE","endpoint":"/v1/chat/completions","completion_window":"24h","metadata":{"data_classification":"restricted","data_classification":"public"}}""", "data_classification")]
+    [InlineData("""{"input_file_id":"file-nope","input_file_id":"FILE","endpoint":"/v1/chat/completions","completion_window":"24h"}""", "input_file_id")]
+    [InlineData("""{"input_file_id":"FILE","endpoint":"/v1/chat/completions","completion_window":"24h","metadata":{"note":"\ud800"}}""", "metadata")]
+    public async Task A_batch_request_with_a_repeated_key_or_a_broken_string_is_refused_and_nothing_runs(string json, string named)
+    {
+        await using var node = await StartAsync();
+        var file = await BatchCalls.UploadOkAsync(node.Http, node.Token(), BatchCalls.Lines(2));
+
+        using var response = await BatchCalls.SendAsync(node.Http, HttpMethod.Post, "/v1/batches", node.Token(), json.Replace("\"FILE\"", $"\"{file}\"", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await BatchCalls.JsonAsync(response)).GetProperty("error");
+        Assert.Equal("invalid_json", error.GetProperty("code").GetString());
+        Assert.Contains(named, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        using var list = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, "/v1/batches", node.Token());
+        Assert.Empty((await BatchCalls.JsonAsync(list)).GetProperty("data").EnumerateArray());
     }
 
     [Fact]

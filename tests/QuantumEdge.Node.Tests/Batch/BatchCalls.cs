@@ -16,12 +16,15 @@ internal static class BatchCalls
     public static string Lines(int count, string prefix = "req", string? classification = null) =>
         string.Join("\n", Enumerable.Range(1, count).Select(i => ChatLine($"{prefix}-{i}", $"Summarise note {i} for the ward.", classification))) + "\n";
 
-    public static async Task<HttpResponseMessage> UploadAsync(HttpClient http, string token, string jsonl, string purpose = "batch", string filename = "input.jsonl")
+    public static Task<HttpResponseMessage> UploadAsync(HttpClient http, string token, string jsonl, string purpose = "batch", string filename = "input.jsonl") =>
+        UploadAsync(http, token, Encoding.UTF8.GetBytes(jsonl), purpose, filename);
+
+    public static async Task<HttpResponseMessage> UploadAsync(HttpClient http, string token, byte[] jsonl, string purpose = "batch", string filename = "input.jsonl")
     {
         using var form = new MultipartFormDataContent
         {
             { new StringContent(purpose), "purpose" },
-            { new ByteArrayContent(Encoding.UTF8.GetBytes(jsonl)), "file", filename },
+            { new ByteArrayContent(jsonl), "file", filename },
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/files") { Content = form };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -47,6 +47,9 @@ public sealed class FeedbackEndpointTests
     [InlineData("""{"completion_id":"ID","score":0.5}""", "'category' is required")]
     [InlineData("""{"completion_id":"ID","score":0.5,"category":"chat","comment":"x"}""", "unknown key 'comment'")]
     [InlineData("""{"completion_id":"qe-00000000000000000000000000000000","score":0.5,"category":"chat"}""", "unknown completion")]
+    [InlineData("""{"completion_id":"\ud800","score":0.5,"category":"chat"}""", "not valid Unicode text")]
+    [InlineData("""{"completion_id":"ID","score":0.5,"category":"ch\udc00at"}""", "not valid Unicode text")]
+    [InlineData("""{"completion_id":"ID","score":0.5,"\ud800":1}""", "not valid Unicode text")]
     [InlineData("""[1]""", "body must be a JSON object")]
     [InlineData("""{"completion_id":"ID","score":0.5,"category":"chat",}""", "not valid JSON")]
     public async Task A_bad_rating_is_refused_with_400_naming_the_problem_and_nothing_is_audited(string body, string problem)
@@ -67,6 +70,24 @@ public sealed class FeedbackEndpointTests
         // The completion can still be rated properly.
         using var good = await RateAsync(node, token, $$"""{"completion_id":"{{id}}","score":0,"category":"chat"}""");
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_rating_that_is_not_UTF_8_is_refused_with_400()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("gpu", TestNode.OpenLevels)]);
+        var token = node.Token();
+        var id = await CompleteAsync(node, token);
+        byte[] body = [.. System.Text.Encoding.UTF8.GetBytes($$"""{"completion_id":"{{id}}","score":0.5,"category":"ch"""), 0xFF, .. "at\"}"u8];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/feedback") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Authorization = new("Bearer", token);
+
+        using var answer = await node.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Contains("not valid UTF-8", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(await AuditTrail.AllAsync(node), r => r.Entry.Decision == "feedback");
     }
 
     [Fact]

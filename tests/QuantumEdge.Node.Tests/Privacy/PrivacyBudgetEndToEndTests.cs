@@ -242,6 +242,22 @@ public sealed class PrivacyBudgetEndToEndTests
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
+    [Theory]
+    [InlineData("""{"user":"alice","user":"bob","reason":"x"}""", "user")]
+    [InlineData("""{"user":"alice","reason":"\ud800"}""", "reason")]
+    public async Task A_reset_with_a_repeated_key_or_a_broken_string_is_refused_and_resets_nothing(string body, string named)
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("gpu", TestNode.AllLevels)]);
+        var before = (await node.Node.Ledger.ReadAuditAsync(0, 10_000)).Count;
+
+        using var answer = await node.Http.SendAsync(TestNode.Raw("/privacy/budgets/reset", body, node.Token(role: "admin", sub: "it.admin"), classification: null));
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        using var error = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.Contains(named, error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, (await node.Node.Ledger.ReadAuditAsync(0, 10_000)).Count);
+    }
+
     private static Task<HttpResponseMessage> PostAsync(TestNode node, string path, string token, object body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
