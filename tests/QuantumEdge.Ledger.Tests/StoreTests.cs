@@ -92,6 +92,18 @@ public sealed class StoreTests
     }
 
     [Fact]
+    public void A_directory_in_the_database_files_place_is_named_as_one()
+    {
+        using var ctx = new LedgerTestContext();
+        Directory.CreateDirectory(ctx.DatabasePath);
+
+        var error = Assert.Throws<LedgerCorruptException>(() => ctx.Open());
+
+        Assert.Contains($"'{ctx.DatabasePath}' is a directory", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(ctx.DatabasePath));
+    }
+
+    [Fact]
     public async Task Garbage_database_file_is_a_clear_error()
     {
         using var ctx = new LedgerTestContext();

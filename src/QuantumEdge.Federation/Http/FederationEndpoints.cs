@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using QuantumEdge.Federation.Envelopes;
+using QuantumEdge.Federation.Verification;
 
 namespace QuantumEdge.Federation.Http;
 
@@ -40,9 +41,13 @@ public sealed class FederationEndpoints(FederationMember member)
     /// <summary>The largest push body worth reading: anything bigger is refused as too_large anyway.</summary>
     public int MaxRequestBytes => member.Options.Intake.Limits.MaxBytes;
 
-    public FederationResponse PostEnvelope(ReadOnlySpan<byte> body)
+    public FederationResponse PostEnvelope(ReadOnlySpan<byte> body) => Answer(member.Intake.Submit(body));
+
+    /// <summary>The answer to a POST over <see cref="MaxRequestBytes"/> that was not read whole (its declared length, when it had one).</summary>
+    public FederationResponse PostOversized(long? declaredBytes) => Answer(member.Intake.RefuseOversized(declaredBytes));
+
+    private static FederationResponse Answer(IntakeResult result)
     {
-        var result = member.Intake.Submit(body);
         if (!result.IsAccepted)
         {
             return new(result.Status, FederationWire.Error(result.Status, result.Refusal!.Reason, result.Refusal.Detail));

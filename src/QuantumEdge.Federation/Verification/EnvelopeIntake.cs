@@ -64,6 +64,15 @@ public sealed class EnvelopeIntake
         return Submit(envelope);
     }
 
+    /// <summary>
+    /// Refuses a body the transport stopped reading at the size limit (its declared length, when it
+    /// had one): counted and answered as <c>too_large</c> like one that was read and found too long.
+    /// </summary>
+    public IntakeResult RefuseOversized(long? declaredBytes) =>
+        Refused(IntakeResult.Refuse(Refusal.Malformed(RefusalReason.TooLarge, declaredBytes is { } n
+            ? $"the body declares {n} bytes; the limit is {_options.Limits.MaxBytes}"
+            : $"the body is over the limit of {_options.Limits.MaxBytes} bytes")));
+
     /// <summary>Verifies and (when valid) accepts an envelope read by <see cref="EnvelopeCodec"/> or built by this node.</summary>
     public IntakeResult Submit(Envelope envelope)
     {

@@ -12,16 +12,24 @@ namespace QuantumEdge.Ledger.LiteDb;
 /// </summary>
 internal static class StoreOpener
 {
+    // A FIFO or a device reports no size either; both read here as no ledger.
+    private const string EmptyOrNotRegular = "empty (0 bytes) or not a regular file";
+
     public static LedgerStore Open(LedgerOptions options, LedgerPaths paths, NodeIdentity identity,
         PrivacyBudgetPolicy policy, BudgetWindow window)
     {
+        if (Directory.Exists(paths.Database))
+        {
+            throw new LedgerCorruptException($"The ledger database '{paths.Database}' is a directory, not a file; nothing was created or changed.");
+        }
+
         var exists = File.Exists(paths.Database) && new FileInfo(paths.Database).Length > 0;
         if (!exists)
         {
             RefuseWhenHeadProvesALedger(paths, identity);
             if (options.ReadOnly)
             {
-                throw new LedgerMissingException($"There is no ledger at '{paths.Database}' (the file is {(File.Exists(paths.Database) ? "empty" : "missing")}); nothing to read.");
+                throw new LedgerMissingException($"There is no ledger at '{paths.Database}' (the file is {(File.Exists(paths.Database) ? EmptyOrNotRegular : "missing")}); nothing to read.");
             }
         }
 
@@ -158,7 +166,7 @@ internal static class StoreOpener
     /// </summary>
     private static void RefuseWhenHeadProvesALedger(LedgerPaths paths, NodeIdentity identity)
     {
-        var state = File.Exists(paths.Database) ? "empty (0 bytes)" : "missing";
+        var state = File.Exists(paths.Database) ? EmptyOrNotRegular : "missing";
         SignedChainPoint? head;
         try
         {

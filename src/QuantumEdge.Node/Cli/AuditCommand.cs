@@ -52,6 +52,8 @@ internal static class AuditCommand
             var config = ConfigSource.LoadForAdmin(parse);
             var start = Time(parse.GetValue(from), "--from", DateTimeOffset.MinValue);
             var end = Time(parse.GetValue(to), "--to", DateTimeOffset.MaxValue);
+            RequireOrdered(start, end);
+            PrivateOutputFile.RefuseDirectory(parse.GetValue(output));
             var f = parse.GetValue(format)!.ToLowerInvariant() switch
             {
                 "jsonl" => AuditExportFormat.Jsonl,
@@ -80,6 +82,15 @@ internal static class AuditCommand
     }
 
     private static Stream OpenSink(string? path) => path is null ? Console.OpenStandardOutput() : PrivateOutputFile.Create(path);
+
+    /// <summary>A window that ends before it starts selects nothing: a typo, refused rather than answered with an empty report.</summary>
+    internal static void RequireOrdered(DateTimeOffset start, DateTimeOffset end)
+    {
+        if (start > end)
+        {
+            throw new ConfigurationException("--from", $"{start:O} is later than --to {end:O}");
+        }
+    }
 
     internal static DateTimeOffset Time(string? text, string option, DateTimeOffset fallback) =>
         text is null

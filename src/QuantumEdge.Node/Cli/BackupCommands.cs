@@ -17,7 +17,7 @@ internal static class BackupCommands
         command.SetAction(async (parse, ct) =>
         {
             var config = ConfigSource.LoadForAdmin(parse);
-            var dir = Path.GetFullPath(parse.GetValue(output)!);
+            var dir = DirectoryArgument(parse.GetValue(output), "--out");
             if (BackupTarget.Problem(dir) is { } problem)
             {
                 throw new ConfigurationException("--out", problem);
@@ -75,10 +75,12 @@ internal static class BackupCommands
                 throw new ConfigurationException("restore", "the node is running; stop it first (systemctl stop quantumedge)");
             }
 
-            var dir = Path.GetFullPath(parse.GetValue(from)!);
+            var dir = DirectoryArgument(parse.GetValue(from), "--from");
             if (!Directory.Exists(dir))
             {
-                throw new ConfigurationException("--from", $"'{dir}' does not exist");
+                throw new ConfigurationException("--from", File.Exists(dir)
+                    ? $"'{dir}' is a file; name the directory 'quantumedge backup' wrote"
+                    : $"'{dir}' does not exist");
             }
 
             var code = await RestoreGuard.RestoreAsync(dir, config, parse.GetValue(force), ct);
@@ -120,4 +122,9 @@ internal static class BackupCommands
         });
         return command;
     }
+
+    private static string DirectoryArgument(string? value, string option) =>
+        string.IsNullOrWhiteSpace(value)
+            ? throw new ConfigurationException(option, "is empty; name a directory")
+            : Path.GetFullPath(value);
 }

@@ -21,6 +21,8 @@ internal static class PrivacyReportCommand
             var config = ConfigSource.LoadForAdmin(parse);
             var end = AuditCommand.Time(parse.GetValue(to), "--to", DateTimeOffset.UtcNow);
             var start = AuditCommand.Time(parse.GetValue(from), "--from", end.AddDays(-30));
+            AuditCommand.RequireOrdered(start, end);
+            PrivateOutputFile.RefuseDirectory(parse.GetValue(output));
             string text;
             using (var admin = LocalAdminClient.TryCreate(config))
             {

@@ -1,3 +1,4 @@
+using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Ledger.Storage;
 
 namespace QuantumEdge.Node.Cli;
@@ -21,6 +22,15 @@ internal static class PrivateOutputFile
         }
 
         return new FileStream(path, options);
+    }
+
+    /// <summary>Refuses an <c>--output</c> that names a directory before any work is done (opening it would say "access denied").</summary>
+    public static void RefuseDirectory(string? path)
+    {
+        if (path is not null && Directory.Exists(path))
+        {
+            throw new ConfigurationException("--output", $"'{path}' is a directory; name a file to write");
+        }
     }
 
     /// <summary>Writes <paramref name="text"/> to a new private file; an existing one is an error.</summary>

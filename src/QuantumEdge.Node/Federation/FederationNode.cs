@@ -128,7 +128,28 @@ internal sealed class FederationNode : IAsyncDisposable
         var app = builder.Build();
         app.MapPost("/federation/v1/envelopes", async ctx =>
         {
-            var body = await ReadBoundedAsync(ctx.Request.Body, endpoints.MaxRequestBytes + 1, ctx.RequestAborted).ConfigureAwait(false);
+            if (ctx.Request.ContentLength is { } declared && declared > endpoints.MaxRequestBytes)
+            {
+                // Kestrel would refuse it with a bare 413 at the first read; answer with the protocol's
+                // named reason instead, and close rather than read and discard what was declared.
+                ctx.Response.Headers.Connection = "close";
+                await WriteAsync(ctx, endpoints.PostOversized(declared)).ConfigureAwait(false);
+                return;
+            }
+
+            byte[] body;
+            try
+            {
+                body = await ReadBoundedAsync(ctx.Request.Body, endpoints.MaxRequestBytes + 1, ctx.RequestAborted).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                // A chunked body running past Kestrel's limit: the same named answer.
+                ctx.Response.Headers.Connection = "close";
+                await WriteAsync(ctx, endpoints.PostOversized(null)).ConfigureAwait(false);
+                return;
+            }
+
             await WriteAsync(ctx, endpoints.PostEnvelope(body)).ConfigureAwait(false);
         });
         // Reads answer trusted peers only: a request signed by a node on the trust list.

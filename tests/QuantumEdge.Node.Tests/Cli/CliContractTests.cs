@@ -88,6 +88,39 @@ public sealed class CliContractTests
     }
 
     [Fact]
+    public async Task Admin_commands_name_a_bad_path_or_window_before_doing_anything()
+    {
+        var dir = Directory.CreateTempSubdirectory("qe-cli-paths-").FullName;
+        try
+        {
+            var config = Path.Combine(dir, "node.yaml");
+            await File.WriteAllTextAsync(config, $"node:\n  id: cli-paths\n  data_dir: {Path.Combine(dir, "data")}\n");
+            var file = Path.Combine(dir, "not-a-backup");
+            await File.WriteAllTextAsync(file, "x");
+            var env = new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = MasterKey };
+            (string[] Args, string Named)[] cases =
+            [
+                (["backup", "--out", "", "--config", config], "'--out': is empty"),
+                (["restore", "--from", file, "--config", config], $"'{file}' is a file"),
+                (["privacy", "report", "-o", dir, "--config", config], $"'--output': '{dir}' is a directory"),
+                (["privacy", "report", "--from", "2026-11-02", "--to", "2026-11-01", "--config", config], "is later than --to"),
+                (["audit", "export", "--from", "2026-11-02", "--to", "2026-11-01", "--config", config], "is later than --to"),
+            ];
+
+            foreach (var (args, named) in cases)
+            {
+                var r = await QuantumEdgeProcess.RunAsync(args, env);
+                Assert.True(r.ExitCode == 2, $"{string.Join(' ', args)}: exit {r.ExitCode}, {r.Stderr}");
+                Assert.Contains(named, r.Stderr, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Config_path_comes_from_QUANTUM_CONFIG_PATH_when_no_flag()
     {
         var path = Path.GetTempFileName();

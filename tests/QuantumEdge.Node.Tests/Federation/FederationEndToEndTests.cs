@@ -113,6 +113,36 @@ public sealed class FederationEndToEndTests(ITestOutputHelper output)
         Assert.Equal(3, cells.Count);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_oversized_envelope_is_refused_as_too_large_whether_its_length_is_declared_or_not(bool declared)
+    {
+        await using var federation = await FederatedNodes.StartAsync(2);
+        var b = federation.Nodes[1];
+        await FederatedNodes.WaitUntilAsync(federation.ConvergedAsync, "both nodes hold both envelopes");
+        var before = await StateAsync(federation, b);
+        var content = new StreamContent(new MemoryStream(new byte[300 * 1024]));
+        content.Headers.ContentType = new("application/json");
+        if (declared)
+        {
+            content.Headers.ContentLength = 300 * 1024;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, FederatedNodes.ListenUrl(b) + "/federation/v1/envelopes") { Content = content };
+        request.Headers.TransferEncodingChunked = !declared;
+        using var answer = await federation.Listener.SendAsync(request);
+
+        // PROTOCOL.md: a refusal is 400/401/409 with a named reason.
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.Contains("\"too_large\"", body, StringComparison.Ordinal);
+        Assert.Contains("262144", body, StringComparison.Ordinal);
+        Assert.Equal(before, await StateAsync(federation, b));
+        var metrics = await new HttpClient().GetStringAsync(b.Node.MetricsAddress + "/metrics");
+        Assert.Contains("quantumedge_federation_envelopes_rejected_total{reason=\"too_large\"} 1", metrics, StringComparison.Ordinal);
+    }
+
     /// <summary>What a refused envelope must not change: the origins held (epoch, seq) and the quarantine list.</summary>
     private static async Task<string> StateAsync(FederatedNodes federation, Hosting.TestNode node)
     {
