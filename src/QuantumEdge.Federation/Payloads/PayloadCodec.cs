@@ -106,10 +106,11 @@ internal static class PayloadCodec
 
     private static AggregateRelease ReadRelease(CanonicalNode node, string path)
     {
-        var ttftEdges = ReadNumbers(Fields.Required(node, "ttft_edges_ms", path), path + ".ttft_edges_ms", MaxBuckets);
-        var totalEdges = ReadNumbers(Fields.Required(node, "total_edges_ms", path), path + ".total_edges_ms", MaxBuckets);
+        var ttftEdges = ReadEdges(Fields.Required(node, "ttft_edges_ms", path), path + ".ttft_edges_ms");
+        var totalEdges = ReadEdges(Fields.Required(node, "total_edges_ms", path), path + ".total_edges_ms");
         var cellNodes = Fields.Array(Fields.Required(node, "cells", path), path + ".cells", MaxCells);
         var cells = new List<ReleaseCell>(cellNodes.Count);
+        var cellKeys = new HashSet<(string Model, string Category)>();
         for (var i = 0; i < cellNodes.Count; i++)
         {
             var c = cellNodes[i];
@@ -121,9 +122,17 @@ internal static class PayloadCodec
                 throw new EnvelopeFormatException(RefusalReason.InvalidValue, $"{p}: a histogram has one more bucket than its edges");
             }
 
+            var model = RequireLabel(Fields.String(Fields.Required(c, "model", p), p + ".model", Label.MaxLength), p + ".model");
+            var category = RequireLabel(Fields.String(Fields.Required(c, "category", p), p + ".category", Label.MaxLength), p + ".category");
+            if (!cellKeys.Add((model, category)))
+            {
+                // A second cell for one (model, category) would be counted twice by whoever merges the release.
+                throw new EnvelopeFormatException(RefusalReason.InvalidValue, $"{p}: model '{model}', category '{category}' has a cell already");
+            }
+
             cells.Add(new ReleaseCell(
-                RequireLabel(Fields.String(Fields.Required(c, "model", p), p + ".model", Label.MaxLength), p + ".model"),
-                RequireLabel(Fields.String(Fields.Required(c, "category", p), p + ".category", Label.MaxLength), p + ".category"),
+                model,
+                category,
                 Fields.Number(Fields.Required(c, "users", p), p + ".users", -MaxMagnitude, MaxMagnitude),
                 Fields.Number(Fields.Required(c, "requests", p), p + ".requests", -MaxMagnitude, MaxMagnitude),
                 Fields.Number(Fields.Required(c, "errors", p), p + ".errors", -MaxMagnitude, MaxMagnitude),
@@ -146,6 +155,26 @@ internal static class PayloadCodec
             Fields.Number(Fields.Required(node, "delta", path), path + ".delta", 0, 1),
             Fields.Number(Fields.Required(node, "noise_sigma", path), path + ".noise_sigma", 0, MaxMagnitude),
             ttftEdges, totalEdges, cells);
+    }
+
+    /// <summary>Histogram edges: at least one, positive and strictly increasing, or buckets cannot be read as latencies.</summary>
+    private static double[] ReadEdges(CanonicalNode node, string path)
+    {
+        var edges = ReadNumbers(node, path, MaxBuckets);
+        if (edges.Length == 0)
+        {
+            throw new EnvelopeFormatException(RefusalReason.InvalidValue, $"{path} is empty; a histogram needs at least one edge");
+        }
+
+        for (var i = 0; i < edges.Length; i++)
+        {
+            if (edges[i] <= 0 || (i > 0 && edges[i] <= edges[i - 1]))
+            {
+                throw new EnvelopeFormatException(RefusalReason.InvalidValue, $"{path}[{i}]: edges must be positive and strictly increasing");
+            }
+        }
+
+        return edges;
     }
 
     private static CanonicalNode Numbers(IReadOnlyList<double> values) => CanonicalNode.Array(values.Select(CanonicalNode.FromNumber).ToList());

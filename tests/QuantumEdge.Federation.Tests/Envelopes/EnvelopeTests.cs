@@ -181,6 +181,44 @@ public sealed class EnvelopeTests
         Assert.Contains("canonical form", refusal.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("[]", "[50]", 1, "ttft_edges_ms is empty")]
+    [InlineData("[100,50]", "[50]", 1, "ttft_edges_ms[1]: edges must be positive and strictly increasing")]
+    [InlineData("[50,50]", "[50]", 1, "ttft_edges_ms[1]: edges must be positive and strictly increasing")]
+    [InlineData("[0,50]", "[50]", 1, "ttft_edges_ms[0]: edges must be positive and strictly increasing")]
+    [InlineData("[50]", "[-1]", 1, "total_edges_ms[0]: edges must be positive and strictly increasing")]
+    [InlineData("[50]", "[50]", 2, "cells[1]: model 'model-0', category 'chat' has a cell already")]
+    public void A_release_with_unusable_edges_or_a_repeated_cell_is_refused_naming_it(string ttftEdges, string totalEdges, int copies, string problem)
+    {
+        using var key = Samples.Key(1);
+        var ttftBuckets = "[" + string.Join(",", Enumerable.Repeat("1", ttftEdges.Count(c => c == ',') + (ttftEdges == "[]" ? 1 : 2))) + "]";
+        var cell = "{\"model\":\"model-0\",\"category\":\"chat\",\"users\":3,\"requests\":40,\"errors\":0,\"timeouts\":0," +
+            $"\"feedback_sum\":0,\"feedback_count\":0,\"ttft\":{ttftBuckets},\"total\":[1,1]}}";
+        var release = "{\"release\":{\"window_start\":\"2026-11-29T04:00:00.000Z\",\"window_end\":\"2026-11-29T05:00:00.000Z\"," +
+            $"\"epsilon\":1,\"delta\":0,\"noise_sigma\":1,\"ttft_edges_ms\":{ttftEdges},\"total_edges_ms\":{totalEdges}," +
+            $"\"cells\":[{string.Join(",", Enumerable.Repeat(cell, copies))}]}}}}";
+
+        var refusal = Refuse(EnvelopeForge.Sign(Unsigned(payload: release), key));
+
+        Assert.Equal(RefusalReason.InvalidValue, refusal.Reason);
+        Assert.Contains(problem, refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_release_with_one_cell_per_model_and_category_and_increasing_edges_is_read()
+    {
+        using var key = Samples.Key(1);
+        var cell = "{\"model\":\"model-0\",\"category\":\"CAT\",\"users\":3,\"requests\":40,\"errors\":0,\"timeouts\":0," +
+            "\"feedback_sum\":0,\"feedback_count\":0,\"ttft\":[1,1,1],\"total\":[1,1]}";
+        var release = "{\"release\":{\"window_start\":\"2026-11-29T04:00:00.000Z\",\"window_end\":\"2026-11-29T05:00:00.000Z\"," +
+            "\"epsilon\":1,\"delta\":0,\"noise_sigma\":1,\"ttft_edges_ms\":[50,100],\"total_edges_ms\":[0.5]," +
+            $"\"cells\":[{cell.Replace("CAT", "chat", StringComparison.Ordinal)},{cell.Replace("CAT", "embeddings", StringComparison.Ordinal)}]}}}}";
+
+        var read = Read(EnvelopeForge.Sign(Unsigned(payload: release), key));
+
+        Assert.Equal(2, read.Payload.Release!.Cells.Count);
+    }
+
     [Fact]
     public void A_newer_major_schema_is_refused_with_a_reason_that_says_so()
     {
