@@ -131,6 +131,31 @@ public sealed class PublishedBinaryLedgerIntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_ledger_cut_to_its_header_is_refused_by_backup_subject_export_and_serve_and_left_as_found()
+    {
+        await WriteSomeAuditRecordsAsync();
+        using (var file = new FileStream(LedgerFile, FileMode.Open))
+        {
+            file.SetLength(16384);
+        }
+
+        var damaged = await File.ReadAllBytesAsync(LedgerFile);
+
+        var (backupExit, backupOut) = await NodeProcess.RunAsync("backup", "--out", Path.Combine(_dir, "backup"), "--config", _config);
+        var (exportExit, exportOut) = await NodeProcess.RunAsync("privacy", "subject", "export", "--user", "dr.audit", "--config", _config);
+        var (serveExit, serveOut) = await NodeProcess.RunAsync("serve", "--config", _config);
+
+        foreach (var (exit, output) in new[] { (backupExit, backupOut), (exportExit, exportOut), (serveExit, serveOut) })
+        {
+            Assert.True(exit == 1, output);
+            Assert.Contains($"'{LedgerFile}' is unreadable", output, StringComparison.Ordinal);
+        }
+
+        // LiteDB marks a file it failed to read as it closes it; the evidence stays as it was found.
+        Assert.Equal(damaged, await File.ReadAllBytesAsync(LedgerFile));
+    }
+
+    [Fact]
     public async Task One_changed_byte_in_audit_record_3_makes_serve_open_read_only_and_refuse_traffic()
     {
         await WriteSomeAuditRecordsAsync();
