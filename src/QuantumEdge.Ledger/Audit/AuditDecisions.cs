@@ -22,6 +22,8 @@ public static class AuditDecisions
     public const string AdminResume = "admin:resume";
     public const string AdminRevokeTokens = "admin:revoke_tokens";
     public const string EmergencyStateDistrusted = "admin:emergency_state_distrusted";
+    /// <summary>An emergency action audited (its record is the related seq) but then not made: its state could not be persisted.</summary>
+    public const string AdminActionNotApplied = "admin:not_applied";
 
     public static bool IsRefusal(string decision) => decision.StartsWith("refused:", StringComparison.Ordinal);
 }

@@ -64,10 +64,11 @@ public sealed record PrivacyReport
         foreach (var r in records)
         {
             var e = r.Entry;
-            text.Append(inv, $"  #{r.Seq} {r.Time:u} user={e.UserId} role={e.Role} dept={e.Department} {e.Decision}");
+            // Stored fields can hold what a caller typed: printed with line breaks and escapes escaped.
+            text.Append(inv, $"  #{r.Seq} {r.Time:u} user={AuditText.Display(e.UserId)} role={AuditText.Display(e.Role)} dept={AuditText.Display(e.Department)} {AuditText.Display(e.Decision)}");
             if (e.Detail is not null)
             {
-                text.Append(inv, $" [{e.Detail}]");
+                text.Append(inv, $" [{AuditText.Display(e.Detail)}]");
             }
 
             text.Append('\n');

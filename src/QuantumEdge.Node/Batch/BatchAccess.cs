@@ -37,6 +37,7 @@ internal sealed record BatchCaller(CallerIdentity Identity, bool Admin, int MaxL
             return new BatchCaller(caller, false, Math.Min(settings.MaxLines, settings.BasicPlanningMaxLines), "batch.basic_planning_max_lines for basic_planning");
         }
 
+        await ForbiddenAudit.RecordAsync(ctx, caller, RolePermissions.Planning + " or " + BasicPlanning).ConfigureAwait(false);
         await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.Forbidden(
             $"role '{caller.Role}' lacks the 'planning' or 'basic_planning' permission the Files and Batch API need")).ConfigureAwait(false);
         return null;

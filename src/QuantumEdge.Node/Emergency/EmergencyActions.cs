@@ -102,7 +102,16 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
         }
 
         var state = controls.State with { AuditSeq = seq };
-        file.Write(state);
+        try
+        {
+            file.Write(state);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The node stays locked down in memory; a restart finds the same problem and fails closed again.
+            logger.LogCritical("the fail-closed emergency state could not be written to {Path}: {Problem}", file.Path, e.Message);
+        }
+
         controls.Replace(state);
         Notify(AuditDecisions.EmergencyStateDistrusted, "critical", now);
     }
@@ -170,7 +179,8 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 logger.LogError("{Decision} was audited but could not be persisted to {Path}: {Problem}", decision, file.Path, e.Message);
-                return EmergencyOutcome.Refused(500, "state_not_persisted", $"the change could not be written to '{file.Path}' and was not made: {e.Message}", current) with { AuditSeq = seq };
+                var undone = await RecordNotAppliedAsync(decision, seq, actor, ct).ConfigureAwait(false);
+                return EmergencyOutcome.Refused(500, "state_not_persisted", $"the change could not be written to '{file.Path}' and was not made: {e.Message}", current) with { AuditSeq = undone ?? seq };
             }
 
             controls.Replace(next, resolvesProblem);
@@ -240,6 +250,39 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
 
     private void Notify(string decision, string severity, DateTimeOffset now) =>
         notifier?.Enqueue(new Compliance.ComplianceEvent(decision.StartsWith("admin:", StringComparison.Ordinal) ? decision["admin:".Length..] : decision, severity, now));
+
+    /// <summary>
+    /// The audit trail must not say an action was taken when it was not: its record (written ahead)
+    /// is followed by one saying it was not applied, pointing at it. Null when that could not be written.
+    /// </summary>
+    private async Task<long?> RecordNotAppliedAsync(string decision, long? actionSeq, AdminActor actor, CancellationToken ct)
+    {
+        if (actionSeq is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await ledger.RecordAsync(new AuditEntry
+            {
+                EventType = AuditEventType.Admin,
+                RequestId = actor.RequestId,
+                UserId = actor.UserId,
+                Role = actor.Role,
+                Department = actor.Department,
+                Decision = AuditDecisions.AdminActionNotApplied,
+                HttpStatus = 500,
+                RelatedSeq = actionSeq,
+                Detail = "action=" + decision + ";problem=state_not_persisted",
+            }, ct).ConfigureAwait(false);
+        }
+        catch (LedgerException e)
+        {
+            logger.LogCritical("audit record {Seq} ({Decision}) names an action that was not made, and saying so failed too: {Problem}", actionSeq, decision, e.Message);
+            return null;
+        }
+    }
 
     private static string Detail(string detail, string reason)
     {

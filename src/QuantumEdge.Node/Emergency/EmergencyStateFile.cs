@@ -27,12 +27,15 @@ internal sealed class EmergencyStateFile(string path, NodeIdentity key)
     /// <summary>The persisted state (empty when there is no file), or the fail-closed state and why.</summary>
     public (EmergencyState State, string? Problem) Load(DateTimeOffset now)
     {
-        if (!File.Exists(Path))
+        // Something else in the file's place cannot be read either, and fails closed the same way.
+        var problem = Directory.Exists(Path) ? "is a directory, not the emergency state file" : null;
+        if (problem is null && !File.Exists(Path))
         {
             return (EmergencyState.Empty, null);
         }
 
-        var problem = Read(out var state);
+        EmergencyState? state = null;
+        problem ??= Read(out state);
         if (problem is null)
         {
             return (state!, null);

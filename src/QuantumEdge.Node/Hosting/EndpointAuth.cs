@@ -27,6 +27,7 @@ internal static class EndpointAuth
 
             if (permission is not null && !roles.Allows(caller.Role, permission))
             {
+                await ForbiddenAudit.RecordAsync(ctx, caller, permission).ConfigureAwait(false);
                 await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.Forbidden($"role '{caller.Role}' lacks the '{permission}' permission")).ConfigureAwait(false);
                 return null;
             }

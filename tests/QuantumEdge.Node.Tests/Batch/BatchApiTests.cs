@@ -155,6 +155,14 @@ public sealed class BatchApiTests
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         using var list = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, "/v1/batches", researcher);
         Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
+
+        // Each refusal of the known researcher is audited, naming the endpoint and what it needs.
+        var audited = (await node.Node.Ledger.ReadAuditAsync(0, 100_000))
+            .Where(r => r.Entry.Decision == QuantumEdge.Ledger.Audit.AuditDecisions.RefusedForbidden)
+            .Select(r => (r.Entry.UserId, r.Entry.Detail)).ToList();
+        Assert.Equal(
+            [("res.plan", "endpoint=POST /v1/files;needs=planning or basic_planning"), ("res.plan", "endpoint=GET /v1/batches;needs=planning or basic_planning")],
+            audited);
     }
 
     [Fact]

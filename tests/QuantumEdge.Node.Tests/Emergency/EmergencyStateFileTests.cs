@@ -82,6 +82,51 @@ public sealed class EmergencyStateFileTests
     }
 
     [Fact]
+    public async Task A_directory_in_the_state_files_place_locks_the_node_down_and_a_change_it_cannot_persist_is_audited_as_not_applied()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "qe-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(dir, "emergency-state.json"));
+        try
+        {
+            await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)], dataDir: dir);
+            node.KeepDataDirectory = true;
+            var doctor = node.Auth.Issue("dr.test", "doctor", "er", TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow.AddSeconds(2));
+            using (var refused = await node.Http.SendAsync(node.Chat(doctor)))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                Assert.Equal("node_locked_down", (await ErrorShape.ReadAsync(refused)).Code);
+            }
+
+            var admin = EmergencyCalls.Admin(node, TimeSpan.FromSeconds(2));
+            using (var state = await EmergencyCalls.GetAsync(node, "/admin/emergency", admin))
+            {
+                using var doc = JsonDocument.Parse(await state.Content.ReadAsStringAsync());
+                Assert.Equal("distrusted_state", doc.RootElement.GetProperty("lockdown_source").GetString());
+                Assert.Contains("is a directory", doc.RootElement.GetProperty("state_problem").GetString(), StringComparison.Ordinal);
+            }
+
+            using (var off = await EmergencyCalls.PostAsync(node, "/admin/lockdown", """{"enabled":false}""", admin))
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, off.StatusCode);
+                Assert.Equal("state_not_persisted", (await ErrorShape.ReadAsync(off)).Code);
+            }
+
+            // The lift was audited ahead of the write that failed; the next record says it was not applied.
+            var audit = await AuditTrail.AllAsync(node);
+            var lift = Assert.Single(audit, r => r.Entry.Decision == AuditDecisions.AdminLockdownOff);
+            var undone = Assert.Single(audit, r => r.Entry.Decision == AuditDecisions.AdminActionNotApplied);
+            Assert.Equal(lift.Seq, undone.Entry.RelatedSeq);
+            Assert.Equal("action=admin:lockdown_off;problem=state_not_persisted", undone.Entry.Detail);
+            using var still = await node.Http.SendAsync(node.Chat(doctor));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, still.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_absent_state_file_is_no_emergency()
     {
         await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)]);

@@ -89,6 +89,38 @@ public sealed class LockdownTests
         }
 
         Assert.False((await EmergencyCalls.StateAsync(node)).GetProperty("locked_down").GetBoolean());
+
+        // The doctor's attempt is a decision about a known person: audited, naming endpoint and permission.
+        var refused = Assert.Single(await AuditTrail.AllAsync(node), r => r.Entry.Decision == AuditDecisions.RefusedForbidden);
+        Assert.Equal("dr.test", refused.Entry.UserId);
+        Assert.Equal(403, refused.Entry.HttpStatus);
+        Assert.Equal("endpoint=POST /admin/lockdown;needs=all", refused.Entry.Detail);
+    }
+
+    [Fact]
+    public async Task A_reason_cannot_forge_a_report_line_or_a_detail_key()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)]);
+        // JSON escapes: a line break, ESC and a right-to-left override arrive as those characters.
+        const string reason = """x]\n  #999 2026-12-01 03:20:00Z user=admin role=admin dept= admin:lockdown_off [reason=all clear;scope=none\u001b[2J\u202e""";
+
+        using (var on = await EmergencyCalls.PostAsync(node, "/admin/lockdown", $$"""{"enabled":true,"reason":"{{reason}}"}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, on.StatusCode);
+        }
+
+        var record = Assert.Single(await AuditTrail.AllAsync(node), r => r.Entry.Decision == AuditDecisions.AdminLockdownOn);
+        var detail = record.Entry.Detail!;
+        Assert.DoesNotContain('\n', detail);
+        Assert.DoesNotContain('\u001b', detail);
+        Assert.DoesNotContain('\u202e', detail);
+        Assert.Equal(1, detail.Split(';').Count(p => p.StartsWith("reason", StringComparison.Ordinal)));
+        Assert.DoesNotContain(";scope=none", detail, StringComparison.Ordinal);
+        Assert.Contains("%0A  #999", detail, StringComparison.Ordinal);
+        Assert.Contains("%3Bscope%3Dnone%1B[2J%u202E", detail, StringComparison.Ordinal);
+
+        var report = (await node.Node.Ledger.ReportAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), incidentMode: true, default)).RenderText();
+        Assert.DoesNotContain("\n  #999", report, StringComparison.Ordinal);
     }
 
     [Fact]
