@@ -1,4 +1,3 @@
-using System.Globalization;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Ledger;
 using QuantumEdge.Ledger.Audit;
@@ -47,24 +46,29 @@ internal sealed class LocalAdminServer : IAsyncDisposable
             ctx.Response.StatusCode = result.IsValid ? 200 : 409;
             await ctx.Response.WriteAsync(result.ToString(), ctx.RequestAborted).ConfigureAwait(false);
         });
-        _app.MapGet("/local/audit/export", async ctx =>
+        _app.MapGet("/local/audit/export", ctx => RefusingBadQueriesAsync(ctx, async () =>
         {
-            var (from, to) = Range(ctx);
-            var format = ctx.Request.Query["format"] == "csv" ? AuditExportFormat.Csv : AuditExportFormat.Jsonl;
+            var (from, to) = LocalQuery.Window(ctx);
+            var format = LocalQuery.Single(ctx, "format") switch
+            {
+                null or "jsonl" => AuditExportFormat.Jsonl,
+                "csv" => AuditExportFormat.Csv,
+                _ => throw new LocalQueryException("'format' must be jsonl or csv"),
+            };
             ctx.Response.ContentType = format == AuditExportFormat.Csv ? "text/csv" : "application/x-ndjson";
             await ledger.ExportAsync(ctx.Response.Body, from, to, format, ctx.RequestAborted).ConfigureAwait(false);
-        });
-        _app.MapGet("/local/privacy/report", async ctx =>
+        }));
+        _app.MapGet("/local/privacy/report", ctx => RefusingBadQueriesAsync(ctx, async () =>
         {
-            var (from, to) = Range(ctx);
-            var report = await ledger.ReportAsync(from, to, ctx.Request.Query["incident"] == "true", ctx.RequestAborted).ConfigureAwait(false);
+            var (from, to) = LocalQuery.Window(ctx);
+            var report = await ledger.ReportAsync(from, to, LocalQuery.Single(ctx, "incident") == "true", ctx.RequestAborted).ConfigureAwait(false);
             await ctx.Response.WriteAsync(report.RenderText(), ctx.RequestAborted).ConfigureAwait(false);
-        });
-        _app.MapGet("/local/privacy/subject", ctx => DataSubjectAsync(ctx, config, ledger, erase: false));
-        _app.MapPost("/local/privacy/subject/erase", ctx => DataSubjectAsync(ctx, config, ledger, erase: true));
-        _app.MapPost("/local/backup", async ctx =>
+        }));
+        _app.MapGet("/local/privacy/subject", ctx => RefusingBadQueriesAsync(ctx, () => DataSubjectAsync(ctx, config, ledger, erase: false)));
+        _app.MapPost("/local/privacy/subject/erase", ctx => RefusingBadQueriesAsync(ctx, () => DataSubjectAsync(ctx, config, ledger, erase: true)));
+        _app.MapPost("/local/backup", ctx => RefusingBadQueriesAsync(ctx, async () =>
         {
-            var dir = ctx.Request.Query["out"].ToString();
+            var dir = LocalQuery.Single(ctx, "out");
             if (string.IsNullOrWhiteSpace(dir) || !Path.IsPathRooted(dir))
             {
                 ctx.Response.StatusCode = 400;
@@ -92,7 +96,7 @@ internal sealed class LocalAdminServer : IAsyncDisposable
                 ctx.Response.StatusCode = 500;
                 await ctx.Response.WriteAsync($"cannot write the backup to '{dir}': {e.Message}", ctx.RequestAborted).ConfigureAwait(false);
             }
-        });
+        }));
     }
 
     public string SocketPath { get; }
@@ -119,7 +123,7 @@ internal sealed class LocalAdminServer : IAsyncDisposable
     /// <summary>GDPR export or erasure for the CLI; the operator's login name is the actor.</summary>
     private static async Task DataSubjectAsync(HttpContext ctx, NodeConfiguration config, IPrivacyLedger ledger, bool erase)
     {
-        var user = ctx.Request.Query["user"].ToString();
+        var user = LocalQuery.Single(ctx, "user") ?? "";
         if ((DataSubjectActions.Refusal(config) ?? DataSubjectActions.BadUser(user)) is { } problem)
         {
             ctx.Response.StatusCode = DataSubjectActions.Refusal(config) is null ? 400 : 403;
@@ -129,10 +133,10 @@ internal sealed class LocalAdminServer : IAsyncDisposable
 
         var actor = new QuantumEdge.Ledger.Budgets.AdminActor
         {
-            UserId = ctx.Request.Query["by"].ToString() is { Length: > 0 and <= 64 } by ? by : "operator",
+            UserId = LocalQuery.Single(ctx, "by") is { Length: > 0 and <= 64 } by ? by : "operator",
             Role = "operator",
             RequestId = (erase ? "gdpr-erase-" : "gdpr-export-") + Guid.NewGuid().ToString("N"),
-            Reason = DataSubjectActions.Reason(ctx.Request.Query["reason"]),
+            Reason = DataSubjectActions.Reason(LocalQuery.Single(ctx, "reason")),
         };
         var json = erase
             ? await DataSubjectActions.EraseAsync(ledger, user, actor, ctx.RequestAborted).ConfigureAwait(false)
@@ -141,10 +145,16 @@ internal sealed class LocalAdminServer : IAsyncDisposable
         await ctx.Response.Body.WriteAsync(json, ctx.RequestAborted).ConfigureAwait(false);
     }
 
-    private static (DateTimeOffset From, DateTimeOffset To) Range(HttpContext ctx)
+    private static async Task RefusingBadQueriesAsync(HttpContext ctx, Func<Task> handle)
     {
-        var from = DateTimeOffset.TryParse(ctx.Request.Query["from"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var f) ? f : DateTimeOffset.MinValue;
-        var to = DateTimeOffset.TryParse(ctx.Request.Query["to"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : DateTimeOffset.MaxValue;
-        return (from, to);
+        try
+        {
+            await handle().ConfigureAwait(false);
+        }
+        catch (LocalQueryException e) when (!ctx.Response.HasStarted)
+        {
+            ctx.Response.StatusCode = 400;
+            await ctx.Response.WriteAsync(e.Message, ctx.RequestAborted).ConfigureAwait(false);
+        }
     }
 }

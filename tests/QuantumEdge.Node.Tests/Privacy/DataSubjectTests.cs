@@ -138,4 +138,37 @@ public sealed class DataSubjectTests
         Assert.Contains("reason=ticket-42", record.Entry.Detail, StringComparison.Ordinal);
         Assert.True((await node.Node.Ledger.VerifyAsync()).IsValid);
     }
+
+    [Fact]
+    public async Task The_admin_socket_refuses_repeated_or_broken_parameters_naming_them_and_does_nothing()
+    {
+        await using var node = await StartAsync(localAdmin: true);
+        using var admin = LocalAdminClient.TryCreate(node.Node.Config);
+        Assert.NotNull(admin);
+        var backups = Path.Combine(Path.GetTempPath(), "qe-socket-" + Guid.NewGuid().ToString("N"));
+        var before = (await AuditTrail.AllAsync(node)).Count;
+
+        (HttpMethod Method, string Query, string Named)[] cases =
+        [
+            (HttpMethod.Get, "/local/audit/export?from=garbage", "'from' is not a date/time"),
+            (HttpMethod.Get, "/local/audit/export?from=2026-11-02&to=2026-11-01", "'from' (2026-11-02"),
+            (HttpMethod.Get, "/local/audit/export?format=xml", "'format' must be jsonl or csv"),
+            (HttpMethod.Get, "/local/privacy/report?to=soon", "'to' is not a date/time"),
+            (HttpMethod.Post, $"/local/backup?out={Uri.EscapeDataString(backups + "/a")}&out={Uri.EscapeDataString(backups + "/b")}", "'out' is given 2 times"),
+            (HttpMethod.Post, $"/local/backup?out={Uri.EscapeDataString(backups)}%00x", "'out' holds a control character"),
+            (HttpMethod.Get, "/local/privacy/subject?user=a&user=b", "'user' is given 2 times"),
+            (HttpMethod.Get, "/local/privacy/subject?user=a&by=%00%00", "'by' holds a control character"),
+        ];
+
+        foreach (var (method, query, named) in cases)
+        {
+            using var r = await admin.SendAsync(method, query, CancellationToken.None);
+            var body = await r.Content.ReadAsStringAsync();
+            Assert.True(r.StatusCode == HttpStatusCode.BadRequest, $"{query}: {(int)r.StatusCode} {body}");
+            Assert.Contains(named, body, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(backups));
+        Assert.Equal(before, (await AuditTrail.AllAsync(node)).Count);
+    }
 }
