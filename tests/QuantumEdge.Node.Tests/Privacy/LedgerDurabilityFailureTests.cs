@@ -22,8 +22,21 @@ public sealed class LedgerDurabilityFailureTests
 
         // A non-empty directory where the head file is: the atomic rename over it fails after LiteDB's commit.
         var head = Path.Combine(ledgerDir!, "ledger.head");
-        File.Delete(head);
-        Directory.CreateDirectory(head);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                File.Delete(head);
+                Directory.CreateDirectory(head);
+                break;
+            }
+            catch (IOException) when (attempt < 100)
+            {
+                // A background commit (the start-up retention pass) wrote the head again in between.
+                await Task.Delay(10);
+            }
+        }
+
         await File.WriteAllTextAsync(Path.Combine(head, "occupied"), "x");
 
         using (var first = await node.Http.SendAsync(node.Chat(node.Token(), "restricted")))
