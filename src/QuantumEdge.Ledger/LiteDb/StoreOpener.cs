@@ -66,8 +66,7 @@ internal static class StoreOpener
                 db = new LiteDatabase(data, mapper: null, logStream: log);
                 _ = db.GetCollectionNames().ToList();
             }
-            catch (Exception ex) when (ex is LiteException or InvalidOperationException or IOException or ArgumentException
-                                           or IndexOutOfRangeException or EndOfStreamException)
+            catch (Exception ex) when (IsUnreadable(ex))
             {
                 throw new LedgerCorruptException($"The ledger database '{paths.Database}' is unreadable (corrupt or truncated): {ex.Message}", ex);
             }
@@ -137,8 +136,7 @@ internal static class StoreOpener
             _ = db.GetCollectionNames().ToList();
             _ = db.GetCollection(Collections.Meta).FindAll().Count();
         }
-        catch (Exception ex) when (ex is LiteException or InvalidOperationException or IOException or ArgumentException
-                                       or IndexOutOfRangeException or EndOfStreamException)
+        catch (Exception ex) when (IsUnreadable(ex))
         {
             throw new LedgerCorruptException($"The ledger database '{paths.Database}' is unreadable (corrupt or truncated): {ex.Message}; it was left as found.", ex);
         }
@@ -147,6 +145,10 @@ internal static class StoreOpener
             DisposeQuietly(db);
         }
     }
+
+    /// <summary>What LiteDB throws reading a damaged or truncated file.</summary>
+    private static bool IsUnreadable(Exception ex) => ex is LiteException or InvalidOperationException or IOException or ArgumentException
+        or IndexOutOfRangeException or EndOfStreamException;
 
     private static void DisposeQuietly(LiteDatabase? db)
     {
