@@ -246,19 +246,20 @@ cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 gc_counts() {
   curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" |
     awk '/^dotnet_collection_count_total\{generation="[012]"\}/ { match($0, /"[012]"/); g[substr($0, RSTART + 1, 1)] = $NF }
-         END { printf "%d %d %d\n", g[0], g[1], g[2] }'
+         /^quantumedge_gc_pause_seconds_total / { paused = $NF }
+         END { printf "%d %d %d %d\n", g[0], g[1], g[2], paused == "" ? -1 : paused * 1000000 }'
 }
 commits() {
   curl -fs "http://127.0.0.1:$API_PORT/privacy/status" -H "Authorization: Bearer $TOKEN" |
     python3 -c 'import json,sys; l=json.load(sys.stdin)["ledger"]; print(l["group_commits"], l["operations_committed"])'
 }
 TSV=$OUT/passes.tsv
-printf 'phase\tpath\trep\tconnections\tstart_s\tend_s\tload1\trequests\tduration_us\tp50_us\tp75_us\tp90_us\tp99_us\tp999_us\tmax_us\tcpu_ticks\tgc0\tgc1\tgc2\tcommits\toperations\n' > "$TSV"
+printf 'phase\tpath\trep\tconnections\tstart_s\tend_s\tload1\trequests\tduration_us\tp50_us\tp75_us\tp90_us\tp99_us\tp999_us\tmax_us\tcpu_ticks\tgc0\tgc1\tgc2\tgc_pause_us\tcommits\toperations\n' > "$TSV"
 
 # One wrk pass; appends a row to passes.tsv unless it is a warm-up. Fails the run on any non-200 or socket error.
 pass() {
   local phase=$1 path=$2 rep=$3 connections=$4 seconds=$5
-  local file=$OUT/wrk-$phase-$path-$rep.txt load cpu0 cpu1 gc0=(0 0 0) gc1=(0 0 0) c0=(0 0) c1=(0 0) start end
+  local file=$OUT/wrk-$phase-$path-$rep.txt load cpu0 cpu1 gc0=(0 0 0 0) gc1=(0 0 0 0) c0=(0 0) c1=(0 0) start end
   load=$(cut -d' ' -f1 /proc/loadavg)
   if [ "$path" = node ]; then read -ra gc0 <<< "$(gc_counts)"; read -ra c0 <<< "$(commits)"; fi
   cpu0=$(cpu_ticks "${PID_OF[$path]}")
@@ -275,8 +276,8 @@ pass() {
   if grep -q 'Non-2xx' "$file"; then fail "wrk counted non-2xx answers in $file"; fi
   local v
   v=$(sed -E 's/^QE requests=([0-9]+) .* duration_us=([0-9]+) p50_us=([0-9]+) p75_us=([0-9]+) p90_us=([0-9]+) p99_us=([0-9]+) p999_us=([0-9]+) max_us=([0-9]+) .*/\1\t\2\t\3\t\4\t\5\t\6\t\7\t\8/' <<< "$qe")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$path" "$rep" "$connections" "$start" "$end" "$load" "$v" "$((cpu1 - cpu0))" \
-    "$((gc1[0] - gc0[0]))" "$((gc1[1] - gc0[1]))" "$((gc1[2] - gc0[2]))" "$((c1[0] - c0[0]))" "$((c1[1] - c0[1]))" >> "$TSV"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$path" "$rep" "$connections" "$start" "$end" "$load" "$v" "$((cpu1 - cpu0))" \
+    "$((gc1[0] - gc0[0]))" "$((gc1[1] - gc0[1]))" "$((gc1[2] - gc0[2]))" "$(((gc0[3] < 0 || gc1[3] < 0) ? -1 : gc1[3] - gc0[3]))" "$((c1[0] - c0[0]))" "$((c1[1] - c0[1]))" >> "$TSV"
   printf '  %-10s %-6s #%s  c=%-3s load %s  %s\n' "$phase" "$path" "$rep" "$connections" "$load" \
     "$(awk -F'\t' 'END { printf "%.0f RPS, p50 %d us, p99 %d us", $8 / ($9 / 1e6), $10, $13 }' "$TSV")"
 }

@@ -93,9 +93,12 @@ def main(out_dir, node_log=None):
     gcs = [sum(r[g] for r in node_rows) for g in ("gc0", "gc1", "gc2")]
     commits = sum(r["commits"] for r in node_rows)
     ops = sum(r["operations"] for r in node_rows)
+    paused_ms = sum(r.get("gc_pause_us", -1) for r in node_rows) / 1000
+    paused = ("GC pause time not reported (a binary without quantumedge_gc_pause_seconds_total)" if any(r.get("gc_pause_us", -1) < 0 for r in node_rows)
+              else f"paused {paused_ms:,.1f} ms in all ({paused_ms / max(gcs[0], 1):.2f} ms per collection, {paused_ms / 10 / seconds:.2f} % of the time)")
     print(f"node during the c=1 passes ({seconds:.0f} s, {requests:,.0f} requests): GC collections gen0 {gcs[0]:.0f}, gen1 {gcs[1]:.0f}, gen2 {gcs[2]:.0f} "
           f"(prometheus-net counts each collection in every generation it covered; {gcs[0] / seconds:.1f}/s, "
-          f"one per {requests / max(gcs[0], 1):,.0f} requests); "
+          f"one per {requests / max(gcs[0], 1):,.0f} requests), {paused}; "
           f"ledger {commits:,.0f} group commits ({commits / seconds:.0f}/s), {ops:,.0f} operations ({ops / max(commits, 1):.1f} per commit)")
     if node_log and os.path.exists(node_log):
         own = [v for v in node_handler_latencies(node_log, node_rows) if v]
@@ -122,9 +125,14 @@ def main(out_dir, node_log=None):
     node_sat = [sat["node"][i] for i in sreps]
     sat_seconds = sum(r["duration_us"] for r in node_sat) / 1e6
     sat_gc0 = sum(r["gc0"] for r in node_sat)
-    print(f"node during the saturation passes: {sat_gc0:.0f} gen0 collections ({sat_gc0 / sat_seconds:.1f}/s), "
+    sat_paused_ms = sum(r.get("gc_pause_us", -1) for r in node_sat) / 1000
+    sat_paused = ("GC pause time not reported" if any(r.get("gc_pause_us", -1) < 0 for r in node_sat)
+                  else f"paused {sat_paused_ms:,.1f} ms in all ({sat_paused_ms / 10 / sat_seconds:.2f} % of the time)")
+    print(f"node during the saturation passes: {sat_gc0:.0f} gen0 collections ({sat_gc0 / sat_seconds:.1f}/s), {sat_paused}, "
           f"{sum(r['commits'] for r in node_sat) / sat_seconds:.0f} group commits/s")
     print("CPU us/req: the measured process's CPU time per request (direct: the nginx worker; yarp, node: the proxy process alone)")
+    print("Latency percentiles are wrk's, corrected for coordinated omission: a stall of L ms at one connection also counts the requests "
+          "that would have been sent during it (L / the mean interval samples, spread up to L), so a few long pauses move the p99 far more than their number")
     loads = [r["load1"] for r in rows]
     print(f"1-minute load average at the start of each pass: {min(loads):.2f}–{max(loads):.2f}")
 

@@ -10,10 +10,24 @@ namespace QuantumEdge.Node.Feedback;
 /// request id. This book is an index of the newest <see cref="WindowRecords"/> audit records,
 /// read from the ledger once (at the first feedback after start) and kept current by the request
 /// path and by the feedback endpoint, so a restart forgets nothing it must remember: a completion
-/// rated before the restart is found rated again. Bounded: at most <c>capacity</c> completions,
-/// the oldest forgotten first (a forgotten completion can no longer be rated, never twice).
+/// rated before the restart is found rated again. Bounded: a completion is remembered while fewer
+/// than <c>capacity</c> requests were admitted (or records loaded) after it, the oldest forgotten
+/// first (a forgotten completion can no longer be rated, never twice); a request that ends
+/// unanswered is forgotten at once and still counts towards that window.
 /// </summary>
-internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = CompletionBook.DefaultCapacity)
+/// <remarks>
+/// Every request passes through here, and a completion is remembered for the next
+/// <c>capacity</c> requests: seconds to minutes, long enough to outlive a young-generation
+/// collection and short enough to die before a full one. Kept as objects (an id string, a record
+/// and a dictionary entry per completion), that was ≈ 1 MB promoted by every gen0 collection,
+/// 3.5–5 ms gen0 pauses and a gen1 collection of 7–10 ms every few seconds, all on the request path
+/// (bench/wrk/README.md, "wrk's one-connection p99 and the garbage collector"). So a completion is a
+/// slot in a ring of structs: its id as 128 bits
+/// (<see cref="CompletionKey"/>), its user and model as numbers in <see cref="CountedInternTable"/>s,
+/// found through a dictionary of value types; once the ring has grown to its capacity, the
+/// request path allocates nothing here and the collector has nothing here to trace.
+/// </remarks>
+internal sealed class CompletionBook
 {
     /// <summary>The audit decision of a feedback record.</summary>
     public const string FeedbackDecision = "feedback";
@@ -23,11 +37,29 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
 
     public const int DefaultCapacity = 100_000;
 
-    private readonly object _gate = new();
-    private readonly Dictionary<string, Completion> _completions = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
+    private const int FirstRingSize = 1024;
+
+    private readonly IPrivacyLedger _ledger;
+    private readonly int _capacity;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<UInt128, int> _slotOf = [];
+    private readonly Dictionary<UInt128, TaskCompletionSource<bool>> _waiters = [];
+    private readonly CountedInternTable _users = new();
+    private readonly CountedInternTable _models = new();
     private readonly SemaphoreSlim _loading = new(1, 1);
+    private Slot[] _ring;
+    private int _next;
     private volatile bool _loaded;
+
+    /// <summary>A book over <paramref name="ledger"/> remembering at most <paramref name="capacity"/> completions.</summary>
+    public CompletionBook(IPrivacyLedger ledger, int capacity = DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _ledger = ledger;
+        _capacity = capacity;
+        // Grown as completions arrive, so an idle node does not hold the full ring.
+        _ring = new Slot[Math.Min(capacity, FirstRingSize)];
+    }
 
     /// <summary>What a claim found.</summary>
     public enum ClaimOutcome
@@ -45,6 +77,15 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
         Claimed,
     }
 
+    [Flags]
+    private enum SlotState : byte
+    {
+        Free = 0,
+        Held = 1,
+        InFlight = 2,
+        Rated = 4,
+    }
+
     /// <summary>How many completions are remembered.</summary>
     public int Count
     {
@@ -52,7 +93,19 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
         {
             lock (_gate)
             {
-                return _completions.Count;
+                return _slotOf.Count;
+            }
+        }
+    }
+
+    /// <summary>How many distinct users and models the remembered completions name (each string is held once).</summary>
+    internal (int Users, int Models) InternedCounts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_users.Count, _models.Count);
             }
         }
     }
@@ -63,29 +116,30 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
     /// </summary>
     public void RecordAdmitted(string completionId, string userId, string model)
     {
+        var key = CompletionKey.Of(completionId);
         lock (_gate)
         {
-            Add(completionId, new Completion(userId, model) { InFlight = true });
+            Add(key, userId, model, SlotState.Held | SlotState.InFlight);
         }
     }
 
     /// <summary>Ends an admitted request: a completion when it was answered, forgotten otherwise.</summary>
     public void RecordFinished(string completionId, bool answered)
     {
+        var key = CompletionKey.Of(completionId);
         TaskCompletionSource<bool>? done;
         lock (_gate)
         {
-            if (!_completions.TryGetValue(completionId, out var c) || !c.InFlight)
+            if (!_slotOf.TryGetValue(key, out var slot) || (_ring[slot].State & SlotState.InFlight) == 0)
             {
                 return;
             }
 
-            done = c.Waiter;
-            c.InFlight = false;
-            c.Waiter = null;
+            _waiters.Remove(key, out done);
+            _ring[slot].State &= ~SlotState.InFlight;
             if (!answered)
             {
-                _completions.Remove(completionId);
+                Forget(slot);
             }
         }
 
@@ -108,11 +162,11 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
                 return;
             }
 
-            var (head, _) = await ledger.AuditHeadAsync(ct).ConfigureAwait(false);
+            var (head, _) = await _ledger.AuditHeadAsync(ct).ConfigureAwait(false);
             var after = Math.Max(0, head - WindowRecords);
             while (after < head)
             {
-                var page = await ledger.ReadAuditAsync(after, 1000, ct).ConfigureAwait(false);
+                var page = await _ledger.ReadAuditAsync(after, 1000, ct).ConfigureAwait(false);
                 if (page.Count == 0)
                 {
                     break;
@@ -145,28 +199,35 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
     {
         model = null;
         answered = null;
+        var key = CompletionKey.Of(completionId);
         lock (_gate)
         {
-            if (!_completions.TryGetValue(completionId, out var c) || (!admin && c.UserId != userId))
+            if (!_slotOf.TryGetValue(key, out var slot) || (!admin && !string.Equals(_users[_ring[slot].User], userId, StringComparison.Ordinal)))
             {
                 return ClaimOutcome.Unknown;
             }
 
-            if (c.InFlight)
+            ref var c = ref _ring[slot];
+            if ((c.State & SlotState.InFlight) != 0)
             {
                 // Made only for a rating that arrives while its answer is still being written, not for every request.
-                c.Waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                answered = c.Waiter.Task;
+                if (!_waiters.TryGetValue(key, out var waiter))
+                {
+                    waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiters.Add(key, waiter);
+                }
+
+                answered = waiter.Task;
                 return ClaimOutcome.InFlight;
             }
 
-            model = c.Model;
-            if (c.Rated)
+            model = _models[c.Model];
+            if ((c.State & SlotState.Rated) != 0)
             {
                 return ClaimOutcome.AlreadyRated;
             }
 
-            c.Rated = true;
+            c.State |= SlotState.Rated;
             return ClaimOutcome.Claimed;
         }
     }
@@ -174,11 +235,12 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
     /// <summary>Gives a claim back after its feedback record could not be written.</summary>
     public void Release(string completionId)
     {
+        var key = CompletionKey.Of(completionId);
         lock (_gate)
         {
-            if (_completions.TryGetValue(completionId, out var c))
+            if (_slotOf.TryGetValue(key, out var slot))
             {
-                c.Rated = false;
+                _ring[slot].State &= ~SlotState.Rated;
             }
         }
     }
@@ -193,40 +255,68 @@ internal sealed class CompletionBook(IPrivacyLedger ledger, int capacity = Compl
         if (e.Decision == FeedbackDecision)
         {
             // A feedback record always follows its completion's record, so the completion is here unless it fell out of the window.
-            if (_completions.TryGetValue(e.RequestId, out var rated))
+            if (_slotOf.TryGetValue(CompletionKey.Of(e.RequestId), out var rated))
             {
-                rated.Rated = true;
+                _ring[rated].State |= SlotState.Rated;
             }
         }
         else if (e.Decision == AuditDecisions.Completed && e.HttpStatus is >= 200 and < 300 && e.Model is { Length: > 0 } model
-            && e.UserId is { Length: > 0 } user && !_completions.ContainsKey(e.RequestId))
+            && e.UserId is { Length: > 0 } user)
         {
-            Add(e.RequestId, new Completion(user, model));
+            Add(CompletionKey.Of(e.RequestId), user, model, SlotState.Held);
         }
     }
 
-    private void Add(string completionId, Completion completion)
+    /// <summary>Takes the ring's next slot for a new completion (nothing when the id is already held), forgetting the oldest when full.</summary>
+    private void Add(UInt128 key, string userId, string model, SlotState state)
     {
-        if (!_completions.TryAdd(completionId, completion))
+        if (_slotOf.ContainsKey(key))
         {
             return;
         }
 
-        _order.Enqueue(completionId);
-        while (_completions.Count > capacity)
+        if (_next == _ring.Length)
         {
-            _completions.Remove(_order.Dequeue());
+            if (_ring.Length < _capacity)
+            {
+                Array.Resize(ref _ring, (int)Math.Min(_capacity, 2L * _ring.Length));
+            }
+            else
+            {
+                _next = 0;
+            }
         }
+
+        var slot = _next++;
+        if ((_ring[slot].State & SlotState.Held) != 0)
+        {
+            Forget(slot);
+        }
+
+        _ring[slot] = new Slot { Key = key, User = _users.Acquire(userId), Model = _models.Acquire(model), State = state };
+        _slotOf.Add(key, slot);
     }
 
-    private sealed class Completion(string userId, string model)
+    /// <summary>Empties a held slot; a rating still waiting on it is told the completion is gone.</summary>
+    private void Forget(int slot)
     {
-        public string UserId { get; } = userId;
-        public string Model { get; } = model;
-        public bool Rated { get; set; }
-        /// <summary>True while the request is in flight.</summary>
-        public bool InFlight { get; set; }
-        /// <summary>Completed when the in-flight request ends; made for the first rating that has to wait.</summary>
-        public TaskCompletionSource<bool>? Waiter { get; set; }
+        ref var c = ref _ring[slot];
+        _slotOf.Remove(c.Key);
+        if (_waiters.Remove(c.Key, out var waiter))
+        {
+            waiter.TrySetResult(false);
+        }
+
+        _users.Release(c.User);
+        _models.Release(c.Model);
+        c = default;
+    }
+
+    private struct Slot
+    {
+        public UInt128 Key;
+        public int User;
+        public int Model;
+        public SlotState State;
     }
 }

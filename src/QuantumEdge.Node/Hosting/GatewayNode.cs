@@ -204,6 +204,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         metricsBuilder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         var metricsApp = metricsBuilder.Build();
         var memory = new MemoryUtilization(registry, config.Resources.MemoryLimit);
+        var gcPauses = new GcPauseTime(registry);
         var operational = new OperationalMetrics(registry, ledger, backends, api.Services.GetRequiredService<IRoutePlanner>());
         var memoryLimitBytes = MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit);
         var scaling = config.Performance.EnableAutoScaling
@@ -212,6 +213,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         metricsApp.MapGet("/metrics", async ctx =>
         {
             memory.Update();
+            gcPauses.Update();
             operational.Update();
             scaling?.Update();
             ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

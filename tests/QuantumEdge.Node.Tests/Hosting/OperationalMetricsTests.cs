@@ -21,4 +21,26 @@ public sealed class OperationalMetricsTests
         Assert.Contains("\nquantumedge_ledger_read_only 1\n", after, StringComparison.Ordinal);
         Assert.Contains("\nquantumedge_ledger_storage_failed 1\n", after, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_metrics_page_gives_the_time_collections_have_paused_the_process()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)]);
+        using var http = new HttpClient();
+        var before = PausedSeconds(await http.GetStringAsync(node.Node.MetricsAddress + "/metrics"));
+        Assert.True(before <= GC.GetTotalPauseDuration().TotalSeconds);
+
+        // The test host and the node share a process: a blocking collection here pauses the node too.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var floor = GC.GetTotalPauseDuration().TotalSeconds;
+
+        var after = PausedSeconds(await http.GetStringAsync(node.Node.MetricsAddress + "/metrics"));
+        Assert.True(after >= floor && after > before, $"paused {before} s, then {after} s; the runtime says at least {floor} s");
+    }
+
+    private static double PausedSeconds(string page)
+    {
+        var line = page.Split('\n').Single(l => l.StartsWith("quantumedge_gc_pause_seconds_total ", StringComparison.Ordinal));
+        return double.Parse(line["quantumedge_gc_pause_seconds_total ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
