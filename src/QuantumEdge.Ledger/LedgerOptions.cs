@@ -50,7 +50,8 @@ public sealed record LedgerOptions
 
     /// <summary>
     /// How long the writer holds a group of only <see cref="CommitTiming.Deferrable"/> writes (outcome
-    /// records nobody waits on) for more before committing it; an immediate write, a full group or
+    /// records nobody waits on) for more before committing it, four times as long after a group of 64
+    /// writes or more (<see cref="Writing.CommitLinger"/>); an immediate write, a full group or
     /// shutdown commits it at once. A crash typically loses the deferrable writes of about this long
     /// plus two commit times, but that is no bound: a backlog over <see cref="MaxBatchSize"/>, an
     /// exclusive operation (verify, backup, prune, a verification chunk, a policy reload), a failed

@@ -8,15 +8,15 @@ namespace QuantumEdge.Ledger.LiteDb;
 /// the database. It drains every queued operation, applies them in one transaction, commits,
 /// checkpoints LiteDB's log into the data file, fsyncs, signs a chain checkpoint and rewrites the
 /// head file; only then do the callers' tasks complete (group commit amortises the fsyncs). A group
-/// of only deferrable operations lingers first (<see cref="WriteQueue{T}"/>): each commit costs the
-/// same whether it carries one outcome record or hundreds.
+/// of only deferrable operations lingers first (<see cref="WriteQueue{T}"/>), longer under load
+/// (<see cref="CommitLinger"/>): each commit costs the same whether it carries one outcome record or hundreds.
 /// </summary>
 internal sealed class GroupCommitWriter : IDisposable
 {
     private readonly WriteQueue<LedgerOperation> _queue = new();
     private readonly LedgerStore _store;
     private readonly int _maxBatch;
-    private readonly TimeSpan _linger;
+    private readonly CommitLinger _linger;
     private readonly Thread _thread;
     private readonly List<LedgerOperation> _batch = [];
     private long _commits;
@@ -28,7 +28,7 @@ internal sealed class GroupCommitWriter : IDisposable
     {
         _store = store;
         _maxBatch = Math.Max(1, maxBatch);
-        _linger = deferredLinger;
+        _linger = new CommitLinger(deferredLinger);
         _thread = new Thread(Run) { IsBackground = true, Name = "QuantumEdge.Ledger.Writer" };
         _thread.Start();
     }
@@ -79,8 +79,9 @@ internal sealed class GroupCommitWriter : IDisposable
 
     private void Run()
     {
-        while (_queue.TakeGroup(_batch, _maxBatch, _linger, out var exclusive))
+        while (_queue.TakeGroup(_batch, _maxBatch, _linger.Next, out var exclusive))
         {
+            _linger.Observe(_batch.Count);
             if (_batch.Count > 0)
             {
                 CommitGroup(_batch);

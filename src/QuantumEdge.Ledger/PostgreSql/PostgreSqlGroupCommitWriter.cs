@@ -9,7 +9,8 @@ namespace QuantumEdge.Ledger.PostgreSql;
 /// audit records and the chain's signed head in one round trip, and commits with synchronous_commit
 /// on; only then do the callers' tasks complete. As with the embedded ledger, group commit
 /// amortises the commit's WAL flush over the batch; several replicas each run their own writer.
-/// A group of only deferrable operations lingers first (<see cref="WriteQueue{T}"/>).
+/// A group of only deferrable operations lingers first (<see cref="WriteQueue{T}"/>), longer under
+/// load (<see cref="CommitLinger"/>).
 /// </summary>
 internal sealed class PostgreSqlGroupCommitWriter : IDisposable
 {
@@ -18,7 +19,7 @@ internal sealed class PostgreSqlGroupCommitWriter : IDisposable
     private readonly WriteQueue<PostgreSqlOperation> _queue = new();
     private readonly PostgreSqlStore _store;
     private readonly int _maxBatch;
-    private readonly TimeSpan _linger;
+    private readonly CommitLinger _linger;
     private readonly Task _loop;
     private readonly List<PostgreSqlOperation> _batch = [];
     private long _commits;
@@ -28,7 +29,7 @@ internal sealed class PostgreSqlGroupCommitWriter : IDisposable
     {
         _store = store;
         _maxBatch = Math.Max(1, maxBatch);
-        _linger = deferredLinger;
+        _linger = new CommitLinger(deferredLinger);
         _loop = Task.Run(RunAsync);
     }
 
@@ -61,8 +62,9 @@ internal sealed class PostgreSqlGroupCommitWriter : IDisposable
 
     private async Task RunAsync()
     {
-        while (await _queue.TakeGroupAsync(_batch, _maxBatch, _linger).ConfigureAwait(false) is (true, var exclusive))
+        while (await _queue.TakeGroupAsync(_batch, _maxBatch, _linger.Next).ConfigureAwait(false) is (true, var exclusive))
         {
+            _linger.Observe(_batch.Count);
             if (_batch.Count > 0)
             {
                 await CommitGroupAsync(_batch).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.LiteDb;
+using QuantumEdge.Ledger.Writing;
 
 namespace QuantumEdge.Ledger.Tests.LiteDb;
 
@@ -133,5 +134,25 @@ public sealed class DeferredCommitTests
         Assert.True(refund.IsCompletedSuccessfully);
         Assert.True((await refund).Refunded);
         Assert.Equal(0, budget.Spent);
+    }
+
+    [Fact]
+    public async Task After_a_loaded_group_the_next_lingers_four_times_as_long_and_a_small_group_ends_that()
+    {
+        // A linger of 1 s: a full group of 64 (committed at once) marks the writer loaded, so the next
+        // lone outcome record waits 4 s for company, not 1 s; its group of one ends the loaded state.
+        using var ctx = new LedgerTestContext();
+        using var ledger = Open(ctx, TimeSpan.FromSeconds(1), maxBatch: CommitLinger.LoadedGroupSize);
+        await Task.WhenAll(Outcomes(ledger, CommitLinger.LoadedGroupSize)).WaitAsync(Deadline);
+
+        var afterLoad = ledger.RecordAsync(Outcome(100), CommitTiming.Deferrable);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(afterLoad.IsCompleted, "the record after a loaded group committed within 2 s: it lingered only the configured 1 s");
+        await afterLoad.WaitAsync(Deadline);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await ledger.RecordAsync(Outcome(101), CommitTiming.Deferrable).WaitAsync(Deadline);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3.5), $"a record after a group of one took {clock.Elapsed.TotalSeconds:F1} s: the writer stayed loaded");
+        Assert.Equal(CommitLinger.LoadedGroupSize + 2, ledger.CommitStats!.Value.Operations);
     }
 }

@@ -1,5 +1,6 @@
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.PostgreSql;
+using QuantumEdge.Ledger.Writing;
 
 namespace QuantumEdge.Ledger.Tests.PostgreSql;
 
@@ -47,5 +48,23 @@ public sealed class PostgreSqlDeferredCommitTests(PostgresServerFixture fixture)
 
         await using var reopened = await ctx.OpenAsync();
         Assert.Equal(109, (await reopened.ReadAuditAsync(0, 1000)).Count);
+    }
+
+    [Fact]
+    public async Task After_a_loaded_group_the_next_lingers_four_times_as_long_and_a_small_group_ends_that()
+    {
+        using var ctx = new PostgreSqlLedgerTestContext(await fixture.Server.CreateDatabaseAsync());
+        await using var ledger = await PostgreSqlPrivacyLedger.OpenAsync(
+            ctx.Options() with { DeferredCommitLinger = TimeSpan.FromSeconds(1), MaxBatchSize = CommitLinger.LoadedGroupSize }, ctx.ConnectionString);
+        await Task.WhenAll(Outcomes(ledger, CommitLinger.LoadedGroupSize)).WaitAsync(Deadline);
+
+        var afterLoad = Outcomes(ledger, 1)[0];
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(afterLoad.IsCompleted, "the record after a loaded group committed within 2 s: it lingered only the configured 1 s");
+        await afterLoad.WaitAsync(Deadline);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Outcomes(ledger, 1)[0].WaitAsync(Deadline);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3.5), $"a record after a group of one took {clock.Elapsed.TotalSeconds:F1} s: the writer stayed loaded");
     }
 }
