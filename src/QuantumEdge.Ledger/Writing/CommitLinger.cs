@@ -25,9 +25,6 @@ internal sealed class CommitLinger(TimeSpan configured)
     /// <summary>The linger for the next group.</summary>
     public TimeSpan Next => _isLoaded ? _loaded : configured;
 
-    /// <summary>Whether the last group was a loaded one (tests and diagnostics).</summary>
-    public bool IsLoaded => _isLoaded;
-
     /// <summary>Called with the size of each group the writer takes (before it commits it).</summary>
     public void Observe(int groupSize) => _isLoaded = groupSize >= LoadedGroupSize;
 }

@@ -17,7 +17,6 @@ public sealed class CommitLingerTests
         var linger = new CommitLinger(Configured);
 
         Assert.Equal(Configured, linger.Next);
-        Assert.False(linger.IsLoaded);
     }
 
     [Fact]
@@ -29,14 +28,12 @@ public sealed class CommitLingerTests
         Assert.Equal(Configured, linger.Next);
 
         linger.Observe(CommitLinger.LoadedGroupSize);
-        Assert.True(linger.IsLoaded);
         Assert.Equal(TimeSpan.FromMilliseconds(8), linger.Next);
 
         linger.Observe(4096);
         Assert.Equal(TimeSpan.FromMilliseconds(8), linger.Next);
 
         linger.Observe(CommitLinger.LoadedGroupSize - 1);
-        Assert.False(linger.IsLoaded);
         Assert.Equal(Configured, linger.Next);
     }
 
