@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using QuantumEdge.Ledger.Storage;
 
 namespace QuantumEdge.Gateway.Configuration;
 
@@ -56,23 +57,19 @@ public static class RegularFile
         }
 
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (StatusOf(fd, "", 0x1000 /* AT_EMPTY_PATH */, 0x1 /* STATX_TYPE */, out var status) != 0)
+        string? kind;
+        try
         {
-            throw Refused(key, path, $"cannot be examined: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+            kind = FileTypes.NotRegular(handle);
+        }
+        catch (IOException e)
+        {
+            throw Refused(key, path, $"cannot be examined: {e.Message}");
         }
 
-        var type = status.Mode & 0xF000;
-        if (type != 0x8000)
+        if (kind is not null)
         {
-            throw Refused(key, path, type switch
-            {
-                0x4000 => "is a directory, not a file",
-                0x1000 => "is a FIFO (named pipe), not a regular file",
-                0x2000 => "is a character device, not a regular file",
-                0x6000 => "is a block device, not a regular file",
-                0xC000 => "is a socket, not a regular file",
-                _ => "is not a regular file",
-            });
+            throw Refused(key, path, $"is {kind}, not a regular file");
         }
 
         using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
@@ -136,18 +133,4 @@ public static class RegularFile
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int StatusOf(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out FileStatus status);
-
-    /// <summary>
-    /// <c>struct statx</c>, which unlike <c>struct stat</c> has one layout on every architecture;
-    /// only <c>stx_mode</c> is read.
-    /// </summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct FileStatus
-    {
-        [FieldOffset(28)]
-        public ushort Mode;
-    }
 }

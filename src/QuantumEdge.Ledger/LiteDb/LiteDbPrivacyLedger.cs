@@ -115,6 +115,7 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
             FileModes.CreatePrivateDirectory(paths.DataDirectory);
         }
 
+        RefuseEntriesThatAreNotFiles(paths);
         var window = BudgetWindow.FromId(options.BudgetTimeZone);
         var policy = new PrivacyBudgetPolicy(options.Policy);
         var directoryLock = options.ReadOnly ? DataDirectoryLock.AcquireExisting(paths.Lock) : DataDirectoryLock.Acquire(paths.Lock);
@@ -144,6 +145,22 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
 
             directoryLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Before the lock is taken or anything created: each of the ledger's files is absent or a regular file.
+    /// A FIFO would block the opener for ever, a link or device would send the writes elsewhere.
+    /// </summary>
+    private static void RefuseEntriesThatAreNotFiles(LedgerPaths paths)
+    {
+        foreach (var file in (ReadOnlySpan<string>)[paths.Lock, paths.Database, paths.Log, paths.Head])
+        {
+            if (FileTypes.NotRegular(file) is { } kind)
+            {
+                throw new LedgerCorruptException(
+                    $"'{file}' is {kind}, not a regular file; the ledger keeps only regular files in its data directory. Nothing was created or changed: move it aside (or restore the ledger from a backup).");
+            }
         }
     }
 

@@ -18,11 +18,6 @@ internal static class StoreOpener
     public static LedgerStore Open(LedgerOptions options, LedgerPaths paths, NodeIdentity identity,
         PrivacyBudgetPolicy policy, BudgetWindow window)
     {
-        if (Directory.Exists(paths.Database))
-        {
-            throw new LedgerCorruptException($"The ledger database '{paths.Database}' is a directory, not a file; nothing was created or changed.");
-        }
-
         var exists = File.Exists(paths.Database) && new FileInfo(paths.Database).Length > 0;
         if (!exists)
         {
