@@ -14,7 +14,7 @@ namespace QuantumEdge.Gateway.Forwarding;
 /// the body, hand an <see cref="InferenceCall"/> to the <see cref="InferencePipeline"/>, write its
 /// error if one is left to write, and see that the outcome is metered and audited. Refusals of
 /// unauthenticated callers are audited one by one only up to a per-address allowance; the rest
-/// go into a summary record (<see cref="UnauthenticatedRefusals"/>).
+/// go into a summary record (<see cref="RefusalSummaryWriter"/>).
 /// </summary>
 public sealed class InferenceHttpAdapter(
     NodeConfiguration config,
@@ -22,8 +22,7 @@ public sealed class InferenceHttpAdapter(
     RolePermissions roles,
     InferencePipeline pipeline,
     IReadOnlyList<IRequestGate> gates,
-    UnauthenticatedRefusals unauthenticated,
-    RefusalSummaryWriter summaries,
+    RefusalSummaryWriter unauthenticated,
     GatewayMetrics metrics,
     ILogger<InferenceHttpAdapter> logger,
     Emergency.EmergencyControls? emergency = null)
@@ -48,7 +47,7 @@ public sealed class InferenceHttpAdapter(
             record.Status = e.Status;
             if (e.Status == 401)
             {
-                audit = NoteUnauthenticated(ctx, route);
+                audit = unauthenticated.Note(RefusalSource.Of(ctx.Connection.RemoteIpAddress), RefusedEndpoint.Name(ctx));
             }
 
             await WriteErrorAsync(ctx, e).ConfigureAwait(false);
@@ -120,30 +119,6 @@ public sealed class InferenceHttpAdapter(
             SessionId = headers["X-Session-Id"],
             PatientContext = headers["X-Patient-Context"],
         };
-    }
-
-    /// <summary>True when this refusal gets its own audit record; an interval's summary that just ended is written here.</summary>
-    private bool NoteUnauthenticated(HttpContext ctx, InferenceRoute route)
-    {
-        var individual = unauthenticated.Note(ctx.Connection.RemoteIpAddress?.ToString(), route, out var ended);
-        if (ended is { } summary)
-        {
-            _ = WriteSummaryAsync(summary);
-        }
-
-        return individual;
-    }
-
-    private async Task WriteSummaryAsync(UnauthenticatedRefusals.Summary summary)
-    {
-        try
-        {
-            await summaries.WriteAsync(summary).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            logger.LogError("refusal summary could not be audited: {ExceptionType}", e.GetType().Name);
-        }
     }
 
     private static async Task WriteErrorAsync(HttpContext ctx, GatewayError error)

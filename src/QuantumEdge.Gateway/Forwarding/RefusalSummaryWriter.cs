@@ -1,17 +1,38 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using QuantumEdge.Ledger;
+using QuantumEdge.Ledger.Audit;
 
 namespace QuantumEdge.Gateway.Forwarding;
 
 /// <summary>
-/// Writes the per-address summary records of <see cref="UnauthenticatedRefusals"/> through the
-/// request gates (the audit trail) once their interval is over, and all of them at shutdown.
-/// A failed round is logged; the next one tries again.
+/// Audits the refusals of unauthenticated callers the way <see cref="UnauthenticatedRefusals"/> decides:
+/// <see cref="Note"/> tells the caller whether a refusal gets its own record, and the per-address
+/// summary records are written once their interval is over (at once when the address's next refusal
+/// ends it, otherwise on this service's timer), and all of them at shutdown. A failed write is logged;
+/// a timer round that fails is tried again on the next.
 /// </summary>
-public sealed class RefusalSummaryWriter(UnauthenticatedRefusals refusals, IReadOnlyList<IRequestGate> gates, ILogger<RefusalSummaryWriter> logger)
+public sealed class RefusalSummaryWriter(UnauthenticatedRefusals refusals, IPrivacyLedger ledger, ILogger<RefusalSummaryWriter> logger)
     : BackgroundService
 {
+    /// <summary>
+    /// Notes one refusal of an unauthenticated caller (see <see cref="UnauthenticatedRefusals.Note"/>); true when
+    /// it should be audited on its own. A summary this refusal ended is audited in the background.
+    /// </summary>
+    /// <param name="address">Whom the refusal counts against (<see cref="RefusalSource.Of"/>).</param>
+    /// <param name="endpoint">Method and route pattern refused, never a query string.</param>
+    public bool Note(string address, string endpoint)
+    {
+        var individual = refusals.Note(address, endpoint, out var ended);
+        if (ended is { } summary)
+        {
+            _ = WriteLoggingFailureAsync(summary);
+        }
+
+        return individual;
+    }
+
     /// <summary>Audits the summaries of ended intervals (every one when <paramref name="all"/>).</summary>
     public async Task FlushAsync(bool all = false)
     {
@@ -21,23 +42,19 @@ public sealed class RefusalSummaryWriter(UnauthenticatedRefusals refusals, IRead
         }
     }
 
-    /// <summary>Audits one summary as a refusal record whose detail carries the count.</summary>
+    /// <summary>Audits one summary as a refusal record whose detail carries the count and the last endpoint refused.</summary>
     public async Task WriteAsync(UnauthenticatedRefusals.Summary summary)
     {
-        var record = new RequestRecord
+        await ledger.RecordAsync(new AuditEntry
         {
+            EventType = AuditEventType.Request,
             RequestId = string.Create(CultureInfo.InvariantCulture, $"refusal-summary-{summary.From.ToUnixTimeMilliseconds()}-{summary.Address}"),
-            Route = summary.Route,
-            ReceivedAt = summary.From,
-            Status = 401,
-            Decision = "refused:unauthenticated_summary",
+            UserId = "(unauthenticated)",
+            HttpStatus = 401,
+            Decision = AuditDecisions.RefusedUnauthenticatedSummary,
             Detail = string.Create(CultureInfo.InvariantCulture,
-                $"{summary.Suppressed} more unauthenticated refusals from {summary.Address} between {summary.From:yyyy-MM-ddTHH:mm:ssZ} and {summary.To:yyyy-MM-ddTHH:mm:ssZ}"),
-        };
-        foreach (var gate in gates)
-        {
-            await gate.CompleteAsync(record).ConfigureAwait(false);
-        }
+                $"{summary.Suppressed} more unauthenticated refusals from {summary.Address} between {summary.From:yyyy-MM-ddTHH:mm:ssZ} and {summary.To:yyyy-MM-ddTHH:mm:ssZ}; the last at {AuditText.DetailValue(summary.LastEndpoint)}"),
+        }, CommitTiming.Deferrable).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,5 +83,17 @@ public sealed class RefusalSummaryWriter(UnauthenticatedRefusals refusals, IRead
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         await FlushAsync(all: true).ConfigureAwait(false);
+    }
+
+    private async Task WriteLoggingFailureAsync(UnauthenticatedRefusals.Summary summary)
+    {
+        try
+        {
+            await WriteAsync(summary).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError("refusal summary could not be audited: {ExceptionType}", e.GetType().Name);
+        }
     }
 }

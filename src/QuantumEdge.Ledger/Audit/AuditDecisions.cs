@@ -7,6 +7,8 @@ public static class AuditDecisions
     public const string RefusedInsufficientBudget = "refused:insufficient_privacy_budget";
     public const string RefusedForbidden = "refused:forbidden";
     public const string RefusedUnauthenticated = "refused:unauthenticated";
+    /// <summary>A count of unauthenticated refusals from one address that got no record of their own (past the allowance).</summary>
+    public const string RefusedUnauthenticatedSummary = "refused:unauthenticated_summary";
     public const string RefusedClassification = "refused:classification";
     public const string Refunded = "refunded";
     public const string Completed = "completed";
@@ -24,6 +26,9 @@ public static class AuditDecisions
     public const string EmergencyStateDistrusted = "admin:emergency_state_distrusted";
     /// <summary>An emergency action audited (its record is the related seq) but then not made: its state could not be persisted.</summary>
     public const string AdminActionNotApplied = "admin:not_applied";
+
+    /// <summary>An emergency action asked for while already in effect (a second halt): nothing changed; the detail names the action.</summary>
+    public const string AdminActionUnchanged = "admin:unchanged";
 
     public static bool IsRefusal(string decision) => decision.StartsWith("refused:", StringComparison.Ordinal);
 }

@@ -29,8 +29,8 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
     {
         if (!on && controls.ConfigLockdown)
         {
-            return Task.FromResult(EmergencyOutcome.Refused(409, "lockdown_configured",
-                "security.security_lockdown is true in the configuration: set it to false and restart the node to lift the lockdown", controls.State));
+            return RefuseAsync(AuditDecisions.AdminLockdownOff, 409, "lockdown_configured",
+                "security.security_lockdown is true in the configuration: set it to false and restart the node to lift the lockdown", actor, "", ct);
         }
 
         return ApplyAsync(on ? AuditDecisions.AdminLockdownOn : AuditDecisions.AdminLockdownOff, restrictive: on, actor, "",
@@ -47,20 +47,21 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
     {
         var now = time.GetUtcNow();
         var stamp = before ?? now;
+        var key = subject is null ? null : controls.SubjectKey(subject);
+        var scope = key is null ? "scope=all" : "scope=user;target_sub_hmac=" + key;
         if (stamp > now + MaxFutureStamp)
         {
-            return Task.FromResult(EmergencyOutcome.Refused(400, "invalid_before",
-                $"'before' lies in the future ({stamp:O}); a revocation covers tokens already issued", controls.State));
+            return RefuseAsync(AuditDecisions.AdminRevokeTokens, 400, "invalid_before",
+                $"'before' lies in the future ({stamp:O}); a revocation covers tokens already issued", actor, scope, ct);
         }
 
-        var key = subject is null ? null : controls.SubjectKey(subject);
         if (key is not null && !controls.State.SubjectsRevokedBefore.ContainsKey(key) && controls.State.SubjectsRevokedBefore.Count >= EmergencyState.MaxRevokedSubjects)
         {
-            return Task.FromResult(EmergencyOutcome.Refused(409, "too_many_revocations",
-                $"{EmergencyState.MaxRevokedSubjects} users are revoked one by one already: revoke everyone's tokens instead (no --sub)", controls.State));
+            return RefuseAsync(AuditDecisions.AdminRevokeTokens, 409, "too_many_revocations",
+                $"{EmergencyState.MaxRevokedSubjects} users are revoked one by one already: revoke everyone's tokens instead (no --sub)", actor, scope, ct);
         }
 
-        var detail = (key is null ? "scope=all" : "scope=user;target_sub_hmac=" + key) + ";before=" + stamp.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var detail = scope + ";before=" + stamp.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         return ApplyAsync(AuditDecisions.AdminRevokeTokens, restrictive: true, actor, detail,
             (s, _) =>
             {
@@ -119,6 +120,7 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
     private async Task<EmergencyOutcome> ApplyAsync(string decision, bool restrictive, AdminActor actor, string detail,
         Func<EmergencyState, DateTimeOffset, EmergencyState?> change, bool resolvesProblem, CancellationToken ct)
     {
+        EmergencyState unchanged;
         await _oneChange.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -126,7 +128,8 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
             var current = controls.State;
             if (change(current, now) is not { } next)
             {
-                return new EmergencyOutcome(200, current, Changed: false);
+                unchanged = current;
+                goto Unchanged;
             }
 
             if (!restrictive && availability is { Available: false })
@@ -139,17 +142,7 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
             string? auditProblem = null;
             try
             {
-                seq = await ledger.RecordAsync(new AuditEntry
-                {
-                    EventType = AuditEventType.Admin,
-                    RequestId = actor.RequestId,
-                    UserId = actor.UserId,
-                    Role = actor.Role,
-                    Department = actor.Department,
-                    Decision = decision,
-                    HttpStatus = 200,
-                    Detail = Detail(detail, actor.Reason),
-                }, ct).ConfigureAwait(false);
+                seq = await ledger.RecordAsync(AdminEntry(actor, decision, 200, Detail(detail, actor.Reason)), ct).ConfigureAwait(false);
             }
             catch (LedgerException e)
             {
@@ -192,6 +185,13 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
         {
             _oneChange.Release();
         }
+
+    Unchanged:
+        // Nothing to change, but an administrator asked for it: that is on the record too — written after the
+        // lock is let go, so that a slow ledger cannot hold up a real change behind a repeated one.
+        var (unchangedSeq, unchangedProblem) = await RecordAttemptAsync(AuditDecisions.AdminActionUnchanged, 200, actor,
+            Detail(Join("action=" + decision, detail), actor.Reason), ct).ConfigureAwait(false);
+        return new EmergencyOutcome(200, unchanged, Changed: false) { AuditSeq = unchangedSeq, AuditProblem = unchangedProblem };
     }
 
     /// <summary>
@@ -219,17 +219,7 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
         long seq;
         try
         {
-            seq = await ledger.RecordAsync(new AuditEntry
-            {
-                EventType = AuditEventType.Admin,
-                RequestId = actor.RequestId,
-                UserId = actor.UserId,
-                Role = actor.Role,
-                Department = actor.Department,
-                Decision = "admin:compliance_notice",
-                HttpStatus = 202,
-                Detail = "severity=" + severity,
-            }, ct).ConfigureAwait(false);
+            seq = await ledger.RecordAsync(AdminEntry(actor, "admin:compliance_notice", 202, "severity=" + severity), ct).ConfigureAwait(false);
         }
         catch (LedgerException e)
         {
@@ -264,18 +254,8 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
 
         try
         {
-            return await ledger.RecordAsync(new AuditEntry
-            {
-                EventType = AuditEventType.Admin,
-                RequestId = actor.RequestId,
-                UserId = actor.UserId,
-                Role = actor.Role,
-                Department = actor.Department,
-                Decision = AuditDecisions.AdminActionNotApplied,
-                HttpStatus = 500,
-                RelatedSeq = actionSeq,
-                Detail = "action=" + decision + ";problem=state_not_persisted",
-            }, ct).ConfigureAwait(false);
+            return await ledger.RecordAsync(AdminEntry(actor, AuditDecisions.AdminActionNotApplied, 500, "action=" + decision + ";problem=state_not_persisted")
+                with { RelatedSeq = actionSeq }, ct).ConfigureAwait(false);
         }
         catch (LedgerException e)
         {
@@ -283,6 +263,58 @@ internal sealed class EmergencyActions(EmergencyControls controls, EmergencyStat
             return null;
         }
     }
+
+    /// <summary>An authenticated administrator's request refused: audited (<c>refused:&lt;code&gt;</c>, naming the action), then answered.</summary>
+    private async Task<EmergencyOutcome> RefuseAsync(string decision, int status, string code, string message, AdminActor actor, string detail,
+        CancellationToken ct)
+    {
+        var (seq, problem) = await RecordAttemptAsync("refused:" + code, status, actor, Detail(Join("action=" + decision, detail), actor.Reason), ct)
+            .ConfigureAwait(false);
+        return EmergencyOutcome.Refused(status, code, message, controls.State) with { AuditSeq = seq, AuditProblem = problem };
+    }
+
+    /// <summary>
+    /// Audits a request that changes nothing (refused, or already in effect). Nothing depends on the record, so a
+    /// ledger that cannot take it does not change the answer; the caller is told it was not audited.
+    /// </summary>
+    private async Task<(long? Seq, string? Problem)> RecordAttemptAsync(string decision, int status, AdminActor actor, string detail, CancellationToken ct)
+    {
+        if (availability is { Available: false })
+        {
+            // Not worth a wait on a store known to be down; its probe, not this caller, finds it again.
+            logger.LogWarning("{Decision} was not audited: the ledger is unavailable", decision);
+            return (null, "the ledger is unavailable");
+        }
+
+        try
+        {
+            return (await ledger.RecordAsync(AdminEntry(actor, decision, status, detail), ct).ConfigureAwait(false), null);
+        }
+        catch (LedgerException e)
+        {
+            if (e is LedgerUnavailableException unavailable)
+            {
+                availability?.ReportUnavailable(unavailable);
+            }
+
+            logger.LogWarning("{Decision} could not be audited: {Problem}", decision, e.Message);
+            return (null, e.Message);
+        }
+    }
+
+    private static AuditEntry AdminEntry(AdminActor actor, string decision, int status, string detail) => new()
+    {
+        EventType = AuditEventType.Admin,
+        RequestId = actor.RequestId,
+        UserId = actor.UserId,
+        Role = actor.Role,
+        Department = actor.Department,
+        Decision = decision,
+        HttpStatus = status,
+        Detail = detail,
+    };
+
+    private static string Join(string first, string second) => second.Length == 0 ? first : first + ";" + second;
 
     private static string Detail(string detail, string reason)
     {

@@ -5,7 +5,10 @@ using QuantumEdge.Gateway.Forwarding;
 
 namespace QuantumEdge.Node.Hosting;
 
-/// <summary>Bearer-token authentication and one permission check for the non-inference endpoints.</summary>
+/// <summary>
+/// Bearer-token authentication and one permission check for the non-inference endpoints; both kinds of
+/// refusal are audited (<see cref="UnauthenticatedAudit"/>, <see cref="ForbiddenAudit"/>).
+/// </summary>
 internal static class EndpointAuth
 {
     /// <summary>
@@ -36,6 +39,7 @@ internal static class EndpointAuth
         }
         catch (TokenRejectedException e)
         {
+            await UnauthenticatedAudit.RecordAsync(ctx, e.Code).ConfigureAwait(false);
             await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.Unauthorized(e.Message, e.Code)).ConfigureAwait(false);
             return null;
         }

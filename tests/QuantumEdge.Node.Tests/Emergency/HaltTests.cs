@@ -90,7 +90,9 @@ public sealed class HaltTests
                 using var again = await EmergencyCalls.PostAsync(first, "/admin/halt", "{}");
                 using var doc = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
                 Assert.False(doc.RootElement.GetProperty("changed").GetBoolean());
-                Assert.Single(await AuditTrail.AllAsync(first), r => r.Entry.Decision == AuditDecisions.AdminHalt);
+                var records = await AuditTrail.AllAsync(first);
+                Assert.Single(records, r => r.Entry.Decision == AuditDecisions.AdminHalt);
+                Assert.Equal("action=admin:halt", Assert.Single(records, r => r.Entry.Decision == AuditDecisions.AdminActionUnchanged).Entry.Detail);
             }
 
             await using var second = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)], dataDir: dir);

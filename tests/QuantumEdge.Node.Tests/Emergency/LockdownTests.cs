@@ -163,6 +163,32 @@ public sealed class LockdownTests
         Assert.Equal(HttpStatusCode.Conflict, off.StatusCode);
         Assert.Contains("security.security_lockdown", (await ErrorShape.ReadAsync(off)).Message, StringComparison.Ordinal);
         Assert.Equal("config", (await EmergencyCalls.StateAsync(node)).GetProperty("lockdown_source").GetString());
+
+        // The refused attempt is an administrator's decision on the record, naming what was asked.
+        var refused = Assert.Single(await AuditTrail.AllAsync(node), r => r.Entry.Decision == "refused:lockdown_configured").Entry;
+        Assert.Equal(409, refused.HttpStatus);
+        Assert.Equal("it.admin", refused.UserId);
+        Assert.Equal("action=admin:lockdown_off", refused.Detail);
+    }
+
+    [Fact]
+    public async Task A_lockdown_asked_for_twice_is_audited_twice_the_second_as_unchanged()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)]);
+        using (var on = await EmergencyCalls.PostAsync(node, "/admin/lockdown", """{"enabled":true,"reason":"ransomware"}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, on.StatusCode);
+        }
+
+        using var again = await EmergencyCalls.PostAsync(node, "/admin/lockdown", """{"enabled":true,"reason":"still ransomware"}""");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        using var doc = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
+        Assert.False(doc.RootElement.GetProperty("changed").GetBoolean());
+        var records = await AuditTrail.AllAsync(node);
+        Assert.Single(records, r => r.Entry.Decision == AuditDecisions.AdminLockdownOn);
+        var unchanged = Assert.Single(records, r => r.Entry.Decision == AuditDecisions.AdminActionUnchanged);
+        Assert.Equal("action=admin:lockdown_on;reason=still ransomware", unchanged.Entry.Detail);
+        Assert.Equal(unchanged.Seq, doc.RootElement.GetProperty("audit_seq").GetInt64());
     }
 
     [Fact]

@@ -134,6 +134,18 @@ public sealed class RevocationTests
     }
 
     [Fact]
+    public async Task A_revocation_refused_for_a_future_stamp_is_audited_with_what_was_asked()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("a", TestNode.AllLevels)]);
+        using var r = await EmergencyCalls.PostAsync(node, "/admin/revoke-tokens", """{"before":"2999-01-01T00:00:00Z","reason":"typo"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Equal("invalid_before", (await ErrorShape.ReadAsync(r)).Code);
+        var refused = Assert.Single(await AuditTrail.AllAsync(node), x => x.Entry.Decision == "refused:invalid_before").Entry;
+        Assert.Equal(400, refused.HttpStatus);
+        Assert.Equal("action=admin:revoke_tokens;scope=all;reason=typo", refused.Detail);
+    }
+
+    [Fact]
     public async Task Revocation_survives_a_restart()
     {
         var dir = Path.Combine(Path.GetTempPath(), "qe-test-" + Guid.NewGuid().ToString("N"));
