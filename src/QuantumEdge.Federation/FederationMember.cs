@@ -29,6 +29,7 @@ public sealed class FederationMember
         Options = options;
         _signer = signer;
         _clock = clock;
+        NewDirectory = !Directory.Exists(options.DataDirectory) || !Directory.EnumerateFileSystemEntries(options.DataDirectory).Any();
         PrivateFiles.CreateDirectory(options.DataDirectory);
         Trust = new TrustList(options.NodeId, signer.PublicKey, options.Peers);
         _sequence = OwnSequence.Open(options.DataDirectory, clock);
@@ -44,6 +45,9 @@ public sealed class FederationMember
     }
 
     public FederationMemberOptions Options { get; }
+
+    /// <summary>The data directory was absent or empty when this member opened it: no earlier process kept state there.</summary>
+    public bool NewDirectory { get; }
 
     public string NodeId => Options.NodeId;
 

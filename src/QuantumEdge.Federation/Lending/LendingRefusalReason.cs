@@ -29,6 +29,13 @@ public static class LendingRefusalReason
     public const string PeerConcurrencyLimit = "peer_concurrency_limit";
     /// <summary>429: the borrower sent more distinct requests within the replay window than this node remembers.</summary>
     public const string ReplayWindowFull = "replay_window_full";
+    /// <summary>
+    /// 503: this node restarted after a crash without the request ids it had admitted; a request signed up to
+    /// one skew past that start could repeat one, so it is refused (see <see cref="LendingReplayHistory"/>).
+    /// </summary>
+    public const string ReplayHistoryLost = "replay_history_lost";
+    /// <summary>503: this node is stopping; its replay window was saved and admits nothing more.</summary>
+    public const string LenderStopping = "lender_stopping";
     /// <summary>503: this node has no backend cleared for the data class and model (or all failed).</summary>
     public const string NoPermittedBackend = "no_permitted_backend";
     /// <summary>Borrower side: the request's class is not lendable, so it was never sent.</summary>

@@ -16,7 +16,9 @@ namespace QuantumEdge.Federation.Lending;
 /// <item>borrower not quarantined → 403 <c>quarantined</c>.</item>
 /// </list>
 /// Then <see cref="Admit"/>, once the body is read: its hash is the signed one → 401 <c>bad_signature</c>;
-/// request id not seen within the window → 409 <c>replay</c> (or 429 <c>replay_window_full</c>).
+/// request id not seen within the window → 409 <c>replay</c> (or 429 <c>replay_window_full</c>; 503
+/// <c>replay_history_lost</c> for a request signed before a restart that lost the window, 503 <c>lender_stopping</c>
+/// once the window was closed for a stop).
 /// Nothing changes before that last step, so a forged, unknown, stale or tampered request leaves no
 /// trace but a counter. The data class is checked by the caller (it is signed, so it is the borrower's
 /// statement; the lender refuses restricted and confidential whatever it says).
@@ -130,12 +132,16 @@ public sealed class LendingRequestVerifier(TrustList trust, string federationId,
             return BadSignature(claim.From);
         }
 
-        return replays.TryRemember(claim.From, claim.RequestId, clock.GetUtcNow()) switch
+        return replays.TryRemember(claim.From, claim.RequestId, claim.Timestamp, clock.GetUtcNow()) switch
         {
             LendingReplayWindow.Outcome.Replay => LendingVerdict.Refuse(409, LendingRefusalReason.Replay,
                 $"request id {claim.RequestId} from '{claim.From}' was already used; every lending request needs a fresh id"),
             LendingReplayWindow.Outcome.Full => LendingVerdict.Refuse(429, LendingRefusalReason.ReplayWindowFull,
                 $"peer '{claim.From}' sent more requests within {2 * skew.TotalSeconds:0} s than this node remembers; try again shortly"),
+            LendingReplayWindow.Outcome.HistoryLost => LendingVerdict.Refuse(503, LendingRefusalReason.ReplayHistoryLost,
+                $"this node restarted without the request ids it had admitted, so a request signed up to {Timestamps.Format(replays.DistrustedUpTo)} could be a replay; sign a fresh request after that"),
+            LendingReplayWindow.Outcome.Closed => LendingVerdict.Refuse(503, LendingRefusalReason.LenderStopping,
+                "this node is stopping and admits no more lending requests"),
             _ => LendingVerdict.Accept(claim.From, claim.RequestId, claim.Classification),
         };
     }

@@ -35,6 +35,8 @@ internal sealed class LendingNode
     /// <summary>Lent requests running here per borrowing peer.</summary>
     public PeerConcurrency Concurrency { get; private set; } = new(1);
     public LendingReplayWindow Replays { get; } = new(LendingRequestVerifier.DefaultSkew);
+    /// <summary>Carries <see cref="Replays"/> across restarts, when this node lends (<c>lending.offer</c>).</summary>
+    public LendingReplayHistory? ReplayHistory { get; private set; }
 
     public static LendingNode Create(FederationNode federation, NodeConfiguration config, IPrivacyLedger ledger, BackendRegistry backends, CollectorRegistry registry)
     {
@@ -57,6 +59,17 @@ internal sealed class LendingNode
     {
         var member = _federation.Member;
         Concurrency = new PeerConcurrency(_config.Federation.Lending.MaxConcurrencyPerPeer);
+        if (_config.Federation.Lending.Offer)
+        {
+            // Before the first request can be admitted: the ids the last process admitted, or a refusal of what they could cover.
+            ReplayHistory = new LendingReplayHistory(member.Options.DataDirectory, Replays, LendingRequestVerifier.DefaultSkew);
+            if (ReplayHistory.Resume(member.Clock.GetUtcNow(), member.NewDirectory) is { } lost)
+            {
+                api.GetRequiredService<ILogger<LendingNode>>().LogWarning(
+                    "lending: {Problem}; requests signed up to {Until:O} are refused as possible replays (503 replay_history_lost)", lost, Replays.DistrustedUpTo);
+            }
+        }
+
         var verifier = new LendingRequestVerifier(member.Trust, member.Options.FederationId, member.Clock, IsQuarantined(_federation), Replays,
             LendingRequestVerifier.DefaultSkew);
         var handler = new LentRequestHandler(_config, api.GetRequiredService<InferencePipeline>(), api.GetRequiredService<IReadOnlyList<IRequestGate>>(),
@@ -64,6 +77,22 @@ internal sealed class LendingNode
         foreach (var route in new[] { InferenceRoute.ChatCompletions, InferenceRoute.Completions, InferenceRoute.Embeddings })
         {
             _federation.MapPost(LendingRequest.PathPrefix + route.RelativePath(), ctx => handler.HandleAsync(ctx, route));
+        }
+    }
+
+    /// <summary>
+    /// At a clean stop, once the listener has stopped: closes the replay window and saves its ids for the next start.
+    /// A failure is logged; the next start then finds the file still <c>running</c> and refuses what the ids covered.
+    /// </summary>
+    public void SuspendReplayHistory(ILogger logger)
+    {
+        try
+        {
+            ReplayHistory?.Suspend(_federation.Member.Clock.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("lending: the replay window could not be saved to {Path}: {Problem}", ReplayHistory!.Path, e.Message);
         }
     }
 

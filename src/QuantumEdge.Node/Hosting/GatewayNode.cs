@@ -296,6 +296,8 @@ internal sealed class GatewayNode : IAsyncDisposable
                 if (Federation is not null)
                 {
                     await Federation.DisposeAsync().ConfigureAwait(false);
+                    // The listener is stopped: no lending request can be admitted after the window is saved.
+                    Federation.LendingNode?.SuspendReplayHistory(_api.Services.GetRequiredService<ILogger<LendingNode>>());
                 }
 
                 if (_localAdmin is not null)

@@ -185,6 +185,50 @@ public sealed class LendingEndToEndTests
     }
 
     [Fact]
+    public async Task The_lender_marks_its_replay_window_running_and_saves_it_at_a_clean_stop_for_the_next_start()
+    {
+        var pair = await LendingPair.StartAsync();
+        string path, dataDir;
+        LendingPair.SignedLend genuine;
+        try
+        {
+            pair.Lender.KeepDataDirectory = true;
+            dataDir = pair.Lender.Node.Config.Node.DataDir;
+            path = pair.LenderLending.ReplayHistory!.Path;
+            Assert.StartsWith(dataDir, path, StringComparison.Ordinal);
+            Assert.Equal("running", ReadState(path).GetProperty("state").GetString());
+            genuine = pair.Sign();
+            using var first = await pair.SendAsync(genuine);
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+        finally
+        {
+            await pair.DisposeAsync();
+        }
+
+        try
+        {
+            var saved = ReadState(path);
+            Assert.Equal("stopped", saved.GetProperty("state").GetString());
+            var id = Assert.Single(saved.GetProperty("ids").EnumerateArray());
+            Assert.Equal("hospital-a", id.GetProperty("peer").GetString());
+            Assert.Equal(genuine.RequestId, id.GetProperty("id").GetString());
+            Assert.Equal(LendingReplayWindow.Outcome.Closed, pair.LenderLending.Replays.TryRemember("hospital-a", LendingRequest.NewRequestId(),
+                DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static JsonElement ReadState(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        return doc.RootElement.Clone();
+    }
+
+    [Fact]
     public async Task A_forged_request_is_refused_on_its_headers_before_the_lender_buffers_its_body()
     {
         await using var pair = await LendingPair.StartAsync();
