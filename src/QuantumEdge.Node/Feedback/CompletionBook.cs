@@ -26,6 +26,11 @@ namespace QuantumEdge.Node.Feedback;
 /// (<see cref="CompletionKey"/>), its user and model as numbers in <see cref="CountedInternTable"/>s,
 /// found through a dictionary of value types; once the ring has grown to its capacity, the
 /// request path allocates nothing here and the collector has nothing here to trace.
+/// The ring and the dictionary grow in one step, from <see cref="FirstRingSize"/> to the full capacity
+/// (≈ 9 MB at the default), not by doubling: each doubling past 85 KB was a large-object allocation that
+/// set off a gen2 collection (a blocking one of 9 ms among them) and a rehash of every remembered
+/// completion under the book's lock, at each doubling over a node's first 100,000 requests, all of it
+/// on the request path (bench/wrk/README.md, "The completion ring's growth").
 /// </remarks>
 internal sealed class CompletionBook
 {
@@ -37,7 +42,11 @@ internal sealed class CompletionBook
 
     public const int DefaultCapacity = 100_000;
 
-    private const int FirstRingSize = 1024;
+    /// <summary>
+    /// The ring of a node that has answered fewer completions than this (32 KB): an idle or test node
+    /// does not hold the full ring, and a dictionary of this size stays out of the large-object heap.
+    /// </summary>
+    internal const int FirstRingSize = 1024;
 
     private readonly IPrivacyLedger _ledger;
     private readonly int _capacity;
@@ -57,8 +66,8 @@ internal sealed class CompletionBook
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _ledger = ledger;
         _capacity = capacity;
-        // Grown as completions arrive, so an idle node does not hold the full ring.
         _ring = new Slot[Math.Min(capacity, FirstRingSize)];
+        _slotOf.EnsureCapacity(_ring.Length);
     }
 
     /// <summary>What a claim found.</summary>
@@ -279,7 +288,8 @@ internal sealed class CompletionBook
         {
             if (_ring.Length < _capacity)
             {
-                Array.Resize(ref _ring, (int)Math.Min(_capacity, 2L * _ring.Length));
+                Array.Resize(ref _ring, _capacity);
+                _slotOf.EnsureCapacity(_capacity);
             }
             else
             {

@@ -150,4 +150,44 @@ public sealed class CompletionBookTests
         Assert.Equal(CompletionBook.ClaimOutcome.Unknown, book.TryClaim(ids[(4 * capacity) - 1], users[((4 * capacity) - 1) % users.Length], admin: false, out _, out _));
         Assert.Equal(CompletionBook.ClaimOutcome.Claimed, book.TryClaim(ids[(4 * capacity) + 1], users[((4 * capacity) + 1) % users.Length], admin: false, out _, out _));
     }
+
+    /// <summary>
+    /// Growing by doubling, the book allocated a larger ring and rehashed its dictionary at 2,048, 4,096, …
+    /// completions: each a large-object allocation that set off a gen2 collection, and a rehash under the
+    /// lock, on the request path. Past its first ring it now grows once, to its capacity.
+    /// </summary>
+    [Fact]
+    public void Past_its_first_ring_the_book_grows_once_to_its_capacity()
+    {
+        const int capacity = 10 * CompletionBook.FirstRingSize;
+        var book = new CompletionBook(ledger: null!, capacity);
+        var ids = Enumerable.Range(0, capacity).Select(_ => CompletionIds.NewId()).ToArray();
+        var users = Enumerable.Range(0, 20).Select(i => $"dr.{i}").ToArray();
+        void Record(int i)
+        {
+            book.RecordAdmitted(ids[i], users[i % users.Length], "clinical-7b");
+            book.RecordFinished(ids[i], answered: i % 10 != 0);
+        }
+
+        for (var i = 0; i < CompletionBook.FirstRingSize; i++)
+        {
+            Record(i);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Record(CompletionBook.FirstRingSize);
+        var growth = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = CompletionBook.FirstRingSize + 1; i < capacity; i++)
+        {
+            Record(i);
+        }
+
+        var afterGrowth = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(growth >= capacity * 16L, $"the growth past the first ring allocated {growth} bytes, less than a ring of {capacity} 128-bit ids");
+        Assert.Equal(0, afterGrowth);
+        Assert.Equal(CompletionBook.ClaimOutcome.Claimed, book.TryClaim(ids[1], users[1], admin: false, out _, out _));
+        Assert.Equal(CompletionBook.ClaimOutcome.Claimed, book.TryClaim(ids[^1], users[(capacity - 1) % users.Length], admin: false, out _, out _));
+        Assert.Equal(capacity - (capacity / 10), book.Count);
+    }
 }
