@@ -21,24 +21,26 @@ internal sealed class DeviceAssignmentSolver
     private const double RampShare = 0.6;
 
     private readonly Accelerator _accelerator;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ulong> _initialise;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> _taskSums;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _backendLoads;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _couplingForces;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int> _step;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, int> _lean;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int> _decode;
+    private readonly AcceleratorStream _stream;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ulong> _initialise;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> _taskSums;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _backendLoads;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _couplingForces;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int> _step;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, int> _lean;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int> _decode;
 
     public DeviceAssignmentSolver(Accelerator accelerator)
     {
         _accelerator = accelerator;
-        _initialise = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ulong>(IsingKernels.Initialise);
-        _taskSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(AssignmentKernels.TaskSums);
-        _backendLoads = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.BackendLoads);
-        _couplingForces = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.CouplingForces);
-        _step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int>(AssignmentKernels.Step);
-        _lean = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, int>(AssignmentKernels.Lean);
-        _decode = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(AssignmentKernels.Decode);
+        _stream = accelerator.DefaultStream;
+        _initialise = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ulong>>(accelerator, IsingKernels.Initialise);
+        _taskSums = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>>(accelerator, AssignmentKernels.TaskSums);
+        _backendLoads = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>>(accelerator, AssignmentKernels.BackendLoads);
+        _couplingForces = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>>(accelerator, AssignmentKernels.CouplingForces);
+        _step = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int>>(accelerator, AssignmentKernels.Step);
+        _lean = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, int>>(accelerator, AssignmentKernels.Lean);
+        _decode = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>>(accelerator, AssignmentKernels.Decode);
     }
 
     /// <summary>The kernels the constructor compiled and loaded.</summary>
@@ -99,7 +101,7 @@ internal sealed class DeviceAssignmentSolver
         {
             Initialise(device, seeds, unchecked((ulong)rng.NextInt64()));
             steps += Run(device, stepsThisRound, deadline, (float)c0, (float)dt, step, cancellationToken);
-            _decode(new Index1D(checked(agents * tasks)), device.X.View, device.TaskStart.View, device.Choice.View, agents);
+            _decode(_stream, new Index1D(checked(agents * tasks)), device.X.View, device.TaskStart.View, device.Choice.View, agents);
             device.Choice.View.CopyToCPU(choice);
             for (var a = 0; a < agents; a++)
             {
@@ -177,7 +179,7 @@ internal sealed class DeviceAssignmentSolver
     /// <summary>Random positions, momenta at rest, the first agents leaning towards the seed plans.</summary>
     private void Initialise(DeviceProblem device, List<int[]> seeds, ulong seed)
     {
-        _initialise((int)device.X.Length, device.X.View, device.Y.View, seed);
+        _initialise(_stream, (int)device.X.Length, device.X.View, device.Y.View, seed);
         device.Y.MemSetToZero();
         var seeded = Math.Min(seeds.Count, device.Agents / 2);
         if (seeded == 0)
@@ -193,7 +195,7 @@ internal sealed class DeviceAssignmentSolver
         }
 
         using var buffer = _accelerator.Allocate1D(plans);
-        _lean(new Index1D(checked(seeded * device.Problem.VariableCount)), device.X.View, buffer.View, device.VariableTask.View, device.VariableBackend.View, tasks, device.Agents, seeded);
+        _lean(_stream, new Index1D(checked(seeded * device.Problem.VariableCount)), device.X.View, buffer.View, device.VariableTask.View, device.VariableBackend.View, tasks, device.Agents, seeded);
         _accelerator.Synchronize();
     }
 
@@ -227,15 +229,15 @@ internal sealed class DeviceAssignmentSolver
             }
 
             var progress = (float)k / Math.Max(1, total - 1);
-            _taskSums(taskGrid, d.X.View, d.TaskStart.View, d.TaskSums.View, agents);
-            _backendLoads(backendGrid, d.X.View, d.BackendStart.View, d.BackendVariables.View, d.Phi.View, d.BackendLoads.View, agents);
+            _taskSums(_stream, taskGrid, d.X.View, d.TaskStart.View, d.TaskSums.View, agents);
+            _backendLoads(_stream, backendGrid, d.X.View, d.BackendStart.View, d.BackendVariables.View, d.Phi.View, d.BackendLoads.View, agents);
             if (d.HasCouplings)
             {
-                _couplingForces(variables, d.X.View, d.CoupledStart.View, d.CoupledVariable.View, d.CoupledWeight.View, d.CouplingForces.View, agents);
+                _couplingForces(_stream, variables, d.X.View, d.CoupledStart.View, d.CoupledVariable.View, d.CoupledWeight.View, d.CouplingForces.View, agents);
             }
 
             var p = step with { Step = StepParameters.For(A0 * (1 - progress), c0, A0, dt) };
-            _step(size, d.X.View, d.Y.View, d.CouplingForces.View, d.TaskSums.View, d.BackendLoads.View, d.Constant.View, d.Slope.View, d.Self.View, d.VariableTask.View, d.VariableBackend.View, p, agents);
+            _step(_stream, size, d.X.View, d.Y.View, d.CouplingForces.View, d.TaskSums.View, d.BackendLoads.View, d.Constant.View, d.Slope.View, d.Self.View, d.VariableTask.View, d.VariableBackend.View, p, agents);
         }
 
         _accelerator.Synchronize();

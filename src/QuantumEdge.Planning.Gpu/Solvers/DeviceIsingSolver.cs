@@ -31,26 +31,28 @@ internal sealed class DeviceIsingSolver
     private const int DenseLimit = 16_384;
 
     private readonly Accelerator _accelerator;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ulong> _initialise;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _sign;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _dense;
-    private readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _sparse;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int> _step;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>> _energies;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<ulong>> _packKeys;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _column;
+    private readonly AcceleratorStream _stream;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ulong> _initialise;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> _sign;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _dense;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _sparse;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int> _step;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>> _energies;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<ulong>> _packKeys;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> _column;
 
     public DeviceIsingSolver(Accelerator accelerator)
     {
         _accelerator = accelerator;
-        _initialise = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ulong>(IsingKernels.Initialise);
-        _sign = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(IsingKernels.Sign);
-        _dense = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.DenseForces);
-        _sparse = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(IsingKernels.SparseForces);
-        _step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int>(IsingKernels.Step);
-        _energies = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>(IsingKernels.Energies);
-        _column = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.Column);
-        _packKeys = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<ulong>>(AgentSelection.PackKeys);
+        _stream = accelerator.DefaultStream;
+        _initialise = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ulong>>(accelerator, IsingKernels.Initialise);
+        _sign = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>>>(accelerator, IsingKernels.Sign);
+        _dense = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>>(accelerator, IsingKernels.DenseForces);
+        _sparse = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(accelerator, IsingKernels.SparseForces);
+        _step = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int>>(accelerator, IsingKernels.Step);
+        _energies = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>>(accelerator, IsingKernels.Energies);
+        _column = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int>>(accelerator, IsingKernels.Column);
+        _packKeys = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<ulong>>>(accelerator, AgentSelection.PackKeys);
     }
 
     /// <summary>The kernels the constructor compiled and loaded (the best-agent reduction is ILGPU.Algorithms' Reduce).</summary>
@@ -113,17 +115,16 @@ internal sealed class DeviceIsingSolver
         using var rowStart = _accelerator.Allocate1D(dense ? [0] : model.RowStart.ToArray());
         using var columns = _accelerator.Allocate1D(dense ? [0] : model.Columns.ToArray());
         using var values = _accelerator.Allocate1D(dense ? DenseCouplings(model) : [.. model.Couplings.ToArray().Select(v => (float)v)]);
-        var stream = _accelerator.DefaultStream;
         var grid = new Index1D(checked(agents * n));
         void Multiply(MemoryBuffer1D<float, Stride1D.Dense> source, MemoryBuffer1D<float, Stride1D.Dense> destination)
         {
             if (dense)
             {
-                _dense(grid, values.View, source.View, destination.View, n, agents);
+                _dense(_stream, grid, values.View, source.View, destination.View, n, agents);
             }
             else
             {
-                _sparse(grid, rowStart.View, columns.View, values.View, source.View, destination.View, agents);
+                _sparse(_stream, grid, rowStart.View, columns.View, values.View, source.View, destination.View, agents);
             }
         }
 
@@ -138,7 +139,7 @@ internal sealed class DeviceIsingSolver
                 Multiply(signs, forces);
                 if (sample)
                 {
-                    _energies(agents, signs.View, forces.View, field.View, n, agents, offset, energies.View);
+                    _energies(_stream, agents, signs.View, forces.View, field.View, n, agents, offset, energies.View);
                 }
             }
             else
@@ -146,19 +147,19 @@ internal sealed class DeviceIsingSolver
                 Multiply(x, forces);
                 if (sample)
                 {
-                    _sign((int)size, x.View, signs.View);
+                    _sign(_stream, (int)size, x.View, signs.View);
                     Multiply(signs, signForces);
-                    _energies(agents, signs.View, signForces.View, field.View, n, agents, offset, energies.View);
+                    _energies(_stream, agents, signs.View, signForces.View, field.View, n, agents, offset, energies.View);
                 }
             }
 
-            _step((int)size, x.View, y.View, forces.View, field.View, signs.View, StepParameters.For(A0 * (1 - progress), (float)c0, A0, (float)dt), agents);
+            _step(_stream, (int)size, x.View, y.View, forces.View, field.View, signs.View, StepParameters.For(A0 * (1 - progress), (float)c0, A0, (float)dt), agents);
         }
 
         void Randomise()
         {
-            _initialise((int)size, x.View, y.View, unchecked((ulong)rng.NextInt64()));
-            _sign((int)size, x.View, signs.View);
+            _initialise(_stream, (int)size, x.View, y.View, unchecked((ulong)rng.NextInt64()));
+            _sign(_stream, (int)size, x.View, signs.View);
         }
 
         var steps = settings.StepsPerRound;
@@ -215,7 +216,7 @@ internal sealed class DeviceIsingSolver
                 totalSteps++;
                 if (sample)
                 {
-                    var (energy, agent) = BestAgent(energies, keys, bestKey, stream);
+                    var (energy, agent) = BestAgent(energies, keys, bestKey);
                     if (energy < bestSampled - (1e-6f * Math.Max(1f, Math.Abs(bestSampled))))
                     {
                         bestSampled = energy;
@@ -273,7 +274,7 @@ internal sealed class DeviceIsingSolver
     /// <summary>One agent's signs, gathered on the device so only n floats cross to the host.</summary>
     private sbyte[] ReadSpins(MemoryBuffer1D<float, Stride1D.Dense> signs, MemoryBuffer1D<float, Stride1D.Dense> column, int agent, int agents)
     {
-        _column((int)column.Length, signs.View, column.View, agent, agents);
+        _column(_stream, (int)column.Length, signs.View, column.View, agent, agents);
         var host = column.GetAsArray1D();
         var spins = new sbyte[host.Length];
         for (var i = 0; i < host.Length; i++)
@@ -284,10 +285,10 @@ internal sealed class DeviceIsingSolver
         return spins;
     }
 
-    private (float Energy, int Agent) BestAgent(MemoryBuffer1D<float, Stride1D.Dense> energies, MemoryBuffer1D<ulong, Stride1D.Dense> keys, MemoryBuffer1D<ulong, Stride1D.Dense> best, AcceleratorStream stream)
+    private (float Energy, int Agent) BestAgent(MemoryBuffer1D<float, Stride1D.Dense> energies, MemoryBuffer1D<ulong, Stride1D.Dense> keys, MemoryBuffer1D<ulong, Stride1D.Dense> best)
     {
-        _packKeys((int)energies.Length, energies.View, keys.View);
-        _accelerator.Reduce<ulong, MinUInt64>(stream, keys.View, best.View);
+        _packKeys(_stream, (int)energies.Length, energies.View, keys.View);
+        _accelerator.Reduce<ulong, MinUInt64>(_stream, keys.View, best.View);
         var key = new ulong[1];
         best.View.CopyToCPU(key);
         return AgentSelection.Unpack(key[0]);
@@ -313,9 +314,9 @@ internal sealed class DeviceIsingSolver
     {
         var n = model.Size;
         var agents = (int)energies.Length;
-        _sign((int)x.Length, x.View, signs.View);
+        _sign(_stream, (int)x.Length, x.View, signs.View);
         multiply(signs, signForces);
-        _energies(agents, signs.View, signForces.View, field.View, n, agents, (float)model.Offset, energies.View);
+        _energies(_stream, agents, signs.View, signForces.View, field.View, n, agents, (float)model.Offset, energies.View);
         var raw = new float[agents];
         energies.View.CopyToCPU(raw);
         signs.View.CopyToCPU(hostSigns);
