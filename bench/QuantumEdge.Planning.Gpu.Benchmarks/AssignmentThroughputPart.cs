@@ -19,11 +19,12 @@ internal static class AssignmentThroughputPart
     public static BenchSection Run(BenchContext context)
     {
         var accelerator = context.Accelerator;
-        var initialise = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ulong>(IsingKernels.Initialise);
-        var taskSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(AssignmentKernels.TaskSums);
-        var backendLoads = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.BackendLoads);
-        var couplingForces = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(AssignmentKernels.CouplingForces);
-        var step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int>(AssignmentKernels.Step);
+        var stream = accelerator.DefaultStream;
+        var initialise = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ulong>>(accelerator, IsingKernels.Initialise);
+        var taskSums = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>>(accelerator, AssignmentKernels.TaskSums);
+        var backendLoads = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>>(accelerator, AssignmentKernels.BackendLoads);
+        var couplingForces = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>>(accelerator, AssignmentKernels.CouplingForces);
+        var step = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, AssignmentStepParameters, int>>(accelerator, AssignmentKernels.Step);
         var shapes = context.Quick ? new[] { (64, 8), (256, 16) } : [(1_024, 64), (16_384, 128)];
         var agentCounts = context.Quick ? new[] { 16 } : [64, 256];
         var target = TimeSpan.FromSeconds(context.Quick ? 0.05 : 0.4);
@@ -55,7 +56,7 @@ internal static class AssignmentThroughputPart
                 }
 
                 using var d = new DeviceProblem(accelerator, problem, qubo, agents);
-                initialise((int)d.X.Length, d.X.View, d.Y.View, 11UL);
+                initialise(stream, (int)d.X.Length, d.X.View, d.Y.View, 11UL);
                 d.Y.MemSetToZero();
                 var variables = new Index1D(checked(agents * problem.VariableCount));
                 var taskGrid = new Index1D(checked(agents * problem.TaskCount));
@@ -65,14 +66,14 @@ internal static class AssignmentThroughputPart
                 var parameters = new AssignmentStepParameters(StepParameters.For(0.5f, (float)c0, 1f, (float)dt), 2 * (float)qubo.Penalty);
                 var (steps, seconds) = KernelClock.Time(accelerator, () =>
                 {
-                    taskSums(taskGrid, d.X.View, d.TaskStart.View, d.TaskSums.View, agents);
-                    backendLoads(backendGrid, d.X.View, d.BackendStart.View, d.BackendVariables.View, d.Phi.View, d.BackendLoads.View, agents);
+                    taskSums(stream, taskGrid, d.X.View, d.TaskStart.View, d.TaskSums.View, agents);
+                    backendLoads(stream, backendGrid, d.X.View, d.BackendStart.View, d.BackendVariables.View, d.Phi.View, d.BackendLoads.View, agents);
                     if (d.HasCouplings)
                     {
-                        couplingForces(variables, d.X.View, d.CoupledStart.View, d.CoupledVariable.View, d.CoupledWeight.View, d.CouplingForces.View, agents);
+                        couplingForces(stream, variables, d.X.View, d.CoupledStart.View, d.CoupledVariable.View, d.CoupledWeight.View, d.CouplingForces.View, agents);
                     }
 
-                    step(size, d.X.View, d.Y.View, d.CouplingForces.View, d.TaskSums.View, d.BackendLoads.View, d.Constant.View, d.Slope.View, d.Self.View, d.VariableTask.View, d.VariableBackend.View, parameters, agents);
+                    step(stream, size, d.X.View, d.Y.View, d.CouplingForces.View, d.TaskSums.View, d.BackendLoads.View, d.Constant.View, d.Slope.View, d.Self.View, d.VariableTask.View, d.VariableBackend.View, parameters, agents);
                 }, target);
                 var rate = steps * (double)size / seconds;
                 table.Add($"{tasks}×{backends}", Format(problem.VariableCount), Format(qubo.CoupledVariable.Length), Format(agents), Format(steps), Format(seconds * 1e3 / steps, "F3"), Rate(rate));

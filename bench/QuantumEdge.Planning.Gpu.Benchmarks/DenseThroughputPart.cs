@@ -22,11 +22,12 @@ internal static class DenseThroughputPart
     public static IReadOnlyList<BenchSection> Run(BenchContext context)
     {
         var accelerator = context.Accelerator;
-        var fill = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ulong>(BenchKernels.FillCouplings);
-        var initialise = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ulong>(IsingKernels.Initialise);
-        var sign = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(IsingKernels.Sign);
-        var dense = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IsingKernels.DenseForces);
-        var step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int>(IsingKernels.Step);
+        var stream = accelerator.DefaultStream;
+        var fill = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, int, ulong>>(accelerator, BenchKernels.FillCouplings);
+        var initialise = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ulong>>(accelerator, IsingKernels.Initialise);
+        var sign = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>>>(accelerator, IsingKernels.Sign);
+        var dense = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>>(accelerator, IsingKernels.DenseForces);
+        var step = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int>>(accelerator, IsingKernels.Step);
         var sizes = context.Quick ? new[] { 128, 256 } : [2_000, 8_000, 16_000];
         var agentCounts = context.Quick ? new[] { 8, 32 } : [64, 128, 256, 512, 1_024];
         var target = TimeSpan.FromSeconds(context.Quick ? 0.05 : 0.4);
@@ -49,7 +50,7 @@ internal static class DenseThroughputPart
             }
 
             using var couplings = accelerator.Allocate1D<float>((long)n * n);
-            fill((int)couplings.Length, couplings.View, n, 2026UL);
+            fill(stream, (int)couplings.Length, couplings.View, n, 2026UL);
             foreach (var agents in agentCounts)
             {
                 if (context.OutOfTime)
@@ -71,15 +72,15 @@ internal static class DenseThroughputPart
                 using var forces = accelerator.Allocate1D<float>(size);
                 using var field = accelerator.Allocate1D<float>(n);
                 field.MemSetToZero();
-                initialise((int)size, x.View, y.View, 7UL);
-                sign((int)size, x.View, signs.View);
+                initialise(stream, (int)size, x.View, y.View, 7UL);
+                sign(stream, (int)size, x.View, signs.View);
                 var grid = new Index1D(checked(agents * n));
                 // A mid-ramp step: the pressure term is what makes the step kernel do its full work.
                 var parameters = StepParameters.For(0.5f, 0.5f / MathF.Sqrt(n), 1f, 0.5f);
                 var (steps, seconds) = KernelClock.Time(accelerator, () =>
                 {
-                    dense(grid, couplings.View, signs.View, forces.View, n, agents);
-                    step((int)size, x.View, y.View, forces.View, field.View, signs.View, parameters, agents);
+                    dense(stream, grid, couplings.View, signs.View, forces.View, n, agents);
+                    step(stream, (int)size, x.View, y.View, forces.View, field.View, signs.View, parameters, agents);
                 }, target);
                 var rate = steps * (double)size / seconds;
                 table.Add(Format(n), Format(agents), Format(steps), Format(seconds * 1e3 / steps, "F3"), Rate(rate));
