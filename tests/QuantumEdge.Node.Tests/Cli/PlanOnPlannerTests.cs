@@ -13,8 +13,9 @@ namespace QuantumEdge.Node.Tests.Cli;
 /// slack (10 % of the budget) is, rightly, a timeout fallback, and on a loaded 2-core machine the CPU
 /// accelerator overran its share by seconds while it simulated eight lanes, and again with two lanes
 /// that met at a barrier after every group of two threads (CI, G1 with 8 agents: 3 s late on 28 s). It
-/// has two lanes and groups of one thread since (<c>KernelLoader</c>): beside six busy processes the
-/// same solve answered 49 ms late, within the slack.
+/// runs its kernels in groups of one thread since (<c>KernelLoader</c>: one lane computes, the other
+/// meets it only at a launch's ends): beside six busy processes the same solve answered 49 ms late,
+/// within the slack.
 /// When a solve falls back, the failure names the reason.
 /// </summary>
 public sealed class PlanOnPlannerTests(PlannerProcess planner) : IClassFixture<PlannerProcess>, IDisposable

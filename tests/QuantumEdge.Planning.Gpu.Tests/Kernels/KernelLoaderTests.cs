@@ -5,8 +5,8 @@ using QuantumEdge.Planning.Gpu.Kernels;
 namespace QuantumEdge.Planning.Gpu.Tests.Kernels;
 
 /// <summary>
-/// The planner's kernels on ILGPU's CPU accelerator run in groups of one thread, so the simulated
-/// lanes meet only at a launch's start and end, not after every group of the grid.
+/// The planner's kernels on ILGPU's CPU accelerator run in groups of one thread, so a launch makes the
+/// simulated lanes meet only at its start and end, not after every group of the grid.
 /// </summary>
 [Collection(CpuAcceleratorCollection.Name)]
 public sealed class KernelLoaderTests(CpuAccelerator cpu)
