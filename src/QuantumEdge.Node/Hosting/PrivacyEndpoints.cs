@@ -100,12 +100,12 @@ internal static class PrivacyEndpoints
         try
         {
             var body = await RequestBodyReader.ReadAsync(ctx, 16 * 1024).ConfigureAwait(false);
-            request = JsonSerializer.Deserialize(body, NodeJsonContext.Default.BudgetResetRequest);
-        }
-        catch (JsonException e)
-        {
-            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest($"request body is not valid JSON: {e.Message}", code: "invalid_json")).ConfigureAwait(false);
-            return;
+            (request, var problem, var member) = BudgetResetBody.Parse(body);
+            if (request is null)
+            {
+                await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest(problem!, member)).ConfigureAwait(false);
+                return;
+            }
         }
         catch (GatewayError e)
         {
@@ -113,24 +113,18 @@ internal static class PrivacyEndpoints
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(request?.User))
-        {
-            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest("'user' is required", "user")).ConfigureAwait(false);
-            return;
-        }
-
         var ledger = ctx.RequestServices.GetRequiredService<IPrivacyLedger>();
-        var seq = await ledger.ResetBudgetAsync(request.User, new AdminActor
+        var seq = await ledger.ResetBudgetAsync(request.User!, new AdminActor
         {
             UserId = caller.Subject,
             Role = caller.Role,
             Department = caller.Department,
             RequestId = ctx.TraceIdentifier,
-            Reason = (request.Reason ?? "").Length > 200 ? request.Reason![..200] : request.Reason ?? "",
+            Reason = request.Reason!,
         }).ConfigureAwait(false);
         var privacyMetrics = ctx.RequestServices.GetRequiredService<PrivacyMetrics>();
         privacyMetrics.AuditEvents.WithLabels("admin").Inc();
-        privacyMetrics.ObserveReset(request.User);
-        await ctx.Response.WriteAsJsonAsync(new BudgetResetResult(request.User, seq), NodeJsonContext.Default.BudgetResetResult).ConfigureAwait(false);
+        privacyMetrics.ObserveReset(request.User!);
+        await ctx.Response.WriteAsJsonAsync(new BudgetResetResult(request.User!, seq), NodeJsonContext.Default.BudgetResetResult).ConfigureAwait(false);
     }
 }

@@ -245,6 +245,14 @@ public sealed class PrivacyBudgetEndToEndTests
     [Theory]
     [InlineData("""{"user":"alice","user":"bob","reason":"x"}""", "user")]
     [InlineData("""{"user":"alice","reason":"\ud800"}""", "reason")]
+    [InlineData("""{"user":"alice"}""", "'reason' is required")]
+    [InlineData("""{"user":"alice","reason":"   "}""", "'reason' is required")]
+    [InlineData("""{"user":"alice","reason":null}""", "'reason' must be a string")]
+    [InlineData("""{"user":"alice","reason":"ticket 1","extra":1}""", "unknown key 'extra'")]
+    [InlineData("""{"user":["alice"],"reason":"ticket 1"}""", "'user' must be a string")]
+    [InlineData("""{"reason":"ticket 1"}""", "'user' is required")]
+    [InlineData("""["alice","ticket 1"]""", "JSON object")]
+    [InlineData("""{"user":"alice","reason":"ticket 1"} {}""", "not valid JSON")]
     public async Task A_reset_with_a_repeated_key_or_a_broken_string_is_refused_and_resets_nothing(string body, string named)
     {
         await using var node = await TestNode.StartAsync([new TestNode.Sim("gpu", TestNode.AllLevels)]);
@@ -256,6 +264,32 @@ public sealed class PrivacyBudgetEndToEndTests
         using var error = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
         Assert.Contains(named, error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, (await node.Node.Ledger.ReadAuditAsync(0, 10_000)).Count);
+    }
+
+    [Fact]
+    public async Task A_reset_whose_reason_is_too_long_for_the_audit_record_is_refused_rather_than_cut()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("gpu", TestNode.AllLevels)]);
+        var before = (await node.Node.Ledger.ReadAuditAsync(0, 10_000)).Count;
+        var admin = node.Token(role: "admin", sub: "it.admin");
+
+        using (var tooLong = await PostAsync(node, "/privacy/budgets/reset", admin, new { user = "alice", reason = new string('r', 201) }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+            using var error = JsonDocument.Parse(await tooLong.Content.ReadAsStringAsync());
+            Assert.Equal("'reason' is longer than 200 characters", error.RootElement.GetProperty("error").GetProperty("message").GetString());
+            Assert.Equal("reason", error.RootElement.GetProperty("error").GetProperty("param").GetString());
+        }
+
+        Assert.Equal(before, (await node.Node.Ledger.ReadAuditAsync(0, 10_000)).Count);
+        using (var longest = await PostAsync(node, "/privacy/budgets/reset", admin, new { user = "alice", reason = new string('r', 200) }))
+        {
+            Assert.Equal(HttpStatusCode.OK, longest.StatusCode);
+        }
+
+        var records = await node.Node.Ledger.ReadAuditAsync(0, 10_000);
+        var reset = Assert.Single(records, r => r.Entry.Decision == "admin:budget_reset");
+        Assert.Contains(new string('r', 200), reset.Entry.Detail, StringComparison.Ordinal);
     }
 
     private static Task<HttpResponseMessage> PostAsync(TestNode node, string path, string token, object body)
