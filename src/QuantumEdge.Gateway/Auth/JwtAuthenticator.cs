@@ -17,6 +17,12 @@ public sealed class JwtAuthenticator
     /// <summary>HS256 needs a key of at least 256 bits.</summary>
     public const int MinimumSecretBytes = 32;
 
+    /// <summary>
+    /// The longest lifetime of a token this node issues (366 days): a bearer token cannot be revoked
+    /// before it expires, so a lifetime of years is a standing credential, not a test token.
+    /// </summary>
+    public static readonly TimeSpan LongestLifetime = TimeSpan.FromDays(366);
+
     /// <summary>Distinct valid tokens remembered at once (a few hundred bytes each).</summary>
     internal const int ValidatedTokenCapacity = 8192;
 

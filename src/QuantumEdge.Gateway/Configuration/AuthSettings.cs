@@ -1,3 +1,5 @@
+using QuantumEdge.Gateway.Auth;
+
 namespace QuantumEdge.Gateway.Configuration;
 
 /// <summary>
@@ -27,7 +29,7 @@ public sealed record AuthSettings
             Authority = s.OptionalString("authority"),
             RequireHttpsMetadata = s.Bool("require_https_metadata", d.RequireHttpsMetadata),
             ClockSkewSeconds = s.Int("clock_skew_seconds", d.ClockSkewSeconds, 0, 600),
-            DefaultTokenTtl = Durations.Parse(s.KeyPath("default_token_ttl"), s.String("default_token_ttl", "8h")),
+            DefaultTokenTtl = Durations.Parse(s.KeyPath("default_token_ttl"), s.String("default_token_ttl", "8h"), JwtAuthenticator.LongestLifetime),
         };
         s.RejectUnknownKeys();
         if (result.Mode == "oidc" && string.IsNullOrWhiteSpace(result.Authority))

@@ -5,22 +5,37 @@ namespace QuantumEdge.Gateway.Configuration;
 /// <summary>Parses operator-friendly durations such as <c>90s</c>, <c>15m</c>, <c>8h</c>, <c>2d</c>.</summary>
 public static class Durations
 {
-    public static TimeSpan Parse(string key, string text)
+    /// <summary>
+    /// The longest duration any setting accepts (100 years): a date computed from now plus or minus a
+    /// longer one can leave the calendar, which would surface as an unexplained crash rather than a
+    /// message naming the setting.
+    /// </summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(36_500);
+
+    /// <summary>The duration <paramref name="text"/> names, at most <see cref="Longest"/>.</summary>
+    public static TimeSpan Parse(string key, string text) => Parse(key, text, Longest);
+
+    /// <summary>The duration <paramref name="text"/> names, at most <paramref name="longest"/>.</summary>
+    public static TimeSpan Parse(string key, string text, TimeSpan longest)
     {
         var t = text.Trim();
         if (t.Length >= 2 && double.TryParse(t.AsSpan(0, t.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 && double.IsFinite(n))
         {
-            TimeSpan? span = char.ToLowerInvariant(t[^1]) switch
+            double? seconds = char.ToLowerInvariant(t[^1]) switch
             {
-                's' => TimeSpan.FromSeconds(n),
-                'm' => TimeSpan.FromMinutes(n),
-                'h' => TimeSpan.FromHours(n),
-                'd' => TimeSpan.FromDays(n),
+                's' => n,
+                'm' => n * 60,
+                'h' => n * 3600,
+                'd' => n * 86_400,
                 _ => null,
             };
-            if (span is { } s)
+            if (seconds is { } s)
             {
-                return s;
+                // Compared as seconds first: a TimeSpan of 1e20 days does not exist to compare.
+                return s <= longest.TotalSeconds
+                    ? TimeSpan.FromSeconds(s)
+                    : throw new ConfigurationException(key, string.Create(CultureInfo.InvariantCulture,
+                        $"'{text}' is longer than the longest allowed here, {longest.TotalDays:0.###}d"));
             }
         }
 

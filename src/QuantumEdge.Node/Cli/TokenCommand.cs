@@ -28,7 +28,7 @@ internal static class TokenCommand
                 throw new ConfigurationException("--role", $"'{r}' is not a role in security.role_permissions ({string.Join(", ", config.Security.RolePermissions.Keys)})");
             }
 
-            var life = parse.GetValue(ttl) is { } t ? Durations.Parse("--ttl", t) : config.Auth.DefaultTokenTtl;
+            var life = parse.GetValue(ttl) is { } t ? Durations.Parse("--ttl", t, JwtAuthenticator.LongestLifetime) : config.Auth.DefaultTokenTtl;
             var auth = new JwtAuthenticator(config.Auth);
             Console.Out.WriteLine(auth.Issue(NonEmpty(parse.GetValue(sub), "--sub"), r, NonEmpty(parse.GetValue(department), "--department"), life));
             return ExitCodes.Ok;

@@ -176,6 +176,8 @@ public sealed class CliContractTests
     [Theory]
     [InlineData(new[] { "token", "issue", "--sub", "a", "--role", "janitor", "--department", "icu" }, "--role")]
     [InlineData(new[] { "token", "issue", "--sub", "a", "--role", "doctor", "--department", "icu", "--ttl", "forever" }, "--ttl")]
+    [InlineData(new[] { "token", "issue", "--sub", "a", "--role", "doctor", "--department", "icu", "--ttl", "99999999h" }, "--ttl")]
+    [InlineData(new[] { "token", "issue", "--sub", "a", "--role", "doctor", "--department", "icu", "--ttl", "367d" }, "--ttl")]
     public async Task Token_issue_rejects_bad_arguments_with_exit_2(string[] args, string named)
     {
         var r = await QuantumEdgeProcess.RunAsync(args, new Dictionary<string, string?> { ["JWT_SECRET"] = Secret });
