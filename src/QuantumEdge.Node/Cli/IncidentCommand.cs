@@ -61,6 +61,14 @@ internal static class IncidentCommand
         verify.SetAction(async (parse, ct) =>
         {
             var file = parse.GetValue(bundle)!;
+            if (!File.Exists(file))
+            {
+                // Checked before the key, so that a mistyped bundle is named as such and not as a missing key or signature.
+                throw new ConfigurationException("FILE", Directory.Exists(file)
+                    ? $"'{file}' is a directory, not an incident bundle"
+                    : $"the incident bundle '{file}' does not exist");
+            }
+
             var keyPath = parse.GetValue(publicKey);
             if (keyPath is null)
             {
@@ -69,7 +77,19 @@ internal static class IncidentCommand
                 keyPath = Path.Combine(dir, NodeIdentity.PublicKeyFileName);
             }
 
+            if (!File.Exists(keyPath))
+            {
+                throw new ConfigurationException("--public-key",
+                    $"the node's public key '{keyPath}' does not exist: pass the node's quantum_public.pem with --public-key, or its configuration with --config");
+            }
+
             using var key = NodeIdentity.LoadPublic(keyPath);
+            if (!File.Exists(file + ".sig"))
+            {
+                await Console.Error.WriteLineAsync($"quantumedge: {file}.sig does not exist: the bundle has no signature beside it and cannot be verified");
+                return ExitCodes.Failure;
+            }
+
             byte[] signature;
             try
             {

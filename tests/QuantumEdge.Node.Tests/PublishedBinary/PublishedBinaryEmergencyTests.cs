@@ -123,6 +123,35 @@ public sealed class PublishedBinaryEmergencyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Incident_verify_names_a_missing_bundle_key_or_signature_as_what_is_missing()
+    {
+        var missing = Path.Combine(_dir, "no-such-bundle.json");
+        var (exit, output) = await NodeProcess.RunAsync("incident", "verify", missing, "--config", _config);
+        Assert.Equal(2, exit);
+        Assert.Contains($"the incident bundle '{missing}' does not exist", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(".sig", output, StringComparison.Ordinal);
+
+        (exit, output) = await NodeProcess.RunAsync("incident", "verify", _dir, "--config", _config);
+        Assert.Equal(2, exit);
+        Assert.Contains("is a directory, not an incident bundle", output, StringComparison.Ordinal);
+
+        // The node never ran with this configuration, so its generated key does not exist yet.
+        var bundle = Path.Combine(_dir, "bundle.json");
+        await File.WriteAllTextAsync(bundle, "{}");
+        (exit, output) = await NodeProcess.RunAsync("incident", "verify", bundle, "--config", _config);
+        Assert.Equal(2, exit);
+        Assert.Contains("quantum_public.pem' does not exist", output, StringComparison.Ordinal);
+        Assert.Contains("--public-key", output, StringComparison.Ordinal);
+
+        var keys = Path.Combine(_dir, "keys");
+        (exit, output) = await NodeProcess.RunAsync("keygen", "--output-dir", keys);
+        Assert.True(exit == 0, output);
+        (exit, output) = await NodeProcess.RunAsync("incident", "verify", bundle, "--public-key", Path.Combine(keys, "quantum_public.pem"));
+        Assert.Equal(1, exit);
+        Assert.Contains($"{bundle}.sig does not exist", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_input_and_a_stopped_node_are_refused_with_a_clear_message()
     {
         var (exit, output) = await NodeProcess.RunAsync("admin", "revoke-tokens", "--before", "yesterday", "--config", _config);
