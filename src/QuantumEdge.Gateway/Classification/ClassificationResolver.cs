@@ -25,6 +25,20 @@ public sealed class ClassificationResolver(ComplianceSettings compliance, DataCl
         return labelled < minimum ? minimum : labelled;
     }
 
+    /// <summary>
+    /// Whether <paramref name="label"/> names a level or a configured class. Requests fail closed on an
+    /// unknown label; places where an unknown label is the caller's mistake (a batch's label, a readiness
+    /// probe) ask this first and say so.
+    /// </summary>
+    public bool IsKnown(string label)
+    {
+        var value = label.Trim();
+        return _classes.ContainsKey(value) || DataClassifications.TryParseLevel(value, out _);
+    }
+
+    /// <summary>What an unknown label is told to use instead.</summary>
+    public const string KnownLabelsHint = "use restricted, confidential, internal, public or a class of compliance.data_classification";
+
     private DataClassification ResolveLabel(string? header)
     {
         if (string.IsNullOrWhiteSpace(header))

@@ -1,6 +1,7 @@
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Batch.Scheduling;
+using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Emergency;
 using QuantumEdge.Gateway.Forwarding;
@@ -18,7 +19,7 @@ internal static class BatchComposition
     {
         var root = Path.Combine(config.Node.DataDir, "batch");
         services.AddSingleton(new BatchFileStore(config.Batch.FilesDir ?? Path.Combine(root, "files"), time));
-        services.AddSingleton(sp => new BatchInputInspector(sp.GetRequiredService<BackendRegistry>(), MaxLineBytes(config)));
+        services.AddSingleton(sp => new BatchInputInspector(sp.GetRequiredService<BackendRegistry>(), sp.GetRequiredService<ClassificationResolver>(), MaxLineBytes(config)));
         services.AddSingleton(new BatchMetrics(registry));
         // Batch lines share the interactive planner's solver, so large placements reach the GPU planner process through one connection and breaker.
         services.AddSingleton(sp => new BatchScheduler(

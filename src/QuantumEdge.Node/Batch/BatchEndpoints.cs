@@ -89,6 +89,14 @@ internal static class BatchEndpoints
             }
 
             var classification = body.Metadata?.GetValueOrDefault(ClassificationKey) ?? (string?)ctx.Request.Headers[ClassificationResolver.HeaderName];
+            if (!string.IsNullOrWhiteSpace(classification) && !ctx.RequestServices.GetRequiredService<ClassificationResolver>().IsKnown(classification))
+            {
+                // A request fails closed on an unknown label; a batch of thousands would run at restricted and spend the budget on a typo.
+                var named = body.Metadata?.ContainsKey(ClassificationKey) == true ? $"metadata.{ClassificationKey}" : ClassificationResolver.HeaderName;
+                throw GatewayError.BadRequest($"{named} '{(classification.Length <= 40 ? classification : classification[..40] + "…")}' is not a classification; {ClassificationResolver.KnownLabelsHint}",
+                    body.Metadata?.ContainsKey(ClassificationKey) == true ? "metadata" : null);
+            }
+
             var owner = new BatchOwner(caller.Identity.Subject, caller.Identity.Role, caller.Identity.Department);
             var batch = await ctx.RequestServices.GetRequiredService<BatchExecutor>().CreateAsync(owner, input, body.Endpoint, body.Metadata, classification).ConfigureAwait(false);
             await ctx.Response.WriteAsJsonAsync(batch, BatchJsonContext.Default.BatchObject).ConfigureAwait(false);

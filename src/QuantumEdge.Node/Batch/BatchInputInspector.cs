@@ -1,4 +1,5 @@
 using QuantumEdge.Gateway.Backends;
+using QuantumEdge.Gateway.Classification;
 
 namespace QuantumEdge.Node.Batch;
 
@@ -7,7 +8,7 @@ namespace QuantumEdge.Node.Batch;
 /// node's inference routes and a model the node serves, <c>custom_id</c>s unique, no more lines
 /// than the caller may submit. The first problem is reported with its line number.
 /// </summary>
-internal sealed class BatchInputInspector(BackendRegistry backends, int maxLineBytes)
+internal sealed class BatchInputInspector(BackendRegistry backends, ClassificationResolver classifications, int maxLineBytes)
 {
     public async Task<(int Lines, IReadOnlyList<string> Urls)> InspectAsync(Stream input, int maxLines, string linesLimitName, CancellationToken ct)
     {
@@ -26,6 +27,12 @@ internal sealed class BatchInputInspector(BackendRegistry backends, int maxLineB
                 throw new BatchInputException(number, $"line {number}: custom_id '{line.CustomId}' is already used on line {firstSeen[line.CustomId]}; each must be unique");
             }
 
+            if (line.Classification is { } label && !classifications.IsKnown(label))
+            {
+                // A request with an unknown label fails closed; a file of them is refused before it can spend a budget at restricted.
+                throw new BatchInputException(number, $"line {number}: data_classification '{Shorten(label)}' is not a classification; {ClassificationResolver.KnownLabelsHint}");
+            }
+
             if (!backends.KnowsModel(line.Model))
             {
                 throw new BatchInputException(number, $"line {number}: model '{line.Model}' is not served by this node");
@@ -41,4 +48,6 @@ internal sealed class BatchInputInspector(BackendRegistry backends, int maxLineB
 
         return (firstSeen.Count, urls.ToList());
     }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

@@ -111,6 +111,54 @@ public sealed class BatchApiTests
         Assert.Empty((await BatchCalls.JsonAsync(list)).GetProperty("data").EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("metadata", "pubic")]
+    [InlineData("header", "bogus")]
+    public async Task A_batch_labelled_with_an_unknown_classification_is_refused_at_creation_and_charges_nothing(string where, string label)
+    {
+        await using var node = await StartAsync();
+        var file = await BatchCalls.UploadOkAsync(node.Http, node.Token(), BatchCalls.Lines(2));
+        var before = (await node.Node.Ledger.ReadAuditAsync(0, 10_000)).Count;
+        var metadata = where == "metadata" ? $$""","metadata":{"data_classification":"{{label}}"}""" : "";
+
+        using var response = await BatchCalls.SendAsync(node.Http, HttpMethod.Post, "/v1/batches", node.Token(),
+            $$"""{"input_file_id":"{{file}}","endpoint":"/v1/chat/completions","completion_window":"24h"{{metadata}}}""",
+            classification: where == "header" ? label : null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await BatchCalls.JsonAsync(response)).GetProperty("error").GetProperty("message").GetString()!;
+        Assert.Contains($"'{label}' is not a classification", message, StringComparison.Ordinal);
+        Assert.Contains(where == "metadata" ? "metadata.data_classification" : "X-Data-Classification", message, StringComparison.Ordinal);
+        using var list = await BatchCalls.SendAsync(node.Http, HttpMethod.Get, "/v1/batches", node.Token());
+        Assert.Empty((await BatchCalls.JsonAsync(list)).GetProperty("data").EnumerateArray());
+        Assert.DoesNotContain((await node.Node.Ledger.ReadAuditAsync(0, 10_000)).Skip(before), r => r.Entry.EpsilonCharged > 0);
+    }
+
+    [Fact]
+    public async Task An_input_line_with_an_unknown_classification_is_refused_at_upload_with_its_line_named()
+    {
+        await using var node = await StartAsync();
+
+        using var response = await BatchCalls.UploadAsync(node.Http, node.Token(),
+            BatchCalls.ChatLine("a", "one", classification: "public") + "\n" + BatchCalls.ChatLine("b", "two", classification: "confidentail") + "\n");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("line 2: data_classification 'confidentail' is not a classification",
+            (await BatchCalls.JsonAsync(response)).GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(node.Node.Config.Node.DataDir, "batch", "files")));
+    }
+
+    [Fact]
+    public async Task Levels_and_configured_classes_are_known_labels_in_either_case()
+    {
+        await using var node = await StartAsync();
+        var file = await BatchCalls.UploadOkAsync(node.Http, node.Token(), BatchCalls.ChatLine("a", "one", classification: "PHI") + "\n" + BatchCalls.ChatLine("b", "two", classification: "Internal") + "\n");
+
+        var batch = await BatchCalls.CreateBatchAsync(node.Http, node.Token(), file, """{"data_classification":" public "}""");
+
+        Assert.StartsWith("batch_", batch.GetProperty("id").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Too_many_lines_and_too_many_bytes_are_refused_with_the_limit_named()
     {
