@@ -74,9 +74,12 @@ public sealed class LendingRequestVerifier(TrustList trust, string federationId,
         }
 
         var timestampText = header(LendingHeaders.Timestamp);
-        if (timestampText is null || !Timestamps.TryParse(timestampText, out var timestamp))
+        // The signature covers the timestamp as this form spells it; another spelling of the same instant would
+        // only fail later as a bad signature, telling the peer its key is wrong when its format is.
+        if (timestampText is null || !Timestamps.TryParse(timestampText, out var timestamp)
+            || !string.Equals(timestampText, Timestamps.Format(timestamp), StringComparison.Ordinal))
         {
-            return Malformed(LendingHeaders.Timestamp, "must be an RFC 3339 timestamp");
+            return Malformed(LendingHeaders.Timestamp, "must be an RFC 3339 UTC timestamp with milliseconds and 'Z', as signed (e.g. 2026-12-02T17:10:12.000Z)");
         }
 
         var classification = header(LendingHeaders.Classification);

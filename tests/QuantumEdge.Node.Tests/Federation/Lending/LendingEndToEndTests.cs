@@ -185,6 +185,30 @@ public sealed class LendingEndToEndTests
     }
 
     [Fact]
+    public async Task A_timestamp_spelled_with_an_offset_is_refused_as_malformed_not_as_a_bad_signature()
+    {
+        await using var pair = await LendingPair.StartAsync();
+        var genuine = pair.Sign();
+        var headers = genuine.Headers.Select(h => h.Key == LendingHeaders.Timestamp
+            ? new KeyValuePair<string, string>(h.Key, h.Value.Replace("Z", "+00:00", StringComparison.Ordinal))
+            : h).ToList();
+        Assert.NotEqual(genuine.Headers, headers);
+        var before = await StateAsync(pair);
+
+        using var offset = await pair.SendAsync(genuine with { Headers = headers });
+
+        Assert.Equal(HttpStatusCode.BadRequest, offset.StatusCode);
+        using var body = JsonDocument.Parse(await offset.Content.ReadAsStringAsync());
+        var error = body.RootElement.GetProperty("error");
+        Assert.Equal("malformed_lending_request", error.GetProperty("reason").GetString());
+        Assert.Contains(LendingHeaders.Timestamp, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("milliseconds and 'Z'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await StateAsync(pair));
+        using var sent = await pair.SendAsync(genuine);
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+    }
+
+    [Fact]
     public async Task The_lender_marks_its_replay_window_running_and_saves_it_at_a_clean_stop_for_the_next_start()
     {
         var pair = await LendingPair.StartAsync();
