@@ -242,6 +242,9 @@ public sealed class FederationEndpoints(FederationMember member)
         };
     }
 
+    /// <summary>The answer to a query that gives <paramref name="parameter"/> more than once (400, naming it).</summary>
+    public static FederationResponse RepeatedQuery(string parameter, int count) => BadQuery(parameter, $"is given {count} times; give it once");
+
     private static FederationResponse BadQuery(string parameter, string problem) =>
         new(400, FederationWire.Error(400, RefusalReason.InvalidValue, $"query parameter {parameter} {problem}"));
 

@@ -153,9 +153,9 @@ internal sealed class FederationNode : IAsyncDisposable
             await WriteAsync(ctx, endpoints.PostEnvelope(body)).ConfigureAwait(false);
         });
         // Reads answer trusted peers only: a request signed by a node on the trust list.
-        app.MapGet("/federation/v1/envelopes", ctx => WriteAsync(ctx, Authenticate(ctx, endpoints)
+        app.MapGet("/federation/v1/envelopes", ctx => WriteAsync(ctx, Authenticate(ctx, endpoints) ?? RefuseRepeated(ctx)
             ?? endpoints.GetEnvelopes(Query(ctx, "origin"), Query(ctx, "after_seq"), Query(ctx, "epoch"))));
-        app.MapGet("/federation/v1/digest", ctx => WriteAsync(ctx, Authenticate(ctx, endpoints) ?? endpoints.GetDigest(Query(ctx, "for"))));
+        app.MapGet("/federation/v1/digest", ctx => WriteAsync(ctx, Authenticate(ctx, endpoints) ?? RefuseRepeated(ctx) ?? endpoints.GetDigest(Query(ctx, "for"))));
         app.MapGet("/federation/v1/status", ctx => WriteAsync(ctx, Authenticate(ctx, endpoints) ?? endpoints.GetStatus()));
         return app;
     }
@@ -163,6 +163,10 @@ internal sealed class FederationNode : IAsyncDisposable
     private static FederationResponse? Authenticate(HttpContext ctx, FederationEndpoints endpoints) =>
         endpoints.Authenticate(ctx.Request.Method, ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget,
             name => ctx.Request.Headers.TryGetValue(name, out var v) && v.Count == 1 ? v[0] : null);
+
+    /// <summary>A parameter given twice is named as such, not read as absent and refused as malformed.</summary>
+    private static FederationResponse? RefuseRepeated(HttpContext ctx) =>
+        Hosting.RepeatedQueryParameters.Repeated(ctx.Request.Query) is { } repeated ? FederationEndpoints.RepeatedQuery(repeated.Name, repeated.Count) : null;
 
     private static string? Query(HttpContext ctx, string name) =>
         ctx.Request.Query.TryGetValue(name, out var v) && v.Count == 1 ? v[0] : null;

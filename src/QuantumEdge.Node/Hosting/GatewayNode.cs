@@ -164,6 +164,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         Batch.BatchComposition.Add(builder.Services, config, registry, options.BatchClock ?? TimeProvider.System);
         var api = builder.Build();
         LedgerOutageResponses.Use(api, api.Services.GetRequiredService<LedgerAvailability>());
+        RepeatedQueryParameters.Use(api);
         lending?.MapLender(api.Services);
         ApiEndpoints.Map(api);
         ReadinessEndpoints.Map(api);

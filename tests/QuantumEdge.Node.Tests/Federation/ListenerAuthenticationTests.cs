@@ -47,6 +47,20 @@ public sealed class ListenerAuthenticationTests
         Assert.Equal(HttpStatusCode.OK, peer.StatusCode);
     }
 
+    [Fact]
+    public async Task A_peers_read_giving_a_parameter_twice_is_refused_naming_the_repetition()
+    {
+        await using var federation = await FederatedNodes.StartAsync(2);
+        var listener = FederatedNodes.ListenUrl(federation.Nodes[1]);
+
+        using var repeated = await SignedRequests.GetAsync(federation.Listener, listener + "/federation/v1/envelopes?origin=hospital-a&origin=hospital-b&after_seq=0", "hospital-a",
+            federation.KeyDirs[0]);
+
+        Assert.Equal(HttpStatusCode.BadRequest, repeated.StatusCode);
+        using var doc = JsonDocument.Parse(await repeated.Content.ReadAsStringAsync());
+        Assert.Equal("query parameter origin is given 2 times; give it once", doc.RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
+
     private static async Task<string?> ReasonAsync(HttpResponseMessage response)
     {
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -104,6 +104,26 @@ public sealed class ReadinessTests
         Assert.Equal(0, node.Sims[0].Received);
     }
 
+    [Theory]
+    [InlineData("/health/ready?classification=phi&classification=public", "classification", 2)]
+    [InlineData("/privacy/budgets?user=alice&user=bob&user=carol", "user", 3)]
+    [InlineData("/v1/batches?limit=1&limit=2", "limit", 2)]
+    public async Task A_query_parameter_given_twice_is_refused_naming_it_rather_than_read_as_the_values_joined(string path, string name, int count)
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("open", TestNode.OpenLevels)]);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new("Bearer", node.Token(role: "admin", sub: "it.admin"));
+
+        using var response = await node.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var error = doc.RootElement.GetProperty("error");
+        Assert.Equal($"query parameter '{name}' is given {count} times; give it once", error.GetProperty("message").GetString());
+        Assert.Equal(name, error.GetProperty("param").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(node, "/health/ready?classification=public")).Status);
+    }
+
     private static async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(TestNode node, string path)
     {
         using var response = await node.Http.GetAsync(path);
