@@ -74,8 +74,8 @@ public sealed class LendingRequestVerifier(TrustList trust, string federationId,
         }
 
         var timestampText = header(LendingHeaders.Timestamp);
-        // The signature covers the timestamp as this form spells it; another spelling of the same instant would
-        // only fail later as a bad signature, telling the peer its key is wrong when its format is.
+        // The signature covers the timestamp in this one spelling (Timestamps.Format): a peer that signed the text it
+        // sent in another spelling would otherwise be told its signature is bad when its format is; one spelling only.
         if (timestampText is null || !Timestamps.TryParse(timestampText, out var timestamp)
             || !string.Equals(timestampText, Timestamps.Format(timestamp), StringComparison.Ordinal))
         {

@@ -88,13 +88,24 @@ internal static class BatchEndpoints
                 throw GatewayError.Forbidden($"file {input.Id} holds {input.Lines} requests; the most allowed is {caller.MaxLines} ({caller.LinesLimitName})");
             }
 
-            var classification = body.Metadata?.GetValueOrDefault(ClassificationKey) ?? (string?)ctx.Request.Headers[ClassificationResolver.HeaderName];
-            if (!string.IsNullOrWhiteSpace(classification) && !ctx.RequestServices.GetRequiredService<ClassificationResolver>().IsKnown(classification))
+            // A request fails closed on an unknown label; a batch of thousands would run at restricted and spend the budget on a typo.
+            var resolver = ctx.RequestServices.GetRequiredService<ClassificationResolver>();
+            string? classification;
+            if (body.Metadata?.TryGetValue(ClassificationKey, out var labelled) == true)
             {
-                // A request fails closed on an unknown label; a batch of thousands would run at restricted and spend the budget on a typo.
-                var named = body.Metadata?.ContainsKey(ClassificationKey) == true ? $"metadata.{ClassificationKey}" : ClassificationResolver.HeaderName;
-                throw GatewayError.BadRequest($"{named} '{(classification.Length <= 40 ? classification : classification[..40] + "…")}' is not a classification; {ClassificationResolver.KnownLabelsHint}",
-                    body.Metadata?.ContainsKey(ClassificationKey) == true ? "metadata" : null);
+                classification = labelled;
+                if (!resolver.IsKnown(labelled))
+                {
+                    throw GatewayError.BadRequest($"metadata.{ClassificationKey} '{FileEndpoints.Shorten(labelled)}' is not a classification; {ClassificationResolver.KnownLabelsHint}", "metadata");
+                }
+            }
+            else
+            {
+                classification = ctx.Request.Headers[ClassificationResolver.HeaderName];
+                if (!string.IsNullOrWhiteSpace(classification) && !resolver.IsKnown(classification))
+                {
+                    throw GatewayError.BadRequest($"{ClassificationResolver.HeaderName} '{FileEndpoints.Shorten(classification)}' is not a classification; {ClassificationResolver.KnownLabelsHint}");
+                }
             }
 
             var owner = new BatchOwner(caller.Identity.Subject, caller.Identity.Role, caller.Identity.Department);

@@ -30,7 +30,7 @@ internal sealed class BatchInputInspector(BackendRegistry backends, Classificati
             if (line.Classification is { } label && !classifications.IsKnown(label))
             {
                 // A request with an unknown label fails closed; a file of them is refused before it can spend a budget at restricted.
-                throw new BatchInputException(number, $"line {number}: data_classification '{Shorten(label)}' is not a classification; {ClassificationResolver.KnownLabelsHint}");
+                throw new BatchInputException(number, $"line {number}: data_classification '{FileEndpoints.Shorten(label)}' is not a classification; {ClassificationResolver.KnownLabelsHint}");
             }
 
             if (!backends.KnowsModel(line.Model))
@@ -48,6 +48,4 @@ internal sealed class BatchInputInspector(BackendRegistry backends, Classificati
 
         return (firstSeen.Count, urls.ToList());
     }
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Contracts;
@@ -52,22 +51,11 @@ internal static class DataSubjectEndpoints
         try
         {
             var body = await RequestBodyReader.ReadAsync(ctx, 16 * 1024).ConfigureAwait(false);
-            request = JsonSerializer.Deserialize(body, NodeJsonContext.Default.BudgetResetRequest);
-        }
-        catch (JsonException e)
-        {
-            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest($"request body is not valid JSON: {e.Message}", code: "invalid_json")).ConfigureAwait(false);
-            return;
+            request = UserActionBody.Parse(body, reasonRequired: false);
         }
         catch (GatewayError e)
         {
             await OpenAiErrorWriter.WriteAsync(ctx, e).ConfigureAwait(false);
-            return;
-        }
-
-        if (DataSubjectActions.BadUser(request?.User) is { } bad)
-        {
-            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest(bad, "user")).ConfigureAwait(false);
             return;
         }
 

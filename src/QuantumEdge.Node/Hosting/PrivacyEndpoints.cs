@@ -1,4 +1,3 @@
-using System.Text.Json;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Configuration;
@@ -100,12 +99,7 @@ internal static class PrivacyEndpoints
         try
         {
             var body = await RequestBodyReader.ReadAsync(ctx, 16 * 1024).ConfigureAwait(false);
-            (request, var problem, var member) = BudgetResetBody.Parse(body);
-            if (request is null)
-            {
-                await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest(problem!, member)).ConfigureAwait(false);
-                return;
-            }
+            request = UserActionBody.Parse(body, reasonRequired: true);
         }
         catch (GatewayError e)
         {

@@ -114,6 +114,7 @@ public sealed class BatchApiTests
     [Theory]
     [InlineData("metadata", "pubic")]
     [InlineData("header", "bogus")]
+    [InlineData("metadata", "")]
     public async Task A_batch_labelled_with_an_unknown_classification_is_refused_at_creation_and_charges_nothing(string where, string label)
     {
         await using var node = await StartAsync();

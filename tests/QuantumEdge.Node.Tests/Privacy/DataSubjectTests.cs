@@ -90,6 +90,24 @@ public sealed class DataSubjectTests
         Assert.True(verification.IsValid, verification.ToString());
     }
 
+    [Theory]
+    [InlineData("""{"user":"dr.erase","reason":"art17","scope":"all"}""", "unknown key 'scope'")]
+    [InlineData("""{"user":"dr.erase","user":"dr.stay"}""", "duplicate key 'user'")]
+    [InlineData("""{"user":"dr.erase","reason":"REASON201"}""", "'reason' is longer than 200 characters")]
+    public async Task An_erasure_body_with_an_unknown_or_repeated_key_or_an_over_long_reason_is_refused_and_erases_nothing(string body, string named)
+    {
+        await using var node = await StartAsync();
+        await ChargeAsync(node, "dr.erase", 2);
+
+        using var r = await node.Http.SendAsync(Admin(node, HttpMethod.Post, "/privacy/subject/erase", body.Replace("REASON201", new string('r', 201), StringComparison.Ordinal)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        var (message, _, _) = await ErrorShape.ReadAsync(r);
+        Assert.Contains(named, message, StringComparison.Ordinal);
+        Assert.Equal(2, (await node.Node.Ledger.GetBudgetAsync("dr.erase", "general")).State.Queries);
+        Assert.DoesNotContain(await AuditTrail.AllAsync(node), a => a.Entry.Decision == AuditDecisions.AdminDataSubjectErasure);
+    }
+
     [Fact]
     public async Task With_the_switch_off_both_are_refused_and_nothing_changes()
     {

@@ -243,17 +243,17 @@ public sealed class PrivacyBudgetEndToEndTests
     }
 
     [Theory]
-    [InlineData("""{"user":"alice","user":"bob","reason":"x"}""", "user")]
-    [InlineData("""{"user":"alice","reason":"\ud800"}""", "reason")]
-    [InlineData("""{"user":"alice"}""", "'reason' is required")]
-    [InlineData("""{"user":"alice","reason":"   "}""", "'reason' is required")]
-    [InlineData("""{"user":"alice","reason":null}""", "'reason' must be a string")]
-    [InlineData("""{"user":"alice","reason":"ticket 1","extra":1}""", "unknown key 'extra'")]
-    [InlineData("""{"user":["alice"],"reason":"ticket 1"}""", "'user' must be a string")]
-    [InlineData("""{"reason":"ticket 1"}""", "'user' is required")]
-    [InlineData("""["alice","ticket 1"]""", "JSON object")]
-    [InlineData("""{"user":"alice","reason":"ticket 1"} {}""", "not valid JSON")]
-    public async Task A_reset_with_a_repeated_key_or_a_broken_string_is_refused_and_resets_nothing(string body, string named)
+    [InlineData("""{"user":"alice","user":"bob","reason":"x"}""", "user", "invalid_json")]
+    [InlineData("""{"user":"alice","reason":"\ud800"}""", "reason", "invalid_json")]
+    [InlineData("""{"user":"alice"}""", "'reason' is required", "invalid_request")]
+    [InlineData("""{"user":"alice","reason":"   "}""", "'reason' is required", "invalid_request")]
+    [InlineData("""{"user":"alice","reason":null}""", "'reason' must be a string", "invalid_request")]
+    [InlineData("""{"user":"alice","reason":"ticket 1","extra":1}""", "unknown key 'extra'", "invalid_request")]
+    [InlineData("""{"user":["alice"],"reason":"ticket 1"}""", "'user' must be a string", "invalid_request")]
+    [InlineData("""{"reason":"ticket 1"}""", "'user' is required", "invalid_request")]
+    [InlineData("""["alice","ticket 1"]""", "JSON object", "invalid_json")]
+    [InlineData("""{"user":"alice","reason":"ticket 1"} {}""", "not valid JSON", "invalid_json")]
+    public async Task A_reset_with_a_repeated_key_or_a_broken_string_is_refused_and_resets_nothing(string body, string named, string code)
     {
         await using var node = await TestNode.StartAsync([new TestNode.Sim("gpu", TestNode.AllLevels)]);
         var before = (await node.Node.Ledger.ReadAuditAsync(0, 10_000)).Count;
@@ -263,6 +263,7 @@ public sealed class PrivacyBudgetEndToEndTests
         Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         using var error = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
         Assert.Contains(named, error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(code, error.RootElement.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal(before, (await node.Node.Ledger.ReadAuditAsync(0, 10_000)).Count);
     }
 

@@ -185,7 +185,7 @@ public sealed class LendingEndToEndTests
     }
 
     [Fact]
-    public async Task A_timestamp_spelled_with_an_offset_is_refused_as_malformed_not_as_a_bad_signature()
+    public async Task A_timestamp_spelled_with_an_offset_is_refused_as_malformed_naming_the_one_accepted_form()
     {
         await using var pair = await LendingPair.StartAsync();
         var genuine = pair.Sign();
