@@ -26,15 +26,24 @@ public sealed class ClassificationResolver(ComplianceSettings compliance, DataCl
     }
 
     /// <summary>
-    /// Whether <paramref name="label"/> names a level or a configured class. Requests fail closed on an
-    /// unknown label; places where an unknown label is the caller's mistake (a batch's label, a readiness
-    /// probe) ask this first and say so.
+    /// The level <paramref name="label"/> names (a configured class first, then a level name), before the
+    /// node's floor is applied; false when it names neither. Requests fail closed on an unknown label;
+    /// places where an unknown label is the caller's mistake (a batch's label, a readiness probe) ask
+    /// this first and say so.
     /// </summary>
-    public bool IsKnown(string label)
+    public bool TryResolveLabel(string label, out DataClassification level)
     {
         var value = label.Trim();
-        return _classes.ContainsKey(value) || DataClassifications.TryParseLevel(value, out _);
+        if (_classes.TryGetValue(value, out level))
+        {
+            return true;
+        }
+
+        return DataClassifications.TryParseLevel(value, out level);
     }
+
+    /// <summary>Whether <paramref name="label"/> names a level or a configured class (<see cref="TryResolveLabel"/>).</summary>
+    public bool IsKnown(string label) => TryResolveLabel(label, out _);
 
     /// <summary>What an unknown label is told to use instead.</summary>
     public const string KnownLabelsHint = "use restricted, confidential, internal, public or a class of compliance.data_classification";
@@ -46,12 +55,6 @@ public sealed class ClassificationResolver(ComplianceSettings compliance, DataCl
             return DataClassification.Restricted;
         }
 
-        var value = header.Trim();
-        if (_classes.TryGetValue(value, out var mapped))
-        {
-            return mapped;
-        }
-
-        return DataClassifications.TryParseLevel(value, out var level) ? level : DataClassification.Restricted;
+        return TryResolveLabel(header, out var level) ? level : DataClassification.Restricted;
     }
 }

@@ -47,7 +47,7 @@ internal static class DataSubjectEndpoints
             return;
         }
 
-        BudgetResetRequest? request;
+        UserAction request;
         try
         {
             var body = await RequestBodyReader.ReadAsync(ctx, 16 * 1024).ConfigureAwait(false);
@@ -59,7 +59,7 @@ internal static class DataSubjectEndpoints
             return;
         }
 
-        var json = await DataSubjectActions.EraseAsync(ctx.RequestServices.GetRequiredService<IPrivacyLedger>(), request!.User!,
+        var json = await DataSubjectActions.EraseAsync(ctx.RequestServices.GetRequiredService<IPrivacyLedger>(), request.User,
             Actor(ctx, caller, request.Reason), ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.ContentType = "application/json";
         await ctx.Response.Body.WriteAsync(json, ctx.RequestAborted).ConfigureAwait(false);

@@ -44,11 +44,6 @@ internal sealed record BudgetView(
 /// <summary>The <c>GET /privacy/budgets</c> answer.</summary>
 internal sealed record BudgetList([property: JsonPropertyName("data")] IReadOnlyList<BudgetView> Data);
 
-/// <summary>Body of <c>POST /privacy/budgets/reset</c>.</summary>
-internal sealed record BudgetResetRequest(
-    [property: JsonPropertyName("user")] string? User,
-    [property: JsonPropertyName("reason")] string? Reason);
-
 /// <summary>Answer of <c>POST /privacy/budgets/reset</c>.</summary>
 internal sealed record BudgetResetResult(
     [property: JsonPropertyName("user")] string User,
@@ -58,6 +53,5 @@ internal sealed record BudgetResetResult(
 [JsonSourceGenerationOptions(AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(PrivacyStatus))]
 [JsonSerializable(typeof(BudgetList))]
-[JsonSerializable(typeof(BudgetResetRequest))]
 [JsonSerializable(typeof(BudgetResetResult))]
 internal sealed partial class NodeJsonContext : JsonSerializerContext;

@@ -95,7 +95,7 @@ internal static class PrivacyEndpoints
             return;
         }
 
-        BudgetResetRequest? request;
+        UserAction request;
         try
         {
             var body = await RequestBodyReader.ReadAsync(ctx, 16 * 1024).ConfigureAwait(false);
@@ -108,7 +108,7 @@ internal static class PrivacyEndpoints
         }
 
         var ledger = ctx.RequestServices.GetRequiredService<IPrivacyLedger>();
-        var seq = await ledger.ResetBudgetAsync(request.User!, new AdminActor
+        var seq = await ledger.ResetBudgetAsync(request.User, new AdminActor
         {
             UserId = caller.Subject,
             Role = caller.Role,
@@ -118,7 +118,7 @@ internal static class PrivacyEndpoints
         }).ConfigureAwait(false);
         var privacyMetrics = ctx.RequestServices.GetRequiredService<PrivacyMetrics>();
         privacyMetrics.AuditEvents.WithLabels("admin").Inc();
-        privacyMetrics.ObserveReset(request.User!);
-        await ctx.Response.WriteAsJsonAsync(new BudgetResetResult(request.User!, seq), NodeJsonContext.Default.BudgetResetResult).ConfigureAwait(false);
+        privacyMetrics.ObserveReset(request.User);
+        await ctx.Response.WriteAsJsonAsync(new BudgetResetResult(request.User, seq), NodeJsonContext.Default.BudgetResetResult).ConfigureAwait(false);
     }
 }

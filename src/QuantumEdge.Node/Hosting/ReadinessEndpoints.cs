@@ -33,25 +33,23 @@ internal static class ReadinessEndpoints
     {
         var backends = ctx.RequestServices.GetRequiredService<BackendRegistry>();
         var ledger = ctx.RequestServices.GetRequiredService<IPrivacyLedger>();
+        var resolver = ctx.RequestServices.GetRequiredService<ClassificationResolver>();
         DataClassification? asked = null;
         if (ctx.Request.Query["classification"] is { Count: > 0 } values)
         {
-            var text = values.ToString().Trim();
-            var aliases = ctx.RequestServices.GetRequiredService<NodeConfiguration>().Compliance.DataClassification;
-            var alias = aliases.FirstOrDefault(p => string.Equals(p.Key, text, StringComparison.OrdinalIgnoreCase));
             // Unlike a request's header, an unknown value here is the prober's mistake: say so rather than fail closed.
-            if (!DataClassifications.TryParseLevel(text, out var parsed) && alias.Key is null)
+            if (!resolver.TryResolveLabel(values.ToString(), out var labelled))
             {
                 await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest(
                     "unknown classification; use restricted, confidential, internal, public or a configured alias", "classification")).ConfigureAwait(false);
                 return;
             }
 
-            asked = alias.Key is null ? parsed : alias.Value;
+            asked = labelled;
         }
 
         // security.security_level: traffic below the floor is handled at the floor, so it is only as ready as the floor is.
-        var floor = ctx.RequestServices.GetRequiredService<ClassificationResolver>().Minimum;
+        var floor = resolver.Minimum;
         if (asked < floor)
         {
             asked = floor;

@@ -13,7 +13,7 @@ internal static class RepeatedQueryParameters
 {
     public static void Use(WebApplication app) => app.Use((ctx, next) => Repeated(ctx.Request.Query) is { } repeated
         ? OpenAiErrorWriter.WriteAsync(ctx, GatewayError.BadRequest(
-            $"query parameter '{Shorten(repeated.Name)}' is given {repeated.Count} times; give it once", Shorten(repeated.Name)))
+            $"query parameter '{MessageText.Shorten(repeated.Name)}' is given {repeated.Count} times; give it once", MessageText.Shorten(repeated.Name)))
         : next(ctx));
 
     /// <summary>The first parameter given more than once, or null.</summary>
@@ -29,6 +29,4 @@ internal static class RepeatedQueryParameters
 
         return null;
     }
-
-    private static string Shorten(string name) => name.Length <= 40 ? name : name[..40] + "…";
 }

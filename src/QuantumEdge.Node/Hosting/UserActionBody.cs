@@ -15,7 +15,7 @@ internal static class UserActionBody
     public const int MaxReasonLength = 200;
 
     /// <summary>The request, or throws a 400 <see cref="GatewayError"/> naming the problem (<c>invalid_json</c> for the JSON itself).</summary>
-    public static BudgetResetRequest Parse(ReadOnlySpan<byte> body, bool reasonRequired)
+    public static UserAction Parse(ReadOnlySpan<byte> body, bool reasonRequired)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body))
         {
@@ -38,7 +38,7 @@ internal static class UserActionBody
                 var name = reader.GetString()!;
                 if (!seen.Add(name))
                 {
-                    throw Json($"duplicate key '{Shorten(name)}' in the request body", Shorten(name));
+                    throw Json($"duplicate key '{MessageText.Shorten(name)}' in the request body", MessageText.Shorten(name));
                 }
 
                 reader.Read();
@@ -53,7 +53,7 @@ internal static class UserActionBody
                     case "user" or "reason":
                         throw GatewayError.BadRequest($"'{name}' must be a string", name);
                     default:
-                        throw GatewayError.BadRequest($"unknown key '{Shorten(name)}' (expected user, reason)", Shorten(name));
+                        throw GatewayError.BadRequest($"unknown key '{MessageText.Shorten(name)}' (expected user, reason)", MessageText.Shorten(name));
                 }
             }
 
@@ -88,10 +88,11 @@ internal static class UserActionBody
             throw GatewayError.BadRequest($"'reason' is longer than {MaxReasonLength} characters", "reason");
         }
 
-        return new BudgetResetRequest(user, reason);
+        return new UserAction(user!, reason);
     }
 
     private static GatewayError Json(string message, string? member) => GatewayError.BadRequest(message, member, code: "invalid_json");
-
-    private static string Shorten(string name) => name.Length <= 40 ? name : name[..40] + "…";
 }
+
+/// <summary>An accepted <see cref="UserActionBody"/>: the user acted on, and why (null when none was given).</summary>
+internal sealed record UserAction(string User, string? Reason);
