@@ -4,12 +4,15 @@ namespace QuantumEdge.Node.Batch;
 
 /// <summary>
 /// Reads a JSONL stream line by line with bounded memory: a line longer than the cap is an error
-/// naming it, never a growing buffer. Blank lines are skipped but still numbered.
+/// naming it, never a growing buffer. Blank lines are skipped but still numbered. A UTF-8 byte-order
+/// mark at the start of the stream (as Windows editors write one) is not part of line 1.
 /// </summary>
 internal static class JsonLines
 {
     /// <summary>One non-blank line: its 1-based number, its byte offset in the stream and its bytes (without the line break).</summary>
     public delegate ValueTask LineHandler(int number, long offset, ReadOnlyMemory<byte> line);
+
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     public static async Task ReadAsync(Stream input, int maxLineBytes, LineHandler handle, CancellationToken ct)
     {
@@ -71,6 +74,13 @@ internal static class JsonLines
     private static ValueTask EmitAsync(LineHandler handle, int number, long offset, byte[] line, int length)
     {
         var content = line.AsMemory(0, length);
+        if (offset == 0 && content.Span.StartsWith(Utf8ByteOrderMark))
+        {
+            // The offset moves past the mark too: a batch run reads each line back from the file at its offset.
+            content = content[Utf8ByteOrderMark.Length..];
+            offset = Utf8ByteOrderMark.Length;
+        }
+
         if (content.Length > 0 && content.Span[^1] == (byte)'\r')
         {
             content = content[..^1];

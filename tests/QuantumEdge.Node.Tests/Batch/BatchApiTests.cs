@@ -72,6 +72,39 @@ public sealed class BatchApiTests
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(node.Node.Config.Node.DataDir, "batch", "files")));
     }
 
+    [Fact]
+    public async Task A_file_that_starts_with_a_UTF_8_byte_order_mark_is_accepted_and_every_line_runs()
+    {
+        await using var node = await StartAsync();
+        var token = node.Token(sub: "dr.bom");
+        byte[] jsonl = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(BatchCalls.ChatLine("first", "one") + "\r\n" + BatchCalls.ChatLine("second", "two") + "\r\n")];
+        using var upload = await BatchCalls.UploadAsync(node.Http, token, jsonl);
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        var uploaded = await BatchCalls.JsonAsync(upload);
+        var batchId = (await BatchCalls.CreateBatchAsync(node.Http, token, uploaded.GetProperty("id").GetString()!)).GetProperty("id").GetString()!;
+
+        var done = await BatchCalls.WaitFinalAsync(node.Http, token, batchId);
+
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        var output = await BatchCalls.ContentAsync(node.Http, token, done.GetProperty("output_file_id").GetString()!);
+        Assert.Equal(["first", "second"], output.Select(l => l.GetProperty("custom_id").GetString()!).Order().ToArray());
+        Assert.All(output, l => Assert.Equal(200, l.GetProperty("response").GetProperty("status_code").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_byte_order_mark_anywhere_but_the_start_of_the_file_is_refused_naming_its_line()
+    {
+        await using var node = await StartAsync();
+        byte[] jsonl = [.. System.Text.Encoding.UTF8.GetBytes(BatchCalls.ChatLine("a", "one") + "\n"), 0xEF, 0xBB, 0xBF,
+            .. System.Text.Encoding.UTF8.GetBytes(BatchCalls.ChatLine("b", "two") + "\n")];
+
+        using var response = await BatchCalls.UploadAsync(node.Http, node.Token(), jsonl);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await BatchCalls.JsonAsync(response)).GetProperty("error").GetProperty("message").GetString()!;
+        Assert.StartsWith("line 2", message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("in the file part")]
     [InlineData("in the purpose field")]
