@@ -116,7 +116,8 @@ internal sealed record FeedbackRequest(string CompletionId, double Score, string
                 $"'category' must be one of {string.Join(", ", categories)}; got '{Shorten(category)}'"));
         }
 
-        return (new FeedbackRequest(completionId, s, category), null);
+        // -0 is a JSON number that parses to negative zero; it is the same rating as 0, so it is audited and echoed as 0.
+        return (new FeedbackRequest(completionId, s == 0 ? 0 : s, category), null);
     }
 
     // Echo at most a short, printable prefix of what the caller sent.

@@ -38,6 +38,21 @@ public sealed class FeedbackEndpointTests
         Assert.Equal("score=0.75;category=chat", record.Entry.Detail);
     }
 
+    [Fact]
+    public async Task A_score_of_negative_zero_is_recorded_and_echoed_as_zero()
+    {
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("gpu", TestNode.OpenLevels)]);
+        var token = node.Token();
+        var id = await CompleteAsync(node, token);
+
+        using var rated = await RateAsync(node, token, $$"""{"completion_id":"{{id}}","score":-0.0,"category":"chat"}""");
+
+        Assert.Equal(HttpStatusCode.OK, rated.StatusCode);
+        Assert.Contains("\"score\":0,", await rated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var record = Assert.Single(await AuditTrail.AllAsync(node), r => r.Entry.Decision == "feedback");
+        Assert.Equal("score=0;category=chat", record.Entry.Detail);
+    }
+
     [Theory]
     [InlineData("""{"completion_id":"ID","score":0.5,"category":"chat","score":1}""", "duplicate key 'score'")]
     [InlineData("""{"completion_id":"ID","score":1.5,"category":"chat"}""", "'score' must be a number between -1 and 1")]
