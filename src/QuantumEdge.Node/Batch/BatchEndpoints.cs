@@ -3,6 +3,7 @@ using QuantumEdge.Gateway.Classification;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Gateway.Forwarding;
 using QuantumEdge.Ledger.Batches;
+using QuantumEdge.Node.Hosting;
 
 namespace QuantumEdge.Node.Batch;
 
@@ -59,7 +60,7 @@ internal static class BatchEndpoints
             var input = files.Find(body.InputFileId);
             if (input is null || !caller.Sees(input.Owner))
             {
-                throw GatewayError.NotFound($"no such file: {FileEndpoints.Shorten(body.InputFileId)}", "input_file_id", "file_not_found");
+                throw GatewayError.NotFound($"no such file: {MessageText.Shorten(body.InputFileId, 64)}", "input_file_id", "file_not_found");
             }
 
             if (input.Purpose != "batch")
@@ -96,7 +97,7 @@ internal static class BatchEndpoints
                 classification = labelled;
                 if (!resolver.IsKnown(labelled))
                 {
-                    throw GatewayError.BadRequest($"metadata.{ClassificationKey} '{FileEndpoints.Shorten(labelled)}' is not a classification; {ClassificationResolver.KnownLabelsHint}", "metadata");
+                    throw GatewayError.BadRequest($"metadata.{ClassificationKey} '{MessageText.Shorten(labelled, 64)}' is not a classification; {ClassificationResolver.KnownLabelsHint}", "metadata");
                 }
             }
             else
@@ -104,7 +105,7 @@ internal static class BatchEndpoints
                 classification = ctx.Request.Headers[ClassificationResolver.HeaderName];
                 if (!string.IsNullOrWhiteSpace(classification) && !resolver.IsKnown(classification))
                 {
-                    throw GatewayError.BadRequest($"{ClassificationResolver.HeaderName} '{FileEndpoints.Shorten(classification)}' is not a classification; {ClassificationResolver.KnownLabelsHint}");
+                    throw GatewayError.BadRequest($"{ClassificationResolver.HeaderName} '{MessageText.Shorten(classification, 64)}' is not a classification; {ClassificationResolver.KnownLabelsHint}");
                 }
             }
 
@@ -197,7 +198,7 @@ internal static class BatchEndpoints
         var state = await ctx.RequestServices.GetRequiredService<BatchExecutor>().GetAsync(id).ConfigureAwait(false);
         if (state is null || !caller.Sees(state.Owner.Subject))
         {
-            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.NotFound($"no such batch: {FileEndpoints.Shorten(id)}", "batch_id", "batch_not_found")).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.NotFound($"no such batch: {MessageText.Shorten(id, 64)}", "batch_id", "batch_not_found")).ConfigureAwait(false);
             return null;
         }
 

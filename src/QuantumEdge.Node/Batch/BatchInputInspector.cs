@@ -1,5 +1,6 @@
 using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Classification;
+using QuantumEdge.Node.Hosting;
 
 namespace QuantumEdge.Node.Batch;
 
@@ -30,7 +31,7 @@ internal sealed class BatchInputInspector(BackendRegistry backends, Classificati
             if (line.Classification is { } label && !classifications.IsKnown(label))
             {
                 // A request with an unknown label fails closed; a file of them is refused before it can spend a budget at restricted.
-                throw new BatchInputException(number, $"line {number}: data_classification '{FileEndpoints.Shorten(label)}' is not a classification; {ClassificationResolver.KnownLabelsHint}");
+                throw new BatchInputException(number, $"line {number}: data_classification '{MessageText.Shorten(label, 64)}' is not a classification; {ClassificationResolver.KnownLabelsHint}");
             }
 
             if (!backends.KnowsModel(line.Model))

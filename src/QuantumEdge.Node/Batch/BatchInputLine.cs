@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Gateway.Forwarding;
+using QuantumEdge.Node.Hosting;
 
 namespace QuantumEdge.Node.Batch;
 
@@ -95,7 +96,7 @@ internal sealed record BatchInputLine(string CustomId, InferenceRoute Route, str
                         body = p.Value;
                         break;
                     default:
-                        throw new BatchInputException(number, $"line {number} has an unknown field '{Shorten(p.Name)}' (allowed: custom_id, method, url, body, data_classification)");
+                        throw new BatchInputException(number, $"line {number} has an unknown field '{MessageText.Shorten(p.Name, 64)}' (allowed: custom_id, method, url, body, data_classification)");
                 }
             }
 
@@ -147,6 +148,4 @@ internal sealed record BatchInputLine(string CustomId, InferenceRoute Route, str
     private static string Text(int number, JsonProperty p) => p.Value.ValueKind == JsonValueKind.String
         ? p.Value.GetString()!
         : throw new BatchInputException(number, $"line {number}: '{p.Name}' must be a string");
-
-    private static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";
 }

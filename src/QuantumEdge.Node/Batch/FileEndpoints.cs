@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Contracts;
+using QuantumEdge.Node.Hosting;
 
 namespace QuantumEdge.Node.Batch;
 
@@ -60,7 +61,7 @@ internal static class FileEndpoints
                             staged = await store.StageAsync(section.Body, config.Batch.MaxFileBytes, ctx.RequestAborted).ConfigureAwait(false);
                             break;
                         default:
-                            throw GatewayError.BadRequest($"unexpected part '{Shorten(HeaderUtilities.RemoveQuotes(disposition.Name).Value)}' in the upload (expected 'file' and 'purpose', once each)", "file");
+                            throw GatewayError.BadRequest($"unexpected part '{MessageText.Shorten(HeaderUtilities.RemoveQuotes(disposition.Name).Value, 64)}' in the upload (expected 'file' and 'purpose', once each)", "file");
                     }
                 }
 
@@ -68,7 +69,7 @@ internal static class FileEndpoints
                 {
                     throw GatewayError.BadRequest(purpose is null
                         ? "'purpose' is required; this node accepts purpose=batch"
-                        : $"purpose '{Shorten(purpose)}' is not supported; this node accepts purpose=batch", "purpose");
+                        : $"purpose '{MessageText.Shorten(purpose, 64)}' is not supported; this node accepts purpose=batch", "purpose");
                 }
 
                 if (staged is null)
@@ -200,7 +201,7 @@ internal static class FileEndpoints
         var file = ctx.RequestServices.GetRequiredService<BatchFileStore>().Find(id);
         if (file is null || !caller.Sees(file.Owner))
         {
-            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.NotFound($"no such file: {Shorten(id)}", "file_id", "file_not_found")).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.NotFound($"no such file: {MessageText.Shorten(id, 64)}", "file_id", "file_not_found")).ConfigureAwait(false);
             return null;
         }
 
@@ -223,8 +224,6 @@ internal static class FileEndpoints
 
         return Encoding.UTF8.GetString(buffer, 0, length).Trim();
     }
-
-    internal static string Shorten(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
 
     // A RequestDelegate, not a Delegate with a bound parameter: the Delegate overloads need runtime code generation (IL3050) outside native AOT's request delegate generator.
     private static string RouteId(HttpContext ctx) => ctx.Request.RouteValues["id"] as string ?? "";

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using QuantumEdge.Node.Hosting;
 
 namespace QuantumEdge.Node.Feedback;
 
@@ -48,7 +48,7 @@ internal sealed record FeedbackRequest(string CompletionId, double Score, string
                 var name = reader.GetString()!;
                 if (!seen.Add(name))
                 {
-                    return (null, $"duplicate key '{Shorten(name)}'");
+                    return (null, $"duplicate key '{MessageText.Shorten(name)}'");
                 }
 
                 reader.Read();
@@ -66,7 +66,7 @@ internal sealed record FeedbackRequest(string CompletionId, double Score, string
                     case "completion_id" or "category" or "score":
                         return (null, $"'{name}' must be a {(name == "score" ? "number" : "string")}");
                     default:
-                        return (null, $"unknown key '{Shorten(name)}' (expected completion_id, score, category)");
+                        return (null, $"unknown key '{MessageText.Shorten(name)}' (expected completion_id, score, category)");
                 }
             }
 
@@ -113,22 +113,10 @@ internal sealed record FeedbackRequest(string CompletionId, double Score, string
         if (!categories.Contains(category, StringComparer.Ordinal))
         {
             return (null, string.Create(CultureInfo.InvariantCulture,
-                $"'category' must be one of {string.Join(", ", categories)}; got '{Shorten(category)}'"));
+                $"'category' must be one of {string.Join(", ", categories)}; got '{MessageText.Shorten(category)}'"));
         }
 
         // -0 is a JSON number that parses to negative zero; it is the same rating as 0, so it is audited and echoed as 0.
         return (new FeedbackRequest(completionId, s == 0 ? 0 : s, category), null);
-    }
-
-    // Echo at most a short, printable prefix of what the caller sent.
-    private static string Shorten(string text)
-    {
-        var b = new StringBuilder();
-        foreach (var c in text.Take(40))
-        {
-            b.Append(char.IsControl(c) ? '?' : c);
-        }
-
-        return text.Length > 40 ? b.Append('…').ToString() : b.ToString();
     }
 }
