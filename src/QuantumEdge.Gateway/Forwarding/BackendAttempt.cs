@@ -96,6 +96,11 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
                 return AttemptResult.RetryOr(new GatewayError(502, "server_error", "backend_auth_failed", refused));
             }
 
+            if (AnswerFraming.Refusal(response) is { } refusal)
+            {
+                return Failed(backend, refusal.Kind, $"backend '{backend.Id}' {refusal.Problem}", null);
+            }
+
             // Only an answer labelled as an event stream is relayed as one: a backend that ignores "stream": true (or answers
             // an error as JSON with 200) would otherwise reach the client as one malformed event with an error event appended.
             var eventStream = request.Stream && status == 200
@@ -140,8 +145,8 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
     /// <summary>Turns a relay's result into the request's outcome, the backend's report and the client's last bytes (usually at once: a ValueTask then allocates nothing).</summary>
     private async ValueTask<AttemptResult> SettleAsync(Backend backend, int status, bool eventStream, RelayResult relay, string seconds, RequestRecord record, IInferenceClient client)
     {
-        // A charge is kept only when completion text may have reached the caller.
-        record.Disclosed = status < 400 && (eventStream ? relay.TextDisclosed : relay.BytesForwarded > 0);
+        // A charge is kept only when completion text may have reached the caller: a redirect's or an error's body is not one.
+        record.Disclosed = status is >= 200 and < 300 && (eventStream ? relay.TextDisclosed : relay.BytesForwarded > 0);
         record.Usage = relay.Usage;
         var series = metrics.Backend(backend.Id);
         if (relay.Usage is { } u)

@@ -89,6 +89,29 @@ public sealed class HostileBackendTests
     }
 
     [Fact]
+    public async Task A_backends_redirect_with_a_body_is_relayed_but_not_charged()
+    {
+        await using var redirector = await HostileBackend.StartAsync((ctx, _) =>
+        {
+            ctx.Response.StatusCode = StatusCodes.Status302Found;
+            ctx.Response.ContentType = "application/json";
+            return ctx.Response.WriteAsync("{}");
+        });
+        await using var node = await TestNode.StartAsync([new TestNode.Sim("redirector", TestNode.AllLevels, Url: redirector.BaseUrl)]);
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(node.Node.ApiAddress) };
+        var token = node.Token(sub: "dr.redirected", department: "icu");
+
+        using var response = await client.SendAsync(node.Chat(token, "phi"));
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal("{}", await response.Content.ReadAsStringAsync());
+        // Bytes reached the caller, but no completion did: the charge is released.
+        var records = await AuditTrail.WaitForAsync(node, r => r.Entry.Decision == "refunded");
+        Assert.Contains(records, r => r.Entry.Decision == "failed" && r.Entry.HttpStatus == 302 && r.Entry.EpsilonCharged == 0);
+        Assert.Equal(0, (await node.Node.Ledger.GetBudgetAsync("dr.redirected", "icu")).Spent);
+    }
+
+    [Fact]
     public async Task A_single_hung_backend_still_answers_504_naming_it()
     {
         await using var hung = await HostileBackend.StartAsync((ctx, _) => HostileBackend.HangAsync(ctx));
