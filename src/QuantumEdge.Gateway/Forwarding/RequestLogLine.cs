@@ -4,7 +4,7 @@ namespace QuantumEdge.Gateway.Forwarding;
 
 /// <summary>
 /// One structured log line per inference request, after its answer: ids, route, status, backend,
-/// latency and the decision (admitted, refused:reason, failed:kind). Never the prompt, the
+/// latency and the decision the audit record holds (completed, failed, refused:reason, failed:kind). Never the prompt, the
 /// completion, the caller's token or user id: the audit ledger holds who asked, keyed and signed.
 /// </summary>
 internal static partial class RequestLogLine
@@ -18,7 +18,7 @@ internal static partial class RequestLogLine
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            Write(logger, record.RequestId, record.Route.MetricName(), record.Status, record.Backend ?? "-", Math.Round(record.LatencyMs, 2), record.Decision,
+            Write(logger, record.RequestId, record.Route.MetricName(), record.Status, record.Backend ?? "-", Math.Round(record.LatencyMs, 2), record.OutcomeDecision,
                 Classification.DataClassifications.Name(record.Classification), record.Model ?? "-", record.Attempts);
         }
     }

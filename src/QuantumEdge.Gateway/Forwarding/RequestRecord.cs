@@ -1,5 +1,6 @@
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Classification;
+using QuantumEdge.Ledger.Audit;
 
 namespace QuantumEdge.Gateway.Forwarding;
 
@@ -20,6 +21,15 @@ public sealed class RequestRecord
     public int Status { get; set; }
     /// <summary>"admitted", "refused:&lt;code&gt;", or "failed:&lt;kind&gt;" for an answer the backend broke off after it had started.</summary>
     public string Decision { get; set; } = "admitted";
+
+    /// <summary>
+    /// How the request ended, as its audit record and log line say it: the refusal or failure when
+    /// there was one, else "completed" for a 2xx answer and "failed" for any other.
+    /// </summary>
+    public string OutcomeDecision =>
+        Decision.StartsWith("refused:", StringComparison.Ordinal) || Decision.StartsWith("failed:", StringComparison.Ordinal) ? Decision
+        : Status is >= 200 and < 300 ? AuditDecisions.Completed
+        : AuditDecisions.Failed;
     public TokenUsage? Usage { get; set; }
     public double LatencyMs { get; set; }
     public double? TimeToFirstByteMs { get; set; }

@@ -157,9 +157,7 @@ public sealed class PrivacyLedgerGate(IPrivacyLedger ledger, PrivacyMetrics metr
             CompletionTokens = record.Usage?.CompletionTokens ?? 0,
             HttpStatus = record.Status,
             LatencyMs = Math.Round(record.LatencyMs, 3),
-            Decision = record.Decision.StartsWith("refused:", StringComparison.Ordinal) || record.Decision.StartsWith("failed:", StringComparison.Ordinal)
-                ? record.Decision
-                : answered ? AuditDecisions.Completed : AuditDecisions.Failed,
+            Decision = record.OutcomeDecision,
             EpsilonCharged = answered || record.Disclosed ? record.EpsilonCharged : 0,
             PromptHmac = record.PromptHmac,
             RelatedSeq = record.ChargeSeq,
