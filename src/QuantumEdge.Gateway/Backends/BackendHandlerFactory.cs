@@ -12,6 +12,9 @@ public delegate HttpMessageHandler BackendHandlerFactory(BackendSettings setting
 /// <summary>The production handler: pooled sockets, bounded connect time, no proxy, cookies, decompression or redirects.</summary>
 internal static class SocketsBackendHandlers
 {
+    /// <summary>Most response-header bytes read from a backend, in KiB.</summary>
+    public const int MaxResponseHeadersKiB = 64;
+
     public static HttpMessageHandler Create(BackendSettings settings) => new SocketsHttpHandler
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -19,7 +22,7 @@ internal static class SocketsBackendHandlers
         MaxConnectionsPerServer = Math.Max(settings.MaxConcurrency * 2, 4),
         ConnectTimeout = TimeSpan.FromSeconds(Math.Min(5, settings.TimeoutSeconds)),
         // Response headers are bounded too: a backend cannot make the gateway hold megabytes of them.
-        MaxResponseHeadersLength = 64,
+        MaxResponseHeadersLength = MaxResponseHeadersKiB,
         MaxResponseDrainSize = 64 * 1024,
         AutomaticDecompression = DecompressionMethods.None,
         UseProxy = false,

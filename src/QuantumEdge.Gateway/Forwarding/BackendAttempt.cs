@@ -57,7 +57,8 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
             }
             catch (HttpRequestException e)
             {
-                return Failed(backend, "connect", $"backend '{backend.Id}' unreachable", e.Message);
+                var (kind, problem) = SendFailure.Describe(e);
+                return Failed(backend, kind, $"backend '{backend.Id}' {problem}", e.Message);
             }
             catch (OperationCanceledException) when (!client.Gone.IsCancellationRequested)
             {

@@ -15,7 +15,14 @@ public sealed class MalformedAnswerTests
         // Not asked for and not decoded: the client would get compressed bytes labelled as JSON.
         ("bad_encoding", "'gzip'", $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {Completion.Length}\r\nConnection: close\r\n\r\n{Completion}"),
         ("bad_encoding", "'br'", $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: identity, br\r\nContent-Length: {Completion.Length}\r\nConnection: close\r\n\r\n{Completion}"),
+        // Answers that are not a usable HTTP head: named as what they are, not as an unreachable backend.
+        ("headers_too_large", "64 KiB", $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{ManyHeaders(20_000)}Content-Length: {Completion.Length}\r\nConnection: close\r\n\r\n{Completion}"),
+        ("bad_response", "not a valid HTTP response", "SSH-2.0-OpenSSH_9.6\r\n"),
+        ("upstream_aborted", "closed the connection", ""),
     ];
+
+    private static string ManyHeaders(int count) =>
+        string.Concat(Enumerable.Range(0, count).Select(i => $"X-Filler-{i:D5}: {new string('a', 100)}\r\n"));
 
     private static string Chunked(string body) => $"{body.Length:x}\r\n{body}\r\n0\r\n\r\n";
 
