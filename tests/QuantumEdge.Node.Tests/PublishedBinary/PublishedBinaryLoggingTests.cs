@@ -89,7 +89,7 @@ public sealed class PublishedBinaryLoggingTests : IAsyncLifetime
         Assert.Equal("chat_completions", state.GetProperty("Route").GetString());
         Assert.Equal("200", state.GetProperty("Status").ToString());
         Assert.Equal("sim", state.GetProperty("Backend").GetString());
-        Assert.Equal("admitted", state.GetProperty("Decision").GetString());
+        Assert.Equal("completed", state.GetProperty("Decision").GetString());
         Assert.Equal("restricted", state.GetProperty("Classification").GetString());
         Assert.False(string.IsNullOrEmpty(state.GetProperty("RequestId").GetString()));
         Assert.True(double.Parse(state.GetProperty("LatencyMs").ToString(), System.Globalization.CultureInfo.InvariantCulture) > 0);
