@@ -1,4 +1,5 @@
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace QuantumEdge.Gateway.Configuration;
@@ -21,6 +22,9 @@ public static class ConfigurationLoader
         ("OPTIMIZATION_STRATEGY", "quantum_planning.optimization_strategy"),
     ];
 
+    /// <summary>Deepest nesting of mappings and lists a configuration may have (the node's own needs 4).</summary>
+    public const int MaxNestingDepth = 64;
+
     public static NodeConfiguration LoadFile(string path, Func<string, string?>? environment = null)
     {
         var text = RegularFile.ReadConfiguration(path);
@@ -33,6 +37,7 @@ public static class ConfigurationLoader
         YamlMappingNode? root = null;
         try
         {
+            RejectDeepNesting(yaml);
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
             if (stream.Documents.Count > 1)
@@ -90,7 +95,64 @@ public static class ConfigurationLoader
             Batch = BatchSettings.Read(r.Section("batch")),
         };
         r.RejectUnknownKeys();
+        RejectNodeSecretsAsBackendKeys(config);
         return ApplyEnvironment(config, environment);
+    }
+
+    /// <summary>
+    /// A backend's key is sent to it with every request: naming one of the node's own secrets there
+    /// would hand whoever runs (or overhears) that backend the power to mint tokens or read the ledger.
+    /// </summary>
+    private static void RejectNodeSecretsAsBackendKeys(NodeConfiguration config)
+    {
+        List<(string Variable, string Use)> secrets =
+        [
+            ("JWT_SECRET", "the token signing secret"),
+            ("MASTER_KEY", "the ledger's master key"),
+        ];
+        if (config.Storage.PostgreSql.ConnectionStringEnv is { } connection)
+        {
+            secrets.Add((connection, "the ledger database's connection string (storage.postgresql.connection_string_env)"));
+        }
+
+        if (config.Compliance.NotifySecretEnv is { } notify)
+        {
+            secrets.Add((notify, "the compliance notifications' signing key (compliance.notify_secret_env)"));
+        }
+
+        for (var i = 0; i < config.Backends.Count; i++)
+        {
+            if (config.Backends[i].ApiKeyEnv is { } variable && secrets.Find(s => s.Variable == variable) is { Variable: not null } secret)
+            {
+                throw new ConfigurationException($"backends[{i}].api_key_env",
+                    $"names {variable}, which holds {secret.Use}: it would be sent to backend '{config.Backends[i].Id}' with every request; give the backend a key of its own");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses collections nested deeper than <see cref="MaxNestingDepth"/> before the document is
+    /// built: building it recurses once per level, so a small file of nested brackets would
+    /// overflow the stack and kill the process (a running node too, on a reload), and the scanner's
+    /// time grows with the square of the depth. The event parser used here keeps its own stack and
+    /// stops at the first level too deep.
+    /// </summary>
+    private static void RejectDeepNesting(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case MappingStart or SequenceStart when ++depth > MaxNestingDepth:
+                    throw new ConfigurationException("(file)",
+                        $"nests mappings or lists more than {MaxNestingDepth} levels deep (line {parser.Current.Start.Line}, column {parser.Current.Start.Column})");
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     private static NodeConfiguration ApplyEnvironment(NodeConfiguration c, Func<string, string?> env)

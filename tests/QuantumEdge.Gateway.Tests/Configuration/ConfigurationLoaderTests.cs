@@ -363,6 +363,42 @@ public sealed class ConfigurationLoaderTests
         Assert.Contains("invalid YAML at line", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("[", "]", 100_000)]
+    [InlineData("{a: ", "}", 100_000)]
+    [InlineData("[", "]", ConfigurationLoader.MaxNestingDepth)]
+    public void Collections_nested_too_deep_are_refused_naming_the_limit_instead_of_overflowing_the_stack(string open, string close, int depth)
+    {
+        // 100,000 levels overflowed the stack (the process died with SIGSEGV) when the document was built.
+        var e = Fails("x: " + string.Concat(Enumerable.Repeat(open, depth)) + string.Concat(Enumerable.Repeat(close, depth)) + "\n");
+        Assert.Equal("(file)", e.Key);
+        Assert.Contains($"more than {ConfigurationLoader.MaxNestingDepth} levels deep", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nesting_up_to_the_limit_is_read_as_usual()
+    {
+        // Within the limit the file gets as far as its keys: this one is refused for its unknown key, not its depth.
+        var depth = ConfigurationLoader.MaxNestingDepth - 1;
+        var e = Fails("x: " + new string('[', depth) + new string(']', depth) + "\n");
+        Assert.Contains("unknown", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("JWT_SECRET", "", "token signing secret")]
+    [InlineData("MASTER_KEY", "", "master key")]
+    [InlineData("LEDGER_DSN", "storage:\n  backend: postgresql\n  node_key_dir: /etc/quantumedge/keys\n  postgresql:\n    connection_string_env: LEDGER_DSN\n", "connection string")]
+    [InlineData("HOOK_KEY", "compliance:\n  notify_url: https://siem.example/hook\n  notify_secret_env: HOOK_KEY\n", "notifications' signing key")]
+    public void A_backend_key_variable_that_names_one_of_the_nodes_own_secrets_is_refused(string variable, string more, string named)
+    {
+        // The node sent its JWT secret as the backend's bearer key on every probe and request.
+        var e = Fails(more + $"backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m]\n  - id: b\n    url: http://h:8001/v1\n    models: [m]\n    api_key_env: {variable}\n");
+        Assert.Equal("backends[1].api_key_env", e.Key);
+        Assert.Contains(variable, e.Message, StringComparison.Ordinal);
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+        Assert.Contains("backend 'b'", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_key_given_twice_is_a_configuration_error()
     {
