@@ -77,9 +77,9 @@ public sealed class BackendHealthMonitor(BackendRegistry registry, GatewayMetric
     {
         var transport = registry.TransportOf(backend);
         var wasHealthy = backend.Healthy;
-        if (transport.MissingKeyVariable is { } variable)
+        if (transport.UnusableKeyDetail is { } detail)
         {
-            SetHealth(backend, false, BackendTransport.MissingKeyDetail(variable));
+            SetHealth(backend, false, detail);
             metrics.BackendHealthy.WithLabels(backend.Id).Set(0);
             return;
         }

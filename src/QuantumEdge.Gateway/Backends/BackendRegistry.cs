@@ -142,11 +142,11 @@ public sealed class BackendRegistry : IDisposable
         var backend = new Backend(b, _circuitBreak, _time);
         var transport = new BackendTransport(b, _handlers(b), _environment);
         _transports[backend] = transport;
-        if (transport.MissingKeyVariable is { } variable)
+        if (transport.UnusableKeyDetail is { } detail)
         {
             // Unhealthy from the start, and no probe can change that: the process environment is fixed.
             backend.Healthy = false;
-            backend.HealthDetail = BackendTransport.MissingKeyDetail(variable);
+            backend.HealthDetail = detail;
         }
 
         return backend;

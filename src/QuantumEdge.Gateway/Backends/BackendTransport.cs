@@ -19,22 +19,38 @@ public sealed class BackendTransport : IDisposable
         _client.MaxResponseContentBufferSize = 1024 * 1024;
         if (settings.ApiKeyEnv is { } keyVar)
         {
-            if ((environment ?? Environment.GetEnvironmentVariable)(keyVar) is { Length: > 0 } key)
+            var key = (environment ?? Environment.GetEnvironmentVariable)(keyVar);
+            if (string.IsNullOrEmpty(key))
             {
-                _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                UnusableKeyVariable = keyVar;
+                UnusableKeyDetail = $"its api_key_env variable {keyVar} is not set";
+            }
+            else if (KeyValueProblem(key) is { } problem)
+            {
+                UnusableKeyVariable = keyVar;
+                UnusableKeyDetail = $"its api_key_env variable {keyVar} {problem}";
             }
             else
             {
-                MissingKeyVariable = keyVar;
+                _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
             }
         }
     }
 
-    /// <summary>The backend's <c>api_key_env</c> variable when it is unset or empty: the backend cannot be used.</summary>
-    public string? MissingKeyVariable { get; }
+    /// <summary>The backend's <c>api_key_env</c> variable when it is unset, empty or holds a value no header can carry: the backend cannot be used.</summary>
+    public string? UnusableKeyVariable { get; }
 
-    /// <summary>The health detail of a backend whose key variable is missing (names the variable, never a value).</summary>
-    public static string MissingKeyDetail(string variable) => $"its api_key_env variable {variable} is not set";
+    /// <summary>Why the key cannot be used, for health and logs (names the variable, never a value).</summary>
+    public string? UnusableKeyDetail { get; }
+
+    /// <summary>
+    /// Why a key cannot go in an Authorization header (never quoting it), or null: only visible ASCII
+    /// can; a line break (a secret file's trailing newline) would otherwise fail every request later.
+    /// </summary>
+    public static string? KeyValueProblem(string key) =>
+        key.Any(c => c is < '!' or > '~')
+            ? "holds a space, a line break, a control or a non-ASCII character, which an HTTP header cannot carry (a secret file's trailing newline?)"
+            : null;
 
     /// <summary>Sends and returns once the response headers are in; the body is read by the caller.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>

@@ -1,4 +1,5 @@
 using QuantumEdge.Gateway.Auth;
+using QuantumEdge.Gateway.Backends;
 using QuantumEdge.Gateway.Configuration;
 
 namespace QuantumEdge.Node.Cli;
@@ -40,9 +41,16 @@ internal static class RequiredSecrets
 
         foreach (var backend in config.Backends)
         {
-            if (backend.ApiKeyEnv is { } variable && string.IsNullOrEmpty(env(variable)))
+            if (backend.ApiKeyEnv is { } variable && env(variable) is var key)
             {
-                problems.Add(new(variable, $"is not set; backend '{backend.Id}' reads its API key from it (api_key_env)"));
+                if (string.IsNullOrEmpty(key))
+                {
+                    problems.Add(new(variable, $"is not set; backend '{backend.Id}' reads its API key from it (api_key_env)"));
+                }
+                else if (BackendTransport.KeyValueProblem(key) is { } problem)
+                {
+                    problems.Add(new(variable, $"{problem}; backend '{backend.Id}' reads its API key from it (api_key_env)"));
+                }
             }
         }
 

@@ -186,10 +186,10 @@ internal sealed class GatewayNode : IAsyncDisposable
 
         foreach (var backend in backends.All)
         {
-            if (backends.TransportOf(backend).MissingKeyVariable is { } keyVariable)
+            if (backends.TransportOf(backend).UnusableKeyDetail is { } keyProblem)
             {
-                logger.LogError("backend {Backend} is unhealthy: its api_key_env variable {Variable} is not set; no request is sent to it until the node restarts with it",
-                    backend.Id, keyVariable);
+                logger.LogError("backend {Backend} is unhealthy: {Problem}; no request is sent to it until the node restarts with a usable key",
+                    backend.Id, keyProblem);
             }
         }
 

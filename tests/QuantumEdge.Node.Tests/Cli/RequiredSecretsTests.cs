@@ -58,6 +58,14 @@ public sealed class RequiredSecretsTests
             Assert.Equal(2, noKey.ExitCode);
             Assert.Contains("'GPU_BACKEND_KEY': is not set; backend 'gpu'", noKey.Stderr, StringComparison.Ordinal);
 
+            // A secret file's trailing newline: serve used to stop with a FormatException naming nothing.
+            var newline = await QuantumEdgeProcess.RunAsync(["check-config", "--config", path],
+                new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = StrongKey, ["GPU_BACKEND_KEY"] = "backend-key-value\n" });
+            Assert.Equal(2, newline.ExitCode);
+            Assert.Contains("'GPU_BACKEND_KEY': holds a space, a line break", newline.Stderr, StringComparison.Ordinal);
+            Assert.Contains("backend 'gpu'", newline.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("backend-key-value", newline.Stdout + newline.Stderr, StringComparison.Ordinal);
+
             var all = await QuantumEdgeProcess.RunAsync(["check-config", "--config", path],
                 new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = StrongKey, ["GPU_BACKEND_KEY"] = "backend-key-value" });
             Assert.True(all.ExitCode == 0, all.Stderr);

@@ -84,6 +84,29 @@ public sealed class ReadinessTests
         Assert.DoesNotContain("tampering", reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("key-from-a-file\n")]
+    [InlineData("key\r\nX-Injected: 1")]
+    [InlineData("кључ")]
+    public async Task A_backend_whose_key_no_header_can_carry_is_unhealthy_from_the_start_naming_the_variable_and_the_node_still_starts(string key)
+    {
+        // A line break made the node's start-up throw FormatException naming neither the variable nor the backend.
+        await using var node = await TestNode.StartAsync(
+            [new TestNode.Sim("keyed", TestNode.AllLevels, ApiKeyEnv: "KEYED_BACKEND_KEY"), new TestNode.Sim("open", TestNode.AllLevels)],
+            environment: v => v == "KEYED_BACKEND_KEY" ? key : null);
+        var (_, body) = await GetAsync(node, "/health");
+        var check = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "backend:keyed");
+        Assert.False(check.GetProperty("healthy").GetBoolean());
+        var detail = check.GetProperty("detail").GetString()!;
+        Assert.StartsWith("its api_key_env variable KEYED_BACKEND_KEY holds", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, detail, StringComparison.Ordinal);
+        await node.Node.Services.GetRequiredService<BackendHealthMonitor>().ProbeAllAsync(CancellationToken.None);
+        using var response = await node.Http.SendAsync(node.Chat(node.Token(), "public"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("open", response.Headers.GetValues("X-QuantumEdge-Backend").Single());
+        Assert.Equal(0, node.Sims[0].Received);
+    }
+
     [Fact]
     public async Task A_backend_whose_key_variable_is_unset_is_unhealthy_from_the_start_naming_the_variable()
     {
