@@ -200,14 +200,21 @@ internal static class RestoreGuard
     {
         var path = Path.Combine(backupDirectory, BackupManifest.FileName);
         var info = new FileInfo(path);
-        if (!info.Exists || info.Length > MaxManifestBytes)
+        if (info.LinkTarget is not null)
         {
-            throw new ConfigurationException("--from", $"'{backupDirectory}' has no {BackupManifest.FileName} of at most {MaxManifestBytes} bytes: not a ledger backup");
+            // As with every other file of a backup: what is restored is what the backup holds, never what a link points at.
+            throw new ConfigurationException("--from", $"'{path}' is a symbolic link: a backup's files must be regular files");
+        }
+
+        if (!Path.Exists(path))
+        {
+            throw new ConfigurationException("--from", $"'{backupDirectory}' has no {BackupManifest.FileName}: not a ledger backup");
         }
 
         try
         {
-            return BackupManifest.Parse(File.ReadAllBytes(path));
+            // The size is checked on the open file and the read is bounded: a FIFO or a device reports no size and never ends.
+            return BackupManifest.Parse(RegularFile.Read(path, MaxManifestBytes, "--from"));
         }
         catch (LedgerException e)
         {
