@@ -29,7 +29,8 @@ internal static class Program
             IncidentCommand.Create(),
         };
         root.Options.Add(ConfigSource.Option);
-        var parse = root.Parse(args);
+        // No response files: a value that starts with @ ("--reason @oncall", a user name) is that value, never the contents of a file spliced in as more options.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

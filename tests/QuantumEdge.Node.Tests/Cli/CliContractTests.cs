@@ -173,6 +173,27 @@ public sealed class CliContractTests
         Assert.InRange(caller.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(13), TimeSpan.FromMinutes(16));
     }
 
+    [Fact]
+    public async Task A_value_that_starts_with_an_at_sign_is_that_value_never_a_file_read_as_more_arguments()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            // With response files on, the file gave the token both its subject and an admin role.
+            await File.WriteAllTextAsync(file, "from-the-file --role admin");
+            var r = await QuantumEdgeProcess.RunAsync(
+                ["token", "issue", "--sub", "@" + file, "--role", "doctor", "--department", "@icu"],
+                new Dictionary<string, string?> { ["JWT_SECRET"] = Secret });
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var caller = await new JwtAuthenticator(new AuthSettings { JwtSecret = Secret }).AuthenticateAsync("Bearer " + r.Stdout.Trim());
+            Assert.Equal(("@" + file, "doctor", "@icu"), (caller.Subject, caller.Role, caller.Department));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "token", "issue", "--sub", "a", "--role", "janitor", "--department", "icu" }, "--role")]
     [InlineData(new[] { "token", "issue", "--sub", "a", "--role", "doctor", "--department", "icu", "--ttl", "forever" }, "--ttl")]
