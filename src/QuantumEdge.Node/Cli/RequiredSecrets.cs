@@ -27,6 +27,15 @@ internal static class RequiredSecrets
             {
                 problems.Add(new("JWT_SECRET", $"must be at least {JwtAuthenticator.MinimumSecretBytes} bytes for HS256"));
             }
+            else if (MasterKeyStrength.EstimatedBits(config.Auth.JwtSecret) < MasterKeyStrength.MinimumBits)
+            {
+                // Whoever guesses it mints admin tokens: the master key's entropy bar, not only a length.
+                problems.Add(new("JWT_SECRET", $"is too weak: about {MasterKeyStrength.EstimatedBits(config.Auth.JwtSecret):F0} bits of entropy by estimate, at least {MasterKeyStrength.MinimumBits} are required (generate one with: openssl rand -base64 48)"));
+            }
+            else if (config.Auth.JwtSecret == config.MasterKey)
+            {
+                problems.Add(new("JWT_SECRET", "is the same as MASTER_KEY: the token signing secret and the ledger's master key must be two different secrets (generate one with: openssl rand -base64 48)"));
+            }
         }
 
         if (MasterKeyStrength.Problem(config.MasterKey) is { } master)

@@ -23,6 +23,22 @@ public sealed class RequiredSecretsTests
         Assert.Contains("openssl rand -base64 32", MasterKeyStrength.Problem(key), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("                                        ", "is too weak")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "is too weak")]
+    [InlineData("abababababababababababababababababab", "is too weak")]
+    [InlineData(StrongKey, "is the same as MASTER_KEY")]
+    public void A_guessable_jwt_secret_or_one_equal_to_the_master_key_is_refused_without_quoting_it(string secret, string problem)
+    {
+        // These passed the length check alone; whoever guesses the secret mints admin tokens.
+        string? Env(string name) => name switch { "JWT_SECRET" => secret, "MASTER_KEY" => StrongKey, _ => null };
+        var config = QuantumEdge.Gateway.Configuration.ConfigurationLoader.Parse("", "test.yaml", Env);
+        var jwt = Assert.Single(RequiredSecrets.Check(config, Env), p => p.Variable == "JWT_SECRET");
+        Assert.StartsWith(problem, jwt.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret.Trim().Length > 0 ? secret : "\t", jwt.Message, StringComparison.Ordinal);
+        Assert.Empty(RequiredSecrets.Check(config with { Auth = config.Auth with { JwtSecret = Secret } }, Env));
+    }
+
     [Fact]
     public void Random_keys_as_openssl_makes_them_pass()
     {
