@@ -18,7 +18,13 @@ internal static class ConfigSource
     public static NodeConfiguration Load(ParseResult parse)
     {
         var path = parse.GetValue(Option);
-        if (string.IsNullOrEmpty(path))
+        if (path is { Length: 0 })
+        {
+            // "--config $UNSET_VARIABLE" in a unit file: falling back to the development config would serve it in production.
+            throw new ConfigurationException("--config", "is empty: name the configuration file, or leave --config out to use $QUANTUM_CONFIG_PATH (then the embedded development config)");
+        }
+
+        if (path is null)
         {
             path = Environment.GetEnvironmentVariable("QUANTUM_CONFIG_PATH");
         }

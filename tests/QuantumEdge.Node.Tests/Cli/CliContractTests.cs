@@ -101,6 +101,8 @@ public sealed class CliContractTests
             (string[] Args, string Named)[] cases =
             [
                 (["backup", "--out", "", "--config", config], "'--out': is empty"),
+                (["check-config", "--config", ""], "'--config': is empty"),
+                (["backup", "--out", Path.Combine(dir, "b"), "--config", ""], "'--config': is empty"),
                 (["restore", "--from", file, "--config", config], $"'{file}' is a file"),
                 (["privacy", "report", "-o", dir, "--config", config], $"'--output': '{dir}' is a directory"),
                 (["privacy", "report", "--from", "2026-11-02", "--to", "2026-11-01", "--config", config], "is later than --to"),
