@@ -32,12 +32,14 @@ public sealed class JwtAuthenticator
     private readonly AuthSettings _settings;
     private readonly ValidatedTokenCache _validated;
     private readonly ITokenRevocation? _revocation;
+    private readonly TimeProvider _time;
 
     /// <summary>A validator for <paramref name="settings"/>; <paramref name="revocation"/> (admin revoke-tokens) is consulted on every request, cached tokens included.</summary>
     public JwtAuthenticator(AuthSettings settings, HttpClient? metadataClient = null, TimeProvider? time = null, ITokenRevocation? revocation = null)
     {
         _settings = settings;
         _revocation = revocation;
+        _time = time ?? TimeProvider.System;
         _validated = new ValidatedTokenCache(ValidatedTokenCapacity, TimeSpan.FromSeconds(settings.ClockSkewSeconds), time ?? TimeProvider.System);
         _parameters = new TokenValidationParameters
         {
@@ -123,6 +125,12 @@ public sealed class JwtAuthenticator
         if (result.SecurityToken is not JsonWebToken jwt)
         {
             throw new TokenRejectedException("malformed bearer token");
+        }
+
+        if (jwt.IssuedAt != DateTime.MinValue && jwt.IssuedAt > _time.GetUtcNow().UtcDateTime + _parameters.ClockSkew)
+        {
+            // Revocation compares iat with a stamp: a token dated in the future would outlive every revocation of its user.
+            throw new TokenRejectedException("the token's iat (issued at) lies in the future beyond auth.clock_skew_seconds; its issuer's clock is wrong");
         }
 
         var (sub, role, department) = IdentityClaims.Read(jwt.EncodedPayload);

@@ -55,6 +55,28 @@ public sealed class JwtAuthenticatorTests
     }
 
     [Theory]
+    [InlineData(3600, false)]
+    [InlineData(365 * 86400, false)]
+    [InlineData(10, true)]
+    [InlineData(-60, true)]
+    public async Task A_token_issued_in_the_future_beyond_the_clock_skew_is_refused(int issuedInSeconds, bool accepted)
+    {
+        // A forward-dated iat escaped every revoke-tokens (revocation compares iat with its stamp).
+        var claims = FullClaims();
+        claims["iat"] = DateTimeOffset.UtcNow.AddSeconds(issuedInSeconds).ToUnixTimeSeconds();
+        var token = Sign(claims, DateTime.UtcNow.AddSeconds(Math.Max(issuedInSeconds, 0) + 3600));
+
+        if (accepted)
+        {
+            Assert.Equal("dr.house", (await _auth.AuthenticateAsync(Bearer(token))).Subject);
+        }
+        else
+        {
+            Assert.Contains("iat", (await RejectedAsync(Bearer(token))).Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData("bearer ")]
     [InlineData("BEARER ")]
     [InlineData("Bearer   ")]
