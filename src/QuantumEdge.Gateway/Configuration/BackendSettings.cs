@@ -58,6 +58,12 @@ public sealed record BackendSettings
             throw new ConfigurationException(s.KeyPath("url"), $"'{urlText}' is not an http(s) URL");
         }
 
+        if (url.UserInfo.Length > 0)
+        {
+            // Not quoted: it is a password, which check-config would print and every backup would keep.
+            throw new ConfigurationException(s.KeyPath("url"), "holds a user name or password: put the backend's credential in an environment variable named by api_key_env");
+        }
+
         if (!url.AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.Ordinal))
         {
             throw new ConfigurationException(s.KeyPath("url"), $"'{urlText}' must be an OpenAI-compatible base URL ending in /v1");
@@ -86,6 +92,11 @@ public sealed record BackendSettings
         if (metricsText is { } m && !Uri.TryCreate(m, UriKind.Absolute, out metrics))
         {
             throw new ConfigurationException(s.KeyPath("metrics_url"), $"'{m}' is not an absolute URL");
+        }
+
+        if (metrics is { UserInfo.Length: > 0 })
+        {
+            throw new ConfigurationException(s.KeyPath("metrics_url"), "holds a user name or password: put the backend's credential in an environment variable named by api_key_env");
         }
 
         return new BackendSettings

@@ -46,6 +46,7 @@ public sealed record ServerSettings
             MetricsClientCaFile = s.OptionalString("metrics_client_ca_file"),
         };
         s.RejectUnknownKeys();
+        CheckDistinctListeners(s, result);
         CheckTls(s, result);
         return result;
     }
@@ -137,6 +138,25 @@ public sealed record ServerSettings
         return v;
     }
 
+    /// <summary>Two listeners on one fixed address cannot both bind: refused here, not by a bind error at start-up (port 0 picks a free port each time).</summary>
+    private static void CheckDistinctListeners(YamlSection s, ServerSettings settings)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, part) in Parts(settings.Urls).Select(p => ("urls", p)).Concat(Parts(settings.MetricsUrl).Select(p => ("metrics_url", p))))
+        {
+            var uri = ListenUri(part);
+            if (uri.Port != 0 && !seen.Add($"{uri.Host}:{uri.Port}"))
+            {
+                throw new ConfigurationException(s.KeyPath(key), $"'{part}' listens on an address another server URL already has: each listener needs its own host and port");
+            }
+        }
+    }
+
+    private static string[] Parts(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static Uri ListenUri(string part) =>
+        new(part.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute);
+
     private static void CheckUrls(YamlSection s, string key, string v)
     {
         if (string.IsNullOrWhiteSpace(v.Replace(";", "", StringComparison.Ordinal)))
@@ -150,6 +170,17 @@ public sealed record ServerSettings
                 || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
                 throw new ConfigurationException(s.KeyPath(key), $"'{part}' is not an http(s) URL");
+            }
+
+            if (uri.UserInfo.Length > 0)
+            {
+                // Not quoted: the user information may be a password.
+                throw new ConfigurationException(s.KeyPath(key), "holds a user name or password: a listen URL is scheme, host and port only");
+            }
+
+            if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+            {
+                throw new ConfigurationException(s.KeyPath(key), $"'{part}' has a path, query or fragment: a listen URL is scheme, host and port only");
             }
         }
     }

@@ -314,6 +314,19 @@ public sealed class ConfigurationLoaderTests
     }
 
     [Theory]
+    [InlineData("url: \"http://svc:S3cretPw@h:8000/v1\"", "backends[0].url")]
+    [InlineData("url: http://h:8000/v1\n    metrics_url: \"http://svc:S3cretPw@h:8000/metrics\"", "backends[0].metrics_url")]
+    public void A_backend_url_holding_a_password_is_refused_without_quoting_it(string urls, string key)
+    {
+        // check-config printed it and every backup's effective-config.yaml kept it.
+        var e = Fails($"backends:\n  - id: a\n    {urls}\n    models: [m]\n");
+
+        Assert.Equal(key, e.Key);
+        Assert.Contains("api_key_env", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("S3cretPw", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("backends:\n  - url: http://h:8000/v1\n    models: [m]\n", "backends[0].id")]
     [InlineData("backends:\n  - id: a\n    models: [m]\n", "backends[0].url")]
     [InlineData("backends:\n  - id: a\n    url: http://h:8000/v1\n", "backends[0].models")]

@@ -37,6 +37,28 @@ public sealed class ServerUrlsTests
         Assert.Equal(key, Refused(yaml).Key);
     }
 
+    [Theory]
+    [InlineData("server:\n  urls: \"http://127.0.0.1:20080;http://127.0.0.1:20080\"\n", "server.urls", "another server URL")]
+    [InlineData("server:\n  urls: http://127.0.0.1:20080\n  metrics_url: http://127.0.0.1:20080\n", "server.metrics_url", "another server URL")]
+    [InlineData("server:\n  urls: http://127.0.0.1:20080/path\n", "server.urls", "path, query or fragment")]
+    [InlineData("server:\n  metrics_url: http://127.0.0.1:20090/?x=1\n", "server.metrics_url", "path, query or fragment")]
+    [InlineData("server:\n  urls: http://ops:S3cretPw@127.0.0.1:20080\n", "server.urls", "user name or password")]
+    public void Listen_urls_that_serve_could_not_bind_are_refused_by_the_configuration_naming_the_key(string yaml, string key, string problem)
+    {
+        // Each passed check-config and then stopped serve with a raw bind or path-base exception.
+        var e = Refused(yaml);
+        Assert.Equal(key, e.Key);
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("S3cretPw", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Listeners_on_port_zero_may_repeat_since_each_gets_its_own_free_port()
+    {
+        var c = Parse("server:\n  urls: http://127.0.0.1:0\n  metrics_url: http://127.0.0.1:0\n");
+        Assert.Equal("http://127.0.0.1:0", c.Server.MetricsUrl);
+    }
+
     [Fact]
     public void A_list_prints_as_a_list_that_parses_back_to_the_same_configuration()
     {
