@@ -11,6 +11,7 @@ internal sealed class YamlSection
 {
     private readonly YamlMappingNode? _node;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private Dictionary<string, YamlNode>? _byKey;
 
     public YamlSection(YamlMappingNode? node, string path)
     {
@@ -35,15 +36,29 @@ internal sealed class YamlSection
             return null;
         }
 
-        foreach (var (k, v) in _node.Children)
+        // Indexed once: a lookup per key by a scan of the mapping made a 60,000-entry map take 20 s to read.
+        _byKey ??= Index(_node);
+        if (!_byKey.TryGetValue(key, out var v))
         {
-            if (k is YamlScalarNode s && s.Value == key)
+            return null;
+        }
+
+        return v is YamlScalarNode { Value: null or "~" or "null" or "" } scalar && scalar.Style == YamlDotNet.Core.ScalarStyle.Plain ? null : v;
+    }
+
+    private static Dictionary<string, YamlNode> Index(YamlMappingNode node)
+    {
+        var index = new Dictionary<string, YamlNode>(node.Children.Count, StringComparer.Ordinal);
+        foreach (var (k, v) in node.Children)
+        {
+            if (k is YamlScalarNode { Value: { } name })
             {
-                return v is YamlScalarNode { Value: null or "~" or "null" or "" } scalar && scalar.Style == YamlDotNet.Core.ScalarStyle.Plain ? null : v;
+                // The parser refuses a key given twice, so the first is the only one.
+                index.TryAdd(name, v);
             }
         }
 
-        return null;
+        return index;
     }
 
     public YamlSection Section(string key)
