@@ -22,12 +22,10 @@ public sealed class BackendTransport : IDisposable
             var key = (environment ?? Environment.GetEnvironmentVariable)(keyVar);
             if (string.IsNullOrEmpty(key))
             {
-                UnusableKeyVariable = keyVar;
                 UnusableKeyDetail = $"its api_key_env variable {keyVar} is not set";
             }
             else if (KeyValueProblem(key) is { } problem)
             {
-                UnusableKeyVariable = keyVar;
                 UnusableKeyDetail = $"its api_key_env variable {keyVar} {problem}";
             }
             else
@@ -37,10 +35,10 @@ public sealed class BackendTransport : IDisposable
         }
     }
 
-    /// <summary>The backend's <c>api_key_env</c> variable when it is unset, empty or holds a value no header can carry: the backend cannot be used.</summary>
-    public string? UnusableKeyVariable { get; }
-
-    /// <summary>Why the key cannot be used, for health and logs (names the variable, never a value).</summary>
+    /// <summary>
+    /// Why the backend's <c>api_key_env</c> key cannot be used (unset, empty, or a value no header can
+    /// carry), for health and logs, naming the variable, never a value; null when it can: a backend with one cannot be used.
+    /// </summary>
     public string? UnusableKeyDetail { get; }
 
     /// <summary>

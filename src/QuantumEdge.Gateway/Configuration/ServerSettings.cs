@@ -54,7 +54,7 @@ public sealed record ServerSettings
     /// <summary>Whether any of the <c>;</c>-separated URLs is https.</summary>
     public static bool IsHttps(string urls)
     {
-        foreach (var part in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var part in Parts(urls))
         {
             if (part.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
             {
@@ -144,7 +144,7 @@ public sealed record ServerSettings
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, part) in Parts(settings.Urls).Select(p => ("urls", p)).Concat(Parts(settings.MetricsUrl).Select(p => ("metrics_url", p))))
         {
-            var uri = ListenUri(part);
+            var uri = new Uri(WildcardAsAddress(part), UriKind.Absolute);
             if (uri.Port != 0 && !seen.Add($"{uri.Host}:{uri.Port}"))
             {
                 throw new ConfigurationException(s.KeyPath(key), $"'{part}' listens on an address another server URL already has: each listener needs its own host and port");
@@ -154,8 +154,9 @@ public sealed record ServerSettings
 
     private static string[] Parts(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static Uri ListenUri(string part) =>
-        new(part.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute);
+    // Kestrel's wildcard hosts (* and +) are not URI hosts: parsed as the any-address instead.
+    private static string WildcardAsAddress(string part) =>
+        part.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal);
 
     private static void CheckUrls(YamlSection s, string key, string v)
     {
@@ -164,9 +165,9 @@ public sealed record ServerSettings
             throw new ConfigurationException(s.KeyPath(key), "names no URL");
         }
 
-        foreach (var part in v.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var part in Parts(v))
         {
-            if (!Uri.TryCreate(part.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+            if (!Uri.TryCreate(WildcardAsAddress(part), UriKind.Absolute, out var uri)
                 || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
                 throw new ConfigurationException(s.KeyPath(key), $"'{part}' is not an http(s) URL");

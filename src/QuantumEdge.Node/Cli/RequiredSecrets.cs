@@ -27,10 +27,10 @@ internal static class RequiredSecrets
             {
                 problems.Add(new("JWT_SECRET", $"must be at least {JwtAuthenticator.MinimumSecretBytes} bytes for HS256"));
             }
-            else if (MasterKeyStrength.EstimatedBits(config.Auth.JwtSecret) < MasterKeyStrength.MinimumBits)
+            else if (MasterKeyStrength.EstimatedBits(config.Auth.JwtSecret) is var bits && bits < MasterKeyStrength.MinimumBits)
             {
                 // Whoever guesses it mints admin tokens: the master key's entropy bar, not only a length.
-                problems.Add(new("JWT_SECRET", $"is too weak: about {MasterKeyStrength.EstimatedBits(config.Auth.JwtSecret):F0} bits of entropy by estimate, at least {MasterKeyStrength.MinimumBits} are required (generate one with: openssl rand -base64 48)"));
+                problems.Add(new("JWT_SECRET", $"is too weak: about {bits:F0} bits of entropy by estimate, at least {MasterKeyStrength.MinimumBits} are required (generate one with: openssl rand -base64 48)"));
             }
             else if (config.Auth.JwtSecret == config.MasterKey)
             {

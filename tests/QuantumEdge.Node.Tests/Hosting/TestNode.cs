@@ -109,7 +109,7 @@ internal sealed class TestNode : IAsyncDisposable
     /// </summary>
     private static async Task WaitUntilProbedHealthyAsync(GatewayNode node, List<string> live)
     {
-        var waiting = node.Backends.All.Where(b => live.Contains(b.Id) && node.Backends.TransportOf(b).UnusableKeyVariable is null).ToList();
+        var waiting = node.Backends.All.Where(b => live.Contains(b.Id) && node.Backends.TransportOf(b).UnusableKeyDetail is null).ToList();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (waiting.Any(b => !(b.Probed && b.Healthy)))
         {
