@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -9,69 +8,27 @@ namespace QuantumEdge.Node.Tests.Hosting;
 /// (head and body, however malformed: what Kestrel would refuse to send), then closes the
 /// connection; other paths get a small model list.
 /// </summary>
-public sealed class CannedAnswerServer : IAsyncDisposable
+public sealed class CannedAnswerServer(string answer) : RawSocketServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly byte[] _answer;
-    private readonly Task _accepting;
+    private readonly byte[] _answer = Encoding.ASCII.GetBytes(answer);
     private int _completions;
 
-    public CannedAnswerServer(string answer)
-    {
-        _answer = Encoding.ASCII.GetBytes(answer);
-        _listener.Start();
-        BaseUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/v1/");
-        _accepting = AcceptAsync();
-    }
-
-    public Uri BaseUrl { get; }
     public int Completions => Volatile.Read(ref _completions);
 
-    private async Task AcceptAsync()
+    protected override async Task ServeAsync(Socket socket)
     {
-        var connections = new List<Task>();
-        try
+        var head = await ReadRequestAsync(socket);
+        if (head.StartsWith("POST ", StringComparison.Ordinal) && head.Contains("/chat/completions", StringComparison.Ordinal))
         {
-            while (true)
-            {
-                var socket = await _listener.AcceptSocketAsync(_stop.Token);
-                connections.Add(ServeAsync(socket));
-            }
+            Interlocked.Increment(ref _completions);
+            await socket.SendAsync(_answer, Stop.Token);
         }
-        catch (OperationCanceledException)
+        else
         {
+            await socket.SendAsync(ModelListAnswer(), Stop.Token);
         }
 
-        await Task.WhenAll(connections);
-    }
-
-    private async Task ServeAsync(Socket socket)
-    {
-        using (socket)
-        {
-            try
-            {
-                var head = await ReadRequestAsync(socket);
-                if (head.StartsWith("POST ", StringComparison.Ordinal) && head.Contains("/chat/completions", StringComparison.Ordinal))
-                {
-                    Interlocked.Increment(ref _completions);
-                    await socket.SendAsync(_answer, _stop.Token);
-                }
-                else
-                {
-                    var body = """{"object":"list","data":[{"id":"clinical-7b","object":"model"}]}"""u8.ToArray();
-                    await socket.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"), _stop.Token);
-                    await socket.SendAsync(body, _stop.Token);
-                }
-
-                socket.Shutdown(SocketShutdown.Send);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
-            {
-                // The reader closed the connection or the server is stopping.
-            }
-        }
+        socket.Shutdown(SocketShutdown.Send);
     }
 
     /// <summary>Reads the request's head and its Content-Length body, so that closing afterwards does not reset the connection under unread bytes.</summary>
@@ -82,7 +39,7 @@ public sealed class CannedAnswerServer : IAsyncDisposable
         int end;
         while ((end = buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8)) < 0)
         {
-            var read = length < buffer.Length ? await socket.ReceiveAsync(buffer.AsMemory(length), _stop.Token) : 0;
+            var read = length < buffer.Length ? await socket.ReceiveAsync(buffer.AsMemory(length), Stop.Token) : 0;
             if (read == 0)
             {
                 return Encoding.ASCII.GetString(buffer, 0, length);
@@ -97,7 +54,7 @@ public sealed class CannedAnswerServer : IAsyncDisposable
         var remaining = declared - (length - end - 4);
         while (remaining > 0)
         {
-            var read = await socket.ReceiveAsync(buffer, _stop.Token);
+            var read = await socket.ReceiveAsync(buffer, Stop.Token);
             if (read == 0)
             {
                 break;
@@ -107,13 +64,5 @@ public sealed class CannedAnswerServer : IAsyncDisposable
         }
 
         return head;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting;
-        _stop.Dispose();
     }
 }
