@@ -117,4 +117,62 @@ public sealed class BackupSafetyTests
             Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
         }
     }
+    [Fact]
+    public async Task A_backup_inside_the_ledgers_own_directory_is_refused_before_anything_is_written()
+    {
+        using var ctx = new LedgerTestContext();
+        using var ledger = ctx.Open();
+        await ledger.ChargeAsync(LedgerTestContext.Charge("u1"));
+        var inside = Path.Combine(ctx.DataDirectory, "backups", "today");
+
+        var error = await Assert.ThrowsAsync<LedgerException>(() => ledger.BackupAsync(inside));
+        Assert.Contains("inside the ledger's directory", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(ctx.DataDirectory, "backups")));
+        Assert.NotNull(BackupTarget.Problem(ctx.DataDirectory + "/", ctx.DataDirectory));
+        Assert.NotNull(BackupTarget.Problem(Path.Combine(ctx.DataDirectory, "sub", "..", "x"), ctx.DataDirectory));
+        // A sibling whose name merely starts with the ledger directory's is elsewhere.
+        Assert.Null(BackupTarget.Problem(ctx.DataDirectory + "-backup", ctx.DataDirectory));
+        await ledger.BackupAsync(Path.Combine(ctx.Root, "outside"));
+    }
+
+    [Theory]
+    [InlineData("\"format\": 2", "format 2")]
+    [InlineData("\"format\": \"1\"", "format \"1\"")]
+    [InlineData("\"formats\": 1", "format none")]
+    public async Task A_manifest_of_another_format_is_refused_naming_it(string replacement, string named)
+    {
+        var (ctx, backupDir) = await BackupAsync();
+        using (ctx)
+        {
+            var manifestPath = Path.Combine(backupDir, BackupManifest.FileName);
+            var text = await File.ReadAllTextAsync(manifestPath);
+            Assert.Contains("\"format\": 1", text, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(manifestPath, text.Replace("\"format\": 1", replacement, StringComparison.Ordinal));
+
+            var error = await RestoreRefusedAsync(ctx, backupDir);
+            Assert.Contains($"has {named}; this build restores format 1 only", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("files")]
+    [InlineData("last_seq")]
+    [InlineData("format")]
+    public async Task A_manifest_with_a_key_twice_is_refused(string key)
+    {
+        var (ctx, backupDir) = await BackupAsync();
+        using (ctx)
+        {
+            var manifestPath = Path.Combine(backupDir, BackupManifest.FileName);
+            var text = await File.ReadAllTextAsync(manifestPath);
+            var value = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty(key).GetRawText();
+            // The same key again at the end, holding the same value: still refused, whichever of the two a reader took.
+            var twice = text.TrimEnd()[..^1].TrimEnd() + $",\n  \"{key}\": {value}\n}}";
+            await File.WriteAllTextAsync(manifestPath, twice);
+
+            var error = await RestoreRefusedAsync(ctx, backupDir);
+            Assert.Contains("unreadable", error.Message, StringComparison.Ordinal);
+            Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        }
+    }
 }

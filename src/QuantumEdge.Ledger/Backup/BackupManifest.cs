@@ -10,6 +10,12 @@ public sealed record BackupManifest
 {
     public const string FileName = "manifest.json";
 
+    /// <summary>The manifest format this build writes and the only one it restores.</summary>
+    public const int Format = 1;
+
+    // A manifest with a key twice is not one this build wrote: which of the two would count is a guess.
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
+
     public required DateTimeOffset CreatedAt { get; init; }
     public required long LastSeq { get; init; }
     public required string LastHash { get; init; }
@@ -22,7 +28,7 @@ public sealed record BackupManifest
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteNumber("format", 1);
+            json.WriteNumber("format", Format);
             json.WriteString("created_at", CreatedAt);
             json.WriteNumber("last_seq", LastSeq);
             json.WriteString("last_hash", LastHash);
@@ -48,8 +54,15 @@ public sealed record BackupManifest
     {
         try
         {
-            using var doc = JsonDocument.Parse(utf8.ToArray());
+            using var doc = JsonDocument.Parse(utf8.ToArray(), ParseOptions);
             var root = doc.RootElement;
+            // A later format may move or add what restore must check; reading it as this one would restore it wrongly.
+            if (!root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.Number || !format.TryGetInt32(out var version) || version != Format)
+            {
+                var found = root.TryGetProperty("format", out var f) ? f.GetRawText() : "none";
+                throw new LedgerCorruptException($"The backup manifest has format {(found.Length > 16 ? found[..16] + "…" : found)}; this build restores format {Format} only (a backup written by another version of quantumedge is restored with that version).");
+            }
+
             var files = new List<BackupFile>();
             foreach (var file in root.GetProperty("files").EnumerateArray())
             {

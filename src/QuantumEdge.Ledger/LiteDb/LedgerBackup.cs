@@ -22,7 +22,7 @@ internal static class LedgerBackup
 
     internal static BackupManifest Write(LedgerStore store, string directory)
     {
-        if (BackupTarget.Problem(directory) is { } problem)
+        if (BackupTarget.Problem(directory, store.Paths.DataDirectory) is { } problem)
         {
             throw new LedgerException($"Backup refused: {problem}.");
         }

@@ -103,6 +103,7 @@ public sealed class CliContractTests
                 (["backup", "--out", "", "--config", config], "'--out': is empty"),
                 (["check-config", "--config", ""], "'--config': is empty"),
                 (["backup", "--out", Path.Combine(dir, "b"), "--config", ""], "'--config': is empty"),
+                (["backup", "--out", Path.Combine(dir, "data", "ledger", "backups", "b"), "--config", config], "inside the ledger's directory"),
                 (["restore", "--from", file, "--config", config], $"'{file}' is a file"),
                 (["privacy", "report", "-o", dir, "--config", config], $"'--output': '{dir}' is a directory"),
                 (["privacy", "report", "--from", "2026-11-02", "--to", "2026-11-01", "--config", config], "is later than --to"),

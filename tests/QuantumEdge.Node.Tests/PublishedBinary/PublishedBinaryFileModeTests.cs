@@ -127,6 +127,13 @@ public sealed class PublishedBinaryFileModeTests : IAsyncLifetime
                 Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
                 Assert.Contains("not empty", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
                 Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(busy).Select(Path.GetFileName));
+
+                // Nor may a backup go inside the ledger's own directory, which it would be lost with.
+                var inside = Path.Combine(ledger, "backup");
+                using var insideRefused = await admin.PostAsync("/local/backup?out=" + Uri.EscapeDataString(inside), null);
+                Assert.Equal(HttpStatusCode.BadRequest, insideRefused.StatusCode);
+                Assert.Contains("inside the ledger's directory", await insideRefused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                Assert.False(Directory.Exists(inside));
             }
 
             // A backup the running node writes, asked for under umask 000, is private too.
