@@ -30,6 +30,11 @@ public sealed record LoggingSettings
             throw new ConfigurationException(s.KeyPath("file"), $"'{file}' is not a file path");
         }
 
+        if (result.File is { } logFile && Path.GetDirectoryName(Path.GetFullPath(logFile)) is { } logDirectory)
+        {
+            DirectoryPath.Check(s.KeyPath("file"), logDirectory);
+        }
+
         s.RejectUnknownKeys();
         return result;
     }

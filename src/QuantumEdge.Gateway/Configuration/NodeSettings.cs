@@ -7,6 +7,12 @@ public sealed record NodeSettings
     public string Name { get; init; } = "QuantumEdge node";
     public string DataDir { get; init; } = "./quantumedge-data";
 
+    /// <summary>The longest <c>node.id</c>.</summary>
+    public const int MaxIdLength = 128;
+
+    /// <summary>The longest <c>node.name</c>.</summary>
+    public const int MaxNameLength = 256;
+
     internal static NodeSettings Read(YamlSection s)
     {
         var d = new NodeSettings();
@@ -17,7 +23,39 @@ public sealed record NodeSettings
             DataDir = NonEmpty(s, "data_dir", d.DataDir),
         };
         s.RejectUnknownKeys();
+        Printable(s.KeyPath("id"), result.Id, MaxIdLength);
+        Printable(s.KeyPath("name"), result.Name, MaxNameLength);
+        DirectoryPath.Check(s.KeyPath("data_dir"), result.DataDir);
         return result;
+    }
+
+    /// <summary>
+    /// The node's id and name go into every log line, audit record, metric label and incident
+    /// bundle: a line break there forges log lines, and a bidirectional override makes a record
+    /// read as another node's.
+    /// </summary>
+    private static void Printable(string key, string value, int maxLength)
+    {
+        if (value.Length > maxLength)
+        {
+            throw new ConfigurationException(key, $"is {value.Length} characters long; at most {maxLength}");
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            var category = char.GetUnicodeCategory(value, i);
+            if (category is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
+                or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator
+                or System.Globalization.UnicodeCategory.Surrogate or System.Globalization.UnicodeCategory.OtherNotAssigned)
+            {
+                throw new ConfigurationException(key, $"holds the character U+{(char.IsSurrogatePair(value, i) ? char.ConvertToUtf32(value, i) : value[i]):X4} at position {i + 1}: only printable characters (no control, format or bidirectional-override characters)");
+            }
+
+            if (char.IsHighSurrogate(value[i]))
+            {
+                i++;
+            }
+        }
     }
 
     internal static string NonEmpty(YamlSection s, string key, string fallback)

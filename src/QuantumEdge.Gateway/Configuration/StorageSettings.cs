@@ -57,6 +57,16 @@ public sealed record StorageSettings
             RetentionIntervalHours = s.Int("retention_interval_hours", d.RetentionIntervalHours, 1, 24 * 365),
         };
         s.RejectUnknownKeys();
+        if (result.LedgerDir is { } ledgerDir)
+        {
+            DirectoryPath.Check(s.KeyPath("ledger_dir"), ledgerDir);
+        }
+
+        if (result.NodeKeyDir is { } keyDir)
+        {
+            DirectoryPath.Check(s.KeyPath("node_key_dir"), keyDir);
+        }
+
         if (result.IsPostgreSql && result.NodeKeyDir is null)
         {
             // A generated key would differ per replica, and the shared ledger refuses a second key.

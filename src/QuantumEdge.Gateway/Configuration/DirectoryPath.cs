@@ -1,0 +1,59 @@
+namespace QuantumEdge.Gateway.Configuration;
+
+/// <summary>
+/// Whether a configured directory (<c>node.data_dir</c>, <c>storage.ledger_dir</c>,
+/// <c>storage.node_key_dir</c>, the directory of <c>logging.file</c>) can be one: it is a directory
+/// already, or it does not exist yet and the nearest part of its path that does is a directory,
+/// so that the node can create it. Checked when the configuration is read, so that
+/// <c>check-config</c> refuses what would otherwise stop <c>serve</c> with a bare
+/// "could not find a part of the path".
+/// </summary>
+internal static class DirectoryPath
+{
+    /// <summary>Why <paramref name="path"/> cannot be or become a directory, or null. Never creates anything.</summary>
+    public static string? Problem(string path)
+    {
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return $"'{path}' is not a usable path ({e.Message})";
+        }
+
+        for (var at = full; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
+        {
+            if (Directory.Exists(at))
+            {
+                return null;
+            }
+
+            var entry = new FileInfo(at);
+            if (entry.LinkTarget is not null && entry.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true })
+            {
+                // Path.Exists sees the link itself; the directory would have to be created at its missing target.
+                return $"'{at}' is a symbolic link to '{entry.LinkTarget}', which does not exist";
+            }
+
+            if (Path.Exists(at))
+            {
+                return at == full
+                    ? $"'{path}' exists and is not a directory"
+                    : $"'{at}', part of '{path}', is not a directory";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Throws a <see cref="ConfigurationException"/> naming <paramref name="key"/> when <paramref name="path"/> cannot be a directory.</summary>
+    public static void Check(string key, string path)
+    {
+        if (Problem(path) is { } problem)
+        {
+            throw new ConfigurationException(key, problem);
+        }
+    }
+}
