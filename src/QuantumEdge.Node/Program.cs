@@ -61,6 +61,11 @@ internal static class Program
             await Console.Error.WriteLineAsync($"quantumedge: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (Exception e) when (QuantumEdge.Ledger.Crypto.SodiumLibrary.Describe(e) is { } missingLibrary)
+        {
+            await Console.Error.WriteLineAsync($"quantumedge: {missingLibrary}");
+            return ExitCodes.Failure;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             await Console.Error.WriteLineAsync($"quantumedge: {e.GetType().Name}: {e.Message}");

@@ -28,6 +28,14 @@ internal static class CheckConfigCommand
                 return ExitCodes.Usage;
             }
 
+            // serve signs and derives keys with it at start: a binary copied without it must not pass here.
+            if (QuantumEdge.Ledger.Crypto.SodiumLibrary.Problem() is { } sodium)
+            {
+                Console.Error.WriteLine($"quantumedge: {sodium}");
+                Console.Error.WriteLine($"configuration NOT OK ({config.Source}): libsodium");
+                return ExitCodes.Failure;
+            }
+
             // Checked against this process's gen0 budget: the same binary under the same environment as serve.
             var heapLimit = (long)Hosting.GcHeapLimit.For(Hosting.MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit));
             if (Hosting.GcSettings.HeapLimitProblem(heapLimit) is { } gcProblem)
