@@ -48,6 +48,25 @@ internal static class DirectoryPath
         return null;
     }
 
+    /// <summary>Throws a <see cref="ConfigurationException"/> naming <paramref name="key"/> when the directory of the file <paramref name="path"/> cannot be one.</summary>
+    public static void CheckParentOf(string key, string path)
+    {
+        string? parent;
+        try
+        {
+            parent = Path.GetDirectoryName(Path.GetFullPath(path));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new ConfigurationException(key, $"'{path}' is not a usable path ({e.Message})");
+        }
+
+        if (parent is not null)
+        {
+            Check(key, parent);
+        }
+    }
+
     /// <summary>Throws a <see cref="ConfigurationException"/> naming <paramref name="key"/> when <paramref name="path"/> cannot be a directory.</summary>
     public static void Check(string key, string path)
     {

@@ -30,9 +30,9 @@ public sealed record LoggingSettings
             throw new ConfigurationException(s.KeyPath("file"), $"'{file}' is not a file path");
         }
 
-        if (result.File is { } logFile && Path.GetDirectoryName(Path.GetFullPath(logFile)) is { } logDirectory)
+        if (result.File is { } logFile)
         {
-            DirectoryPath.Check(s.KeyPath("file"), logDirectory);
+            DirectoryPath.CheckParentOf(s.KeyPath("file"), logFile);
         }
 
         s.RejectUnknownKeys();

@@ -48,6 +48,13 @@ public sealed class DirectoryPathTests : IDisposable
     }
 
     [Fact]
+    public void A_path_holding_a_NUL_character_is_refused_naming_the_key()
+    {
+        Assert.Equal("node.data_dir", Fails("node:\n  data_dir: \"data\\0dir\"\n").Key);
+        Assert.Equal("logging.file", Fails("logging:\n  file: \"logs\\0/node.log\"\n").Key);
+    }
+
+    [Fact]
     public void A_dangling_symbolic_link_is_named_with_its_target()
     {
         var link = Path.Combine(_root, "data");
