@@ -13,14 +13,9 @@ internal static class DirectoryPath
     /// <summary>Why <paramref name="path"/> cannot be or become a directory, or null. Never creates anything.</summary>
     public static string? Problem(string path)
     {
-        string full;
-        try
+        if (FullPath(path, out var full) is { } unusable)
         {
-            full = Path.GetFullPath(path);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            return $"'{path}' is not a usable path ({e.Message})";
+            return unusable;
         }
 
         for (var at = full; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
@@ -51,19 +46,29 @@ internal static class DirectoryPath
     /// <summary>Throws a <see cref="ConfigurationException"/> naming <paramref name="key"/> when the directory of the file <paramref name="path"/> cannot be one.</summary>
     public static void CheckParentOf(string key, string path)
     {
-        string? parent;
+        if (FullPath(path, out var full) is { } unusable)
+        {
+            throw new ConfigurationException(key, unusable);
+        }
+
+        if (Path.GetDirectoryName(full) is { } parent)
+        {
+            Check(key, parent);
+        }
+    }
+
+    /// <summary>The absolute form of <paramref name="path"/>; returns why there is none (a NUL character), else null.</summary>
+    private static string? FullPath(string path, out string full)
+    {
         try
         {
-            parent = Path.GetDirectoryName(Path.GetFullPath(path));
+            full = Path.GetFullPath(path);
+            return null;
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            throw new ConfigurationException(key, $"'{path}' is not a usable path ({e.Message})");
-        }
-
-        if (parent is not null)
-        {
-            Check(key, parent);
+            full = path;
+            return $"'{path}' is not a usable path ({e.Message})";
         }
     }
 

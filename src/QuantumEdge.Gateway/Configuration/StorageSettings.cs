@@ -40,6 +40,9 @@ public sealed record StorageSettings
 
     public string ResolveLedgerDir(NodeSettings node) => LedgerDir ?? Path.Combine(node.DataDir, "ledger");
 
+    /// <summary>The ledger's directory on this machine, or null when the ledger is the PostgreSQL database.</summary>
+    public string? LocalLedgerDir(NodeSettings node) => IsPostgreSql ? null : ResolveLedgerDir(node);
+
     internal static StorageSettings Read(YamlSection s)
     {
         var d = new StorageSettings();

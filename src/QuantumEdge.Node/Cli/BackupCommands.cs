@@ -18,7 +18,7 @@ internal static class BackupCommands
         {
             var config = ConfigSource.LoadForAdmin(parse);
             var dir = DirectoryArgument(parse.GetValue(output), "--out");
-            if (BackupTarget.Problem(dir, config.Storage.IsPostgreSql ? null : config.Storage.ResolveLedgerDir(config.Node)) is { } problem)
+            if (BackupTarget.Problem(dir, config.Storage.LocalLedgerDir(config.Node)) is { } problem)
             {
                 throw new ConfigurationException("--out", problem);
             }

@@ -76,7 +76,7 @@ internal sealed class LocalAdminServer : IAsyncDisposable
                 return;
             }
 
-            if (BackupTarget.Problem(dir, config.Storage.IsPostgreSql ? null : config.Storage.ResolveLedgerDir(config.Node)) is { } problem)
+            if (BackupTarget.Problem(dir, config.Storage.LocalLedgerDir(config.Node)) is { } problem)
             {
                 ctx.Response.StatusCode = 400;
                 await ctx.Response.WriteAsync(problem, ctx.RequestAborted).ConfigureAwait(false);
