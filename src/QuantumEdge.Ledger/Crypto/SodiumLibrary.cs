@@ -36,7 +36,8 @@ public static class SodiumLibrary
     {
         for (Exception? at = e; at is not null; at = at.InnerException)
         {
-            if (at is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException)
+            // Only libsodium's: another native library that failed (OpenSSL's) is not to be named as this one.
+            if (at is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException && at.Message.Contains("sodium", StringComparison.OrdinalIgnoreCase))
             {
                 // The runtime's message goes on to advise strace and LD_DEBUG; its first sentence names what failed.
                 var first = at.Message.Split('\n', 2)[0].Trim();

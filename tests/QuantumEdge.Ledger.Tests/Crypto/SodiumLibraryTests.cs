@@ -23,6 +23,7 @@ public sealed class SodiumLibraryTests
     {
         Assert.Null(SodiumLibrary.Describe(new TypeInitializationException("X", new InvalidOperationException("no"))));
         Assert.Null(SodiumLibrary.Describe(new IOException("disk")));
+        Assert.Null(SodiumLibrary.Describe(new TypeInitializationException("X", new DllNotFoundException("Unable to load shared library 'libssl.so.3' or one of its dependencies."))));
     }
 
     [Fact]
