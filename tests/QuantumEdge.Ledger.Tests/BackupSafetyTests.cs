@@ -135,6 +135,33 @@ public sealed class BackupSafetyTests
         await ledger.BackupAsync(Path.Combine(ctx.Root, "outside"));
     }
 
+    [Fact]
+    public async Task A_backup_reaching_the_ledgers_directory_through_a_symbolic_link_is_refused()
+    {
+        using var ctx = new LedgerTestContext();
+        using var ledger = ctx.Open();
+        await ledger.ChargeAsync(LedgerTestContext.Charge("u1"));
+        var toLedger = Path.Combine(ctx.Root, "to-ledger");
+        Directory.CreateSymbolicLink(toLedger, ctx.DataDirectory);
+        var toRoot = Path.Combine(ctx.Root, "to-root");
+        Directory.CreateSymbolicLink(toRoot, ctx.Root);
+
+        var error = await Assert.ThrowsAsync<LedgerException>(() => ledger.BackupAsync(Path.Combine(toLedger, "bk")));
+        Assert.Contains("inside the ledger's directory", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(ctx.DataDirectory, "bk")));
+        // A link higher up, and a ledger directory named through a link, lead to the same place.
+        var underRoot = Path.Combine(toRoot, Path.GetRelativePath(ctx.Root, ctx.DataDirectory), "deeper", "bk");
+        Assert.NotNull(BackupTarget.Problem(underRoot, ctx.DataDirectory));
+        Assert.NotNull(BackupTarget.Problem(Path.Combine(ctx.DataDirectory, "bk"), toLedger));
+        // A link that leads elsewhere is elsewhere, and a loop of links is no directory of the ledger's.
+        Assert.Null(BackupTarget.Problem(Path.Combine(toRoot, "outside"), ctx.DataDirectory));
+        var loop = Path.Combine(ctx.Root, "loop");
+        Directory.CreateSymbolicLink(loop, loop);
+        Assert.NotNull(BackupTarget.Problem(loop, ctx.DataDirectory));
+        Assert.Null(BackupTarget.Problem(Path.Combine(loop, "x"), ctx.DataDirectory));
+        await ledger.BackupAsync(Path.Combine(toRoot, "outside"));
+    }
+
     [Theory]
     [InlineData("\"format\": 2", "format 2")]
     [InlineData("\"format\": \"1\"", "format \"1\"")]
