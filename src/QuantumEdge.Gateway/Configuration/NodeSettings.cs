@@ -1,3 +1,5 @@
+using QuantumEdge.Ledger.Audit;
+
 namespace QuantumEdge.Gateway.Configuration;
 
 /// <summary>The <c>node</c> block: who this node is and where its state lives.</summary>
@@ -41,20 +43,9 @@ public sealed record NodeSettings
             throw new ConfigurationException(key, $"is {value.Length} characters long; at most {maxLength}");
         }
 
-        for (var i = 0; i < value.Length; i++)
+        if (UnsafeCharacters.Find(value) is { Index: >= 0 } unsafeCharacter)
         {
-            var category = char.GetUnicodeCategory(value, i);
-            if (category is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
-                or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator
-                or System.Globalization.UnicodeCategory.Surrogate or System.Globalization.UnicodeCategory.OtherNotAssigned)
-            {
-                throw new ConfigurationException(key, $"holds the character U+{(char.IsSurrogatePair(value, i) ? char.ConvertToUtf32(value, i) : value[i]):X4} at position {i + 1}: only printable characters (no control, format or bidirectional-override characters)");
-            }
-
-            if (char.IsHighSurrogate(value[i]))
-            {
-                i++;
-            }
+            throw new ConfigurationException(key, $"holds the character U+{unsafeCharacter.CodePoint:X4} at position {unsafeCharacter.Index + 1}: only printable characters (no control, format or bidirectional-override characters)");
         }
     }
 
