@@ -105,6 +105,11 @@ public sealed class JwtAuthenticator
         }
 
         var token = tokenText.ToString();
+        if (TokenSyntax.Problem(token) is { } syntaxProblem)
+        {
+            throw new TokenRejectedException("malformed bearer token: " + syntaxProblem);
+        }
+
         TokenValidationResult result;
         try
         {
