@@ -28,6 +28,19 @@ internal static class CheckConfigCommand
                 return ExitCodes.Usage;
             }
 
+            // serve stops on these at start; judged for the user running this (run it as the service's user).
+            var unwritable = WriteAccess.Problems(config);
+            foreach (var (key, problem) in unwritable)
+            {
+                Console.Error.WriteLine($"quantumedge: configuration error at '{key}': {problem}");
+            }
+
+            if (unwritable.Count > 0)
+            {
+                Console.Error.WriteLine($"configuration NOT OK ({config.Source}): {unwritable.Count} place(s) the node writes are not writable by user '{Environment.UserName}'");
+                return ExitCodes.Usage;
+            }
+
             // serve signs and derives keys with it at start: a binary copied without it must not pass here.
             if (QuantumEdge.Ledger.Crypto.SodiumLibrary.Problem() is { } sodium)
             {

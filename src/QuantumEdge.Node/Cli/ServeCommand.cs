@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Node.Hosting;
 
 namespace QuantumEdge.Node.Cli;
@@ -22,6 +23,18 @@ internal static class ServeCommand
                 foreach (var problem in missing)
                 {
                     await Console.Error.WriteLineAsync($"quantumedge: configuration error at '{problem.Variable}': {problem.Message}");
+                }
+
+                return ExitCodes.Usage;
+            }
+
+            // Before anything is opened: a ledger file left by a run as root would otherwise stop the node with a bare "access denied".
+            var unwritable = WriteAccess.Problems(config);
+            if (unwritable.Count > 0)
+            {
+                foreach (var (key, problem) in unwritable)
+                {
+                    await Console.Error.WriteLineAsync($"quantumedge: configuration error at '{key}': {problem}");
                 }
 
                 return ExitCodes.Usage;
