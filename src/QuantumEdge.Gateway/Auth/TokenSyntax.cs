@@ -86,8 +86,9 @@ internal static class TokenSyntax
             // Past the object's end only white space may follow: the reader throws on anything else.
             reader.Read();
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Reading a name or string whose escapes or bytes are not text (a lone \ud800, invalid UTF-8) throws InvalidOperationException.
             return $"the token's {part} is not valid JSON";
         }
 

@@ -115,6 +115,27 @@ public sealed class TokenSyntaxTests : IAsyncLifetime
     public void The_form_is_checked_part_by_part(string token, string named) =>
         Assert.Contains(named, TokenSyntax.Problem(token), StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("{\"\\ud800\":1}")]
+    [InlineData("{\"\\udc00x\":1}")]
+    public async Task A_member_that_is_not_text_is_refused_as_malformed_not_thrown(string payload)
+    {
+        var token = Encode("{\"alg\":\"HS256\"}") + "." + Encode(payload) + ".c2ln";
+
+        Assert.Equal("the token's payload is not valid JSON", TokenSyntax.Problem(token));
+        Assert.StartsWith("malformed bearer token: ", (await RefusedAsync(_hs256, token)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_member_name_with_bytes_that_are_not_utf8_is_refused_as_malformed_not_thrown()
+    {
+        var payload = Base64UrlEncoder.Encode([(byte)'{', (byte)'"', 0xFF, 0xFE, (byte)'"', (byte)':', (byte)'1', (byte)'}']);
+        var token = Encode("{\"alg\":\"HS256\"}") + "." + payload + ".c2ln";
+
+        Assert.Equal("the token's payload is not valid JSON", TokenSyntax.Problem(token));
+        Assert.StartsWith("malformed bearer token: ", (await RefusedAsync(_hs256, token)).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_repeated_member_name_that_is_not_printable_is_not_echoed()
     {
