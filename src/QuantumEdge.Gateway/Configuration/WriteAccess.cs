@@ -22,7 +22,7 @@ public static class WriteAccess
     private const int EAccess = 13;
     private const int EReadOnlyFileSystem = 30;
 
-    /// <summary>Ledger files looked at, at most: the ledger keeps a handful.</summary>
+    /// <summary>Files of the ledger's directory looked at, at most: the ledger keeps a handful.</summary>
     private const int MaxLedgerEntries = 256;
 
     /// <summary>Each configured place this process cannot write, as (configuration key, problem); empty on Windows, where <c>access(2)</c> does not exist.</summary>
@@ -36,20 +36,13 @@ public static class WriteAccess
         }
 
         var refused = new HashSet<string>(StringComparer.Ordinal);
-
         WritableDirectory("node.data_dir", config.Node.DataDir, "its state", problems, refused);
         if (config.Storage.LocalLedgerDir(config.Node) is { } ledger)
         {
             var key = config.Storage.LedgerDir is null ? "node.data_dir" : "storage.ledger_dir";
-            if (WritableDirectory(key, ledger, "the ledger", problems, refused) && System.IO.Directory.Exists(ledger))
+            if (WritableDirectory(key, ledger, "the ledger", problems, refused, ReadOk) && System.IO.Directory.Exists(ledger))
             {
-                foreach (var entry in new DirectoryInfo(ledger).EnumerateFileSystemInfos().Take(MaxLedgerEntries))
-                {
-                    if (entry.LinkTarget is null && !Allowed(entry.FullName, ReadOk | WriteOk | (entry is DirectoryInfo ? ExecuteOk : 0)))
-                    {
-                        problems.Add((key, $"'{entry.FullName}' cannot be read and written by user '{Environment.UserName}' (left by a run as another user, such as root?); the node opens the ledger's files for writing"));
-                    }
-                }
+                LedgerFiles(key, ledger, problems);
             }
         }
 
@@ -70,7 +63,7 @@ public static class WriteAccess
     /// directory refused (the ledger's default place under a refused data directory is not named twice);
     /// returns whether it is writable.
     /// </summary>
-    private static bool WritableDirectory(string key, string path, string what, List<(string Key, string Problem)> problems, HashSet<string> refused)
+    private static bool WritableDirectory(string key, string path, string what, List<(string Key, string Problem)> problems, HashSet<string> refused, int alsoNeeded = 0)
     {
         var existing = Path.GetFullPath(path);
         while (!System.IO.Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
@@ -78,7 +71,8 @@ public static class WriteAccess
             existing = parent;
         }
 
-        if (Allowed(existing, WriteOk | ExecuteOk))
+        var needed = WriteOk | ExecuteOk | (existing == Path.GetFullPath(path) ? alsoNeeded : 0);
+        if (Allowed(existing, needed))
         {
             return true;
         }
@@ -89,8 +83,30 @@ public static class WriteAccess
         }
 
         var where = existing == Path.GetFullPath(path) ? $"'{existing}'" : $"'{existing}' (where '{path}' would be created)";
-        problems.Add((key, $"{where} is not writable by user '{Environment.UserName}'{ReadOnlyMount(existing)}; the node writes {what} there"));
+        problems.Add((key, $"{where} is not {((needed & ReadOk) != 0 ? "readable and writable" : "writable")} by user '{Environment.UserName}'{ReadOnlyMount(existing)}; the node writes {what} there"));
         return false;
+    }
+
+    /// <summary>
+    /// The regular files in the ledger's directory (its database, log, head and lock files) must be readable and
+    /// writable; anything else there (a volume's <c>lost+found</c>, an operator's notes directory) is not the node's.
+    /// </summary>
+    private static void LedgerFiles(string key, string ledger, List<(string Key, string Problem)> problems)
+    {
+        try
+        {
+            foreach (var file in new DirectoryInfo(ledger).EnumerateFiles().Take(MaxLedgerEntries))
+            {
+                if (file.LinkTarget is null && !Allowed(file.FullName, ReadOk | WriteOk))
+                {
+                    problems.Add((key, $"'{file.FullName}' cannot be read and written by user '{Environment.UserName}' (left by a run as another user, such as root?); the node opens the ledger's files for writing"));
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add((key, $"the files of '{ledger}' cannot be listed by user '{Environment.UserName}': {e.Message}"));
+        }
     }
 
     private static bool Allowed(string path, int mode)

@@ -115,8 +115,10 @@ public sealed class PublishedBinaryWriteAccessTests : IDisposable
     {
         var data = MakeDirectory("data", "777");
         var config = Config(data);
-        var ok = await RunAsync("check-config", "--config", config);
         var ledger = MakeDirectory(Path.Combine("data", "ledger"), "777");
+        // A volume mounted as the ledger's directory brings a lost+found the node cannot enter: not the node's.
+        MakeDirectory(Path.Combine("data", "ledger", "lost+found"), "700");
+        var ok = await RunAsync("check-config", "--config", config);
         var file = Path.Combine(ledger, "ledger.db");
         await File.WriteAllTextAsync(file, "");
         // Owned by root with 0600 (a run as root), or read-only for its own user.
@@ -127,6 +129,19 @@ public sealed class PublishedBinaryWriteAccessTests : IDisposable
         Assert.True(ok.Exit == 0, ok.Stderr);
         Assert.Equal(2, check.Exit);
         Assert.Contains($"configuration error at 'node.data_dir': '{file}' cannot be read and written by user", check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_ledger_directory_the_user_can_write_but_not_list_is_named_not_thrown()
+    {
+        var data = MakeDirectory("data", "777");
+        var ledger = MakeDirectory(Path.Combine("data", "ledger"), IsRoot ? "733" : "300");
+
+        var check = await RunAsync("check-config", "--config", Config(data));
+
+        Assert.Equal(2, check.Exit);
+        Assert.Contains($"configuration error at 'node.data_dir': '{ledger}' is not readable and writable by user", check.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", check.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
