@@ -162,6 +162,24 @@ public sealed class BackupSafetyTests
         await ledger.BackupAsync(Path.Combine(toRoot, "outside"));
     }
 
+    [Fact]
+    public void A_link_whose_target_climbs_out_of_another_link_is_followed_as_the_kernel_follows_it()
+    {
+        using var ctx = new LedgerTestContext();
+        // links/l -> <root>/sub, and links/a -> links/l/../data: the kernel applies ".." after following l, so a is <root>/data,
+        // the ledger's directory; read as text, links/l/../data is links/data, somewhere else.
+        var sub = Directory.CreateDirectory(Path.Combine(ctx.Root, "sub")).FullName;
+        var links = Directory.CreateDirectory(Path.Combine(ctx.Root, "links")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(links, "l"), sub);
+        var climbing = Path.Combine(links, "a");
+        Directory.CreateSymbolicLink(climbing, Path.Combine(links, "l", "..", Path.GetFileName(ctx.DataDirectory)));
+        Assert.Equal(new DirectoryInfo(ctx.DataDirectory).FullName, Path.GetFullPath(Path.Combine(sub, "..", Path.GetFileName(ctx.DataDirectory))));
+
+        Assert.Contains("inside the ledger's directory", BackupTarget.Problem(Path.Combine(climbing, "bk"), ctx.DataDirectory), StringComparison.Ordinal);
+        Assert.Contains("inside the ledger's directory", BackupTarget.Problem(Path.Combine(climbing, "new", "bk"), ctx.DataDirectory), StringComparison.Ordinal);
+        Assert.Null(BackupTarget.Problem(Path.Combine(links, "l", "bk"), ctx.DataDirectory));
+    }
+
     [Theory]
     [InlineData("\"format\": 2", "format 2")]
     [InlineData("\"format\": \"1\"", "format \"1\"")]

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace QuantumEdge.Ledger.Backup;
 
 /// <summary>Where a backup may be written, whatever the storage engine: one check for the CLI, the admin socket and the writer.</summary>
@@ -29,8 +31,8 @@ public static class BackupTarget
 
     /// <summary>
     /// Compares the paths as written and as the file system resolves them: a symbolic link on either
-    /// path (a link to the data directory, a ledger directory that is itself a link) leads to the
-    /// same place as the directory it names.
+    /// path (a link to the data directory, a ledger directory that is itself a link, a link whose
+    /// target climbs out with <c>..</c>) leads to the same place as the directory it names.
     /// </summary>
     private static bool IsWithin(string directory, string ledgerDirectory) =>
         IsWithinPath(Path.GetFullPath(directory), Path.GetFullPath(ledgerDirectory))
@@ -46,37 +48,46 @@ public static class BackupTarget
     }
 
     /// <summary>
-    /// <paramref name="path"/> made absolute with every symbolic link among its existing parts
-    /// replaced by where it leads (the parts that do not exist yet kept as written). A loop of links
-    /// or a chain deeper than the kernel's own limit (40) stops resolving and keeps what it has.
+    /// <paramref name="path"/> made absolute and resolved as the kernel resolves it: the longest part of it
+    /// that exists goes through <c>realpath(3)</c> (every symbolic link followed, <c>..</c> applied after
+    /// each, as opening the path would), and the parts that do not exist yet are kept as written. A loop
+    /// of links, or Windows, keeps the path as written.
     /// </summary>
-    private static string Resolved(string path, int depth = 0)
+    private static string Resolved(string path)
     {
-        var full = Path.GetFullPath(path);
-        var root = Path.GetPathRoot(full) ?? "";
-        var current = root;
-        var parts = full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 0; i < parts.Length; i++)
+        var existing = Path.GetFullPath(path);
+        var missing = new Stack<string>();
+        while (!Path.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
         {
-            var next = Path.Combine(current, parts[i]);
-            FileSystemInfo? target = null;
-            try
-            {
-                target = depth < 40 && new FileInfo(next).LinkTarget is not null ? new FileInfo(next).ResolveLinkTarget(returnFinalTarget: true) : null;
-            }
-            catch (IOException)
-            {
-                // A loop of links: the path is kept as written from here.
-            }
-
-            if (target is null && !Path.Exists(next))
-            {
-                return Path.Combine([next, .. parts[(i + 1)..]]);
-            }
-
-            current = target is null ? next : Resolved(target.FullName, depth + 1);
+            missing.Push(Path.GetFileName(existing));
+            existing = parent;
         }
 
-        return current;
+        var resolved = OperatingSystem.IsWindows() ? null : RealPath(existing);
+        return Path.Combine([resolved ?? existing, .. missing]);
     }
+
+    private static string? RealPath(string path)
+    {
+        var buffer = RealPath(path, IntPtr.Zero);
+        if (buffer == IntPtr.Zero)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(buffer);
+        }
+        finally
+        {
+            Free(buffer);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static extern IntPtr RealPath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
+
+    [DllImport("libc", EntryPoint = "free")]
+    private static extern void Free(IntPtr buffer);
 }
