@@ -57,6 +57,21 @@ internal static class DirectoryPath
         }
     }
 
+    /// <summary>
+    /// The nearest directory on the absolute path <paramref name="full"/> that exists: the path itself when it
+    /// is one, else the part under which it would be created (a root, at worst).
+    /// </summary>
+    public static string NearestExisting(string full)
+    {
+        var at = full;
+        while (!Directory.Exists(at) && Path.GetDirectoryName(at) is { } parent)
+        {
+            at = parent;
+        }
+
+        return at;
+    }
+
     /// <summary>The absolute form of <paramref name="path"/>; returns why there is none (a NUL character), else null.</summary>
     private static string? FullPath(string path, out string full)
     {

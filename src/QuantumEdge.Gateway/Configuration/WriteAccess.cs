@@ -65,14 +65,11 @@ public static class WriteAccess
     /// </summary>
     private static bool WritableDirectory(string key, string path, string what, List<(string Key, string Problem)> problems, HashSet<string> refused, int alsoNeeded = 0)
     {
-        var existing = Path.GetFullPath(path);
-        while (!System.IO.Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
-        {
-            existing = parent;
-        }
-
-        var needed = WriteOk | ExecuteOk | (existing == Path.GetFullPath(path) ? alsoNeeded : 0);
-        if (Allowed(existing, needed))
+        var full = Path.GetFullPath(path);
+        var existing = DirectoryPath.NearestExisting(full);
+        var needed = WriteOk | ExecuteOk | (existing == full ? alsoNeeded : 0);
+        var refusal = Refusal(existing, needed);
+        if (refusal == 0)
         {
             return true;
         }
@@ -82,8 +79,9 @@ public static class WriteAccess
             return false;
         }
 
-        var where = existing == Path.GetFullPath(path) ? $"'{existing}'" : $"'{existing}' (where '{path}' would be created)";
-        problems.Add((key, $"{where} is not {((needed & ReadOk) != 0 ? "readable and writable" : "writable")} by user '{Environment.UserName}'{ReadOnlyMount(existing)}; the node writes {what} there"));
+        var where = existing == full ? $"'{existing}'" : $"'{existing}' (where '{path}' would be created)";
+        var readOnlyMount = refusal == EReadOnlyFileSystem ? " (a read-only file system)" : "";
+        problems.Add((key, $"{where} is not {((needed & ReadOk) != 0 ? "readable and writable" : "writable")} by user '{Environment.UserName}'{readOnlyMount}; the node writes {what} there"));
         return false;
     }
 
@@ -109,19 +107,22 @@ public static class WriteAccess
         }
     }
 
-    private static bool Allowed(string path, int mode)
+    private static bool Allowed(string path, int mode) => Refusal(path, mode) == 0;
+
+    /// <summary>
+    /// Why <c>access(2)</c> refuses <paramref name="mode"/> on <paramref name="path"/> (EACCES, EPERM or EROFS), or 0.
+    /// Only a refusal counts; any other error (the path vanished meanwhile) is left to the node to report.
+    /// </summary>
+    private static int Refusal(string path, int mode)
     {
         if (Access(path, mode) == 0)
         {
-            return true;
+            return 0;
         }
 
-        // Only a refusal counts; anything else (the path vanished meanwhile) is left to the node to report.
-        return Marshal.GetLastPInvokeError() is not (EAccess or EPerm or EReadOnlyFileSystem);
+        var error = Marshal.GetLastPInvokeError();
+        return error is EAccess or EPerm or EReadOnlyFileSystem ? error : 0;
     }
-
-    private static string ReadOnlyMount(string path) =>
-        Access(path, WriteOk) != 0 && Marshal.GetLastPInvokeError() == EReadOnlyFileSystem ? " (a read-only file system)" : "";
 
     [DllImport("libc", EntryPoint = "access", SetLastError = true)]
     private static extern int Access([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode);
