@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
-using Microsoft.IdentityModel.Tokens;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Configuration;
+using static QuantumEdge.Gateway.Tests.Auth.HandSignedTokens;
 
 namespace QuantumEdge.Gateway.Tests.Auth;
 
@@ -12,8 +11,6 @@ namespace QuantumEdge.Gateway.Tests.Auth;
 /// </summary>
 public sealed class AmbiguousClaimsTests : IAsyncLifetime
 {
-    private const string Secret = "test-secret-that-is-long-enough-for-hs256-and-for-hs512-0123456789abcdef";
-    private const string OidcAudience = "quantumedge-api";
     private readonly JwtAuthenticator _hs256 = new(new AuthSettings { JwtSecret = Secret });
     private LocalOidcAuthority _authority = null!;
     private JwtAuthenticator _oidc = null!;
@@ -105,19 +102,7 @@ public sealed class AmbiguousClaimsTests : IAsyncLifetime
         return $"{{\"iss\":\"{issuer}\",\"aud\":\"{audience}\",\"iat\":{now},\"nbf\":{now},\"exp\":{now + 3600},{identity}}}";
     }
 
-    private static string SignHs256(string payload)
-    {
-        var signingInput = Encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + Encode(payload);
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.ASCII.GetBytes(signingInput));
-        return signingInput + "." + Base64UrlEncoder.Encode(signature);
-    }
+    private static string SignHs256(string payload) => HandSignedTokens.SignHs256(Hs256Header, payload);
 
-    private static string SignRs256(RSA key, string payload)
-    {
-        var signingInput = Encode($"{{\"alg\":\"RS256\",\"kid\":\"{LocalOidcAuthority.KeyId}\",\"typ\":\"JWT\"}}") + "." + Encode(payload);
-        var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Base64UrlEncoder.Encode(signature);
-    }
-
-    private static string Encode(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
+    private static string SignRs256(RSA key, string payload) => HandSignedTokens.SignRs256(key, Rs256Header, payload);
 }

@@ -1,8 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.IdentityModel.Tokens;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Configuration;
+using static QuantumEdge.Gateway.Tests.Auth.HandSignedTokens;
 
 namespace QuantumEdge.Gateway.Tests.Auth;
 
@@ -12,8 +11,6 @@ namespace QuantumEdge.Gateway.Tests.Auth;
 /// </summary>
 public sealed class TokenSyntaxTests : IAsyncLifetime
 {
-    private const string Secret = "test-secret-that-is-long-enough-for-hs256-and-for-hs512-0123456789abcdef";
-    private const string OidcAudience = "quantumedge-api";
     private const string Identity = "\"sub\":\"u\",\"role\":\"doctor\",\"department\":\"icu\"";
     private readonly JwtAuthenticator _hs256 = new(new AuthSettings { JwtSecret = Secret });
     private LocalOidcAuthority _authority = null!;
@@ -147,25 +144,12 @@ public sealed class TokenSyntaxTests : IAsyncLifetime
     private static async Task<TokenRejectedException> RefusedAsync(JwtAuthenticator authenticator, string token) =>
         await Assert.ThrowsAsync<TokenRejectedException>(() => authenticator.AuthenticateAsync("Bearer " + token));
 
-    private static string Header(string algorithm) => algorithm == "HS256"
-        ? "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
-        : $"{{\"alg\":\"{algorithm}\",\"kid\":\"{LocalOidcAuthority.KeyId}\",\"typ\":\"JWT\"}}";
+    private static string Header(string algorithm) => algorithm == "HS256" ? Hs256Header : Rs256Header;
 
     private static string Payload(string members, string issuer, string audience) =>
         "{" + members.Replace("{iss}", issuer, StringComparison.Ordinal).Replace("{aud}", audience, StringComparison.Ordinal) + "," + Identity + "}";
 
-    private static string SignHs256(string header, string payload)
-    {
-        var signingInput = Encode(header) + "." + Encode(payload);
-        return signingInput + "." + Base64UrlEncoder.Encode(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.ASCII.GetBytes(signingInput)));
-    }
-
-    private string SignRs256(string header, string payload)
-    {
-        var signingInput = Encode(header.Contains("kid", StringComparison.Ordinal) ? header : header.Replace("\"typ\"", $"\"kid\":\"{LocalOidcAuthority.KeyId}\",\"typ\"", StringComparison.Ordinal)) + "." + Encode(payload);
-        var signature = _authority.SigningKey.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Base64UrlEncoder.Encode(signature);
-    }
-
-    private static string Encode(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
+    /// <summary>Signs with the local authority's key, naming it in the header (kid) unless the header does.</summary>
+    private string SignRs256(string header, string payload) => HandSignedTokens.SignRs256(_authority.SigningKey,
+        header.Contains("kid", StringComparison.Ordinal) ? header : header.Replace("\"typ\"", $"\"kid\":\"{LocalOidcAuthority.KeyId}\",\"typ\"", StringComparison.Ordinal), payload);
 }
