@@ -48,6 +48,25 @@ public sealed class MasterKeyMismatchException : LedgerException
     }
 }
 
+/// <summary>
+/// MASTER_KEY cannot create a new ledger: it begins or ends with whitespace (see
+/// <see cref="Crypto.MasterKeyEdges"/>). Nothing was created.
+/// </summary>
+public sealed class MasterKeyUnusableException : LedgerException
+{
+    public MasterKeyUnusableException()
+    {
+    }
+
+    public MasterKeyUnusableException(string message) : base(message)
+    {
+    }
+
+    public MasterKeyUnusableException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
 /// <summary>The database file is unreadable, truncated or not a ledger.</summary>
 internal sealed class LedgerCorruptException : LedgerException
 {

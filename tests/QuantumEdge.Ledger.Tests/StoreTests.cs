@@ -46,6 +46,37 @@ public sealed class StoreTests
         Assert.Equal(before, FileHash(ctx.DatabasePath));
     }
 
+    [Theory]
+    [InlineData("\n", @"ends with a line break (\n)")]
+    [InlineData(" ", "ends with a space")]
+    public void A_master_key_ending_in_whitespace_never_creates_a_store(string edge, string named)
+    {
+        // The same key written without the line break (a systemd EnvironmentFile, a restore on another
+        // host) would never open a ledger created from these bytes.
+        using var ctx = new LedgerTestContext();
+        var error = Assert.Throws<MasterKeyUnusableException>(() => ctx.Open(LedgerTestContext.MasterKey + edge));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing was created", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(LedgerTestContext.MasterKey, error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(ctx.DatabasePath));
+        Assert.False(File.Exists(Path.Combine(ctx.DataDirectory, "ledger-log.db")));
+        Assert.False(File.Exists(Path.Combine(ctx.DataDirectory, "ledger.head")));
+    }
+
+    [Fact]
+    public async Task A_key_that_does_not_match_says_when_it_carries_a_line_break()
+    {
+        using var ctx = new LedgerTestContext();
+        await CreateWithData(ctx);
+        var withBreak = Assert.Throws<MasterKeyMismatchException>(() => ctx.Open(LedgerTestContext.MasterKey + "\n"));
+        Assert.Contains(@"The MASTER_KEY given ends with a line break (\n): if the ledger was created from the key without it, remove it.",
+            withBreak.Message, StringComparison.Ordinal);
+        var plain = Assert.Throws<MasterKeyMismatchException>(() => ctx.Open("not-the-key"));
+        Assert.DoesNotContain("line break", plain.Message, StringComparison.Ordinal);
+        using var ledger = ctx.Open();
+        Assert.Equal(5, (await ledger.GetBudgetAsync("u")).State.Queries);
+    }
+
     [Fact]
     public void Missing_master_key_never_creates_a_store()
     {

@@ -85,6 +85,10 @@ public static class LedgerFactory
         {
             throw new ConfigurationException("MASTER_KEY", e.Message);
         }
+        catch (MasterKeyUnusableException e)
+        {
+            throw new ConfigurationException("MASTER_KEY", e.Message);
+        }
         catch (ArgumentException e) when (e is not ArgumentNullException)
         {
             throw new ConfigurationException("privacy", e.Message);

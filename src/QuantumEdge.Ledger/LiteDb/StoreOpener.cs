@@ -35,6 +35,11 @@ internal static class StoreOpener
                 : $"MASTER_KEY is not set; it is required to create the encrypted ledger '{paths.Database}'.");
         }
 
+        if (!exists && MasterKeyEdges.CreationRefusal(options.MasterKey, $"the new ledger '{paths.Database}'") is { } refusal)
+        {
+            throw new MasterKeyUnusableException(refusal);
+        }
+
         if (exists && !options.ReadOnly)
         {
             RefuseUnreadable(paths);
@@ -240,7 +245,8 @@ internal static class StoreOpener
         {
             keys.Dispose();
             throw new MasterKeyMismatchException(
-                $"MASTER_KEY does not match the key the ledger '{paths.Database}' was created with; the store was not modified.");
+                $"MASTER_KEY does not match the key the ledger '{paths.Database}' was created with; the store was not modified."
+                + MasterKeyEdges.MismatchHint(masterKey));
         }
 
         var node = meta.FindById(Collections.NodeDoc);

@@ -46,6 +46,11 @@ internal static class PostgreSqlKeyRecord
                 throw new LedgerMissingException("The PostgreSQL database holds no QuantumEdge ledger yet (no key-derivation record).");
             }
 
+            if (MasterKeyEdges.CreationRefusal(options.MasterKey, "the new PostgreSQL ledger") is { } refusal)
+            {
+                throw new MasterKeyUnusableException(refusal);
+            }
+
             salt = RandomNumberGenerator.GetBytes(LedgerKeys.SaltSize);
             var created = LedgerKeys.Derive(options.MasterKey!, salt, options.Kdf);
             await using var insert = new NpgsqlCommand(
@@ -78,7 +83,8 @@ internal static class PostgreSqlKeyRecord
         {
             keys.Dispose();
             throw new MasterKeyMismatchException(
-                "MASTER_KEY does not match the key the PostgreSQL ledger was created with; nothing was changed. Every replica needs the same MASTER_KEY.");
+                "MASTER_KEY does not match the key the PostgreSQL ledger was created with; nothing was changed. Every replica needs the same MASTER_KEY."
+                + MasterKeyEdges.MismatchHint(options.MasterKey));
         }
 
         if (fingerprint != identity.Fingerprint)

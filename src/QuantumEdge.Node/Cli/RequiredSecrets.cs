@@ -42,6 +42,14 @@ internal static class RequiredSecrets
         {
             problems.Add(new("MASTER_KEY", master));
         }
+        else if (!config.Storage.IsPostgreSql
+            && !LedgerFileExists(config)
+            && QuantumEdge.Ledger.Crypto.MasterKeyEdges.Describe(config.MasterKey) is { } edge)
+        {
+            // A ledger created from those bytes would not open with the key written without them; an
+            // existing one may have been created so, and the ledger itself says when the key does not match.
+            problems.Add(new("MASTER_KEY", $"{edge}; the new ledger would be encrypted with those bytes too, and the same key written without it would not open it: remove the whitespace from the value"));
+        }
 
         if (config.Storage is { IsPostgreSql: true, PostgreSql.ConnectionStringEnv: { } connectionVariable } && config.LedgerConnectionString is null)
         {
@@ -64,5 +72,11 @@ internal static class RequiredSecrets
         }
 
         return problems;
+    }
+
+    private static bool LedgerFileExists(NodeConfiguration config)
+    {
+        var file = new FileInfo(Path.Combine(config.Storage.ResolveLedgerDir(config.Node), "ledger.db"));
+        return file.Exists && file.Length > 0;
     }
 }

@@ -1,5 +1,6 @@
 using QuantumEdge.Ledger.Audit;
 using QuantumEdge.Ledger.Budgets;
+using QuantumEdge.Ledger.PostgreSql;
 using QuantumEdge.Privacy;
 
 namespace QuantumEdge.Ledger.Tests.PostgreSql;
@@ -182,6 +183,23 @@ public sealed class PostgreSqlChargeTests(PostgresServerFixture fixture)
 
         await Assert.ThrowsAsync<MasterKeyMismatchException>(() => ctx.OpenAsync(masterKey: "another-key"));
         await Assert.ThrowsAsync<MasterKeyMissingException>(() => ctx.OpenAsync(masterKey: null));
+    }
+
+    [Fact]
+    public async Task A_master_key_ending_in_a_line_break_creates_no_ledger_and_is_named_when_it_does_not_match()
+    {
+        using var ctx = await ContextAsync();
+        var refused = await Assert.ThrowsAsync<MasterKeyUnusableException>(() => ctx.OpenAsync(masterKey: PostgreSqlLedgerTestContext.MasterKey + "\n"));
+        Assert.Contains(@"ends with a line break (\n)", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<LedgerMissingException>(() => PostgreSqlPrivacyLedger.OpenAsync(ctx.Options() with { ReadOnly = true }, ctx.ConnectionString));
+
+        await using (var ledger = await ctx.OpenAsync())
+        {
+            await ledger.ChargeAsync(PostgreSqlLedgerTestContext.Charge("u5"));
+        }
+
+        var mismatch = await Assert.ThrowsAsync<MasterKeyMismatchException>(() => ctx.OpenAsync(masterKey: PostgreSqlLedgerTestContext.MasterKey + "\n"));
+        Assert.Contains("The MASTER_KEY given ends with a line break", mismatch.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -119,6 +119,53 @@ public sealed class RequiredSecretsTests
         }
     }
 
+    [Fact]
+    public void A_master_key_ending_in_a_line_break_is_a_problem_only_while_no_ledger_exists()
+    {
+        var dir = Directory.CreateTempSubdirectory("qe-key-edge-").FullName;
+        try
+        {
+            string? Env(string name) => name switch { "JWT_SECRET" => Secret, "MASTER_KEY" => StrongKey + "\n", _ => null };
+            var config = QuantumEdge.Gateway.Configuration.ConfigurationLoader.Parse($"node:\n  data_dir: {dir}\n", "test.yaml", Env);
+            var problem = Assert.Single(RequiredSecrets.Check(config, Env));
+            Assert.Equal("MASTER_KEY", problem.Variable);
+            Assert.StartsWith(@"ends with a line break (\n); the new ledger would be encrypted with those bytes too", problem.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(StrongKey, problem.Message, StringComparison.Ordinal);
+
+            // A ledger already there may have been created from exactly these bytes: opening it decides.
+            Directory.CreateDirectory(Path.Combine(dir, "ledger"));
+            File.WriteAllBytes(Path.Combine(dir, "ledger", "ledger.db"), [1]);
+            Assert.Empty(RequiredSecrets.Check(config, Env));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Check_config_and_serve_refuse_to_create_a_ledger_from_a_master_key_ending_in_a_line_break()
+    {
+        var env = new Dictionary<string, string?> { ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = StrongKey + "\n" };
+        var dir = Directory.CreateTempSubdirectory("qe-key-edge-").FullName;
+        try
+        {
+            var check = await QuantumEdgeProcess.RunAsync(["check-config"], env, workingDirectory: dir);
+            Assert.Equal(2, check.ExitCode);
+            Assert.Contains(@"'MASTER_KEY': ends with a line break (\n)", check.Stderr, StringComparison.Ordinal);
+
+            var serve = await QuantumEdgeProcess.RunAsync(["serve"], env, TimeSpan.FromSeconds(60), workingDirectory: dir);
+            Assert.Equal(2, serve.ExitCode);
+            Assert.Contains(@"'MASTER_KEY': ends with a line break (\n)", serve.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(StrongKey, check.Stderr + serve.Stderr + check.Stdout + serve.Stdout, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("backup", "--out", "backup-here")]
     [InlineData("audit", "verify")]
