@@ -105,8 +105,8 @@ public interface IPrivacyLedger : IDisposable, IAsyncDisposable
     /// <summary>Admin view: every user's budget for a day, filterable by user and department.</summary>
     Task<IReadOnlyList<UserBudget>> ListBudgetsAsync(BudgetFilter? filter = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Audited admin reset of a user's budget for today; returns the audit seq.</summary>
-    Task<long> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default);
+    /// <summary>Audited admin reset of a user's budget for today; returns its audit seq and what it released.</summary>
+    Task<BudgetReset> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default);
 
     /// <summary>GDPR access: the user's pseudonym, budget rows and up to <paramref name="maxRecords"/> audit records about them.</summary>
     Task<DataSubjectExport> ExportDataSubjectAsync(string userId, int maxRecords, CancellationToken cancellationToken = default);

@@ -129,8 +129,20 @@ public sealed class ChargeTests
         {
         }
 
-        var seq = await ledger.ResetBudgetAsync("u2", new AdminActor { UserId = "admin-1", RequestId = "req-reset", Reason = "incident-42" });
+        var spent = await ledger.GetBudgetAsync("u2");
+        var reset = await ledger.ResetBudgetAsync("u2", new AdminActor { UserId = "admin-1", RequestId = "req-reset", Reason = "incident-42" });
+        var seq = reset.AuditSeq;
+        Assert.True(spent.State.Queries > 0);
+        Assert.Equal(spent.State.Queries, reset.QueriesReset);
+        Assert.Equal(spent.Spent, reset.EpsilonReleased, 12);
+        Assert.Equal(spent.DayKey, reset.DayKey);
         Assert.Equal(0, (await ledger.GetBudgetAsync("u2")).State.Queries);
+
+        // A user with no spend that day (or a mistyped name): audited, and the answer says nothing was released.
+        var nothing = await ledger.ResetBudgetAsync("u2-typo", new AdminActor { UserId = "admin-1", RequestId = "req-reset-2", Reason = "incident-42" });
+        Assert.Equal(0, nothing.QueriesReset);
+        Assert.Equal(0, nothing.EpsilonReleased);
+        Assert.True(nothing.AuditSeq > seq);
         Assert.True((await ledger.ChargeAsync(LedgerTestContext.Charge("u2", "icu"))).Admitted);
 
         var record = Assert.Single(await ledger.ReadAuditAsync(seq - 1, 1));

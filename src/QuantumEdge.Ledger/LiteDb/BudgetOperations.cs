@@ -106,18 +106,19 @@ internal static class BudgetOperations
         return new RefundResult(true, seq, released, AuditDecisions.Refunded);
     }
 
-    public static long Reset(LedgerStore store, string userId, AdminActor actor)
+    public static BudgetReset Reset(LedgerStore store, string userId, AdminActor actor)
     {
         store.EnsureWritable();
         var now = store.Now();
         var day = store.Window.DayKey(now);
         var userHash = store.UserIndex.Hash(userId);
         var row = store.GetOrCreateBudget(day, userHash, now);
-        var spentBefore = store.Policy.Spent(row.State);
+        var before = row.State;
+        var spentBefore = store.Policy.Spent(before);
         row.State = default;
         row.User ??= store.Cipher.EncryptCached(BudgetRow.UserAad, userId);
         store.SaveBudget(row);
-        return store.AppendAudit(new AuditEntry
+        var seq = store.AppendAudit(new AuditEntry
         {
             EventType = AuditEventType.Admin,
             RequestId = actor.RequestId,
@@ -128,6 +129,7 @@ internal static class BudgetOperations
             EpsilonCharged = -spentBefore,
             Detail = $"target_user_hmac={Convert.ToHexStringLower(userHash)};day={day};reason={actor.Reason}",
         });
+        return new BudgetReset(seq, day, before.Queries, spentBefore);
     }
 
     public static UserBudget Get(LedgerStore store, string userId, string? department)

@@ -219,8 +219,8 @@ public sealed class LiteDbPrivacyLedger : IPrivacyLedger
         return _writer.Enqueue(store => BudgetOperations.List(store, filter ?? new BudgetFilter()));
     }
 
-    /// <summary>Audited admin reset of a user's budget for today; returns the audit seq.</summary>
-    public Task<long> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default)
+    /// <summary>Audited admin reset of a user's budget for today; returns its audit seq and what it released.</summary>
+    public Task<BudgetReset> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(actor);

@@ -114,7 +114,7 @@ internal static class PostgreSqlBudgetOperations
         return new RefundResult(true, seq, released, AuditDecisions.Refunded);
     }
 
-    public static async Task<long> ResetAsync(PostgreSqlTransaction tx, string userId, AdminActor actor, CancellationToken cancellationToken)
+    public static async Task<BudgetReset> ResetAsync(PostgreSqlTransaction tx, string userId, AdminActor actor, CancellationToken cancellationToken)
     {
         var store = tx.Store;
         store.EnsureWritable();
@@ -122,11 +122,12 @@ internal static class PostgreSqlBudgetOperations
         var userHash = store.UserIndex.Hash(userId);
         await tx.LockTodayAsync([userHash], cancellationToken).ConfigureAwait(false);
         var row = tx.LockedToday(userHash);
-        var spentBefore = store.Policy.Spent(row.State);
+        var before = row.State;
+        var spentBefore = store.Policy.Spent(before);
         row.State = default;
         row.User ??= store.Cipher.EncryptCached(BudgetRow.UserAad, userId);
         tx.Save(row);
-        return tx.AppendAudit(new AuditEntry
+        var seq = tx.AppendAudit(new AuditEntry
         {
             EventType = AuditEventType.Admin,
             RequestId = actor.RequestId,
@@ -137,6 +138,7 @@ internal static class PostgreSqlBudgetOperations
             EpsilonCharged = -spentBefore,
             Detail = $"target_user_hmac={Convert.ToHexStringLower(userHash)};day={day};reason={actor.Reason}",
         });
+        return new BudgetReset(seq, day, before.Queries, spentBefore);
     }
 
     /// <summary>GDPR erasure: deletes every budget row of the user and audits it in the same transaction.</summary>

@@ -308,7 +308,7 @@ public sealed class PostgreSqlPrivacyLedger : IPrivacyLedger, IReplicaChains
         }, cancellationToken);
     }
 
-    public Task<long> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default)
+    public Task<BudgetReset> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(actor);

@@ -44,10 +44,16 @@ internal sealed record BudgetView(
 /// <summary>The <c>GET /privacy/budgets</c> answer.</summary>
 internal sealed record BudgetList([property: JsonPropertyName("data")] IReadOnlyList<BudgetView> Data);
 
-/// <summary>Answer of <c>POST /privacy/budgets/reset</c>.</summary>
+/// <summary>
+/// Answer of <c>POST /privacy/budgets/reset</c>: what the user had spent on the day reset, so that an
+/// admin sees a reset that changed nothing (no spend that day, or a mistyped name) as such.
+/// </summary>
 internal sealed record BudgetResetResult(
     [property: JsonPropertyName("user")] string User,
-    [property: JsonPropertyName("audit_seq")] long AuditSeq);
+    [property: JsonPropertyName("audit_seq")] long AuditSeq,
+    [property: JsonPropertyName("day")] string Day,
+    [property: JsonPropertyName("queries_reset")] long QueriesReset,
+    [property: JsonPropertyName("epsilon_released")] double EpsilonReleased);
 
 /// <summary>Source-generated JSON for the node's own endpoints; a repeated key in a body is refused.</summary>
 [JsonSourceGenerationOptions(AllowDuplicateProperties = false)]

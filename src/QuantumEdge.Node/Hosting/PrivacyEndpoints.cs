@@ -108,7 +108,7 @@ internal static class PrivacyEndpoints
         }
 
         var ledger = ctx.RequestServices.GetRequiredService<IPrivacyLedger>();
-        var seq = await ledger.ResetBudgetAsync(request.User, new AdminActor
+        var reset = await ledger.ResetBudgetAsync(request.User, new AdminActor
         {
             UserId = caller.Subject,
             Role = caller.Role,
@@ -119,6 +119,6 @@ internal static class PrivacyEndpoints
         var privacyMetrics = ctx.RequestServices.GetRequiredService<PrivacyMetrics>();
         privacyMetrics.AuditEvents.WithLabels("admin").Inc();
         privacyMetrics.ObserveReset(request.User);
-        await ctx.Response.WriteAsJsonAsync(new BudgetResetResult(request.User, seq), NodeJsonContext.Default.BudgetResetResult).ConfigureAwait(false);
+        await ctx.Response.WriteAsJsonAsync(new BudgetResetResult(request.User, reset.AuditSeq, reset.DayKey, reset.QueriesReset, Math.Round(reset.EpsilonReleased, 9)), NodeJsonContext.Default.BudgetResetResult).ConfigureAwait(false);
     }
 }

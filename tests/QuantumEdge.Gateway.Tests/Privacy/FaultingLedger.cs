@@ -60,7 +60,7 @@ internal sealed class FaultingLedger(IPrivacyLedger inner) : IPrivacyLedger
     public Task<UserBudget> GetBudgetAsync(string userId, string? department = null, CancellationToken cancellationToken = default) =>
         inner.GetBudgetAsync(userId, department, cancellationToken);
     public Task<IReadOnlyList<UserBudget>> ListBudgetsAsync(BudgetFilter? filter = null, CancellationToken cancellationToken = default) => inner.ListBudgetsAsync(filter, cancellationToken);
-    public Task<long> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default) => inner.ResetBudgetAsync(userId, actor, cancellationToken);
+    public Task<BudgetReset> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default) => inner.ResetBudgetAsync(userId, actor, cancellationToken);
     public Task<DataSubjectExport> ExportDataSubjectAsync(string userId, int maxRecords, CancellationToken cancellationToken = default) =>
         inner.ExportDataSubjectAsync(userId, maxRecords, cancellationToken);
     public Task<DataSubjectErasure> EraseDataSubjectAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default) =>

@@ -65,7 +65,7 @@ internal sealed class SwitchableOutageLedger(IPrivacyLedger inner) : IPrivacyLed
     public Task<UserBudget> GetBudgetAsync(string userId, string? department = null, CancellationToken cancellationToken = default) =>
         Reach(() => inner.GetBudgetAsync(userId, department, cancellationToken));
     public Task<IReadOnlyList<UserBudget>> ListBudgetsAsync(BudgetFilter? filter = null, CancellationToken cancellationToken = default) => Reach(() => inner.ListBudgetsAsync(filter, cancellationToken));
-    public Task<long> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default) => Reach(() => inner.ResetBudgetAsync(userId, actor, cancellationToken));
+    public Task<BudgetReset> ResetBudgetAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default) => Reach(() => inner.ResetBudgetAsync(userId, actor, cancellationToken));
     public Task<DataSubjectExport> ExportDataSubjectAsync(string userId, int maxRecords, CancellationToken cancellationToken = default) =>
         Reach(() => inner.ExportDataSubjectAsync(userId, maxRecords, cancellationToken));
     public Task<DataSubjectErasure> EraseDataSubjectAsync(string userId, AdminActor actor, CancellationToken cancellationToken = default) =>

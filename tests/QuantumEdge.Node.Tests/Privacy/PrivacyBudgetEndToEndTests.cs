@@ -140,6 +140,20 @@ public sealed class PrivacyBudgetEndToEndTests
         using (var reset = await PostAsync(node, "/privacy/budgets/reset", admin, new { user = "alice", reason = "ticket 4711" }))
         {
             Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+            using var answer = JsonDocument.Parse(await reset.Content.ReadAsStringAsync());
+            Assert.Equal("alice", answer.RootElement.GetProperty("user").GetString());
+            Assert.Equal(3, answer.RootElement.GetProperty("queries_reset").GetInt64());
+            Assert.True(answer.RootElement.GetProperty("epsilon_released").GetDouble() > 0);
+            Assert.Equal(node.Node.Ledger.Window.DayKey(DateTimeOffset.UtcNow), answer.RootElement.GetProperty("day").GetString());
+        }
+
+        using (var typo = await PostAsync(node, "/privacy/budgets/reset", admin, new { user = "alcie", reason = "ticket 4711" }))
+        {
+            // Audited like any reset, but the admin sees that it released nothing.
+            Assert.Equal(HttpStatusCode.OK, typo.StatusCode);
+            using var answer = JsonDocument.Parse(await typo.Content.ReadAsStringAsync());
+            Assert.Equal(0, answer.RootElement.GetProperty("queries_reset").GetInt64());
+            Assert.Equal(0, answer.RootElement.GetProperty("epsilon_released").GetDouble());
         }
 
         using (var again = await node.Http.SendAsync(node.Chat(alice, "phi")))
