@@ -6,8 +6,8 @@ namespace QuantumEdge.Gateway.Forwarding;
 
 /// <summary>
 /// Reads a request body into memory, refusing anything past the limit without reading it all,
-/// and turning a body that is cut short or sent too slowly into a 400 or 408 (Kestrel's status
-/// for it) rather than a server error. A ValueTask: a small body is usually in Kestrel's buffer
+/// and turning a body that is cut short, sent too slowly or framed wrongly into a 400 or 408
+/// (<see cref="RequestBodyFailure"/>) rather than a server error. A ValueTask: a small body is usually in Kestrel's buffer
 /// already, and the read then completes without allocating a task.
 /// </summary>
 public static class RequestBodyReader
@@ -44,12 +44,9 @@ public static class RequestBodyReader
                 {
                     read = await request.Body.ReadAsync(buffer.AsMemory(length), ctx.RequestAborted).ConfigureAwait(false);
                 }
-                catch (BadHttpRequestException e)
+                catch (IOException e) when (RequestBodyFailure.Translate(e, ctx.RequestAborted) is { } error)
                 {
-                    throw e.StatusCode == StatusCodes.Status408RequestTimeout
-                        ? new GatewayError(408, "invalid_request_error", "request_timeout", "the request body arrived too slowly; send it whole and promptly")
-                        : new GatewayError(e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, "invalid_request_error", "incomplete_body",
-                            "the request body is shorter than its declared Content-Length or malformed");
+                    throw error;
                 }
 
                 if (read == 0)

@@ -9,6 +9,7 @@ using QuantumEdge.Federation.Identity;
 using QuantumEdge.Federation.Payloads;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Federation;
+using QuantumEdge.Gateway.Forwarding;
 using QuantumEdge.Ledger;
 using QuantumEdge.Node.Hosting;
 
@@ -147,6 +148,13 @@ internal sealed class FederationNode : IAsyncDisposable
                 // A chunked body running past Kestrel's limit: the same named answer.
                 ctx.Response.Headers.Connection = "close";
                 await WriteAsync(ctx, endpoints.PostOversized(null)).ConfigureAwait(false);
+                return;
+            }
+            catch (IOException e) when (RequestBodyFailure.Translate(e, ctx.RequestAborted) is { } error)
+            {
+                // Cut short, too slow or framed wrongly: the peer's fault, answered in the protocol's error shape.
+                ctx.Response.Headers.Connection = "close";
+                await WriteAsync(ctx, FederationEndpoints.UnreadableBody(error.Status, error.Message)).ConfigureAwait(false);
                 return;
             }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using QuantumEdge.Gateway.Auth;
 using QuantumEdge.Gateway.Configuration;
 using QuantumEdge.Gateway.Contracts;
+using QuantumEdge.Gateway.Forwarding;
 using QuantumEdge.Gateway.Privacy;
 using QuantumEdge.Ledger;
 using QuantumEdge.Ledger.Audit;
@@ -39,7 +40,17 @@ internal static class FeedbackEndpoint
         var config = services.GetRequiredService<NodeConfiguration>();
         var ledger = services.GetRequiredService<IPrivacyLedger>();
         var book = services.GetRequiredService<CompletionBook>();
-        var body = await ReadBoundedAsync(ctx).ConfigureAwait(false);
+        byte[]? body;
+        try
+        {
+            body = await ReadBoundedAsync(ctx).ConfigureAwait(false);
+        }
+        catch (IOException e) when (RequestBodyFailure.Translate(e, ctx.RequestAborted) is { } error)
+        {
+            await OpenAiErrorWriter.WriteAsync(ctx, error).ConfigureAwait(false);
+            return;
+        }
+
         if (body is null)
         {
             await OpenAiErrorWriter.WriteAsync(ctx, GatewayError.TooLarge(FeedbackRequest.MaxBytes)).ConfigureAwait(false);

@@ -143,6 +143,33 @@ public sealed class FederationEndToEndTests(ITestOutputHelper output)
         Assert.Contains("quantumedge_federation_envelopes_rejected_total{reason=\"too_large\"} 1", metrics, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_envelope_whose_chunk_size_cannot_be_read_is_refused_in_the_protocols_shape_not_a_500()
+    {
+        await using var federation = await FederatedNodes.StartAsync(2);
+        var b = federation.Nodes[1];
+        var listen = new Uri(FederatedNodes.ListenUrl(b));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(listen.Host, listen.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(
+            "POST /federation/v1/envelopes HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "ffffffffffffffffffff\r\nab\r\n"));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, deadline.Token)) > 0)
+        {
+            received.Write(buffer, 0, read);
+        }
+
+        // PROTOCOL.md: a refusal is 400 with a named reason; the connection is closed, its framing being lost.
+        var answer = System.Text.Encoding.ASCII.GetString(received.ToArray());
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+        Assert.Contains("\"malformed_json\"", answer, StringComparison.Ordinal);
+        Assert.Contains("chunked framing is malformed", answer, StringComparison.Ordinal);
+    }
+
     /// <summary>What a refused envelope must not change: the origins held (epoch, seq) and the quarantine list.</summary>
     private static async Task<string> StateAsync(FederatedNodes federation, Hosting.TestNode node)
     {

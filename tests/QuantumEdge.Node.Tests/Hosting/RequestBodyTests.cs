@@ -70,6 +70,26 @@ public sealed class RequestBodyTests : IAsyncLifetime
         Assert.Equal(0, _node.Sims[0].Received);
     }
 
+    [Theory]
+    [InlineData("/v1/chat/completions", "doctor")]
+    [InlineData("/v1/feedback", "doctor")]
+    [InlineData("/privacy/budgets/reset", "admin")]
+    [InlineData("/v1/batches", "admin")]
+    public async Task A_chunk_size_too_large_to_read_is_a_400_naming_the_framing_not_a_500(string path, string role)
+    {
+        // Kestrel reports this one as a plain IOException around an OverflowException, not as a bad request.
+        using var socket = await ConnectAsync();
+        await socket.SendAsync(Encoding.ASCII.GetBytes(
+            $"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Data-Classification: public\r\n"
+            + $"Authorization: Bearer {_node.Token(role: role, sub: "chunk-" + role)}\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "ffffffffffffffffffff\r\nab\r\n"));
+        var answer = await ReadOneResponseAsync(socket);
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+        Assert.Contains("\"malformed_body\"", answer, StringComparison.Ordinal);
+        Assert.Contains("chunked framing is malformed", answer, StringComparison.Ordinal);
+        Assert.Equal(0, _node.Sims[0].Received);
+    }
+
     [Fact]
     public async Task A_body_that_stops_arriving_is_408()
     {
