@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace QuantumEdge.Gateway.Configuration;
 
 /// <summary>The deployment guide's <c>privacy</c> block, plus the time zone in which a budget day starts.</summary>
@@ -39,6 +41,17 @@ public sealed record PrivacySettings
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
             throw new ConfigurationException(s.KeyPath("budget_time_zone"), $"'{result.BudgetTimeZone}' is not a known time zone");
+        }
+
+        // serve prices every query with this policy: what it cannot calibrate must fail check-config and a reload too.
+        try
+        {
+            _ = new QuantumEdge.Privacy.PrivacyBudgetPolicy(Privacy.LedgerFactory.PolicyOptions(result));
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == nameof(QuantumEdge.Privacy.PrivacyPolicyOptions.EpsilonPerQuery))
+        {
+            throw new ConfigurationException(s.KeyPath("epsilon_per_query"), string.Create(CultureInfo.InvariantCulture,
+                $"{result.EpsilonPerQuery:G6} cannot be calibrated at {s.KeyPath("delta")} {result.Delta:G6}: no Gaussian noise gives one query exactly that ε under the RDP conversion (ε too small for that δ, or δ too close to 1); usual values are 0.01–1 for ε per query and 1e-7–1e-3 for δ"));
         }
 
         return result;

@@ -190,9 +190,11 @@ public sealed class PrivacyBudgetPolicy
             throw new ArgumentOutOfRangeException(
                 nameof(PrivacyPolicyOptions.EpsilonPerQuery),
                 target,
-                string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"EpsilonPerQuery {target} cannot be reached at Delta {Options.Delta}: the RDP conversion gives at least {Math.Max(0, smallestOffset):G6} even for a query that reveals almost nothing. Raise EpsilonPerQuery or Delta."));
+                smallestOffset > 0
+                    ? string.Create(CultureInfo.InvariantCulture,
+                        $"EpsilonPerQuery {target} cannot be reached at Delta {Options.Delta}: the RDP conversion gives at least {smallestOffset:G6} even for a query that reveals almost nothing. Raise EpsilonPerQuery or Delta.")
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"EpsilonPerQuery {target} cannot be calibrated at Delta {Options.Delta}: no Gaussian noise gives one query exactly that ε under the RDP conversion (ε too small for that δ, or δ too close to 1). Usual values are 0.01–1 for EpsilonPerQuery and 1e-7–1e-3 for Delta."));
         }
 
         return rate;

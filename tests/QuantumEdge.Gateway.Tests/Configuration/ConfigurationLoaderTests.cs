@@ -245,6 +245,10 @@ public sealed class ConfigurationLoaderTests
     [InlineData("logging:\n  level: loud\n", "logging.level", "log level")]
     [InlineData("server:\n  urls: ftp://0.0.0.0:8080\n", "server.urls", "http")]
     [InlineData("privacy:\n  budget_time_zone: Mars/Olympus_Mons\n", "privacy.budget_time_zone", "time zone")]
+    // Within each key's range, but no query can be calibrated to them: serve refused these, check-config passed them.
+    [InlineData("privacy:\n  epsilon_per_query: 1.0e-30\n", "privacy.epsilon_per_query", "1e-30 cannot be calibrated at privacy.delta 1e-05")]
+    [InlineData("privacy:\n  delta: 0.999999\n", "privacy.epsilon_per_query", "0.1 cannot be calibrated at privacy.delta 0.999999")]
+    [InlineData("privacy:\n  delta: 0.001\n  epsilon_per_query: 1.0e-12\n", "privacy.epsilon_per_query", "δ too close to 1")]
     public void A_value_of_the_wrong_type_or_shape_is_an_error_naming_the_key(string yaml, string key, string problem)
     {
         var e = Fails(yaml);

@@ -36,6 +36,17 @@ public sealed class PrivacyBudgetPolicyTests
         Assert.True(RdpCurve.Gaussian(sigma * 0.999, policy.Orders).ToDp(delta).Epsilon > epsilon);
     }
 
+    [Theory]
+    [InlineData(1e-12, 1e-3)]
+    [InlineData(0.1, 0.999999)]
+    public void An_epsilon_that_cannot_be_calibrated_says_why_without_claiming_a_floor_of_zero(double epsilon, double delta)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new PrivacyBudgetPolicy(new PrivacyPolicyOptions { EpsilonPerQuery = epsilon, Delta = delta }));
+        Assert.Equal(nameof(PrivacyPolicyOptions.EpsilonPerQuery), e.ParamName);
+        Assert.Contains("cannot be calibrated", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("at least 0 ", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Basic_fits_thirty_queries_into_three_and_refuses_the_thirty_first()
     {
