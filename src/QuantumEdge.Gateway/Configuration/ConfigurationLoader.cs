@@ -28,10 +28,13 @@ public static class ConfigurationLoader
     public static NodeConfiguration LoadFile(string path, Func<string, string?>? environment = null)
     {
         var text = RegularFile.ReadConfiguration(path);
-        return Parse(text, Path.GetFullPath(path), environment);
+        return Parse(text, Path.GetFullPath(path), environment, fromFile: true);
     }
 
-    public static NodeConfiguration Parse(string yaml, string source, Func<string, string?>? environment = null)
+    public static NodeConfiguration Parse(string yaml, string source, Func<string, string?>? environment = null) =>
+        Parse(yaml, source, environment, fromFile: false);
+
+    private static NodeConfiguration Parse(string yaml, string source, Func<string, string?>? environment, bool fromFile)
     {
         environment ??= Environment.GetEnvironmentVariable;
         YamlMappingNode? root = null;
@@ -58,6 +61,13 @@ public static class ConfigurationLoader
         catch (YamlException e)
         {
             throw new ConfigurationException("(file)", $"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
+        }
+
+        if (fromFile && (root is null || root.Children.Count == 0))
+        {
+            // A file cut short by an editor, a '>' redirect or a failed write would otherwise be every default:
+            // no backends, another data directory, so on a reload a node dropping all its backends.
+            throw new ConfigurationException("(file)", "holds no settings (it is empty, or only comments): a node's configuration names at least its backends");
         }
 
         var r = new YamlSection(root, "");

@@ -27,6 +27,11 @@ internal static class ConfigSource
         if (path is null)
         {
             path = Environment.GetEnvironmentVariable("QUANTUM_CONFIG_PATH");
+            if (path is { Length: 0 })
+            {
+                // "QUANTUM_CONFIG_PATH=" in an environment file: the same mistake as an empty --config.
+                throw new ConfigurationException("QUANTUM_CONFIG_PATH", "is set but empty: name the configuration file, or unset it to use the embedded development config");
+            }
         }
 
         return string.IsNullOrEmpty(path) ? LoadEmbedded() : ConfigurationLoader.LoadFile(path);

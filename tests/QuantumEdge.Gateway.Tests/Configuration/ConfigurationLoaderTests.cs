@@ -449,6 +449,30 @@ public sealed class ConfigurationLoaderTests
         Assert.Contains(missing, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("  \n\n")]
+    [InlineData("# production settings\n# (to be filled)\n")]
+    [InlineData("{}\n")]
+    public void A_file_with_no_settings_is_refused_rather_than_taken_for_every_default(string text)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"quantumedge-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, text);
+        try
+        {
+            var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.LoadFile(path, TestEnvironment.Empty));
+            Assert.Equal("(file)", e.Key);
+            Assert.Contains("holds no settings", e.Message, StringComparison.Ordinal);
+
+            // Text handed in directly (tests, the embedded configuration) may still lean on every default.
+            Assert.Empty(ConfigurationLoader.Parse(text, "text", TestEnvironment.Empty).Backends);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void LoadFile_records_the_full_path_as_the_source()
     {

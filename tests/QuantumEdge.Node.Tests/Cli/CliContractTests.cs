@@ -144,6 +144,18 @@ public sealed class CliContractTests
     }
 
     [Fact]
+    public async Task An_empty_QUANTUM_CONFIG_PATH_is_refused_like_an_empty_config_flag_not_taken_for_the_development_config()
+    {
+        var r = await QuantumEdgeProcess.RunAsync(["check-config"], new Dictionary<string, string?>
+        {
+            ["QUANTUM_CONFIG_PATH"] = "", ["JWT_SECRET"] = Secret, ["MASTER_KEY"] = MasterKey,
+        });
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("'QUANTUM_CONFIG_PATH': is set but empty", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("development", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Environment_overrides_apply_and_bad_values_name_the_variable()
     {
         var ok = await QuantumEdgeProcess.RunAsync(["check-config"], new Dictionary<string, string?>

@@ -141,6 +141,19 @@ public sealed class ConfigurationReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_emptied_file_is_refused_and_the_node_keeps_its_backends()
+    {
+        var before = _node.Reloader.Current;
+        await File.WriteAllTextAsync(_path, "");
+        var outcome = await _node.Reloader.ReloadAsync("test");
+
+        Assert.False(outcome.Applied);
+        Assert.Contains("holds no settings", outcome.Summary, StringComparison.Ordinal);
+        Assert.Same(before, _node.Reloader.Current);
+        Assert.Equal(HttpStatusCode.OK, await Complete("model-a", "doctor"));
+    }
+
+    [Fact]
     public async Task An_invalid_file_is_refused_and_the_running_configuration_is_kept()
     {
         var before = _node.Reloader.Current;
