@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using QuantumEdge.Gateway.Memory;
 
 namespace QuantumEdge.Gateway.Forwarding;
 
@@ -10,7 +11,7 @@ namespace QuantumEdge.Gateway.Forwarding;
 /// </summary>
 internal sealed class PromptTextBuffer(int expectedLength) : IDisposable
 {
-    private char[] _chars = ArrayPool<char>.Shared.Rent(Math.Max(16, expectedLength));
+    private char[] _chars = SmallArrayPool<char>.Rent(Math.Max(16, expectedLength));
 
     public int Length { get; private set; }
 
@@ -36,16 +37,16 @@ internal sealed class PromptTextBuffer(int expectedLength) : IDisposable
     {
         if (Length + more > _chars.Length)
         {
-            var bigger = ArrayPool<char>.Shared.Rent(Math.Max(Length + more, _chars.Length * 2));
+            var bigger = SmallArrayPool<char>.Rent(Math.Max(Length + more, _chars.Length * 2));
             _chars.AsSpan(0, Length).CopyTo(bigger);
-            ArrayPool<char>.Shared.Return(_chars);
+            SmallArrayPool<char>.Return(_chars);
             _chars = bigger;
         }
     }
 
     public void Dispose()
     {
-        ArrayPool<char>.Shared.Return(_chars);
+        SmallArrayPool<char>.Return(_chars);
         _chars = [];
         Length = 0;
     }

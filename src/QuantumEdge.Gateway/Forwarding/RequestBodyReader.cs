@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using QuantumEdge.Gateway.Contracts;
+using QuantumEdge.Gateway.Memory;
 
 namespace QuantumEdge.Gateway.Forwarding;
 
@@ -20,7 +21,7 @@ public static class RequestBodyReader
             throw GatewayError.TooLarge(limit);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, request.ContentLength + 1 ?? 16 * 1024));
+        var buffer = SmallArrayPool<byte>.Rent((int)Math.Min(limit + 1, request.ContentLength + 1 ?? 16 * 1024));
         var length = 0;
         try
         {
@@ -33,9 +34,9 @@ public static class RequestBodyReader
                         throw GatewayError.TooLarge(limit);
                     }
 
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, buffer.Length * 2L));
+                    var bigger = SmallArrayPool<byte>.Rent((int)Math.Min(limit + 1, buffer.Length * 2L));
                     Buffer.BlockCopy(buffer, 0, bigger, 0, length);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    SmallArrayPool<byte>.Return(buffer);
                     buffer = bigger;
                 }
 
@@ -71,7 +72,7 @@ public static class RequestBodyReader
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            SmallArrayPool<byte>.Return(buffer);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using QuantumEdge.Gateway.Configuration;
+using QuantumEdge.Gateway.Memory;
 
 namespace QuantumEdge.Gateway.Classification.PhiDetection;
 
@@ -32,7 +33,7 @@ internal sealed class PhiDetector
     /// <summary>The entity types found in the text fields of a JSON request body (see <see cref="PhiPromptText"/>).</summary>
     public PhiScanResult ScanJsonBody(ReadOnlySpan<byte> utf8Body)
     {
-        var text = ArrayPool<char>.Shared.Rent(PhiPromptText.MaxLength(utf8Body.Length));
+        var text = SmallArrayPool<char>.Rent(PhiPromptText.MaxLength(utf8Body.Length));
         try
         {
             var length = PhiPromptText.Extract(utf8Body, text);
@@ -40,14 +41,14 @@ internal sealed class PhiDetector
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(text);
+            SmallArrayPool<char>.Return(text);
         }
     }
 
     /// <summary>As <see cref="Scan(ReadOnlySpan{char})"/>, and how much pattern work it took (for tests of linearity).</summary>
     internal PhiScanResult Scan(ReadOnlySpan<char> text, out PhiScanWork work)
     {
-        var buffer = ArrayPool<char>.Shared.Rent(PhiTextNormalizer.MaxOutputLength(text.Length));
+        var buffer = SmallArrayPool<char>.Rent(PhiTextNormalizer.MaxOutputLength(text.Length));
         try
         {
             var length = PhiTextNormalizer.Normalize(text, buffer);
@@ -55,7 +56,7 @@ internal sealed class PhiDetector
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(buffer);
+            SmallArrayPool<char>.Return(buffer);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using QuantumEdge.Gateway.Memory;
 
 namespace QuantumEdge.Gateway.Classification.PhiDetection;
 
@@ -238,8 +239,8 @@ internal static class PhiTextNormalizer
     internal static int DecodeRun(ReadOnlySpan<char> run, Span<char> destination)
     {
         var padded = run.Length % 4 == 0 ? run.Length : run.Length + (4 - (run.Length % 4));
-        var bytes = ArrayPool<byte>.Shared.Rent(padded);
-        var chars = ArrayPool<char>.Shared.Rent(padded);
+        var bytes = SmallArrayPool<byte>.Rent(padded);
+        var chars = SmallArrayPool<char>.Rent(padded);
         try
         {
             run.CopyTo(chars);
@@ -276,8 +277,8 @@ internal static class PhiTextNormalizer
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(bytes);
-            ArrayPool<char>.Shared.Return(chars);
+            SmallArrayPool<byte>.Return(bytes);
+            SmallArrayPool<char>.Return(chars);
         }
     }
 }
