@@ -449,6 +449,27 @@ public sealed class ConfigurationLoaderTests
         Assert.Contains(missing, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_key_holding_an_escape_sequence_or_a_line_break_is_named_without_them()
+    {
+        // YAML's "\e" is ESC: unquoted in the message it would recolour the terminal, and "\r\n" forge a line.
+        var e = Fails("\"x\\e[31m\\a\\r\\nconfiguration OK\": 1\n");
+
+        Assert.Equal(@"x\u001B[31m\u0007\u000D\u000Aconfiguration OK", e.Key);
+        Assert.DoesNotContain(e.Message, c => char.IsControl(c));
+        Assert.Contains(@"'x\u001B[31m\u0007\u000D\u000Aconfiguration OK': unknown key", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_value_quoted_in_a_problem_is_printed_without_its_control_characters()
+    {
+        var e = Fails("logging:\n  level: \"loud\\e[2J\\0\\u202E\\r\\nconfiguration OK\"\n");
+
+        Assert.Equal("logging.level", e.Key);
+        Assert.DoesNotContain(e.Message, c => char.IsControl(c) || c == '\u202E');
+        Assert.Contains(@"loud\u001B[2J\u0000\u202E\u000D\u000Aconfiguration OK", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("  \n\n")]
