@@ -143,6 +143,8 @@ public sealed class ChargeTests
         Assert.Equal(0, nothing.QueriesReset);
         Assert.Equal(0, nothing.EpsilonReleased);
         Assert.True(nothing.AuditSeq > seq);
+        Assert.DoesNotContain(await ledger.ListBudgetsAsync(), b => b.UserId == "u2-typo");
+        Assert.True((await ledger.VerifyAsync()).IsValid);
         Assert.True((await ledger.ChargeAsync(LedgerTestContext.Charge("u2", "icu"))).Admitted);
 
         var record = Assert.Single(await ledger.ReadAuditAsync(seq - 1, 1));

@@ -112,12 +112,17 @@ internal static class BudgetOperations
         var now = store.Now();
         var day = store.Window.DayKey(now);
         var userHash = store.UserIndex.Hash(userId);
-        var row = store.GetOrCreateBudget(day, userHash, now);
-        var before = row.State;
+        var row = store.FindBudget(BudgetRow.MakeId(day, userHash));
+        var before = row?.State ?? default;
         var spentBefore = store.Policy.Spent(before);
-        row.State = default;
-        row.User ??= store.Cipher.EncryptCached(BudgetRow.UserAad, userId);
-        store.SaveBudget(row);
+        if (row is not null && before != default)
+        {
+            row.State = default;
+            row.User ??= store.Cipher.EncryptCached(BudgetRow.UserAad, userId);
+            store.SaveBudget(row);
+        }
+
+        // Audited either way; a user with nothing spent that day (or a mistyped name) gets no budget row.
         var seq = store.AppendAudit(new AuditEntry
         {
             EventType = AuditEventType.Admin,

@@ -124,9 +124,14 @@ internal static class PostgreSqlBudgetOperations
         var row = tx.LockedToday(userHash);
         var before = row.State;
         var spentBefore = store.Policy.Spent(before);
-        row.State = default;
-        row.User ??= store.Cipher.EncryptCached(BudgetRow.UserAad, userId);
-        tx.Save(row);
+        if (before != default)
+        {
+            row.State = default;
+            row.User ??= store.Cipher.EncryptCached(BudgetRow.UserAad, userId);
+            tx.Save(row);
+        }
+
+        // Audited either way; a user with nothing spent that day (or a mistyped name) gets no budget row.
         var seq = tx.AppendAudit(new AuditEntry
         {
             EventType = AuditEventType.Admin,

@@ -156,6 +156,10 @@ public sealed class PrivacyBudgetEndToEndTests
             Assert.Equal(0, answer.RootElement.GetProperty("epsilon_released").GetDouble());
         }
 
+        // Nor does it leave a budget row behind for a name no one uses.
+        var listed = await GetJsonAsync(node, "/privacy/budgets", admin);
+        Assert.DoesNotContain(listed.GetProperty("data").EnumerateArray(), r => r.GetProperty("user").GetString() == "alcie");
+
         using (var again = await node.Http.SendAsync(node.Chat(alice, "phi")))
         {
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
