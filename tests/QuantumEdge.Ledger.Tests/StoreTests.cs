@@ -56,7 +56,7 @@ public sealed class StoreTests
         using var ctx = new LedgerTestContext();
         var error = Assert.Throws<MasterKeyUnusableException>(() => ctx.Open(LedgerTestContext.MasterKey + edge));
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
-        Assert.Contains("nothing was created", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no ledger was created", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(LedgerTestContext.MasterKey, error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(ctx.DatabasePath));
         Assert.False(File.Exists(Path.Combine(ctx.DataDirectory, "ledger-log.db")));

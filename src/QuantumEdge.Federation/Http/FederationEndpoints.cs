@@ -242,9 +242,8 @@ public sealed class FederationEndpoints(FederationMember member)
         };
     }
 
-    /// <summary>The answer to a POST whose body could not be read (cut short, too slow, or framed wrongly): <paramref name="status"/>, naming why.</summary>
-    public static FederationResponse UnreadableBody(int status, string detail) =>
-        new(status, FederationWire.Error(status, RefusalReason.MalformedJson, detail));
+    /// <summary>The answer to a push whose body could not be read (cut short, too slow, or framed wrongly): 400 malformed_json, naming why.</summary>
+    public FederationResponse PostUnreadable(string detail) => Answer(member.Intake.RefuseUnreadable(detail));
 
     /// <summary>The answer to a query that gives <paramref name="parameter"/> more than once (400, naming it).</summary>
     public static FederationResponse RepeatedQuery(string parameter, int count) => BadQuery(parameter, $"is given {count} times; give it once");

@@ -68,6 +68,10 @@ public sealed class EnvelopeIntake
     /// Refuses a body the transport stopped reading at the size limit (its declared length, when it
     /// had one): counted and answered as <c>too_large</c> like one that was read and found too long.
     /// </summary>
+    /// <summary>Refuses a push whose body could not be read (cut short, too slow, or framed wrongly), counted like any malformed one.</summary>
+    public IntakeResult RefuseUnreadable(string detail) =>
+        Refused(IntakeResult.Refuse(Refusal.Malformed(RefusalReason.MalformedJson, detail)));
+
     public IntakeResult RefuseOversized(long? declaredBytes) =>
         Refused(IntakeResult.Refuse(Refusal.Malformed(RefusalReason.TooLarge, declaredBytes is { } n
             ? $"the body declares {n} bytes; the limit is {_options.Limits.MaxBytes}"

@@ -67,7 +67,7 @@ public static class ConfigurationLoader
         {
             // A file cut short by an editor, a '>' redirect or a failed write would otherwise be every default:
             // no backends, another data directory, so on a reload a node dropping all its backends.
-            throw new ConfigurationException("(file)", "holds no settings (it is empty, or only comments): a node's configuration names at least its backends");
+            throw new ConfigurationException("(file)", "holds no settings (it is empty, or only comments): a truncated file is not taken for a configuration of every default");
         }
 
         var r = new YamlSection(root, "");

@@ -21,6 +21,11 @@ public sealed record PrivacySettings
         var deps = s.Section("department_budgets");
         foreach (var key in deps.Keys())
         {
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                throw new ConfigurationException(s.KeyPath("department_budgets"), "a department's name is empty; name the department the budget is for");
+            }
+
             budgets[key] = deps.Double(key, 0, double.Epsilon, 1e6);
         }
 
@@ -52,6 +57,11 @@ public sealed record PrivacySettings
         {
             throw new ConfigurationException(s.KeyPath("epsilon_per_query"), string.Create(CultureInfo.InvariantCulture,
                 $"{result.EpsilonPerQuery:G6} cannot be calibrated at {s.KeyPath("delta")} {result.Delta:G6}: no Gaussian noise gives one query exactly that ε under the RDP conversion (ε too small for that δ, or δ too close to 1); usual values are 0.01–1 for ε per query and 1e-7–1e-3 for δ"));
+        }
+        catch (ArgumentException e)
+        {
+            // Whatever else the policy refuses stops start-up and a reload the same way, as a configuration error.
+            throw new ConfigurationException(s.KeyPath("").TrimEnd('.'), e.Message);
         }
 
         return result;

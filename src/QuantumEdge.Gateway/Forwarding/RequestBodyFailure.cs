@@ -23,7 +23,8 @@ public static class RequestBodyFailure
         BadHttpRequestException e =>
             new GatewayError(e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, "invalid_request_error", "incomplete_body",
                 "the request body is shorter than its declared Content-Length or malformed"),
-        IOException when !requestAborted.IsCancellationRequested =>
+        // Only that case: a client resetting the connection or the stream is an IOException too, and is the caller's 499.
+        IOException { InnerException: OverflowException } when !requestAborted.IsCancellationRequested =>
             new GatewayError(400, "invalid_request_error", "malformed_body",
                 "the request body's chunked framing is malformed (a chunk size that cannot be read); send it again with valid framing"),
         _ => null,

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using QuantumEdge.Gateway.Contracts;
 using QuantumEdge.Gateway.Memory;

@@ -12,7 +12,7 @@ namespace QuantumEdge.Gateway.Memory;
 /// reclaim them before an <see cref="OutOfMemoryException"/> turned requests into 500s. A fresh large
 /// array is the collector's once the request is done with it.
 /// </summary>
-internal static class SmallArrayPool<T>
+public static class SmallArrayPool<T>
 {
     /// <summary>The largest array pooled, in elements: a power of two, so the pool's rounding never crosses it.</summary>
     public static readonly int MaxPooledLength = (1 << 20) / Unsafe.SizeOf<T>();

@@ -38,7 +38,7 @@ public static class MasterKeyEdges
     public static string? CreationRefusal(string? key, string ledger) =>
         Describe(key) is { } edge
             ? $"MASTER_KEY {edge}; {ledger} would be encrypted with those bytes too, and the same key written without it would not open it. "
-              + "Remove the whitespace from the value (nothing was created)."
+              + "Remove the whitespace from the value (no ledger was created)."
             : null;
 
     /// <summary>The sentence a "does not match" error ends with when the key given carries whitespace at an end, else "".</summary>

@@ -1,4 +1,4 @@
-using System.Buffers;
+using QuantumEdge.Gateway.Memory;
 
 namespace QuantumEdge.Node.Batch;
 
@@ -16,8 +16,8 @@ internal static class JsonLines
 
     public static async Task ReadAsync(Stream input, int maxLineBytes, LineHandler handle, CancellationToken ct)
     {
-        var line = ArrayPool<byte>.Shared.Rent(Math.Min(maxLineBytes, 64 * 1024) + 1);
-        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var line = SmallArrayPool<byte>.Rent(Math.Min(maxLineBytes, 64 * 1024) + 1);
+        var chunk = SmallArrayPool<byte>.Rent(64 * 1024);
         try
         {
             var length = 0;
@@ -39,9 +39,9 @@ internal static class JsonLines
 
                     if (length + pieceLength > line.Length)
                     {
-                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(maxLineBytes, Math.Max(line.Length * 2, length + pieceLength)));
+                        var larger = SmallArrayPool<byte>.Rent(Math.Min(maxLineBytes, Math.Max(line.Length * 2, length + pieceLength)));
                         line.AsSpan(0, length).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(line);
+                        SmallArrayPool<byte>.Return(line);
                         line = larger;
                     }
 
@@ -66,8 +66,8 @@ internal static class JsonLines
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(line);
-            ArrayPool<byte>.Shared.Return(chunk);
+            SmallArrayPool<byte>.Return(line);
+            SmallArrayPool<byte>.Return(chunk);
         }
     }
 

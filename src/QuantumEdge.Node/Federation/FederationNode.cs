@@ -154,7 +154,7 @@ internal sealed class FederationNode : IAsyncDisposable
             {
                 // Cut short, too slow or framed wrongly: the peer's fault, answered in the protocol's error shape.
                 ctx.Response.Headers.Connection = "close";
-                await WriteAsync(ctx, FederationEndpoints.UnreadableBody(error.Status, error.Message)).ConfigureAwait(false);
+                await WriteAsync(ctx, endpoints.PostUnreadable(error.Message)).ConfigureAwait(false);
                 return;
             }
 

@@ -249,6 +249,8 @@ public sealed class ConfigurationLoaderTests
     [InlineData("privacy:\n  epsilon_per_query: 1.0e-30\n", "privacy.epsilon_per_query", "1e-30 cannot be calibrated at privacy.delta 1e-05")]
     [InlineData("privacy:\n  delta: 0.999999\n", "privacy.epsilon_per_query", "0.1 cannot be calibrated at privacy.delta 0.999999")]
     [InlineData("privacy:\n  delta: 0.001\n  epsilon_per_query: 1.0e-12\n", "privacy.epsilon_per_query", "δ too close to 1")]
+    [InlineData("privacy:\n  department_budgets:\n    \"\": 5\n", "privacy.department_budgets", "name is empty")]
+    [InlineData("privacy:\n  department_budgets:\n    \" \": 5\n", "privacy.department_budgets", "name is empty")]
     public void A_value_of_the_wrong_type_or_shape_is_an_error_naming_the_key(string yaml, string key, string problem)
     {
         var e = Fails(yaml);

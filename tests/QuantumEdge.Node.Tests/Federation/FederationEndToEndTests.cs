@@ -168,6 +168,8 @@ public sealed class FederationEndToEndTests(ITestOutputHelper output)
         Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
         Assert.Contains("\"malformed_json\"", answer, StringComparison.Ordinal);
         Assert.Contains("chunked framing is malformed", answer, StringComparison.Ordinal);
+        var metrics = await new HttpClient().GetStringAsync(b.Node.MetricsAddress + "/metrics");
+        Assert.Contains("quantumedge_federation_envelopes_rejected_total{reason=\"malformed_json\"} 1", metrics, StringComparison.Ordinal);
     }
 
     /// <summary>What a refused envelope must not change: the origins held (epoch, seq) and the quarantine list.</summary>
