@@ -70,11 +70,14 @@ public sealed class PublishedBinaryPhiDetectionTests : IAsyncLifetime
         return (config, api);
     }
 
-    private static async Task<(HttpStatusCode Status, string Backend, string Body)> ChatAsync(HttpClient http, string api, string token, string content)
+    private static Task<(HttpStatusCode Status, string Backend, string Body)> ChatAsync(HttpClient http, string api, string token, string content) =>
+        MessagesAsync(http, api, token, $$"""[{"role":"user","content":"{{content}}"}]""");
+
+    private static async Task<(HttpStatusCode Status, string Backend, string Body)> MessagesAsync(HttpClient http, string api, string token, string messages)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, api + "/v1/chat/completions")
         {
-            Content = new StringContent($$"""{"model":"clinical-7b","messages":[{"role":"user","content":"{{content}}"}]}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent($$"""{"model":"clinical-7b","messages":{{messages}}}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Add("X-Data-Classification", "public");
@@ -137,6 +140,36 @@ public sealed class PublishedBinaryPhiDetectionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, local.Status);
         Assert.Contains("local_patient_id", local.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(LocalId, local.Body, StringComparison.Ordinal);
+
+        Assert.Equal(received, _public.Received + _secure.Received);
+        Assert.Equal(0, await node.StopAsync());
+    }
+
+    [Fact]
+    public async Task Refuse_catches_an_identifier_split_across_parts_messages_or_lines_or_hidden_in_a_role_or_an_exponent()
+    {
+        (string Messages, string Entity)[] cases =
+        [
+            ("""[{"role":"user","content":[{"type":"text","text":"Patient SSN 219-09"},{"type":"text","text":"-9999"}]}]""", "ssn"),
+            ("""[{"role":"user","content":"Patient SSN 219-09"},{"role":"user","content":"-9999"}]""", "ssn"),
+            ("""[{"role":"user","content":"Patient SSN 219-09-\n9999"}]""", "ssn"),
+            ("""[{"role":"user","content":[{"type":"text","text":"Patient:"},{"type":"text","text":"Jane Doe"}]}]""", "name"),
+            ("""[{"role":"Patient SSN 219-09-9999","content":"hi"}]""", "ssn"),
+            ("""[{"role":"user","content":"summarize"}],"metadata":{"ssn":2.19099999e8}""", "ssn"),
+        ];
+        var (config, api) = await ConfigAsync("refuse");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var token = Token();
+        await using var node = await NodeProcess.StartAsync(config, api);
+        var received = _public.Received + _secure.Received;
+
+        foreach (var (messages, entity) in cases)
+        {
+            var answer = await MessagesAsync(http, api, token, messages);
+            Assert.True(answer.Status == HttpStatusCode.BadRequest, $"{messages}: {(int)answer.Status} {answer.Body}");
+            Assert.Contains("phi_detected", answer.Body, StringComparison.Ordinal);
+            Assert.Contains(entity, answer.Body, StringComparison.Ordinal);
+        }
 
         Assert.Equal(received, _public.Received + _secure.Received);
         Assert.Equal(0, await node.StopAsync());

@@ -36,8 +36,8 @@ internal sealed class PhiDetector
         var text = SmallArrayPool<char>.Rent(PhiPromptText.MaxLength(utf8Body.Length));
         try
         {
-            var length = PhiPromptText.Extract(utf8Body, text);
-            return Scan(text.AsSpan(0, length));
+            var length = PhiPromptText.Extract(utf8Body, text, out var complete);
+            return Scan(text.AsSpan(0, length), out _, failClosed: !complete);
         }
         finally
         {
@@ -46,13 +46,16 @@ internal sealed class PhiDetector
     }
 
     /// <summary>As <see cref="Scan(ReadOnlySpan{char})"/>, and how much pattern work it took (for tests of linearity).</summary>
-    internal PhiScanResult Scan(ReadOnlySpan<char> text, out PhiScanWork work)
+    internal PhiScanResult Scan(ReadOnlySpan<char> text, out PhiScanWork work) => Scan(text, out work, failClosed: false);
+
+    /// <summary>As <see cref="Scan(ReadOnlySpan{char})"/>; <paramref name="failClosed"/> reports the text unscannable (the caller could not write all of it as it should be read).</summary>
+    private PhiScanResult Scan(ReadOnlySpan<char> text, out PhiScanWork work, bool failClosed)
     {
         var buffer = SmallArrayPool<char>.Rent(PhiTextNormalizer.MaxOutputLength(text.Length));
         try
         {
             var length = PhiTextNormalizer.Normalize(text, buffer);
-            return ScanNormalized(buffer.AsSpan(0, length), out work);
+            return ScanNormalized(buffer.AsSpan(0, length), out work, failClosed);
         }
         finally
         {
@@ -60,9 +63,14 @@ internal sealed class PhiDetector
         }
     }
 
-    private PhiScanResult ScanNormalized(ReadOnlySpan<char> text, out PhiScanWork work)
+    private PhiScanResult ScanNormalized(ReadOnlySpan<char> text, out PhiScanWork work, bool failClosed)
     {
         var scores = new PhiScores(_extraNames);
+        if (failClosed)
+        {
+            scores.Raise(PhiEntities.Unscannable, 1.0);
+        }
+
         try
         {
             ScanStructured(text, ref scores);

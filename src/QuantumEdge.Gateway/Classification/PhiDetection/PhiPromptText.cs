@@ -5,30 +5,54 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// <summary>
 /// The text of a request body that a backend will read, as one block for the detector: every
 /// string value at any depth (message content, content parts, tool-call arguments, names,
-/// <c>prompt</c>, <c>input</c>, metadata) written as "key: value" lines so that a JSON key such as
-/// "mrn" is context for its value, and numbers that are property values. Values of keys that
-/// only steer the API (model, role, type …) and inline media ("data:" URLs) are left out.
+/// <c>prompt</c>, <c>input</c>, metadata) on its own line, and numbers that are property values.
+/// Other keys are written before their value ("mrn: 00483921") because a key is context for its
+/// value; the prompt's own text (<c>content</c>, <c>text</c>, <c>prompt</c>, <c>input</c>) is written
+/// bare, one value per line, as a server's chat template joins content parts and messages, so that an
+/// identifier split across parts or messages ("123-45" then "-6789") is one identifier to the detector
+/// (<see cref="PhiTextNormalizer"/> joins it across the line break). Values of keys that only steer the
+/// API (model, id, tool_call_id) and inline media ("data:" URLs) are left out; a role, type or format
+/// is left out only while it is a plain word, as the API's values are. Numbers written as a
+/// fraction or with an exponent (1.23456789e8) are written as the whole number they are.
 /// Reads the body with <see cref="Utf8JsonReader"/> into the caller's buffer: no allocation.
 /// </summary>
 internal static class PhiPromptText
 {
-    private static readonly string[] SkippedKeys = ["model", "role", "type", "encoding_format", "object", "finish_reason", "tool_call_id", "id", "detail", "format"];
+    /// <summary>Keys whose values name API objects, never text a model reads.</summary>
+    private static readonly string[] SkippedKeys = ["model", "tool_call_id", "id"];
 
-    /// <summary>The buffer length <see cref="Extract"/> needs for a body of <paramref name="utf8Length"/> bytes.</summary>
+    /// <summary>Keys whose values are one of the API's words ("user", "image_url", "float"); anything else in them is scanned.</summary>
+    private static readonly string[] SteeringKeys = ["role", "type", "encoding_format", "object", "finish_reason", "detail", "format"];
+
+    /// <summary>Keys that hold the prompt's text, where the key is no context: their values are written bare.</summary>
+    private static readonly string[] TextKeys = ["content", "text", "prompt", "input"];
+
+    /// <summary>Longest value of a steering key still taken for one of the API's words.</summary>
+    private const int MaxSteeringWord = 64;
+
+    /// <summary>The buffer length <see cref="Extract(ReadOnlySpan{byte}, Span{char})"/> needs for a body of <paramref name="utf8Length"/> bytes.</summary>
     public static int MaxLength(int utf8Length) => utf8Length + 16;
 
     /// <summary>Writes the text of <paramref name="utf8Body"/> into <paramref name="output"/>; returns its length. A body that is not JSON is scanned as text.</summary>
-    public static int Extract(ReadOnlySpan<byte> utf8Body, Span<char> output)
+    public static int Extract(ReadOnlySpan<byte> utf8Body, Span<char> output) => Extract(utf8Body, output, out _);
+
+    /// <summary>
+    /// As <see cref="Extract(ReadOnlySpan{byte}, Span{char})"/>; <paramref name="complete"/> is false when a
+    /// number's whole form did not fit in the buffer and was written as it stands, so the caller can fail closed.
+    /// </summary>
+    public static int Extract(ReadOnlySpan<byte> utf8Body, Span<char> output, out bool complete)
     {
         // Every value written is shorter than its JSON form: "k":"v" is |k|+|v|+5 bytes and is written as
-        // |k|+|v|+3 characters; an array element "v" (|v|+2 bytes) as |v|+1.
+        // |k|+|v|+3 characters; an array element "v" (|v|+2 bytes) as |v|+1. Only a number's whole form
+        // can be longer than the number (1e18), and it is written only while the rest of the body still fits.
         var n = 0;
+        complete = true;
         try
         {
             var reader = new Utf8JsonReader(utf8Body, new JsonReaderOptions { MaxDepth = 64 });
             var keyStart = -1;
             var keyLength = 0;
-            var skip = false;
+            var skip = KeyKind.Other;
             Span<char> keyBuffer = stackalloc char[64];
             while (reader.Read())
             {
@@ -36,13 +60,13 @@ internal static class PhiPromptText
                 {
                     case JsonTokenType.PropertyName:
                         keyLength = reader.HasValueSequence || reader.ValueSpan.Length > keyBuffer.Length ? 0 : reader.CopyString(keyBuffer);
-                        skip = IsSkipped(keyBuffer[..keyLength]);
+                        skip = Classify(keyBuffer[..keyLength]);
                         keyStart = 0;
                         break;
                     case JsonTokenType.String:
-                        if (!skip && !IsMedia(ref reader))
+                        if (skip != KeyKind.Skipped && !IsMedia(ref reader) && !(skip == KeyKind.Steering && IsApiWord(ref reader)))
                         {
-                            n = WriteKey(output, n, keyStart >= 0 ? keyBuffer[..keyLength] : []);
+                            n = WriteKey(output, n, keyStart >= 0 && skip != KeyKind.Text ? keyBuffer[..keyLength] : []);
                             n += reader.CopyString(output[n..]);
                             output[n++] = '\n';
                         }
@@ -50,14 +74,10 @@ internal static class PhiPromptText
                         keyStart = -1;
                         break;
                     case JsonTokenType.Number:
-                        if (!skip && keyStart >= 0)
+                        if (skip != KeyKind.Skipped && keyStart >= 0)
                         {
-                            n = WriteKey(output, n, keyBuffer[..keyLength]);
-                            foreach (var b in reader.ValueSpan)
-                            {
-                                output[n++] = (char)b;
-                            }
-
+                            n = WriteKey(output, n, skip == KeyKind.Text ? [] : keyBuffer[..keyLength]);
+                            n = WriteNumber(ref reader, output, n, utf8Body.Length, ref complete);
                             output[n++] = '\n';
                         }
 
@@ -65,7 +85,7 @@ internal static class PhiPromptText
                         break;
                     case JsonTokenType.StartObject:
                         keyStart = -1;
-                        skip = false;
+                        skip = KeyKind.Other;
                         break;
                     default:
                         keyStart = -1;
@@ -77,6 +97,45 @@ internal static class PhiPromptText
         {
             // The gateway parses bodies before this runs; anything else is scanned as raw text.
             n = System.Text.Encoding.UTF8.GetChars(utf8Body, output);
+            complete = true;
+        }
+
+        return n;
+    }
+
+    private enum KeyKind
+    {
+        Other,
+        Text,
+        Steering,
+        Skipped,
+    }
+
+    /// <summary>
+    /// Writes a number as the model would read it: a whole number written as a fraction or with an
+    /// exponent ("1.23456789e8", "123456789.0") as its digits, so that the number recognizers see it;
+    /// anything else as it stands.
+    /// </summary>
+    private static int WriteNumber(ref Utf8JsonReader reader, Span<char> output, int n, int bodyLength, ref bool complete)
+    {
+        var raw = reader.ValueSpan;
+        if (raw.IndexOfAny(".eE"u8) >= 0 && reader.TryGetDecimal(out var value) && value == decimal.Truncate(value)
+            && Math.Abs(value) < 1e20m)
+        {
+            // What is left of the body may still need its whole length, and the line break one more.
+            var room = output.Length - n - (bodyLength - (int)reader.BytesConsumed) - 1;
+            if (decimal.Truncate(value).TryFormat(output.Slice(n, Math.Clamp(room, 0, output.Length - n)), out var written, "0",
+                    System.Globalization.CultureInfo.InvariantCulture))
+            {
+                return n + written;
+            }
+
+            complete = false;
+        }
+
+        foreach (var b in raw)
+        {
+            output[n++] = (char)b;
         }
 
         return n;
@@ -96,9 +155,15 @@ internal static class PhiPromptText
         return n;
     }
 
-    private static bool IsSkipped(ReadOnlySpan<char> key)
+    private static KeyKind Classify(ReadOnlySpan<char> key) =>
+        Contains(SkippedKeys, key) ? KeyKind.Skipped
+        : Contains(SteeringKeys, key) ? KeyKind.Steering
+        : Contains(TextKeys, key) ? KeyKind.Text
+        : KeyKind.Other;
+
+    private static bool Contains(string[] keys, ReadOnlySpan<char> key)
     {
-        foreach (var k in SkippedKeys)
+        foreach (var k in keys)
         {
             if (key.SequenceEqual(k))
             {
@@ -107,6 +172,25 @@ internal static class PhiPromptText
         }
 
         return false;
+    }
+
+    /// <summary>Whether a string is one of the API's words: letters, '_' and '-' only, as every role, type and format the API defines is.</summary>
+    private static bool IsApiWord(ref Utf8JsonReader reader)
+    {
+        if (reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length is 0 or > MaxSteeringWord)
+        {
+            return false;
+        }
+
+        foreach (var b in reader.ValueSpan)
+        {
+            if (!(char.IsAsciiLetter((char)b) || b is (byte)'_' or (byte)'-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsMedia(ref Utf8JsonReader reader) =>

@@ -7,7 +7,9 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// Folds the forms people (and adversaries) use to hide an identifier from a pattern into the
 /// plain form, in one pass and never longer than the input: zero-width and soft-hyphen
 /// characters are dropped, full-width forms folded to ASCII, Unicode dashes made '-', HTML
-/// character references decoded, runs of blanks made one space and runs of dashes one dash.
+/// character references decoded, runs of blanks made one space and runs of dashes one dash, and a
+/// line break inside an identifier ("123-45-⏎6789", "(617) 555⏎-0123", "jane.doe@⏎example.org")
+/// dropped, as a model reading the text would join it.
 /// Base64 runs that decode to printable text are appended after the text, so an encoded
 /// identifier is scanned too.
 /// </summary>
@@ -64,6 +66,17 @@ internal static class PhiTextNormalizer
                 continue;
             }
 
+            if (c == '\n' && JoinsAcrossLineBreak(output[..n], text[i..], out var blanks))
+            {
+                if (output[n - 1] == ' ')
+                {
+                    n--;
+                }
+
+                i += blanks;
+                continue;
+            }
+
             if (c is ' ' or '\n')
             {
                 if (n > 0 && output[n - 1] is ' ' or '\n')
@@ -91,6 +104,41 @@ internal static class PhiTextNormalizer
         }
 
         return n + AppendBase64Text(output, n);
+    }
+
+    /// <summary>
+    /// Whether a line break joins what comes before it to what follows because it falls inside an
+    /// identifier: between a digit's dash and a digit ("123-45-⏎6789"), a digit and a dash before a
+    /// digit ("123-45⏎-6789"), or beside an '@' between word characters. A list item ("- 45") and a
+    /// number on the next line ("120⏎80") stay apart. <paramref name="blanks"/> is how many characters
+    /// of <paramref name="rest"/> (blanks, line breaks, dropped characters) come before what follows.
+    /// </summary>
+    private static bool JoinsAcrossLineBreak(ReadOnlySpan<char> written, ReadOnlySpan<char> rest, out int blanks)
+    {
+        blanks = 0;
+        var end = written.Length > 0 && written[^1] == ' ' ? written.Length - 1 : written.Length;
+        if (end == 0)
+        {
+            return false;
+        }
+
+        while (blanks < rest.Length && Fold(rest[blanks]) is ' ' or '\n' or '\0')
+        {
+            blanks++;
+        }
+
+        if (blanks == rest.Length)
+        {
+            return false;
+        }
+
+        var before = written[end - 1];
+        var next = Fold(rest[blanks]);
+        var afterNext = blanks + 1 < rest.Length ? Fold(rest[blanks + 1]) : '\0';
+        return (before == '-' && end > 1 && char.IsAsciiDigit(written[end - 2]) && char.IsAsciiDigit(next))
+            || (char.IsAsciiDigit(before) && next == '-' && char.IsAsciiDigit(afterNext))
+            || (before == '@' && char.IsAsciiLetterOrDigit(next))
+            || (char.IsAsciiLetterOrDigit(before) && next == '@' && char.IsAsciiLetterOrDigit(afterNext));
     }
 
     /// <summary>Appends plain ASCII (nothing to fold, drop or decode, no dash or line break), making each run of blanks one blank.</summary>

@@ -29,6 +29,31 @@ public sealed class PhiAdversarialFormTests
     }
 
     [Theory]
+    [InlineData("Patient SSN 219-09-\n9999", PhiEntities.Ssn)]
+    [InlineData("Patient SSN 219-09 \r\n  -9999", PhiEntities.Ssn)]
+    [InlineData("Patient SSN 219-\n\n09-9999", PhiEntities.Ssn)]
+    [InlineData("call (617) 555\n-0142", PhiEntities.Phone)]
+    [InlineData("write to jane.doe@\ngmail.com", PhiEntities.Email)]
+    [InlineData("write to jane.doe\n@gmail.com", PhiEntities.Email)]
+    [InlineData("Patient:\nJane Doe", PhiEntities.Name)]
+    [InlineData("Patient Name:  \n  Jane Doe", PhiEntities.Name)]
+    [InlineData("MRN:\n00483921", PhiEntities.MedicalRecordNumber)]
+    public void Identifiers_broken_by_a_line_break_are_found(string text, string entity)
+    {
+        Assert.Contains(Detector.Scan(text).Findings, f => f.Entity == entity);
+    }
+
+    [Theory]
+    [InlineData("Counts:\n- 219\n- 09\n- 9999")]
+    [InlineData("BP 219\n09 9999")]
+    [InlineData("Patient\nDischarge Summary")]
+    [InlineData("Tolerated diet. Plan:\nFollow up in clinic")]
+    public void Lines_that_only_sit_next_to_each_other_are_not_joined_into_an_identifier(string text)
+    {
+        Assert.Empty(Detector.Scan(text).Findings);
+    }
+
+    [Theory]
     [InlineData("MRN: 00483921 DOB 03/14/1962", PhiEntities.MedicalRecordNumber)]
     [InlineData("Patient SSN: 219-09-9999", PhiEntities.Ssn)]
     [InlineData("jane.doe1962@gmail.com", PhiEntities.Email)]

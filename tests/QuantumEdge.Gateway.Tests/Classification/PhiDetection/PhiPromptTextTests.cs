@@ -30,6 +30,67 @@ public sealed class PhiPromptTextTests
         Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == PhiEntities.MedicalRecordNumber);
     }
 
+    [Theory]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"Patient SSN 219-09"},{"type":"text","text":"-9999"}]}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"call her on (617) 555"},{"type":"text","text":"-0142"}]}]}""", PhiEntities.Phone)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"Patient:"},{"type":"text","text":"Jane Doe"}]}]}""", PhiEntities.Name)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"jane.doe@"},{"type":"text","text":"gmail.com"}]}]}""", PhiEntities.Email)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"Patient SSN 219-09"},{"role":"user","content":"-9999"}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","prompt":["Patient SSN 219-09","-9999"]}""", PhiEntities.Ssn)]
+    public void An_identifier_split_across_content_parts_or_messages_is_found(string json, string entity)
+    {
+        Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","messages":[{"role":"Patient SSN 219-09-9999","content":"hi"}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"MRN 00483921","text":"hi"}]}]}""", PhiEntities.MedicalRecordNumber)]
+    [InlineData("""{"model":"m","input":"x","encoding_format":"jane.doe@gmail.com"}""", PhiEntities.Email)]
+    public void A_steering_field_that_holds_more_than_an_api_word_is_scanned(string json, string entity)
+    {
+        Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
+    }
+
+    [Fact]
+    public void Api_words_in_steering_fields_and_the_prompt_keys_are_not_written()
+    {
+        var text = Text("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hello"}]},{"role":"assistant","content":"hi"}],"response_format":{"type":"json_object"}}""");
+        Assert.Equal("hello\nhi\n", text);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"summarize"}],"metadata":{"ssn":2.19099999e8}}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"summarize"}],"metadata":{"ssn":219099999.0}}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"summarize"}],"metadata":{"ssn":21909999900E-2}}""")]
+    public void A_whole_number_written_as_a_fraction_or_with_an_exponent_is_read_as_its_digits(string json)
+    {
+        Assert.Contains("ssn: 219099999\n", Text(json), StringComparison.Ordinal);
+        Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == PhiEntities.Ssn);
+    }
+
+    [Fact]
+    public void Numbers_that_are_not_whole_stay_as_written()
+    {
+        Assert.Equal("temperature: 0.7\ntop_p: 1e-3\n", Text("""{"temperature":0.7,"top_p":1e-3}"""));
+    }
+
+    [Fact]
+    public void Whole_numbers_whose_digits_no_longer_fit_make_the_scan_fail_closed()
+    {
+        // Each "a":1e18 (9 bytes) is written as 19 digits: the buffer, sized from the body, runs out.
+        var json = "{" + string.Join(",", Enumerable.Repeat("\"a\":1e18", 50)) + "}";
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var buffer = new char[PhiPromptText.MaxLength(bytes.Length)];
+        var length = PhiPromptText.Extract(bytes, buffer, out var complete);
+        Assert.False(complete);
+        Assert.True(length <= buffer.Length);
+        Assert.Contains(Detector.ScanJsonBody(bytes).Findings, f => f.Entity == PhiEntities.Unscannable);
+
+        var one = Encoding.UTF8.GetBytes("""{"a":1e18,"b":"some prose around it"}""");
+        PhiPromptText.Extract(one, new char[PhiPromptText.MaxLength(one.Length)], out var oneComplete);
+        Assert.True(oneComplete);
+    }
+
     [Fact]
     public void Api_steering_fields_and_inline_media_are_not_scanned()
     {
