@@ -37,7 +37,7 @@ public sealed record BackendSettings
         var names = s.StringList("allowed_classifications", ["internal", "public"]);
         var metricsText = s.OptionalString("metrics_url");
         var maxConcurrency = s.Int("max_concurrency", 16, 1, 100_000);
-        var apiKeyEnv = s.OptionalString("api_key_env");
+        var apiKeyEnv = s.OptionalVariableName("api_key_env", "the API key");
         var timeoutSeconds = s.Double("timeout_seconds", 60, 0.1, 3600);
         // Unset, it is never below timeout_seconds: a config valid before the key existed stays valid.
         var maxAnswerSeconds = s.Double("max_answer_seconds", Math.Max(DefaultMaxAnswerSeconds, timeoutSeconds), 1, 86_400);

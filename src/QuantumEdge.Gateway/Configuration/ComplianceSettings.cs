@@ -63,7 +63,7 @@ public sealed record ComplianceSettings
             AuditRetentionDays = s.Int("audit_retention_days", d.AuditRetentionDays, 1, 100_000),
             DataClassification = classes,
             NotifyUrl = NotifyUrlOf(s),
-            NotifySecretEnv = s.OptionalString("notify_secret_env"),
+            NotifySecretEnv = s.OptionalVariableName("notify_secret_env", "the signing key"),
         };
         s.RejectUnknownKeys();
         if (result.EnableHipaaLogging && result.AuditRetentionDays < HipaaMinimumAuditRetentionDays)

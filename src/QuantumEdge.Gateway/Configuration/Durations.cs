@@ -39,6 +39,9 @@ public static class Durations
             }
         }
 
-        throw new ConfigurationException(key, $"'{text}' is not a duration such as 90s, 15m, 8h or 2d");
+        throw new ConfigurationException(key, t.Length >= 2 && "smhd".Contains(char.ToLowerInvariant(t[^1]), StringComparison.Ordinal)
+                && double.TryParse(t.AsSpan(0, t.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var notPositive) && notPositive <= 0
+            ? $"'{text}' is not longer than zero; a duration here must be, such as 90s, 15m, 8h or 2d"
+            : $"'{text}' is not a duration such as 90s, 15m, 8h or 2d");
     }
 }

@@ -60,6 +60,12 @@ public sealed record PhiDetectionSettings
                 throw new ConfigurationException(p.KeyPath("regex"), $"is not a valid regular expression: {e.Message}");
             }
 
+            if (MatchesNothingAtAll(regex))
+            {
+                // "", "x*", "(?:)": it would flag every prompt, however clean, as holding this identifier.
+                throw new ConfigurationException(p.KeyPath("regex"), "matches the empty text, so it would flag every prompt: give it something it must find");
+            }
+
             var context = p.StringList("context", []);
             patterns.Add(new PhiExtraPattern(name, regex, [.. context.Select(c => c.Trim().ToLowerInvariant()).Where(c => c.Length > 0)]));
             p.RejectUnknownKeys();
@@ -107,5 +113,18 @@ public sealed record PhiDetectionSettings
         }
 
         return true;
+    }
+
+    /// <summary>Whether a pattern matches nothing at all: the empty text ("", "x*", "(?:)") or an empty stretch of a word ("\b").</summary>
+    private static bool MatchesNothingAtAll(Regex regex)
+    {
+        try
+        {
+            return regex.IsMatch(string.Empty) || regex.Match("zq") is { Success: true, Length: 0 };
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
     }
 }

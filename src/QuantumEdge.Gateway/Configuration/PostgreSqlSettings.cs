@@ -44,13 +44,8 @@ public sealed partial record PostgreSqlSettings
                 $"the connection string holds the database password and must not be in the configuration file: put it in an environment variable and name that variable in {s.KeyPath("connection_string_env")}");
         }
 
-        var env = s.OptionalString("connection_string_env");
-        if (env is not null && !EnvironmentVariableName().IsMatch(env))
-        {
-            // Likely the connection string itself pasted here: never echo it.
-            throw new ConfigurationException(s.KeyPath("connection_string_env"),
-                "must be the name of an environment variable (letters, digits and '_', not starting with a digit), not the connection string itself");
-        }
+        // Likely the connection string itself pasted here when it is no variable name: never echoed.
+        var env = s.OptionalVariableName("connection_string_env", "the connection string");
 
         var replica = s.OptionalString("replica_id");
         if (replica is not null && (replica.Length is 0 or > MaxReplicaIdLength || !ReplicaIdShape().IsMatch(replica)))
@@ -78,9 +73,6 @@ public sealed partial record PostgreSqlSettings
 
         return result;
     }
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvironmentVariableName();
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex ReplicaIdShape();

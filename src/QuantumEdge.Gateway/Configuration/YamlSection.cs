@@ -43,8 +43,12 @@ internal sealed class YamlSection
             return null;
         }
 
-        return v is YamlScalarNode { Value: null or "~" or "null" or "" } scalar && scalar.Style == YamlDotNet.Core.ScalarStyle.Plain ? null : v;
+        return IsNull(v) ? null : v;
     }
+
+    /// <summary>Whether a node is YAML's null: an unquoted ~, null, Null, NULL or nothing at all.</summary>
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Value: null or "~" or "null" or "Null" or "NULL" or "", Style: YamlDotNet.Core.ScalarStyle.Plain };
 
     private static Dictionary<string, YamlNode> Index(YamlMappingNode node)
     {
@@ -110,6 +114,25 @@ internal sealed class YamlSection
         };
     }
 
+    /// <summary>
+    /// The name of an environment variable that holds a secret (letters, digits and '_', not starting
+    /// with a digit). Anything else is refused without being echoed: it may be the secret pasted here.
+    /// </summary>
+    public string? OptionalVariableName(string key, string whatItHolds)
+    {
+        var name = OptionalString(key);
+        return name is null || IsVariableName(name)
+            ? name
+            : throw new ConfigurationException(KeyPath(key),
+                $"must be the name of an environment variable (letters, digits and '_', not starting with a digit), not {whatItHolds} itself");
+    }
+
+    private static bool IsVariableName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.AsSpan().IndexOfAnyExcept(VariableNameChars) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> VariableNameChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+
     public string Choice(string key, string fallback, params string[] allowed)
     {
         var value = String(key, fallback);
@@ -168,7 +191,11 @@ internal sealed class YamlSection
 
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            throw new ConfigurationException(KeyPath(key), $"expected a whole number, got '{text}'");
+            // A whole number too large for the type is out of range, not malformed.
+            throw new ConfigurationException(KeyPath(key),
+                System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+                    ? $"{text} is out of range [{min}, {max}]"
+                    : $"expected a whole number, got '{text}'");
         }
 
         return value < min || value > max
@@ -192,9 +219,10 @@ internal sealed class YamlSection
         var list = new List<string>(seq.Children.Count);
         for (var i = 0; i < seq.Children.Count; i++)
         {
-            list.Add(seq.Children[i] is YamlScalarNode { Value: { } v }
+            list.Add(seq.Children[i] is YamlScalarNode { Value: { } v } item && !IsNull(item)
                 ? v
-                : throw new ConfigurationException($"{KeyPath(key)}[{i}]", "expected a single value"));
+                : throw new ConfigurationException($"{KeyPath(key)}[{i}]",
+                    IsNull(seq.Children[i]) ? "is empty (YAML null): give a value, quoted if it is \"~\" or \"null\" itself, or remove the item" : "expected a single value"));
         }
 
         return list;

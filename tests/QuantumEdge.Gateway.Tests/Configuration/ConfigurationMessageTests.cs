@@ -1,0 +1,96 @@
+using QuantumEdge.Gateway.Configuration;
+
+namespace QuantumEdge.Gateway.Tests.Configuration;
+
+/// <summary>Values that are wrong in a particular way get a message that says that way, at the key that holds them.</summary>
+public sealed class ConfigurationMessageTests
+{
+    private const string OneBackend = """
+        backends:
+          - id: gpu-a
+            url: http://10.0.0.5:8000/v1
+            models: [clinical-7b]
+        """;
+
+    private static ConfigurationException Fails(string yaml) =>
+        Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Parse(yaml, "test.yaml", TestEnvironment.Empty));
+
+    [Theory]
+    [InlineData("server:\n  max_request_body_bytes: 9223372036854775807\n", "server.max_request_body_bytes", "9223372036854775807 is out of range [1024, 268435456]")]
+    [InlineData("logging:\n  max_file_mb: 9999999999999\n", "logging.max_file_mb", "9999999999999 is out of range [1, 10240]")]
+    [InlineData("logging:\n  max_file_mb: -9999999999999\n", "logging.max_file_mb", "-9999999999999 is out of range [1, 10240]")]
+    [InlineData("logging:\n  max_file_mb: 12.5\n", "logging.max_file_mb", "expected a whole number, got '12.5'")]
+    public void A_whole_number_too_large_for_its_type_is_out_of_range_not_malformed(string yaml, string key, string problem)
+    {
+        var e = Fails(yaml);
+        Assert.Equal(key, e.Key);
+        Assert.Equal(problem, e.Problem);
+    }
+
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("-5m")]
+    public void A_duration_of_zero_or_less_is_called_that(string ttl)
+    {
+        var e = Fails($"auth:\n  default_token_ttl: {ttl}\n");
+        Assert.Equal("auth.default_token_ttl", e.Key);
+        Assert.Contains("is not longer than zero", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_word_that_is_no_duration_is_still_called_that()
+    {
+        Assert.Contains("is not a duration such as 90s", Fails("auth:\n  default_token_ttl: soon\n").Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("A=B")]
+    [InlineData("1KEY")]
+    [InlineData("sk-live-abc123")]
+    public void An_api_key_env_that_is_no_variable_name_is_refused_at_its_key_without_echoing_it(string value)
+    {
+        var e = Fails(OneBackend + $"\n    api_key_env: \"{value}\"\n");
+        Assert.Equal("backends[0].api_key_env", e.Key);
+        Assert.Contains("must be the name of an environment variable", e.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_notify_secret_env_that_is_no_variable_name_is_refused_at_its_key()
+    {
+        var e = Fails("compliance:\n  notify_url: https://siem.example/hook\n  notify_secret_env: \"s3cr3t value\"\n");
+        Assert.Equal("compliance.notify_secret_env", e.Key);
+        Assert.DoesNotContain("s3cr3t", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[~]")]
+    [InlineData("[clinical-7b, null]")]
+    [InlineData("[NULL]")]
+    [InlineData("\n      - clinical-7b\n      -\n")]
+    public void A_null_item_in_a_list_is_refused_naming_its_position(string models)
+    {
+        var e = Fails($"backends:\n  - id: gpu-a\n    url: http://10.0.0.5:8000/v1\n    models: {models}\n");
+        Assert.StartsWith("backends[0].models[", e.Key, StringComparison.Ordinal);
+        Assert.Contains("is empty (YAML null)", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_quoted_tilde_in_a_list_is_the_value_it_spells()
+    {
+        var config = ConfigurationLoader.Parse("backends:\n  - id: gpu-a\n    url: http://10.0.0.5:8000/v1\n    models: [\"~\"]\n", "test.yaml", TestEnvironment.Empty);
+        Assert.Equal(["~"], config.Backends[0].Models);
+    }
+
+    [Theory]
+    [InlineData("\"\"")]
+    [InlineData("\"x*\"")]
+    [InlineData("\"(?:)\"")]
+    [InlineData("\"\\\\b\"")]
+    public void An_extra_pattern_that_matches_nothing_at_all_is_refused(string regex)
+    {
+        var e = Fails($"security:\n  phi_detection:\n    extra_patterns: [{{ name: local_id, regex: {regex} }}]\n");
+        Assert.Equal("security.phi_detection.extra_patterns[0].regex", e.Key);
+        Assert.Contains("matches the empty text", e.Problem, StringComparison.Ordinal);
+    }
+}
