@@ -78,6 +78,14 @@ public sealed class JwtAuthenticator
         _parameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
     }
 
+    /// <summary>Validates a request's <c>Authorization</c> headers: exactly one, holding a bearer token.</summary>
+    public Task<CallerIdentity> AuthenticateAsync(Microsoft.Extensions.Primitives.StringValues authorizationHeaders) =>
+        authorizationHeaders.Count > 1
+            // Joined, two headers would read as one token with a comma in it and be called malformed.
+            ? Task.FromException<CallerIdentity>(new TokenRejectedException(
+                $"{authorizationHeaders.Count} Authorization headers were sent: send exactly one, 'Authorization: Bearer <token>'"))
+            : AuthenticateAsync(authorizationHeaders.ToString());
+
     /// <summary>Validates the value of an <c>Authorization</c> header.</summary>
     public async Task<CallerIdentity> AuthenticateAsync(string? authorizationHeader)
     {

@@ -58,6 +58,11 @@ public static class ConfigurationLoader
                 };
             }
         }
+        catch (AnchorNotFoundException e) when (AliasLocation(yaml, e.Message) is { } at)
+        {
+            // The parser reports an undefined alias where the document starts, not where the alias stands.
+            throw new ConfigurationException("(file)", $"invalid YAML at line {at.Line}, column {at.Column}: {e.Message}");
+        }
         catch (YamlException e)
         {
             throw new ConfigurationException("(file)", $"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
@@ -212,5 +217,31 @@ public static class ConfigurationLoader
             MasterKey = string.IsNullOrEmpty(master) ? null : master,
             LedgerConnectionString = string.IsNullOrWhiteSpace(connection) ? null : connection,
         };
+    }
+
+    /// <summary>Where the first alias to the anchor an <see cref="AnchorNotFoundException"/> names ("The anchor 'x' …") stands in the text, 1-based.</summary>
+    private static (int Line, int Column)? AliasLocation(string yaml, string message)
+    {
+        var open = message.IndexOf('\'');
+        var close = open < 0 ? -1 : message.IndexOf('\'', open + 1);
+        if (close <= open + 1)
+        {
+            return null;
+        }
+
+        var alias = "*" + message[(open + 1)..close];
+        for (var at = yaml.IndexOf(alias, StringComparison.Ordinal); at >= 0; at = yaml.IndexOf(alias, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + alias.Length;
+            // "*ab" is not an alias to "a": an anchor name runs until a blank, a comma or a bracket.
+            if (end == yaml.Length || char.IsWhiteSpace(yaml[end]) || yaml[end] is ',' or ']' or '}')
+            {
+                var lineStart = yaml.LastIndexOf('\n', Math.Max(0, at - 1)) + 1;
+                var line = 1 + yaml.AsSpan(0, lineStart).Count('\n');
+                return (line, at - lineStart + 1);
+            }
+        }
+
+        return null;
     }
 }

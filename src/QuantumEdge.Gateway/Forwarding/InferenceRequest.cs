@@ -247,7 +247,7 @@ public sealed class InferenceRequest
                     }
 
                     text.Append(':');
-                    AppendContent(text, message.TryGetProperty("content", out var c) ? c : default);
+                    AppendContent(text, message.TryGetProperty("content", out var c) ? c : default, "messages");
                     text.Append('\n');
                 }
 
@@ -255,12 +255,12 @@ public sealed class InferenceRequest
             case InferenceRoute.Completions:
                 AppendContent(text, body.TryGetProperty("prompt", out var prompt) && prompt.ValueKind != JsonValueKind.Null
                     ? prompt
-                    : throw GatewayError.BadRequest("'prompt' is required", "prompt"));
+                    : throw GatewayError.BadRequest("'prompt' is required", "prompt"), "prompt");
                 break;
             default:
                 AppendContent(text, body.TryGetProperty("input", out var input) && input.ValueKind != JsonValueKind.Null
                     ? input
-                    : throw GatewayError.BadRequest("'input' is required", "input"));
+                    : throw GatewayError.BadRequest("'input' is required", "input"), "input");
                 break;
         }
 
@@ -275,7 +275,8 @@ public sealed class InferenceRequest
     private static int? ReadInt(JsonElement body, string name) =>
         body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) && i >= 0 ? i : null;
 
-    private static void AppendContent(PromptTextBuffer text, JsonElement content)
+    /// <summary>Appends a message's content, or <c>prompt</c> or <c>input</c>; <paramref name="param"/> is the field an error names.</summary>
+    private static void AppendContent(PromptTextBuffer text, JsonElement content, string param)
     {
         switch (content.ValueKind)
         {
@@ -285,7 +286,9 @@ public sealed class InferenceRequest
             case JsonValueKind.Array:
                 if (content.GetArrayLength() > MaxItems)
                 {
-                    throw GatewayError.BadRequest($"a content array holds more than {MaxItems} items", "messages");
+                    throw GatewayError.BadRequest(param == "messages"
+                        ? $"a message's content array holds more than {MaxItems} items"
+                        : $"'{param}' holds more than {MaxItems} items", param);
                 }
 
                 foreach (var part in content.EnumerateArray())

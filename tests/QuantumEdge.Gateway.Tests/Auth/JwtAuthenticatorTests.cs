@@ -321,4 +321,16 @@ public sealed class JwtAuthenticatorTests
 
         Assert.Equal("nurse", caller.Role);
     }
+
+    [Fact]
+    public async Task Two_authorization_headers_are_refused_as_two_not_as_a_malformed_token()
+    {
+        var token = _auth.Issue("u", "researcher", "research", TimeSpan.FromMinutes(5));
+        var headers = new Microsoft.Extensions.Primitives.StringValues([Bearer(token), Bearer(token)]);
+
+        var e = await Assert.ThrowsAsync<TokenRejectedException>(() => _auth.AuthenticateAsync(headers));
+
+        Assert.Equal("2 Authorization headers were sent: send exactly one, 'Authorization: Bearer <token>'", e.Message);
+        Assert.Equal("u", (await _auth.AuthenticateAsync(new Microsoft.Extensions.Primitives.StringValues(Bearer(token)))).Subject);
+    }
 }

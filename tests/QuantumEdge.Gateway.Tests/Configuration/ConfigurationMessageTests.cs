@@ -93,4 +93,15 @@ public sealed class ConfigurationMessageTests
         Assert.Equal("security.phi_detection.extra_patterns[0].regex", e.Key);
         Assert.Contains("matches the empty text", e.Problem, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("node:\n  id: a\n  name: *nothere\n", "line 3, column 9")]
+    [InlineData("node:\n  id: &a x\n  name: *ab\n  other: [*a, *a]\n", "line 3, column 9")]
+    [InlineData("backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m, *missing]\n", "line 4, column 17")]
+    public void An_alias_to_an_undefined_anchor_is_reported_where_it_stands(string yaml, string where)
+    {
+        var e = Fails(yaml);
+        Assert.Equal("(file)", e.Key);
+        Assert.Contains(where, e.Problem, StringComparison.Ordinal);
+    }
 }

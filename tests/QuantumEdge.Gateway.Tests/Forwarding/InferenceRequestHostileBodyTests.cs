@@ -95,4 +95,26 @@ public sealed class InferenceRequestHostileBodyTests
 
         Assert.Equal("user:😀 Schmerz 😀\n", Encoding.UTF8.GetString(r.PromptUtf8));
     }
+
+    [Theory]
+    [InlineData(InferenceRoute.Completions, "prompt")]
+    [InlineData(InferenceRoute.Embeddings, "input")]
+    public void A_prompt_or_input_of_too_many_items_names_that_field(InferenceRoute route, string field)
+    {
+        var items = string.Join(",", Enumerable.Repeat("\"x\"", InferenceRequest.MaxItems + 1));
+        var e = Refused($$"""{"model":"m","{{field}}":[{{items}}]}""", route);
+
+        Assert.Equal(field, e.Param);
+        Assert.Equal($"'{field}' holds more than {InferenceRequest.MaxItems} items", e.Message);
+    }
+
+    [Fact]
+    public void A_content_array_of_too_many_parts_names_messages()
+    {
+        var parts = string.Join(",", Enumerable.Repeat("""{"type":"text","text":"x"}""", InferenceRequest.MaxItems + 1));
+        var e = Refused($$"""{"model":"m","messages":[{"role":"user","content":[{{parts}}]}]}""");
+
+        Assert.Equal("messages", e.Param);
+        Assert.Contains("content array", e.Message, StringComparison.Ordinal);
+    }
 }
