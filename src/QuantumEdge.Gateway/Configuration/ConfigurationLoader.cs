@@ -219,8 +219,8 @@ public static class ConfigurationLoader
         };
     }
 
-    /// <summary>Where the first alias to the anchor an <see cref="AnchorNotFoundException"/> names ("The anchor 'x' …") stands in the text, 1-based.</summary>
-    private static (int Line, int Column)? AliasLocation(string yaml, string message)
+    /// <summary>Where the first alias to the anchor an <see cref="AnchorNotFoundException"/> names ("The anchor 'x' …") stands, from the parser's own events.</summary>
+    private static Mark? AliasLocation(string yaml, string message)
     {
         var open = message.IndexOf('\'');
         var close = open < 0 ? -1 : message.IndexOf('\'', open + 1);
@@ -229,17 +229,21 @@ public static class ConfigurationLoader
             return null;
         }
 
-        var alias = "*" + message[(open + 1)..close];
-        for (var at = yaml.IndexOf(alias, StringComparison.Ordinal); at >= 0; at = yaml.IndexOf(alias, at + 1, StringComparison.Ordinal))
+        var name = message[(open + 1)..close];
+        try
         {
-            var end = at + alias.Length;
-            // "*ab" is not an alias to "a": an anchor name runs until a blank, a comma or a bracket.
-            if (end == yaml.Length || char.IsWhiteSpace(yaml[end]) || yaml[end] is ',' or ']' or '}')
+            var parser = new Parser(new StringReader(yaml));
+            while (parser.MoveNext())
             {
-                var lineStart = yaml.LastIndexOf('\n', Math.Max(0, at - 1)) + 1;
-                var line = 1 + yaml.AsSpan(0, lineStart).Count('\n');
-                return (line, at - lineStart + 1);
+                if (parser.Current is AnchorAlias alias && alias.Value.Value == name)
+                {
+                    return alias.Start;
+                }
             }
+        }
+        catch (YamlException)
+        {
+            // The text fails further on: the parser's position for the anchor is all there is.
         }
 
         return null;

@@ -32,10 +32,13 @@ public static class Durations
             if (seconds is { } s)
             {
                 // Compared as seconds first: a TimeSpan of 1e20 days does not exist to compare.
-                return s <= longest.TotalSeconds
+                var duration = s <= longest.TotalSeconds
                     ? TimeSpan.FromSeconds(s)
                     : throw new ConfigurationException(key, string.Create(CultureInfo.InvariantCulture,
                         $"'{text}' is longer than the longest allowed here, {longest.TotalDays:0.###}d"));
+                return duration > TimeSpan.Zero
+                    ? duration
+                    : throw new ConfigurationException(key, $"'{text}' is shorter than the shortest duration there is (100 ns); a duration here must be longer than zero, such as 90s, 15m, 8h or 2d");
             }
         }
 

@@ -60,10 +60,10 @@ public sealed record PhiDetectionSettings
                 throw new ConfigurationException(p.KeyPath("regex"), $"is not a valid regular expression: {e.Message}");
             }
 
-            if (MatchesNothingAtAll(regex))
+            if (MatchesAnEmptyStretch(regex))
             {
-                // "", "x*", "(?:)": it would flag every prompt, however clean, as holding this identifier.
-                throw new ConfigurationException(p.KeyPath("regex"), "matches the empty text, so it would flag every prompt: give it something it must find");
+                // "", "x*", "\b", "(?=\d)": it would flag every prompt, however clean, as holding this identifier.
+                throw new ConfigurationException(p.KeyPath("regex"), "can match an empty stretch of text (it finds nothing), so it would flag every prompt: give it characters it must find");
             }
 
             var context = p.StringList("context", []);
@@ -115,12 +115,26 @@ public sealed record PhiDetectionSettings
         return true;
     }
 
-    /// <summary>Whether a pattern matches nothing at all: the empty text ("", "x*", "(?:)") or an empty stretch of a word ("\b").</summary>
-    private static bool MatchesNothingAtAll(Regex regex)
+    /// <summary>Ordinary text of every kind of character, where a pattern that can match an empty stretch shows it.</summary>
+    private static readonly string[] EmptyMatchProbes = ["", "zq", "Zq 1-2, (a.b)\n", "1", " ", "\n", "-", "."];
+
+    /// <summary>Whether a pattern succeeds without taking a character somewhere in ordinary text ("", "x*", "(?:)", "\b", "(?=\d)").</summary>
+    private static bool MatchesAnEmptyStretch(Regex regex)
     {
         try
         {
-            return regex.IsMatch(string.Empty) || regex.Match("zq") is { Success: true, Length: 0 };
+            foreach (var probe in EmptyMatchProbes)
+            {
+                foreach (var m in regex.EnumerateMatches(probe))
+                {
+                    if (m.Length == 0)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
         catch (RegexMatchTimeoutException)
         {

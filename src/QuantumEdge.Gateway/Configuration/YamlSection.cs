@@ -121,7 +121,13 @@ internal sealed class YamlSection
     public string? OptionalVariableName(string key, string whatItHolds)
     {
         var name = OptionalString(key);
-        return name is null || IsVariableName(name)
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            // Quoted empty is as good as not given: no variable is named.
+            return null;
+        }
+
+        return IsVariableName(name)
             ? name
             : throw new ConfigurationException(KeyPath(key),
                 $"must be the name of an environment variable (letters, digits and '_', not starting with a digit), not {whatItHolds} itself");

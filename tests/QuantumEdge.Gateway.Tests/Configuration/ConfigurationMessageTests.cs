@@ -87,21 +87,40 @@ public sealed class ConfigurationMessageTests
     [InlineData("\"x*\"")]
     [InlineData("\"(?:)\"")]
     [InlineData("\"\\\\b\"")]
-    public void An_extra_pattern_that_matches_nothing_at_all_is_refused(string regex)
+    [InlineData("\"(?=\\\\d)\"")]
+    [InlineData("\"(?<=\\\\s)\"")]
+    public void An_extra_pattern_that_can_match_an_empty_stretch_is_refused(string regex)
     {
         var e = Fails($"security:\n  phi_detection:\n    extra_patterns: [{{ name: local_id, regex: {regex} }}]\n");
         Assert.Equal("security.phi_detection.extra_patterns[0].regex", e.Key);
-        Assert.Contains("matches the empty text", e.Problem, StringComparison.Ordinal);
+        Assert.Contains("can match an empty stretch", e.Problem, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("node:\n  id: a\n  name: *nothere\n", "line 3, column 9")]
     [InlineData("node:\n  id: &a x\n  name: *ab\n  other: [*a, *a]\n", "line 3, column 9")]
     [InlineData("backends:\n  - id: a\n    url: http://h:8000/v1\n    models: [m, *missing]\n", "line 4, column 17")]
+    [InlineData("# name: *nothere\nnode:\n  id: \"*nothere\"\n  name: *nothere\n", "line 4, column 9")]
     public void An_alias_to_an_undefined_anchor_is_reported_where_it_stands(string yaml, string where)
     {
         var e = Fails(yaml);
         Assert.Equal("(file)", e.Key);
         Assert.Contains(where, e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_duration_shorter_than_a_tick_is_refused_not_taken_for_zero()
+    {
+        var e = Fails("auth:\n  default_token_ttl: 1e-9s\n");
+        Assert.Equal("auth.default_token_ttl", e.Key);
+        Assert.Contains("longer than zero", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_quoted_empty_variable_name_is_no_variable()
+    {
+        var config = ConfigurationLoader.Parse("compliance:\n  notify_secret_env: \"\"\n" + OneBackend + "\n    api_key_env: \" \"\n", "test.yaml", TestEnvironment.Empty);
+        Assert.Null(config.Compliance.NotifySecretEnv);
+        Assert.Null(config.Backends[0].ApiKeyEnv);
     }
 }

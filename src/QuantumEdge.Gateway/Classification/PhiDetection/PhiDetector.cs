@@ -364,7 +364,7 @@ internal sealed class PhiDetector
     private static string? LabelledEntity(ReadOnlySpan<char> match)
     {
         // The token is the last run of the match; it must hold enough digits to identify someone.
-        var tokenStart = match.LastIndexOfAny(" \t\"':#=|,.[]") + 1;
+        var tokenStart = match.LastIndexOfAny(" \t\n\"':#=|,.[]") + 1;
         var token = match[tokenStart..].Trim("()-/");
         var digits = 0;
         var letters = 0;

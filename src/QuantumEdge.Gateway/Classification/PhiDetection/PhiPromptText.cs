@@ -84,6 +84,8 @@ internal static class PhiPromptText
                         keyStart = -1;
                         break;
                     case JsonTokenType.StartObject:
+                    case JsonTokenType.EndObject:
+                        // An object's last key says nothing about what follows it ("content":[{…},"text part"]).
                         keyStart = -1;
                         skip = KeyKind.Other;
                         break;
@@ -174,7 +176,7 @@ internal static class PhiPromptText
         return false;
     }
 
-    /// <summary>Whether a string is one of the API's words: letters, '_' and '-' only, as every role, type and format the API defines is.</summary>
+    /// <summary>Whether a string is shaped as one of the API's words (letters, '_' and '-' only: "user", "image_url", "json_object"); others, such as "mp3", are scanned, which finds nothing in them.</summary>
     private static bool IsApiWord(ref Utf8JsonReader reader)
     {
         if (reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length is 0 or > MaxSteeringWord)

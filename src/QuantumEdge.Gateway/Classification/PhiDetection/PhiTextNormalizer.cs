@@ -66,15 +66,21 @@ internal static class PhiTextNormalizer
                 continue;
             }
 
-            if (c == '\n' && JoinsAcrossLineBreak(output[..n], text[i..], out var blanks))
+            if (c == '\n')
             {
-                if (output[n - 1] == ' ')
-                {
-                    n--;
-                }
-
+                // The blanks and line breaks after a line break make one separator with it either way:
+                // consumed here, so that a run of them is walked once, not once per line break.
+                var joins = JoinsAcrossLineBreak(output[..n], text[i..], out var blanks);
                 i += blanks;
-                continue;
+                if (joins)
+                {
+                    if (output[n - 1] == ' ')
+                    {
+                        n--;
+                    }
+
+                    continue;
+                }
             }
 
             if (c is ' ' or '\n')
@@ -116,18 +122,13 @@ internal static class PhiTextNormalizer
     private static bool JoinsAcrossLineBreak(ReadOnlySpan<char> written, ReadOnlySpan<char> rest, out int blanks)
     {
         blanks = 0;
-        var end = written.Length > 0 && written[^1] == ' ' ? written.Length - 1 : written.Length;
-        if (end == 0)
-        {
-            return false;
-        }
-
         while (blanks < rest.Length && Fold(rest[blanks]) is ' ' or '\n' or '\0')
         {
             blanks++;
         }
 
-        if (blanks == rest.Length)
+        var end = written.Length > 0 && written[^1] == ' ' ? written.Length - 1 : written.Length;
+        if (end == 0 || blanks == rest.Length)
         {
             return false;
         }
@@ -135,7 +136,9 @@ internal static class PhiTextNormalizer
         var before = written[end - 1];
         var next = Fold(rest[blanks]);
         var afterNext = blanks + 1 < rest.Length ? Fold(rest[blanks + 1]) : '\0';
-        return (before == '-' && end > 1 && char.IsAsciiDigit(written[end - 2]) && char.IsAsciiDigit(next))
+        // A digit's dash may stand one blank after the digit ("219-09 -⏎9999"), as the patterns allow.
+        var dashAfterDigit = end > 1 && (char.IsAsciiDigit(written[end - 2]) || (end > 2 && written[end - 2] == ' ' && char.IsAsciiDigit(written[end - 3])));
+        return (before == '-' && dashAfterDigit && char.IsAsciiDigit(next))
             || (char.IsAsciiDigit(before) && next == '-' && char.IsAsciiDigit(afterNext))
             || (before == '@' && char.IsAsciiLetterOrDigit(next))
             || (char.IsAsciiLetterOrDigit(before) && next == '@' && char.IsAsciiLetterOrDigit(afterNext));

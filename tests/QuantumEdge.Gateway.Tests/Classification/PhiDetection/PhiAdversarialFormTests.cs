@@ -32,6 +32,7 @@ public sealed class PhiAdversarialFormTests
     [InlineData("Patient SSN 219-09-\n9999", PhiEntities.Ssn)]
     [InlineData("Patient SSN 219-09 \r\n  -9999", PhiEntities.Ssn)]
     [InlineData("Patient SSN 219-\n\n09-9999", PhiEntities.Ssn)]
+    [InlineData("Patient SSN 219-09 -\n9999", PhiEntities.Ssn)]
     [InlineData("call (617) 555\n-0142", PhiEntities.Phone)]
     [InlineData("write to jane.doe@\ngmail.com", PhiEntities.Email)]
     [InlineData("write to jane.doe\n@gmail.com", PhiEntities.Email)]
@@ -48,6 +49,11 @@ public sealed class PhiAdversarialFormTests
     [InlineData("BP 219\n09 9999")]
     [InlineData("Patient\nDischarge Summary")]
     [InlineData("Tolerated diet. Plan:\nFollow up in clinic")]
+    [InlineData("Medicare\n2024")]
+    [InlineData("Medicare:\n2024")]
+    [InlineData("Payer mix\nMedicare\n120\nMedicaid\n85")]
+    [InlineData("Account\n2023-24")]
+    [InlineData("Medical records\n2019")]
     public void Lines_that_only_sit_next_to_each_other_are_not_joined_into_an_identifier(string text)
     {
         Assert.Empty(Detector.Scan(text).Findings);
@@ -94,5 +100,17 @@ public sealed class PhiAdversarialFormTests
         // 200,000 characters of what a pattern loops over: a quadratic pattern would run out of its time and fail closed.
         var text = string.Concat(Enumerable.Repeat(unit, 200_000 / unit.Length));
         Assert.DoesNotContain(Detector.Scan(text).Findings, f => f.Entity == PhiEntities.Unscannable);
+    }
+
+    [Fact]
+    public void A_long_run_of_line_breaks_is_one_separator()
+    {
+        // Each line break once looked at the whole run after it: two million took hours.
+        var text = "SSN 219-09-" + new string('\n', 2_000_000) + "9999 and " + string.Concat(Enumerable.Repeat("\n \r\n", 500_000)) + "done";
+        var output = new char[PhiTextNormalizer.MaxOutputLength(text.Length)];
+
+        var length = PhiTextNormalizer.Normalize(text, output);
+
+        Assert.Equal("SSN 219-09-9999 and\ndone", new string(output, 0, length));
     }
 }

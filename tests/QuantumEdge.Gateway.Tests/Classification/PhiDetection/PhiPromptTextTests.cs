@@ -37,6 +37,8 @@ public sealed class PhiPromptTextTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"jane.doe@"},{"type":"text","text":"gmail.com"}]}]}""", PhiEntities.Email)]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"Patient SSN 219-09"},{"role":"user","content":"-9999"}]}""", PhiEntities.Ssn)]
     [InlineData("""{"model":"m","prompt":["Patient SSN 219-09","-9999"]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi","id":"p1"},"Patient SSN 219-09-9999"]}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"text":"hi","type":"text"},"Patient SSN 219-09-9999"]}]}""", PhiEntities.Ssn)]
     public void An_identifier_split_across_content_parts_or_messages_is_found(string json, string entity)
     {
         Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
@@ -81,9 +83,8 @@ public sealed class PhiPromptTextTests
         var json = "{" + string.Join(",", Enumerable.Repeat("\"a\":1e18", 50)) + "}";
         var bytes = Encoding.UTF8.GetBytes(json);
         var buffer = new char[PhiPromptText.MaxLength(bytes.Length)];
-        var length = PhiPromptText.Extract(bytes, buffer, out var complete);
+        PhiPromptText.Extract(bytes, buffer, out var complete);
         Assert.False(complete);
-        Assert.True(length <= buffer.Length);
         Assert.Contains(Detector.ScanJsonBody(bytes).Findings, f => f.Entity == PhiEntities.Unscannable);
 
         var one = Encoding.UTF8.GetBytes("""{"a":1e18,"b":"some prose around it"}""");
@@ -112,5 +113,36 @@ public sealed class PhiPromptTextTests
         var json = "{\"k\":[" + string.Join(",", Enumerable.Repeat("\"\"", 10_000)) + "],\"a\":1,\"b\":\"\",\"c\":2}";
         var text = Text(json);
         Assert.True(text.Length <= PhiPromptText.MaxLength(json.Length));
+    }
+
+    [Fact]
+    public void A_buffer_of_exactly_the_stated_length_is_never_overrun()
+    {
+        // Random bodies of the shapes that write most per byte: short keys, empty and escaped
+        // strings, whole numbers with exponents under text keys and others, nested arrays.
+        string[] keys = ["a", "content", "text", "role", "model", "k\\u0061", ""];
+        string[] values = ["\"\"", "\"x\"", "\"\\n\"", "\"\\u0041\"", "1e18", "1E+19", "9.9e18", "1.5", "-1e18", "0", "[]", "[1e18,\"\"]", "{}", "null", "true"];
+        var random = new Random(7);
+        var incomplete = 0;
+        for (var round = 0; round < 20_000; round++)
+        {
+            var json = new StringBuilder("{");
+            var members = random.Next(1, 12);
+            for (var m = 0; m < members; m++)
+            {
+                json.Append(m > 0 ? "," : "").Append('"').Append(keys[random.Next(keys.Length)]).Append("\":");
+                json.Append(random.Next(4) == 0
+                    ? "[" + string.Join(",", Enumerable.Range(0, random.Next(1, 5)).Select(_ => values[random.Next(values.Length)])) + "]"
+                    : values[random.Next(values.Length)]);
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(json.Append('}').ToString());
+            var buffer = new char[PhiPromptText.MaxLength(bytes.Length)];
+            PhiPromptText.Extract(bytes, buffer, out var complete);
+            incomplete += complete ? 0 : 1;
+        }
+
+        // Both branches were taken: some bodies ran out of room for whole numbers.
+        Assert.InRange(incomplete, 1, 19_999);
     }
 }
