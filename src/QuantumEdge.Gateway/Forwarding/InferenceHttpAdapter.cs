@@ -25,7 +25,8 @@ public sealed class InferenceHttpAdapter(
     RefusalSummaryWriter unauthenticated,
     GatewayMetrics metrics,
     ILogger<InferenceHttpAdapter> logger,
-    Emergency.EmergencyControls? emergency = null)
+    Emergency.EmergencyControls? emergency = null,
+    Memory.RequestBodyBudget? bodies = null)
 {
     public async Task HandleAsync(HttpContext ctx, InferenceRoute route)
     {
@@ -109,7 +110,7 @@ public sealed class InferenceHttpAdapter(
             throw GatewayError.Forbidden($"role '{record.Caller.Role}' lacks the 'query' permission");
         }
 
-        var body = await RequestBodyReader.ReadAsync(ctx, config.Server.MaxRequestBodyBytes).ConfigureAwait(false);
+        var body = await RequestBodyReader.ReadAsync(ctx, config.Server.MaxRequestBodyBytes, bodies).ConfigureAwait(false);
         var headers = ctx.Request.Headers;
         return new InferenceCall
         {

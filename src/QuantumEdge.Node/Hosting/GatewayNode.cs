@@ -148,6 +148,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         builder.Services.AddSingleton(privacyMetrics);
         builder.Services.AddSingleton<QuantumEdge.Gateway.Classification.PhiDetection.PhiScreen>();
         builder.Services.AddSingleton<InferencePipeline>();
+        builder.Services.AddSingleton(QuantumEdge.Gateway.Memory.RequestBodyBudget.ForMemoryLimit(MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit)));
         builder.Services.AddSingleton<InferenceHttpAdapter>();
         builder.Services.AddSingleton(new UnauthenticatedRefusals(metrics, TimeProvider.System, TimeSpan.FromMinutes(1)));
         builder.Services.AddSingleton<RefusalSummaryWriter>();

@@ -12,54 +12,20 @@ public sealed class RequestBodyTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
-    private async Task<Socket> ConnectAsync()
-    {
-        var uri = new Uri(_node.Node.ApiAddress);
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(uri.Host, uri.Port);
-        return socket;
-    }
-
     private static string Head(long contentLength, string? token) =>
         "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Data-Classification: public\r\n"
         + (token is null ? "" : $"Authorization: Bearer {token}\r\n")
         + $"Content-Length: {contentLength}\r\n\r\n";
 
-    /// <summary>Reads until the server closes the connection (or 30 s pass, which fails the test).</summary>
-    private static async Task<string> ReadUntilClosedAsync(Socket socket)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var received = new MemoryStream();
-        var buffer = new byte[8192];
-        try
-        {
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer, deadline.Token)) > 0)
-            {
-                received.Write(buffer, 0, read);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            Assert.Fail("the server kept the connection open: " + Encoding.ASCII.GetString(received.ToArray()));
-        }
-        catch (SocketException)
-        {
-            // Closed by a reset: closed all the same.
-        }
-
-        return Encoding.ASCII.GetString(received.ToArray());
-    }
-
     [Fact]
     public async Task A_body_cut_short_by_a_closing_client_is_not_a_server_error()
     {
-        using (var socket = await ConnectAsync())
+        using (var socket = await RawHttp.ConnectAsync(_node))
         {
             await socket.SendAsync(Encoding.ASCII.GetBytes(Head(1000, _node.Token()) + """{"model":"clinical-7b","""));
             // The client is done sending: the body will never be complete (Kestrel takes the half-close as the client leaving).
             socket.Shutdown(SocketShutdown.Send);
-            await ReadUntilClosedAsync(socket);
+            await RawHttp.ReadUntilClosedAsync(socket);
         }
 
         var records = await AuditTrail.WaitForAsync(_node, r => r.Entry.HttpStatus != 0);
@@ -78,7 +44,7 @@ public sealed class RequestBodyTests : IAsyncLifetime
     public async Task A_chunk_size_too_large_to_read_is_a_400_naming_the_framing_not_a_500(string path, string role)
     {
         // Kestrel reports this one as a plain IOException around an OverflowException, not as a bad request.
-        using var socket = await ConnectAsync();
+        using var socket = await RawHttp.ConnectAsync(_node);
         await socket.SendAsync(Encoding.ASCII.GetBytes(
             $"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Data-Classification: public\r\n"
             + $"Authorization: Bearer {_node.Token(role: role, sub: "chunk-" + role)}\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -93,11 +59,11 @@ public sealed class RequestBodyTests : IAsyncLifetime
     [Fact]
     public async Task A_body_that_stops_arriving_is_408()
     {
-        using var socket = await ConnectAsync();
+        using var socket = await RawHttp.ConnectAsync(_node);
         await socket.SendAsync(Encoding.ASCII.GetBytes(Head(1000, _node.Token()) + """{"model":"clinical-7b","""));
 
         // Kestrel's minimum body data rate (after its grace period) ends the wait, not a 6 s server error.
-        var answer = await ReadUntilClosedAsync(socket);
+        var answer = await RawHttp.ReadUntilClosedAsync(socket);
         Assert.StartsWith("HTTP/1.1 408 ", answer, StringComparison.Ordinal);
         Assert.Equal(0, _node.Sims[0].Received);
     }
@@ -105,7 +71,7 @@ public sealed class RequestBodyTests : IAsyncLifetime
     [Fact]
     public async Task A_refusal_before_the_body_closes_the_connection_instead_of_reading_a_declared_gigabyte()
     {
-        using var socket = await ConnectAsync();
+        using var socket = await RawHttp.ConnectAsync(_node);
         await socket.SendAsync(Encoding.ASCII.GetBytes(Head(1L << 30, token: null) + "{"));
         var head = new byte[4096];
         var received = await socket.ReceiveAsync(head);
@@ -143,7 +109,7 @@ public sealed class RequestBodyTests : IAsyncLifetime
     [Fact]
     public async Task A_body_read_on_one_request_does_not_count_for_the_next_on_the_same_connection()
     {
-        using var socket = await ConnectAsync();
+        using var socket = await RawHttp.ConnectAsync(_node);
         var body = """{"model":"nope","messages":[{"role":"user","content":"x"}]}""";
         await socket.SendAsync(Encoding.ASCII.GetBytes(Head(body.Length, _node.Token()) + body));
         var first = await ReadOneResponseAsync(socket);
