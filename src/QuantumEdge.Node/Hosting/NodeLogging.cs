@@ -99,6 +99,9 @@ internal static class NodeLogging
         // The JSON console's lines, whatever the console's own format.
         var dropped = metrics is null ? null : NodeMetricFactory.For(metrics).CreateCounter("quantumedge_log_lines_dropped_total",
             "Log lines not written to logging.file because its writer fell behind (the queue was full).");
-        logging.Services.AddSingleton<ILoggerProvider>(_ => new FileLoggerProvider(file, FileQueueCapacity, dropped is null ? null : () => dropped.Inc()));
+        var failed = metrics is null ? null : NodeMetricFactory.For(metrics).CreateCounter("quantumedge_log_write_failures_total",
+            "Writes of log lines to logging.file that the file system refused (a full disk, a removed directory): their lines are lost.");
+        logging.Services.AddSingleton<ILoggerProvider>(_ => new FileLoggerProvider(file, FileQueueCapacity, dropped is null ? null : () => dropped.Inc(),
+            onFail: failed is null ? null : () => failed.Inc()));
     }
 }

@@ -16,18 +16,26 @@ internal sealed class RotatingLogFile : ILineSink, IDisposable
     private readonly string _path;
     private readonly long _maxBytes;
     private readonly int _maxFiles;
-    private FileStream _stream;
+    private readonly Func<string, Stream> _open;
+    private Stream _stream;
 
     /// <summary>Opens (appends to) <paramref name="path"/>; I/O problems surface here, at start-up.</summary>
     public RotatingLogFile(string path, long maxBytes, int maxFiles)
+        : this(path, maxBytes, maxFiles, Open)
+    {
+    }
+
+    /// <summary>As the public constructor, with the files opened by <paramref name="open"/> (tests stand in a disk that fills up).</summary>
+    internal RotatingLogFile(string path, long maxBytes, int maxFiles, Func<string, Stream> open)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFiles, 1);
         _path = Path.GetFullPath(path);
         _maxBytes = maxBytes;
         _maxFiles = maxFiles;
+        _open = open;
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        _stream = Open(_path);
+        _stream = open(_path);
     }
 
     /// <summary>Appends one line (without its newline); rotates first when it would not fit.</summary>
@@ -73,7 +81,7 @@ internal sealed class RotatingLogFile : ILineSink, IDisposable
             File.Move(_path, _path + ".1");
         }
 
-        _stream = Open(_path);
+        _stream = _open(_path);
     }
 
     private static FileStream Open(string path)

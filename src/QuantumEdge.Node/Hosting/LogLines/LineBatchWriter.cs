@@ -20,6 +20,7 @@ internal sealed class LineBatchWriter : IDisposable
     private readonly ILineSink _sink;
     private readonly int _capacity;
     private readonly Action _onDrop;
+    private readonly Action _onFail;
     private readonly ConcurrentQueue<byte[]> _lines = new();
     // Released only by whoever clears _writerWaiting, so it never counts more than one.
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -36,12 +37,14 @@ internal sealed class LineBatchWriter : IDisposable
     /// <param name="capacity">Lines that may wait for the writer; beyond this they are dropped.</param>
     /// <param name="onDrop">Counts a dropped line (the metric).</param>
     /// <param name="start">False only in tests that fill the queue before anything is written.</param>
-    public LineBatchWriter(ILineSink sink, int capacity, Action? onDrop = null, bool start = true)
+    /// <param name="onFail">Counts a write or flush the sink refused (the metric).</param>
+    public LineBatchWriter(ILineSink sink, int capacity, Action? onDrop = null, bool start = true, Action? onFail = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _sink = sink;
         _capacity = capacity;
         _onDrop = onDrop ?? (() => { });
+        _onFail = onFail ?? (() => { });
         _thread = new Thread(Run) { IsBackground = true, Name = "QuantumEdge.Log" };
         // A process that exits without disposing its logger (a start-up failure's last line) still gets its lines out.
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
@@ -171,6 +174,7 @@ internal sealed class LineBatchWriter : IDisposable
             catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
             {
                 Interlocked.Increment(ref _failed);
+                _onFail();
             }
         }
 
@@ -187,6 +191,7 @@ internal sealed class LineBatchWriter : IDisposable
         catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
         {
             Interlocked.Increment(ref _failed);
+            _onFail();
         }
     }
 }
