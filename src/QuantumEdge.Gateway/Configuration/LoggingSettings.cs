@@ -33,10 +33,35 @@ public sealed record LoggingSettings
         if (result.File is { } logFile)
         {
             DirectoryPath.CheckParentOf(s.KeyPath("file"), logFile);
+            if (NotRegularFile(logFile) is { } kind)
+            {
+                // The node renames the file to rotate it and sets its mode: done to /dev/null as root, that breaks the host.
+                throw new ConfigurationException(s.KeyPath("file"), $"'{logFile}' is {kind}, not a regular file: the log file is rotated (renamed) and its mode set, so it must be a file of its own");
+            }
         }
 
         s.RejectUnknownKeys();
         return result;
+    }
+
+    /// <summary>What an existing path is when it is no regular file, following symbolic links to what they name; null for a regular file or none yet.</summary>
+    private static string? NotRegularFile(string path)
+    {
+        var kind = QuantumEdge.Ledger.Storage.FileTypes.NotRegular(path);
+        if (kind != "a symbolic link")
+        {
+            return kind;
+        }
+
+        try
+        {
+            var target = System.IO.File.ResolveLinkTarget(path, returnFinalTarget: true);
+            return target is null ? null : QuantumEdge.Ledger.Storage.FileTypes.NotRegular(target.FullName);
+        }
+        catch (IOException)
+        {
+            return "a symbolic link that cannot be followed (a loop)";
+        }
     }
 
     /// <summary>Accepts the deployment guide's spellings (INFO, WARN) as well as .NET's.</summary>

@@ -123,4 +123,30 @@ public sealed class ConfigurationMessageTests
         Assert.Null(config.Compliance.NotifySecretEnv);
         Assert.Null(config.Backends[0].ApiKeyEnv);
     }
+
+    [Fact]
+    public void A_log_file_that_is_a_device_or_a_link_to_one_is_refused_and_a_link_to_a_file_is_not()
+    {
+        var dir = Directory.CreateTempSubdirectory("qe-logfile-").FullName;
+        try
+        {
+            var e = Fails("logging:\n  file: /dev/null\n");
+            Assert.Equal("logging.file", e.Key);
+            Assert.Contains("is a character device, not a regular file", e.Problem, StringComparison.Ordinal);
+
+            var toDevice = Path.Combine(dir, "to-null.log");
+            File.CreateSymbolicLink(toDevice, "/dev/null");
+            Assert.Contains("a character device", Fails($"logging:\n  file: {toDevice}\n").Problem, StringComparison.Ordinal);
+
+            var real = Path.Combine(dir, "real.log");
+            File.WriteAllText(real, "");
+            var toFile = Path.Combine(dir, "to-real.log");
+            File.CreateSymbolicLink(toFile, real);
+            Assert.Equal(toFile, ConfigurationLoader.Parse($"logging:\n  file: {toFile}\n", "test.yaml", TestEnvironment.Empty).Logging.File);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
