@@ -208,6 +208,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         var memory = new MemoryUtilization(registry, config.Resources.MemoryLimit);
         var gcPauses = new GcPauseTime(registry);
         var operational = new OperationalMetrics(registry, ledger, backends, api.Services.GetRequiredService<IRoutePlanner>());
+        var bodies = new RequestBodyBudgetMetrics(registry, api.Services.GetRequiredService<QuantumEdge.Gateway.Memory.RequestBodyBudget>());
         var memoryLimitBytes = MemoryUtilization.ParseQuantity(config.Resources.MemoryLimit);
         var scaling = config.Performance.EnableAutoScaling
             ? new Scaling.ScalingSignals(registry, config.Performance.ScalingPolicies, () => Environment.WorkingSet / memoryLimitBytes, api.Services.GetRequiredService<IRoutePlanner>())
@@ -217,6 +218,7 @@ internal sealed class GatewayNode : IAsyncDisposable
             memory.Update();
             gcPauses.Update();
             operational.Update();
+            bodies.Update();
             scaling?.Update();
             ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
