@@ -27,14 +27,7 @@ public sealed class RequestBodyBudgetEndToEndTests : IAsyncLifetime
 
     private RequestBodyBudget Budget => _node.Node.Services.GetRequiredService<RequestBodyBudget>();
 
-    private async Task<Socket> StartLargeBodyAsync()
-    {
-        var socket = await RawHttp.ConnectAsync(_node);
-        var head = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Data-Classification: public\r\n"
-            + $"Authorization: Bearer {_node.Token()}\r\nContent-Length: {Declared}\r\n\r\n" + """{"model":"clinical-7b","messages":[""";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(head));
-        return socket;
-    }
+    private Task<Socket> StartLargeBodyAsync() => RawHttp.StartChatBodyAsync(_node.Node.ApiAddress, _node.Token(), Declared);
 
     private async Task WaitForHeldAsync(Func<long, bool> condition)
     {

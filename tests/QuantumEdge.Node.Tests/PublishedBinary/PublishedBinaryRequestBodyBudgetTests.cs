@@ -109,16 +109,7 @@ public sealed class PublishedBinaryRequestBodyBudgetTests : IAsyncLifetime
         Assert.Equal(0, await node.StopAsync());
     }
 
-    private static async Task<Socket> StartLargeBodyAsync(string api, string token)
-    {
-        var uri = new Uri(api);
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(uri.Host, uri.Port);
-        var head = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Data-Classification: public\r\n"
-            + $"Authorization: Bearer {token}\r\nContent-Length: {Declared}\r\n\r\n" + """{"model":"clinical-7b","messages":[""";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(head));
-        return socket;
-    }
+    private static Task<Socket> StartLargeBodyAsync(string api, string token) => RawHttp.StartChatBodyAsync(api, token, Declared);
 
     private static async Task<double> GaugeAsync(HttpClient http, string metrics, string name)
     {
