@@ -268,12 +268,39 @@ public sealed class InferenceRequest
         PromptUtf8 = new byte[Encoding.UTF8.GetByteCount(promptText)];
         Encoding.UTF8.GetBytes(promptText, PromptUtf8);
         EstimatedPromptTokens = Math.Max(1, promptText.Length / 4);
-        EstimatedOutputTokens = ReadInt(body, "max_completion_tokens") ?? ReadInt(body, "max_tokens") ?? (route == InferenceRoute.Embeddings ? 0 : 256);
+        EstimatedOutputTokens = route == InferenceRoute.Embeddings
+            ? 0
+            : OutputTokenLimit(body, "max_completion_tokens") ?? OutputTokenLimit(body, "max_tokens") ?? 256;
         PrefixFingerprint = Routing.PromptFingerprint64.Of(promptText[..Math.Min(promptText.Length, 512)]);
     }
 
-    private static int? ReadInt(JsonElement body, string name) =>
-        body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) && i >= 0 ? i : null;
+    /// <summary>
+    /// A limit on the tokens to generate, or null when absent. It sizes the planner's estimate and runs on the backend
+    /// unchanged, so a value the two would read differently (<c>1e400</c>, <c>-1</c>, <c>2.5</c>, <c>"100"</c>) is refused
+    /// here rather than planned as the default and handed to the backend to interpret.
+    /// </summary>
+    private static int? OutputTokenLimit(JsonElement body, string name)
+    {
+        if (!body.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i))
+        {
+            return i >= 1 ? i : throw GatewayError.BadRequest($"'{name}' must be at least 1", name);
+        }
+
+        // A whole number written as 100.0 or 1e2 is still that number (JSON does not tell them apart); any other is refused.
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) && d == Math.Floor(d))
+        {
+            return d is >= 1 and <= int.MaxValue
+                ? (int)d
+                : throw GatewayError.BadRequest($"'{name}' must be a whole number from 1 to {int.MaxValue}", name);
+        }
+
+        throw GatewayError.BadRequest($"'{name}' must be a whole number from 1 to {int.MaxValue}", name);
+    }
 
     /// <summary>Appends a message's content, or <c>prompt</c> or <c>input</c>; <paramref name="param"/> is the field an error names.</summary>
     private static void AppendContent(PromptTextBuffer text, JsonElement content, string param)

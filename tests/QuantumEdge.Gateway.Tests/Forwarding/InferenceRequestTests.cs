@@ -233,13 +233,41 @@ public sealed class InferenceRequestTests
     [InlineData(""","max_tokens":100""", 100)]
     [InlineData(""","max_completion_tokens":40""", 40)]
     [InlineData(""","max_tokens":100,"max_completion_tokens":40""", 40)]
-    [InlineData(""","max_tokens":-5""", 256)]
-    [InlineData(",\"max_tokens\":\"many\"", 256)]
+    [InlineData(""","max_tokens":null""", 256)]
+    [InlineData(""","max_tokens":100.0""", 100)]
+    [InlineData(""","max_tokens":1e2""", 100)]
+    [InlineData(""","max_tokens":2147483647""", int.MaxValue)]
     public void Output_tokens_are_estimated_from_the_limits_the_client_set(string limits, int expected)
     {
         var r = Parse($$"""{"model":"m","messages":[{"role":"user","content":"x"}]{{limits}}}""");
 
         Assert.Equal(expected, r.EstimatedOutputTokens);
+    }
+
+    [Theory]
+    [InlineData("max_tokens", "-5")]
+    [InlineData("max_tokens", "0")]
+    [InlineData("max_tokens", "-0")]
+    [InlineData("max_tokens", "2.5")]
+    [InlineData("max_tokens", "1e400")]
+    [InlineData("max_tokens", "2147483648")]
+    [InlineData("max_tokens", "\"100\"")]
+    [InlineData("max_tokens", "true")]
+    [InlineData("max_completion_tokens", "-1")]
+    [InlineData("max_completion_tokens", "[100]")]
+    public void An_output_token_limit_that_is_not_a_whole_number_of_at_least_one_is_refused_by_name(string name, string value)
+    {
+        var e = Refused($$"""{"model":"m","messages":[{"role":"user","content":"x"}],"{{name}}":{{value}}}""");
+
+        Assert.Equal(400, e.Status);
+        Assert.Equal(name, e.Param);
+        Assert.Contains($"'{name}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_completions_request_checks_its_output_token_limit_too()
+    {
+        Assert.Equal("max_tokens", Refused("""{"model":"m","prompt":"x","max_tokens":-1}""", InferenceRoute.Completions).Param);
     }
 
     [Fact]
