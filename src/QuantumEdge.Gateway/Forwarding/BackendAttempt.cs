@@ -179,6 +179,8 @@ internal sealed class BackendAttempt(BackendRegistry backends, GatewayMetrics me
             RelayOutcome.TooLarge => ("too_large", new GatewayError(502, "server_error", "backend_too_large", eventStream
                 ? $"backend '{backend.Id}' sent a server-sent event larger than {SseRelay.MaxEventBytes} bytes; the answer is incomplete"
                 : $"backend '{backend.Id}' sent an answer larger than {MaxResponseBytes} bytes")),
+            RelayOutcome.MalformedEvent => ("malformed_event", new GatewayError(502, "server_error", "backend_malformed_event",
+                $"backend '{backend.Id}' sent a server-sent event whose data is not JSON; the answer is incomplete")),
             _ => ("upstream_aborted", new GatewayError(502, "server_error", "backend_aborted",
                 $"backend '{backend.Id}' broke off its answer; it is incomplete")),
         };

@@ -15,6 +15,8 @@ internal enum RelayOutcome
     TooLarge,
     /// <summary>The client disconnected (or its request was cancelled).</summary>
     ClientGone,
+    /// <summary>The backend sent a server-sent event whose data is neither JSON nor <c>[DONE]</c>; it was not relayed.</summary>
+    MalformedEvent,
 }
 
 /// <summary>

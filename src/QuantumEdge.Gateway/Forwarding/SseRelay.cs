@@ -115,6 +115,11 @@ internal static class SseRelay
 
                     lineFeedMayFollow = eventEnd == end && buffer[eventEnd - 1] == (byte)'\r';
                     var evt = buffer.AsMemory(start, eventEnd - start);
+                    if (!IsReadable(evt.Span))
+                    {
+                        return Ended(RelayOutcome.MalformedEvent);
+                    }
+
                     if (TryReadUsage(evt.Span, out var u, out var usageOnly))
                     {
                         usage = u;
@@ -152,6 +157,11 @@ internal static class SseRelay
             if (end > start)
             {
                 // A last event without its blank line: forward it as it is.
+                if (!IsReadable(buffer.AsSpan(start, end - start)))
+                {
+                    return Ended(RelayOutcome.MalformedEvent);
+                }
+
                 if (!await WriteAsync(buffer.AsMemory(start, end - start)).ConfigureAwait(false) || !await FlushAsync().ConfigureAwait(false))
                 {
                     return Ended(RelayOutcome.ClientGone);
@@ -219,6 +229,39 @@ internal static class SseRelay
 
         ArrayBufferWriter<byte>? scratch = null;
         return SseEventData.Of(evt, ref scratch).StartsWith("[DONE]"u8);
+    }
+
+    /// <summary>
+    /// Whether the SDKs can read the event: its data is one JSON value, or starts with <c>[DONE]</c>, or there is none
+    /// (a comment, another field, an empty data line). Anything else makes the client's parser throw a JSON error of its
+    /// own mid-stream, and the audit would have called the answer complete; such an event is not relayed, and the
+    /// answer ends with an error event that names the backend instead.
+    /// </summary>
+    internal static bool IsReadable(ReadOnlySpan<byte> evt)
+    {
+        ArrayBufferWriter<byte>? scratch = null;
+        var data = SseEventData.Of(evt, ref scratch).Trim(" \t\r\n"u8);
+        if (data.IsEmpty || data.StartsWith("[DONE]"u8))
+        {
+            return true;
+        }
+
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(data);
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            reader.Skip();
+            // A second value after the first (or anything but white space) is refused by the reader here.
+            return !reader.Read();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

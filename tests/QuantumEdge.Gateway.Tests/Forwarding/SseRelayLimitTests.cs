@@ -25,6 +25,9 @@ public sealed class SseRelayLimitTests
         var big = new byte[SseRelay.MaxEventBytes - 64];
         "data: "u8.CopyTo(big);
         big.AsSpan(6).Fill((byte)'y');
+        // One JSON string, as a client's parser can read it.
+        big[6] = (byte)'"';
+        big[^3] = (byte)'"';
         big[^2] = (byte)'\n';
         big[^1] = (byte)'\n';
         using var upstream = new MemoryStream(big);

@@ -332,5 +332,66 @@ public sealed class SseRelayTests
         Assert.False(SseRelay.TryReadUsage(Encoding.UTF8.GetBytes(events[1]), out _));
         Assert.True(CompletionText.In(Encoding.UTF8.GetBytes(events[1])));
     }
-}
 
+    [Theory]
+    [InlineData(": keep-alive")]
+    [InlineData("event: ping")]
+    [InlineData("data:")]
+    [InlineData("data: [DONE]")]
+    [InlineData("data: {}")]
+    [InlineData("data: {\"choices\":[],\ndata: \"usage\":null}")]
+    [InlineData("event: error\r\ndata: {\"error\":{\"message\":\"overloaded\"}}")]
+    [InlineData("data:  {\"a\":1}  ")]
+    public void An_event_the_sdks_can_read_is_readable(string sseEvent) =>
+        Assert.True(SseRelay.IsReadable(Encoding.UTF8.GetBytes(sseEvent)));
+
+    [Theory]
+    [InlineData("data: <html>502 Bad Gateway</html>")]
+    [InlineData("data: upstream connect error")]
+    [InlineData("data: {\"choices\":[")]
+    [InlineData("data: {} {}")]
+    [InlineData("data: {\"a\":1}x")]
+    [InlineData("data: {\"a\":1,}")]
+    [InlineData("event: message\ndata: not json")]
+    public void An_event_whose_data_is_not_json_is_not_readable(string sseEvent) =>
+        Assert.False(SseRelay.IsReadable(Encoding.UTF8.GetBytes(sseEvent)));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(64)]
+    [InlineData(1_000_000)]
+    public async Task A_malformed_event_mid_stream_ends_the_relay_and_is_not_forwarded(int maxFragment)
+    {
+        string[] events = [ChatEvents[0], ChatEvents[1], "data: <html>502 Bad Gateway</html>", ChatEvents[2], "data: [DONE]"];
+
+        var run = await RelayAsync(Join(events, "\n\n"), maxFragment, forwardUsage: false);
+
+        Assert.Equal(RelayOutcome.MalformedEvent, run.Result.Outcome);
+        Assert.Equal(Join(events[..2], "\n\n"), run.Output);
+        Assert.Equal(2, run.Result.Events);
+        Assert.True(run.Result.TextDisclosed);
+    }
+
+    [Fact]
+    public async Task A_stream_whose_first_event_is_malformed_forwards_nothing_so_it_can_go_elsewhere()
+    {
+        var run = await RelayAsync(Join(["data: upstream connect error", "data: [DONE]"], "\n\n"), 7, forwardUsage: false);
+
+        Assert.Equal(RelayOutcome.MalformedEvent, run.Result.Outcome);
+        Assert.Empty(run.Output);
+        Assert.True(run.Result.NothingSent);
+        Assert.False(run.Result.TextDisclosed);
+    }
+
+    [Fact]
+    public async Task A_malformed_last_event_without_its_blank_line_is_not_forwarded_either()
+    {
+        var first = Join([ChatEvents[1]], "\n\n");
+        var input = first.Concat(Encoding.UTF8.GetBytes("data: Internal Server Error")).ToArray();
+
+        var run = await RelayAsync(input, 5, forwardUsage: false);
+
+        Assert.Equal(RelayOutcome.MalformedEvent, run.Result.Outcome);
+        Assert.Equal(first, run.Output);
+    }
+}

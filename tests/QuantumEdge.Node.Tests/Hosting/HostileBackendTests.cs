@@ -179,6 +179,11 @@ public sealed class HostileBackendTests
             case "oversized":
                 await b.WriteEndlesslyAsync(ctx, Enumerable.Repeat((byte)'x', 64 * 1024).ToArray(), 4L * 1024 * 1024);
                 break;
+            case "malformed":
+                // A proxy's error page spliced into the stream: the SDKs' JSON parser would throw on it.
+                await b.WriteAsync(ctx, "data: <html>502 Bad Gateway</html>\n\n"u8.ToArray());
+                await b.WriteAsync(ctx, Chunk("""{"content":" after the break"}"""));
+                break;
             default:
                 // A clean end of the HTTP body, but no "data: [DONE]": the stream was cut short.
                 break;
@@ -190,6 +195,7 @@ public sealed class HostileBackendTests
     [InlineData("close", "upstream_aborted", 502, "backend_aborted")]
     [InlineData("stall", "idle_timeout", 504, "backend_idle_timeout")]
     [InlineData("oversized", "too_large", 502, "backend_too_large")]
+    [InlineData("malformed", "malformed_event", 502, "backend_malformed_event")]
     public async Task A_stream_the_backend_breaks_off_ends_with_an_error_event_and_is_audited_as_it_was(string failure, string kind, int status, string code)
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -226,6 +232,32 @@ public sealed class HostileBackendTests
         // Text reached the caller: the privacy charge stays.
         Assert.DoesNotContain(records, r => r.Entry.Decision == "refunded");
         Assert.True((await node.Node.Ledger.GetBudgetAsync("dr.stream", "icu")).Spent > 0);
+    }
+
+    [Fact]
+    public async Task A_stream_whose_first_event_is_not_json_is_retried_on_another_backend_and_the_client_never_sees_it()
+    {
+        await using var liar = await HostileBackend.StartAsync(async (ctx, b) =>
+        {
+            ctx.Response.ContentType = "text/event-stream";
+            await b.WriteAsync(ctx, "data: upstream connect error or disconnect/reset before headers\n\n"u8.ToArray());
+        });
+        // Listed first and tied on load: the least-loaded planner tries it first.
+        await using var node = await TestNode.StartAsync(
+        [
+            new TestNode.Sim("liar", TestNode.AllLevels, Url: liar.BaseUrl),
+            new TestNode.Sim("good", TestNode.AllLevels),
+        ], configure: LeastLoaded);
+
+        using var response = await node.Http.SendAsync(node.Chat(node.Token(), "public", stream: true));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("good", response.Headers.GetValues("X-QuantumEdge-Backend").Single());
+        Assert.DoesNotContain("upstream connect error", body, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]", body.TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal(1, liar.Completions);
+        Assert.Equal(1, node.Node.Metrics.BackendErrors.WithLabels("liar", "malformed_event").Value);
     }
 
     [Fact]
