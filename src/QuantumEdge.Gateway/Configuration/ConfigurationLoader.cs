@@ -63,6 +63,12 @@ public static class ConfigurationLoader
             // The parser reports an undefined alias where the document starts, not where the alias stands.
             throw new ConfigurationException("(file)", $"invalid YAML at line {at.Line}, column {at.Column}: {e.Message}");
         }
+        catch (YamlException e) when (OverlongKey(yaml, (int)e.Start.Line))
+        {
+            // The parser's own words ("did not find expected key") point at the key it did find, not at its length.
+            throw new ConfigurationException("(file)",
+                $"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: a key longer than 1,024 characters, more than YAML allows a key (no setting has one)");
+        }
         catch (YamlException e)
         {
             throw new ConfigurationException("(file)", $"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
@@ -156,17 +162,40 @@ public static class ConfigurationLoader
     {
         var parser = new Parser(new StringReader(yaml));
         var depth = 0;
-        while (parser.MoveNext())
+        // The flow collections ('[', '{') still open, innermost last, and where the last event read ended.
+        var open = new Stack<Mark>();
+        var last = Mark.Empty;
+        try
         {
-            switch (parser.Current)
+            while (parser.MoveNext())
             {
-                case MappingStart or SequenceStart when ++depth > MaxNestingDepth:
-                    throw new ConfigurationException("(file)",
-                        $"nests mappings or lists more than {MaxNestingDepth} levels deep (line {parser.Current.Start.Line}, column {parser.Current.Start.Column})");
-                case MappingEnd or SequenceEnd:
-                    depth--;
-                    break;
+                last = parser.Current!.End;
+                switch (parser.Current)
+                {
+                    case MappingStart or SequenceStart when ++depth > MaxNestingDepth:
+                        throw new ConfigurationException("(file)",
+                            $"nests mappings or lists more than {MaxNestingDepth} levels deep (line {parser.Current.Start.Line}, column {parser.Current.Start.Column})");
+                    case MappingStart { Style: MappingStyle.Flow } or SequenceStart { Style: SequenceStyle.Flow }:
+                        open.Push(parser.Current.Start);
+                        break;
+                    case MappingEnd or SequenceEnd:
+                        depth--;
+                        if (open.Count > 0 && parser.Current.Start.Index >= open.Peek().Index)
+                        {
+                            open.TryPop(out _);
+                        }
+
+                        break;
+                }
             }
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way (no YamlException, no position) on some unfinished flow collections,
+            // e.g. "models: [a" with the next key on the following line; unhandled, a reload would throw out of the reloader.
+            throw new ConfigurationException("(file)", open.TryPeek(out var at)
+                ? $"invalid YAML at line {at.Line}, column {at.Column}: this '[' or '{{' is not closed where the parser expected it"
+                : $"invalid YAML after line {last.Line}, column {last.Column}: the parser could not read on from there");
         }
     }
 
@@ -220,6 +249,41 @@ public static class ConfigurationLoader
     }
 
     /// <summary>Where the first alias to the anchor an <see cref="AnchorNotFoundException"/> names ("The anchor 'x' …") stands, from the parser's own events.</summary>
+    /// <summary>YAML 1.2 §7.4: a key written without <c>? </c> is at most this long.</summary>
+    private const int MaxImplicitKeyLength = 1024;
+
+    /// <summary>Whether the 1-based <paramref name="line"/> holds a key (up to its <c>: </c>) longer than YAML allows.</summary>
+    private static bool OverlongKey(string yaml, int line)
+    {
+        var lines = yaml.AsSpan().EnumerateLines();
+        var n = 0;
+        foreach (var text in lines)
+        {
+            if (++n < line)
+            {
+                continue;
+            }
+
+            var content = text.TrimStart(' ');
+            if (content.StartsWith("- "))
+            {
+                content = content[2..].TrimStart(' ');
+            }
+
+            for (var i = 0; i < content.Length; i++)
+            {
+                if (content[i] == ':' && (i + 1 == content.Length || content[i + 1] is ' ' or '\t'))
+                {
+                    return i > MaxImplicitKeyLength;
+                }
+            }
+
+            return false;
+        }
+
+        return false;
+    }
+
     private static Mark? AliasLocation(string yaml, string message)
     {
         var open = message.IndexOf('\'');

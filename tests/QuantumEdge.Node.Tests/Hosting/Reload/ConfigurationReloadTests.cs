@@ -154,6 +154,27 @@ public sealed class ConfigurationReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_with_an_unclosed_bracket_is_refused_at_the_bracket_and_the_reload_does_not_throw()
+    {
+        var before = _node.Reloader.Current;
+        // A typo an editor leaves easily; the YAML library throws InvalidOperationException on it, not YamlException.
+        await File.WriteAllTextAsync(_path, $"""
+            node:
+              data_dir: {_dir}/data
+            backends:
+              - id: first
+                models: [model-a
+                url: http://127.0.0.1:1/v1
+            """);
+        var outcome = await _node.Reloader.ReloadAsync("test");
+
+        Assert.False(outcome.Applied);
+        Assert.Contains("line 5, column 13: this '[' or '{' is not closed", outcome.Summary, StringComparison.Ordinal);
+        Assert.Same(before, _node.Reloader.Current);
+        Assert.Equal(HttpStatusCode.OK, await Complete("model-a", "doctor"));
+    }
+
+    [Fact]
     public async Task An_invalid_file_is_refused_and_the_running_configuration_is_kept()
     {
         var before = _node.Reloader.Current;
