@@ -135,7 +135,6 @@ public sealed class LentRequestHandler(
             return;
         }
 
-        record.Model = request.Model;
         if (!LendingPolicy.IsLendable(record.Classification))
         {
             await RefuseAuditedAsync(ctx, record, 403, LendingRefusalReason.ClassificationNotLendable,
@@ -148,6 +147,9 @@ public sealed class LentRequestHandler(
             await RefuseAuditedAsync(ctx, record, 404, LendingRefusalReason.ModelNotLent, $"model '{request.Model}' is not in this node's lending offer").ConfigureAwait(false);
             return;
         }
+
+        // Only a name this node offers is recorded: until then it is the peer's text, which may be anything.
+        record.Model = request.Model;
 
         using var slot = concurrency.TryEnter(peer);
         if (slot is null)

@@ -143,6 +143,32 @@ public sealed class LendingEndToEndTests
     }
 
     [Fact]
+    public async Task A_model_name_the_lender_does_not_offer_is_echoed_to_the_peer_only_never_into_its_audit()
+    {
+        await using var pair = await LendingPair.StartAsync();
+        const string Smuggled = "Jane Doe 219-09-9999";
+        var body = LendingPair.Body.Replace("clinical-7b", Smuggled, StringComparison.Ordinal);
+
+        var notLent = pair.Sign(body: body);
+        using var unknown = await pair.SendAsync(notLent);
+        var notLendable = pair.Sign(body: body, classification: "restricted");
+        using var restricted = await pair.SendAsync(notLendable);
+
+        await AssertRefusedAsync(unknown, HttpStatusCode.NotFound, LendingRefusalReason.ModelNotLent);
+        await AssertRefusedAsync(restricted, HttpStatusCode.Forbidden, LendingRefusalReason.ClassificationNotLendable);
+        await AuditTrail.WaitForAsync(pair.Lender, r => r.Entry.RequestId == "lend:" + notLendable.RequestId);
+        var records = await AuditTrail.WaitForAsync(pair.Lender, r => r.Entry.RequestId == "lend:" + notLent.RequestId);
+        foreach (var id in new[] { notLent.RequestId, notLendable.RequestId })
+        {
+            var record = records.Single(r => r.Entry.RequestId == "lend:" + id).Entry;
+            Assert.Null(record.Model);
+            Assert.DoesNotContain("219-09", record.Detail ?? "", StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, pair.Lender.Sims[0].Received);
+    }
+
+    [Fact]
     public async Task A_forged_a_replayed_a_stale_and_an_unknown_peers_request_are_refused_without_any_state_change()
     {
         await using var pair = await LendingPair.StartAsync();
