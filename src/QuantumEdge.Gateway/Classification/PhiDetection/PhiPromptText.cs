@@ -10,16 +10,21 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// value; the prompt's own text (<c>content</c>, <c>text</c>, <c>prompt</c>, <c>input</c>) is written
 /// bare, one value per line, as a server's chat template joins content parts and messages, so that an
 /// identifier split across parts or messages ("123-45" then "-6789") is one identifier to the detector
-/// (<see cref="PhiTextNormalizer"/> joins it across the line break). Values of keys that only steer the
-/// API (model, id, tool_call_id) and inline media ("data:" URLs) are left out; a role, type or format
-/// is left out only while it is a plain word, as the API's values are. Numbers written as a
+/// (<see cref="PhiTextNormalizer"/> joins it across the line break). The model's name (which the gateway
+/// only accepts from its catalog) and inline media ("data:" URLs) are left out; a role, type or format
+/// is left out only while it is a plain word, as the API's values are. An <c>id</c> or
+/// <c>tool_call_id</c> is the client's text, which a chat template puts in front of the model, so it is
+/// scanned, bare: with its key it would read as a record-number label ("id: 00483921"). Numbers written as a
 /// fraction or with an exponent (1.23456789e8) are written as the whole number they are.
 /// Reads the body with <see cref="Utf8JsonReader"/> into the caller's buffer: no allocation.
 /// </summary>
 internal static class PhiPromptText
 {
     /// <summary>Keys whose values name API objects, never text a model reads.</summary>
-    private static readonly string[] SkippedKeys = ["model", "tool_call_id", "id"];
+    private static readonly string[] SkippedKeys = ["model"];
+
+    /// <summary>Keys whose values name API objects but are the client's text: written bare, because their key is no context.</summary>
+    private static readonly string[] IdentifierKeys = ["tool_call_id", "id"];
 
     /// <summary>Keys whose values are one of the API's words ("user", "image_url", "float"); anything else in them is scanned.</summary>
     private static readonly string[] SteeringKeys = ["role", "type", "encoding_format", "object", "finish_reason", "detail", "format"];
@@ -66,7 +71,7 @@ internal static class PhiPromptText
                     case JsonTokenType.String:
                         if (skip != KeyKind.Skipped && !IsMedia(ref reader) && !(skip == KeyKind.Steering && IsApiWord(ref reader)))
                         {
-                            n = WriteKey(output, n, keyStart >= 0 && skip != KeyKind.Text ? keyBuffer[..keyLength] : []);
+                            n = WriteKey(output, n, keyStart >= 0 && !IsBare(skip) ? keyBuffer[..keyLength] : []);
                             n += reader.CopyString(output[n..]);
                             output[n++] = '\n';
                         }
@@ -76,7 +81,7 @@ internal static class PhiPromptText
                     case JsonTokenType.Number:
                         if (skip != KeyKind.Skipped && keyStart >= 0)
                         {
-                            n = WriteKey(output, n, skip == KeyKind.Text ? [] : keyBuffer[..keyLength]);
+                            n = WriteKey(output, n, IsBare(skip) ? [] : keyBuffer[..keyLength]);
                             n = WriteNumber(ref reader, output, n, utf8Body.Length, ref complete);
                             output[n++] = '\n';
                         }
@@ -109,9 +114,12 @@ internal static class PhiPromptText
     {
         Other,
         Text,
+        Identifier,
         Steering,
         Skipped,
     }
+
+    private static bool IsBare(KeyKind kind) => kind is KeyKind.Text or KeyKind.Identifier;
 
     /// <summary>
     /// Writes a number as the model would read it: a whole number written as a fraction or with an
@@ -161,6 +169,7 @@ internal static class PhiPromptText
         Contains(SkippedKeys, key) ? KeyKind.Skipped
         : Contains(SteeringKeys, key) ? KeyKind.Steering
         : Contains(TextKeys, key) ? KeyKind.Text
+        : Contains(IdentifierKeys, key) ? KeyKind.Identifier
         : KeyKind.Other;
 
     private static bool Contains(string[] keys, ReadOnlySpan<char> key)

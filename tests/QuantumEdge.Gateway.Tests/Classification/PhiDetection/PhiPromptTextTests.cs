@@ -101,6 +101,65 @@ public sealed class PhiPromptTextTests
         Assert.Contains("what is this?", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"model":"m","messages":[{"role":"tool","tool_call_id":"Patient SSN 219-09-9999","content":"ok"}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"MRN 00483921","type":"function","function":{"name":"f","arguments":"{}"}}]}]}""", PhiEntities.MedicalRecordNumber)]
+    [InlineData("""{"model":"m","messages":[{"role":"tool","tool_call_id":"jane.doe@gmail.com","content":"ok"}]}""", PhiEntities.Email)]
+    [InlineData("""{"model":"m","messages":[{"role":"tool","tool_call_id":"call (617) 555-0142","content":"ok"}]}""", PhiEntities.Phone)]
+    public void An_id_or_tool_call_id_is_scanned_because_a_chat_template_puts_it_before_the_model(string json, string entity)
+    {
+        Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
+    }
+
+    [Fact]
+    public void An_id_is_written_bare_so_that_its_key_is_not_read_as_a_record_number_label()
+    {
+        const string Json = """{"model":"m","messages":[{"role":"tool","tool_call_id":"00483921","content":"ok"}]}""";
+        Assert.Equal("00483921\nok\n", Text(Json));
+        Assert.False(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(Json)).Found);
+    }
+
+    [Fact]
+    public void Tool_call_ids_as_servers_generate_them_hold_no_identifier()
+    {
+        // The shapes OpenAI, vLLM, Anthropic and UUID-minting servers use, in a tool-calling exchange
+        // whose prose holds doses, times and vitals: none of them may make a prompt restricted.
+        const string Base62 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        const string Hex = "0123456789abcdef";
+        var random = new Random(11);
+        string Draw(string alphabet, int length) => string.Create(length, alphabet, (span, a) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = a[random.Next(a.Length)];
+            }
+        });
+        Func<string>[] shapes =
+        [
+            () => "call_" + Draw(Base62, 24),
+            () => "chatcmpl-tool-" + Draw(Hex, 32),
+            () => "toolu_01" + Draw(Base62, 22),
+            () => new Guid(Draw(Hex, 32)).ToString(),
+            () => Draw(Hex, 32),
+            () => "call_" + Draw("0123456789", 9),
+        ];
+        var flagged = new List<string>();
+        foreach (var shape in shapes)
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                var id = shape();
+                var json = $$$"""{"model":"m","messages":[{"role":"user","content":"take 2 tablets at 10 and call 617"},{"role":"assistant","content":null,"tool_calls":[{"id":"{{{id}}}","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"dose 40\"}"}}]},{"role":"tool","tool_call_id":"{{{id}}}","content":"40 mg at 08:00, BP 120/80, weight 72.5 kg"}]}""";
+                if (Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Found)
+                {
+                    flagged.Add(id);
+                }
+            }
+        }
+
+        Assert.Empty(flagged);
+    }
+
     [Fact]
     public void Keys_are_written_as_context_for_their_values()
     {
