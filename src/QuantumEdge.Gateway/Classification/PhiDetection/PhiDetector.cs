@@ -179,6 +179,13 @@ internal sealed class PhiDetector
         // Most words open no label of any kind: one walk over the union finds the words that open one.
         while ((at = AnyLabel.NextWordStart(text, at)) >= 0)
         {
+            // A word glued to a digit is inside a token ("call_Xy7MRN2kLp…", a tool call's id), not a label a person wrote.
+            if (at > 0 && char.IsAsciiDigit(text[at - 1]))
+            {
+                at++;
+                continue;
+            }
+
             if (IdentifierLabels.StartsAt(text, at))
             {
                 LabelledIdentifierAt(text, at, ref scores);

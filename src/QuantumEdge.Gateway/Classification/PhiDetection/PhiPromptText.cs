@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace QuantumEdge.Gateway.Classification.PhiDetection;
@@ -10,8 +11,10 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// value; the prompt's own text (<c>content</c>, <c>text</c>, <c>prompt</c>, <c>input</c>) is written
 /// bare, one value per line, as a server's chat template joins content parts and messages, so that an
 /// identifier split across parts or messages ("123-45" then "-6789") is one identifier to the detector
-/// (<see cref="PhiTextNormalizer"/> joins it across the line break). The model's name (which the gateway
-/// only accepts from its catalog) and inline media ("data:" URLs) are left out; a role, type or format
+/// (<see cref="PhiTextNormalizer"/> joins it across the line break). The model's name (the body's own
+/// <c>model</c>, which the gateway only accepts from its catalog) and inline media (an image, sound or
+/// video "data:" URL of base64 alone) are left out; a key that opens an object or array is written, on
+/// its own line, when it is more than a word, and so is any key too long to be the API's; a role, type or format
 /// is left out only while it is a plain word, as the API's values are. An <c>id</c> or
 /// <c>tool_call_id</c> is the client's text, which a chat template puts in front of the model, so it is
 /// scanned, bare: with its key it would read as a record-number label ("id: 00483921"). Numbers written as a
@@ -31,6 +34,10 @@ internal static class PhiPromptText
 
     /// <summary>Keys that hold the prompt's text, where the key is no context: their values are written bare.</summary>
     private static readonly string[] TextKeys = ["content", "text", "prompt", "input"];
+
+    /// <summary>The characters of a base64 payload.</summary>
+    private static readonly SearchValues<byte> Base64Characters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
 
     /// <summary>Longest value of a steering key still taken for one of the API's words.</summary>
     private const int MaxSteeringWord = 64;
@@ -64,8 +71,19 @@ internal static class PhiPromptText
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        keyLength = reader.HasValueSequence || reader.ValueSpan.Length > keyBuffer.Length ? 0 : reader.CopyString(keyBuffer);
-                        skip = Classify(keyBuffer[..keyLength]);
+                        if (reader.HasValueSequence || reader.ValueSpan.Length > keyBuffer.Length)
+                        {
+                            // No API key is this long: it is the client's text (a tool schema's property name, say), a line of its own.
+                            n += reader.CopyString(output[n..]);
+                            output[n++] = '\n';
+                            keyLength = 0;
+                        }
+                        else
+                        {
+                            keyLength = reader.CopyString(keyBuffer);
+                        }
+
+                        skip = Classify(keyBuffer[..keyLength], reader.CurrentDepth);
                         keyStart = 0;
                         break;
                     case JsonTokenType.String:
@@ -89,6 +107,23 @@ internal static class PhiPromptText
                         keyStart = -1;
                         break;
                     case JsonTokenType.StartObject:
+                    case JsonTokenType.StartArray:
+                        // A key that opens an object or array is written only when it is more than a word
+                        // ("properties":{"Jane Doe 219-09-9999":{…}} in a tool's schema, which a template shows the model).
+                        if (keyStart >= 0 && !IsWord(keyBuffer[..keyLength]))
+                        {
+                            keyBuffer[..keyLength].CopyTo(output[n..]);
+                            n += keyLength;
+                            output[n++] = '\n';
+                        }
+
+                        keyStart = -1;
+                        if (reader.TokenType == JsonTokenType.StartObject)
+                        {
+                            skip = KeyKind.Other;
+                        }
+
+                        break;
                     case JsonTokenType.EndObject:
                         // An object's last key says nothing about what follows it ("content":[{…},"text part"]).
                         keyStart = -1;
@@ -165,8 +200,23 @@ internal static class PhiPromptText
         return n;
     }
 
-    private static KeyKind Classify(ReadOnlySpan<char> key) =>
-        Contains(SkippedKeys, key) ? KeyKind.Skipped
+    /// <summary>Whether a key is a word (letters, '_' and '-'): a key that opens an object or array and holds anything else is written.</summary>
+    private static bool IsWord(ReadOnlySpan<char> key)
+    {
+        foreach (var c in key)
+        {
+            if (!(char.IsAsciiLetter(c) || c is '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The kind of a key; <paramref name="depth"/> 1 is the body's own keys, where alone <c>model</c> names the catalog's model.</summary>
+    private static KeyKind Classify(ReadOnlySpan<char> key, int depth) =>
+        depth == 1 && Contains(SkippedKeys, key) ? KeyKind.Skipped
         : Contains(SteeringKeys, key) ? KeyKind.Steering
         : Contains(TextKeys, key) ? KeyKind.Text
         : Contains(IdentifierKeys, key) ? KeyKind.Identifier
@@ -204,6 +254,26 @@ internal static class PhiPromptText
         return true;
     }
 
-    private static bool IsMedia(ref Utf8JsonReader reader) =>
-        !reader.HasValueSequence && !reader.ValueIsEscaped && reader.ValueSpan.StartsWith("data:"u8) && reader.ValueSpan.IndexOf(";base64,"u8) is > 0 and < 128;
+    /// <summary>
+    /// Inline media: a <c>data:</c> URL of an image, a sound or a video whose payload is base64 and nothing else.
+    /// A model perceives it, it does not read its characters; any other <c>data:</c> URL (text/plain, or
+    /// text after the payload) is scanned, and base64 that decodes to text is read by the normalizer.
+    /// </summary>
+    private static bool IsMedia(ref Utf8JsonReader reader)
+    {
+        if (reader.HasValueSequence || reader.ValueIsEscaped)
+        {
+            return false;
+        }
+
+        var value = reader.ValueSpan;
+        if (!(value.StartsWith("data:image/"u8) || value.StartsWith("data:audio/"u8) || value.StartsWith("data:video/"u8)))
+        {
+            return false;
+        }
+
+        var marker = value.IndexOf(";base64,"u8);
+        return marker is > 0 and < 128 && value[(marker + 8)..].IndexOfAnyExcept(Base64Characters) < 0;
+    }
+
 }

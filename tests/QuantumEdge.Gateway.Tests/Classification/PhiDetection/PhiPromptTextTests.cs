@@ -160,6 +160,52 @@ public sealed class PhiPromptTextTests
         Assert.Empty(flagged);
     }
 
+    [Theory]
+    [InlineData("call_Xy7MRN2kLpQ9vT3bW8aZ1cD0")]
+    [InlineData("toolu_01VIN4kLpQ9vT3bW8aZ1c")]
+    [InlineData("call_a8UDI12345bcdefgh")]
+    [InlineData("call_b4Mbi77310kLpQ9vT3bW")]
+    public void A_label_glued_to_a_digit_inside_a_token_is_no_label(string id)
+    {
+        var json = $$"""{"model":"m","messages":[{"role":"tool","tool_call_id":"{{id}}","content":"40 mg twice daily"}]}""";
+        Assert.Empty(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings);
+    }
+
+    [Theory]
+    [InlineData("MRN2kLpQ9vT3bW8aZ1cD0", PhiEntities.MedicalRecordNumber)]
+    [InlineData("id_MRN 00483921", PhiEntities.MedicalRecordNumber)]
+    [InlineData("VIN 1HGCM82633A004352", PhiEntities.VehicleId)]
+    public void A_label_that_starts_a_word_is_still_one(string id, string entity)
+    {
+        var json = $$"""{"model":"m","messages":[{"role":"tool","tool_call_id":"{{id}}","content":"ok"}]}""";
+        Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"data:x;base64, Patient SSN 219-09-9999"}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo= Patient SSN 219-09-9999"}}]}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:text/plain;base64,UGF0aWVudCBTU04gMjE5LTA5LTk5OTk="}}]}]}""", PhiEntities.Ssn)]
+    public void A_data_url_is_media_only_when_it_is_an_image_sound_or_video_of_base64_alone(string json, string entity)
+    {
+        Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"Patient SSN 219-09-9999":{"type":"string"}}}}}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"metadata":{"Patient SSN 219-09-9999, seen by the cardiology team on the fourth floor":"x"}}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"metadata":{"model":"MRN 00483921"}}""", PhiEntities.MedicalRecordNumber)]
+    public void Keys_that_are_the_clients_text_and_a_nested_model_are_scanned(string json, string entity)
+    {
+        Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
+    }
+
+    [Fact]
+    public void Keys_that_are_words_and_open_an_object_or_array_are_not_written()
+    {
+        var text = Text("""{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object","properties":{"patient_id":{"type":"string"}}}}}]}""");
+        Assert.Equal("hi\nname: lookup\n", text);
+    }
+
     [Fact]
     public void Keys_are_written_as_context_for_their_values()
     {
@@ -179,7 +225,7 @@ public sealed class PhiPromptTextTests
     {
         // Random bodies of the shapes that write most per byte: short keys, empty and escaped
         // strings, whole numbers with exponents under text keys and others, nested arrays.
-        string[] keys = ["a", "content", "text", "role", "model", "k\\u0061", ""];
+        string[] keys = ["a", "content", "text", "role", "model", "k\\u0061", "", "k1", "id", new string('k', 70)];
         string[] values = ["\"\"", "\"x\"", "\"\\n\"", "\"\\u0041\"", "1e18", "1E+19", "9.9e18", "1.5", "-1e18", "0", "[]", "[1e18,\"\"]", "{}", "null", "true"];
         var random = new Random(7);
         var incomplete = 0;
