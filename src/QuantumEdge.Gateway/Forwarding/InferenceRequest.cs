@@ -268,10 +268,19 @@ public sealed class InferenceRequest
         PromptUtf8 = new byte[Encoding.UTF8.GetByteCount(promptText)];
         Encoding.UTF8.GetBytes(promptText, PromptUtf8);
         EstimatedPromptTokens = Math.Max(1, promptText.Length / 4);
-        EstimatedOutputTokens = route == InferenceRoute.Embeddings
-            ? 0
-            : OutputTokenLimit(body, "max_completion_tokens") ?? OutputTokenLimit(body, "max_tokens") ?? 256;
+        EstimatedOutputTokens = route == InferenceRoute.Embeddings ? 0 : OutputTokenLimit(body);
         PrefixFingerprint = Routing.PromptFingerprint64.Of(promptText[..Math.Min(promptText.Length, 512)]);
+    }
+
+    /// <summary>
+    /// The tokens to plan for: the larger of <c>max_completion_tokens</c> and <c>max_tokens</c> (both checked: a
+    /// server may read either), 256 when neither is given.
+    /// </summary>
+    private static int OutputTokenLimit(JsonElement body)
+    {
+        var completion = OutputTokenLimit(body, "max_completion_tokens");
+        var legacy = OutputTokenLimit(body, "max_tokens");
+        return completion is null && legacy is null ? 256 : Math.Max(completion ?? 0, legacy ?? 0);
     }
 
     /// <summary>

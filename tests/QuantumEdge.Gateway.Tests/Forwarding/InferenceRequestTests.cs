@@ -232,7 +232,8 @@ public sealed class InferenceRequestTests
     [InlineData("", 256)]
     [InlineData(""","max_tokens":100""", 100)]
     [InlineData(""","max_completion_tokens":40""", 40)]
-    [InlineData(""","max_tokens":100,"max_completion_tokens":40""", 40)]
+    [InlineData(""","max_tokens":100,"max_completion_tokens":40""", 100)]
+    [InlineData(""","max_tokens":40,"max_completion_tokens":100""", 100)]
     [InlineData(""","max_tokens":null""", 256)]
     [InlineData(""","max_tokens":100.0""", 100)]
     [InlineData(""","max_tokens":1e2""", 100)]
@@ -262,6 +263,16 @@ public sealed class InferenceRequestTests
         Assert.Equal(400, e.Status);
         Assert.Equal(name, e.Param);
         Assert.Contains($"'{name}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"x"}],"max_completion_tokens":16,"max_tokens":-1}""", "max_tokens")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"x"}],"max_completion_tokens":16,"max_tokens":"100"}""", "max_tokens")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":16,"max_completion_tokens":0}""", "max_completion_tokens")]
+    public void Both_output_token_limits_are_checked_when_both_are_given(string json, string param)
+    {
+        // A server may read either: one that reads only max_tokens would take -1 as no limit at all.
+        Assert.Equal(param, Refused(json).Param);
     }
 
     [Fact]
