@@ -40,4 +40,22 @@ public static class LendingRefusalReason
     public const string NoPermittedBackend = "no_permitted_backend";
     /// <summary>Borrower side: the request's class is not lendable, so it was never sent.</summary>
     public const string NotLendableLocally = "not_lendable";
+    /// <summary>503: the lender's administrator halted inference there.</summary>
+    public const string LenderHalted = "node_halted";
+    /// <summary>503: the lender is locked down to its administrators.</summary>
+    public const string LenderLockedDown = "node_locked_down";
+    /// <summary>Borrower side: a lender's refusal header that names none of these reasons.</summary>
+    public const string Unrecognised = "unrecognised";
+
+    private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
+    {
+        NotOffered, Malformed, UnknownPeer, BadSignature, ClockSkew, Replay, Quarantined, ClassificationNotLendable, ModelNotLent,
+        PeerConcurrencyLimit, ReplayWindowFull, ReplayHistoryLost, LenderStopping, NoPermittedBackend, LenderHalted, LenderLockedDown,
+    };
+
+    /// <summary>
+    /// A lender's refusal header as the borrower records it: the reason when it is one of this list, else
+    /// <see cref="Unrecognised"/>. The header is the peer's unsigned text, and the borrower makes a metric label of it.
+    /// </summary>
+    public static string FromPeer(string? header) => header is not null && Known.Contains(header) ? header : Unrecognised;
 }

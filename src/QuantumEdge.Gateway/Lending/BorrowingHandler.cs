@@ -38,7 +38,7 @@ internal sealed class BorrowingHandler(string lender, LendingRequestSigner signe
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.Headers.TryGetValues(LendingHeaders.Refusal, out var reasons))
         {
-            counters.BorrowRefused(reasons.FirstOrDefault() ?? "unspecified");
+            counters.BorrowRefused(LendingRefusalReason.FromPeer(reasons.FirstOrDefault()));
             if (response.StatusCode != HttpStatusCode.TooManyRequests)
             {
                 response.StatusCode = HttpStatusCode.ServiceUnavailable;

@@ -91,6 +91,40 @@ public sealed class BorrowedBackendRuleTests
         Assert.Equal(LendingRefusalReason.BadSignature, elsewhere.Reason);
     }
 
+    [Theory]
+    [InlineData(LendingRefusalReason.ModelNotLent, LendingRefusalReason.ModelNotLent)]
+    [InlineData(LendingRefusalReason.LenderHalted, LendingRefusalReason.LenderHalted)]
+    [InlineData("Jane Doe 219-09-9999", LendingRefusalReason.Unrecognised)]
+    [InlineData("MODEL_NOT_LENT", LendingRefusalReason.Unrecognised)]
+    public async Task A_lenders_refusal_is_counted_under_a_known_reason_only(string header, string counted)
+    {
+        var inner = new RecordingHandler { Refusal = header };
+        var counters = new LendingCounters();
+        using var invoker = Invoker(inner, counters);
+        using var message = Message("""{"model":"clinical-7b","messages":[{"role":"user","content":"hi"}]}""");
+        LendingTicket.Attach(message, new RequestRecord { RequestId = "r1", Route = InferenceRoute.ChatCompletions, Classification = DataClassification.Public }, "hospital-b");
+
+        using var response = await invoker.SendAsync(message, CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var (reason, count) = Assert.Single(counters.BorrowRefusedByReason);
+        Assert.Equal(counted, reason);
+        Assert.Equal(1, count);
+    }
+
+    [Fact]
+    public void A_halted_or_locked_down_lenders_refusal_is_a_known_reason()
+    {
+        var lockedDown = new QuantumEdge.Gateway.Emergency.EmergencyControls(configLockdown: true).Refusal(callerIsAdmin: false, inference: true);
+        Assert.NotNull(lockedDown);
+        Assert.Equal(LendingRefusalReason.LenderLockedDown, LendingRefusalReason.FromPeer(lockedDown.Code));
+        var halting = new QuantumEdge.Gateway.Emergency.EmergencyControls(configLockdown: false);
+        halting.Replace(new QuantumEdge.Gateway.Emergency.EmergencyState { Halted = true, HaltedSince = DateTimeOffset.UnixEpoch });
+        var halted = halting.Refusal(callerIsAdmin: false, inference: true);
+        Assert.NotNull(halted);
+        Assert.Equal(LendingRefusalReason.LenderHalted, LendingRefusalReason.FromPeer(halted.Code));
+    }
+
     private static readonly Ed25519Signer Borrower = Ed25519Signer.FromSeed(Enumerable.Repeat((byte)1, 32).ToArray());
     private static readonly Ed25519Signer Lender = Ed25519Signer.FromSeed(Enumerable.Repeat((byte)2, 32).ToArray());
 
@@ -115,6 +149,7 @@ public sealed class BorrowedBackendRuleTests
         public string Body { get; private set; } = "";
         public string? Authorization { get; private set; }
         public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public string? Refusal { get; init; }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -126,7 +161,13 @@ public sealed class BorrowedBackendRuleTests
                 Headers[header.Key] = string.Join(",", header.Value);
             }
 
-            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}") };
+            var response = new HttpResponseMessage(Refusal is null ? HttpStatusCode.OK : HttpStatusCode.NotFound) { Content = new StringContent("{}") };
+            if (Refusal is not null)
+            {
+                response.Headers.TryAddWithoutValidation(LendingHeaders.Refusal, Refusal);
+            }
+
+            return response;
         }
     }
 }
