@@ -248,7 +248,6 @@ public static class ConfigurationLoader
         };
     }
 
-    /// <summary>Where the first alias to the anchor an <see cref="AnchorNotFoundException"/> names ("The anchor 'x' …") stands, from the parser's own events.</summary>
     /// <summary>YAML 1.2 §7.4: a key written without <c>? </c> is at most this long.</summary>
     private const int MaxImplicitKeyLength = 1024;
 
@@ -284,6 +283,7 @@ public static class ConfigurationLoader
         return false;
     }
 
+    /// <summary>Where the first alias to the anchor an <see cref="AnchorNotFoundException"/> names ("The anchor 'x' …") stands, from the parser's own events.</summary>
     private static Mark? AliasLocation(string yaml, string message)
     {
         var open = message.IndexOf('\'');
