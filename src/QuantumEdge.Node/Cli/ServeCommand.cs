@@ -60,20 +60,45 @@ internal static class ServeCommand
             CpuLimit.Apply(config.Resources.CpuLimit);
             await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true, LocalAdminSocket = true });
             // SIGHUP (systemctl reload) re-reads the configuration file; without this it would end the process.
+            var hangupWasIgnored = Hosting.Reload.InheritedHangup.Unignore();
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
             {
                 signal.Cancel = true;
-                _ = Task.Run(() => node.Reloader.ReloadAsync("SIGHUP"), CancellationToken.None);
+                _ = Task.Run(() => ReloadOnHangupAsync(node), CancellationToken.None);
             });
             await node.StartAsync(ct);
             var logger = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
             logger.LogInformation("node {Node} ready in {Ms:F1} ms: API {Api}, metrics {Metrics}/metrics, {Backends} backends, config {Source}",
                 config.Node.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds, node.ApiAddress, node.MetricsAddress, config.Backends.Count, config.Source);
             logger.LogInformation("{GcSettings}", GcSettings.Describe());
+            if (hangupWasIgnored)
+            {
+                logger.LogInformation("SIGHUP was ignored when the node started (nohup?); here it reloads the configuration, as under systemd");
+            }
+
             await node.WaitForShutdownAsync(CancellationToken.None);
             logger.LogInformation("node {Node} stopping", config.Node.Id);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Runs one SIGHUP reload. The reloader reports a file it cannot use itself; anything else it throws is logged
+    /// here, because the signal's task has no caller to see it and a reload must never vanish without a line.
+    /// </summary>
+    private static async Task ReloadOnHangupAsync(GatewayNode node)
+    {
+        var logger = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuantumEdge.Node");
+        logger.LogInformation("configuration reload requested (SIGHUP)");
+        try
+        {
+            await node.Reloader.ReloadAsync("SIGHUP").ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError("configuration reload (SIGHUP) failed, the running configuration is kept as far as it was applied: {Type}: {Error}",
+                e.GetType().Name, e.Message);
+        }
     }
 }

@@ -97,9 +97,17 @@ public sealed class NodeProcess : IAsyncDisposable
 
     /// <param name="probe">The client that polls <c>/health</c> until the node answers (one that trusts the node's certificate for https).</param>
     /// <param name="environment">Extra variables for the child (e.g. TZ), set on its start info only.</param>
-    public static async Task<NodeProcess> StartAsync(string configPath, string api, HttpClient? probe = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="hangupIgnored">Start it as <c>nohup</c> does: SIGHUP ignored across the exec.</param>
+    public static async Task<NodeProcess> StartAsync(string configPath, string api, HttpClient? probe = null, IReadOnlyDictionary<string, string>? environment = null,
+        bool hangupIgnored = false)
     {
         var psi = StartInfo("serve", "--config", configPath);
+        if (hangupIgnored)
+        {
+            psi.ArgumentList.Insert(0, psi.FileName);
+            psi.FileName = "nohup";
+        }
+
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             psi.Environment[name] = value;

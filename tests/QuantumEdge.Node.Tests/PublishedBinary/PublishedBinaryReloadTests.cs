@@ -88,6 +88,27 @@ public sealed class PublishedBinaryReloadTests : IAsyncLifetime
         Assert.Contains(lines, l => l.Contains("\"admin:config_reload_refused\"", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Sighup_reloads_a_node_started_with_sighup_ignored_as_under_nohup()
+    {
+        var token = new JwtAuthenticator(new AuthSettings { JwtSecret = NodeProcess.JwtSecret }).Issue("dr.hup", "doctor", "icu", TimeSpan.FromMinutes(10));
+        await using var node = await NodeProcess.StartAsync(_config, _api, hangupIgnored: true);
+        using var http = new HttpClient { BaseAddress = new Uri(_api), Timeout = TimeSpan.FromSeconds(30) };
+
+        await WriteConfig(Backend("first", _first, "model-a") + Backend("second", _second, "model-b"));
+        await node.SignalAsync("HUP");
+        var deadline = Stopwatch.StartNew();
+        while (await Complete(http, token, "model-b") != HttpStatusCode.OK)
+        {
+            // The runtime installs no handler over an inherited "ignore": the signal would vanish, and this would time out.
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the reload never happened:\n" + string.Join('\n', node.Output));
+            await Task.Delay(20);
+        }
+
+        Assert.Contains(node.Output, l => l.Contains("SIGHUP was ignored when the node started", StringComparison.Ordinal));
+        Assert.Equal(0, await node.StopAsync());
+    }
+
     private static string Backend(string id, SimulatedBackend sim, string model) => $"""
           - id: {id}
             url: {sim.BaseUrl}
