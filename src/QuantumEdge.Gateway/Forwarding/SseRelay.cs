@@ -159,7 +159,8 @@ internal static class SseRelay
                 // A last event without its blank line: forward it as it is.
                 if (!IsReadable(buffer.AsSpan(start, end - start)))
                 {
-                    return Ended(RelayOutcome.MalformedEvent);
+                    // JSON that stops mid-value is a stream broken off mid-event, not a backend that sent something else.
+                    return Ended(IsCutShort(buffer.AsSpan(start, end - start)) ? RelayOutcome.UpstreamAborted : RelayOutcome.MalformedEvent);
                 }
 
                 if (!await WriteAsync(buffer.AsMemory(start, end - start)).ConfigureAwait(false) || !await FlushAsync().ConfigureAwait(false))
@@ -257,6 +258,32 @@ internal static class SseRelay
             reader.Skip();
             // A second value after the first (or anything but white space) is refused by the reader here.
             return !reader.Read();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether an event's data is the start of JSON that stops before its value ends (<c>{"choices":[</c>), as a stream cut off mid-event leaves it.</summary>
+    internal static bool IsCutShort(ReadOnlySpan<byte> evt)
+    {
+        ArrayBufferWriter<byte>? scratch = null;
+        var data = SseEventData.Of(evt, ref scratch).Trim(" \t\r\n"u8);
+        if (data.IsEmpty)
+        {
+            return false;
+        }
+
+        try
+        {
+            // Not the final block: where the bytes run out inside a value the reader asks for more instead of throwing.
+            var reader = new System.Text.Json.Utf8JsonReader(data, isFinalBlock: false, state: default);
+            while (reader.Read())
+            {
+            }
+
+            return reader.CurrentDepth > 0 || reader.BytesConsumed < data.Length;
         }
         catch (System.Text.Json.JsonException)
         {

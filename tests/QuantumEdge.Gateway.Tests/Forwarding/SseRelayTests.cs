@@ -394,4 +394,29 @@ public sealed class SseRelayTests
         Assert.Equal(RelayOutcome.MalformedEvent, run.Result.Outcome);
         Assert.Equal(first, run.Output);
     }
+
+    [Theory]
+    [InlineData("data: {\"choices\":[{\"delta\":{\"content\":\"Hel")]
+    [InlineData("data: {\"choices\":[")]
+    [InlineData("data: tru")]
+    public async Task A_last_event_cut_off_mid_json_is_a_broken_off_stream_not_a_malformed_one(string tail)
+    {
+        var first = Join([ChatEvents[1]], "\n\n");
+        var input = first.Concat(Encoding.UTF8.GetBytes(tail)).ToArray();
+
+        var run = await RelayAsync(input, 5, forwardUsage: false);
+
+        Assert.Equal(RelayOutcome.UpstreamAborted, run.Result.Outcome);
+        Assert.Equal(first, run.Output);
+    }
+
+    [Theory]
+    [InlineData("data: {\"choices\":[", true)]
+    [InlineData("data: {\"a\":\"unterminated", true)]
+    [InlineData("data: Internal Server Error", false)]
+    [InlineData("data: {\"a\":1}", false)]
+    [InlineData("data: {\"a\":1,}", false)]
+    [InlineData(": comment", false)]
+    public void Json_that_stops_mid_value_is_cut_short(string sseEvent, bool cutShort) =>
+        Assert.Equal(cutShort, SseRelay.IsCutShort(Encoding.UTF8.GetBytes(sseEvent)));
 }
