@@ -29,15 +29,22 @@ internal static class InheritedHangup
     }
 
     /// <summary>Whether SIGHUP is ignored in this process, from the kernel's own mask (<c>SigIgn</c> in /proc/self/status).</summary>
-    internal static bool IgnoredNow()
+    internal static bool IgnoredNow(string statusFile = "/proc/self/status")
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
+        try
         {
-            if (line.StartsWith("SigIgn:", StringComparison.Ordinal)
-                && ulong.TryParse(line.AsSpan("SigIgn:".Length).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask))
+            foreach (var line in File.ReadLines(statusFile))
             {
-                return (mask & (1UL << (SigHup - 1))) != 0;
+                if (line.StartsWith("SigIgn:", StringComparison.Ordinal)
+                    && ulong.TryParse(line.AsSpan("SigIgn:".Length).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask))
+                {
+                    return (mask & (1UL << (SigHup - 1))) != 0;
+                }
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No /proc (a sandbox without it): the node starts all the same, as it did before it looked.
         }
 
         return false;
