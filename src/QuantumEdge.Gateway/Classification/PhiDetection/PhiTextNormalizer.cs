@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Text;
 using QuantumEdge.Gateway.Memory;
 
 namespace QuantumEdge.Gateway.Classification.PhiDetection;
@@ -58,6 +60,17 @@ internal static class PhiTextNormalizer
             {
                 i += used;
                 c = decoded;
+            }
+
+            if (char.IsHighSurrogate(c) && i < text.Length && char.IsLowSurrogate(text[i]))
+            {
+                // A digit outside the BMP (mathematical bold 𝟐, …) is its ASCII digit; anything else there is copied as it is.
+                var rune = new Rune(c, text[i]);
+                if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.DecimalDigitNumber)
+                {
+                    i++;
+                    c = (char)('0' + (int)Rune.GetNumericValue(rune));
+                }
             }
 
             c = Fold(c);
@@ -185,8 +198,23 @@ internal static class PhiTextNormalizer
             '\u00A0' or (>= '\u2000' and <= '\u200A') or '\u202F' or '\u205F' or '\u3000' or '\u2028' or '\u2029' or '\u0085' => ' ',
             (>= '\u2010' and <= '\u2015') or '\u2212' or '\uFE58' or '\uFE63' => '-',
             >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
-            _ => c,
+            _ => FoldDigitOrMark(c),
         };
+    }
+
+    /// <summary>
+    /// A digit of any script (Arabic-Indic ٢, Devanagari २, superscript ², circled ②) is its ASCII digit, as a model
+    /// reads it; a combining mark is dropped, so that an accent over a digit (9&#x301;) or a letter does not split what it sits on.
+    /// </summary>
+    private static char FoldDigitOrMark(char c)
+    {
+        var digit = CharUnicodeInfo.GetDigitValue(c);
+        if (digit is >= 0 and <= 9)
+        {
+            return (char)('0' + digit);
+        }
+
+        return CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark ? '\0' : c;
     }
 
     /// <summary>Decodes "&amp;#NN;", "&amp;#xHH;" and a few named references (after the '&amp;').</summary>

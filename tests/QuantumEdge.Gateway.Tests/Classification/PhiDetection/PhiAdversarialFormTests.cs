@@ -23,6 +23,14 @@ public sealed class PhiAdversarialFormTests
     [InlineData("Patient&colon;&nbsp;Jane&nbsp;Doe", PhiEntities.Name)]
     [InlineData("MRN&#x3A;&#32;&#x35;&#x35;&#x31;&#x30;&#x32;&#x39;&#x33;&#x38;", PhiEntities.MedicalRecordNumber)]
     [InlineData("DOB:\t03/14/1962", PhiEntities.Date)]
+    [InlineData("SSN \u0662\u0661\u0669-\u0660\u0669-\u0669\u0669\u0669\u0669", PhiEntities.Ssn)]
+    [InlineData("MRN \u0660\u0660\u0664\u0668\u0663\u0669\u0662\u0661", PhiEntities.MedicalRecordNumber)]
+    [InlineData("call (\u0666\u0661\u0667) \u0665\u0665\u0665-\u0660\u0661\u0664\u0662", PhiEntities.Phone)]
+    [InlineData("SSN \u0968\u0967\u096F-\u0966\u096F-\u096F\u096F\u096F\u096F", PhiEntities.Ssn)]
+    [InlineData("SSN \U0001D7D0\U0001D7CF\U0001D7D7-\U0001D7CE\U0001D7D7-\U0001D7D7\U0001D7D7\U0001D7D7\U0001D7D7", PhiEntities.Ssn)]
+    [InlineData("SSN \u00B2\u00B9\u2079-\u2070\u2079-\u2079\u2079\u2079\u2079", PhiEntities.Ssn)]
+    [InlineData("SSN 219-09-9999\u0301", PhiEntities.Ssn)]
+    [InlineData("SSN 2\u03001\u03009-09-9999", PhiEntities.Ssn)]
     public void Obfuscated_identifiers_are_found(string text, string entity)
     {
         Assert.Contains(Detector.Scan(text).Findings, f => f.Entity == entity);
