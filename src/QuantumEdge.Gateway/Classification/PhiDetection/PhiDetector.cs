@@ -179,8 +179,9 @@ internal sealed class PhiDetector
         // Most words open no label of any kind: one walk over the union finds the words that open one.
         while ((at = AnyLabel.NextWordStart(text, at)) >= 0)
         {
-            // A word glued to a digit is inside a token ("call_Xy7MRN2kLp…", a tool call's id), not a label a person wrote.
-            if (at > 0 && char.IsAsciiDigit(text[at - 1]))
+            // A word glued to digits on both sides is inside a token ("call_Xy7MRN2kLp…", a tool call's id), not a label
+            // a person wrote; one that only follows a digit ("Bed 12DOB: …", pasted from a form) still is.
+            if (at > 0 && char.IsAsciiDigit(text[at - 1]) && DigitFollowsWord(text, at))
             {
                 at++;
                 continue;
@@ -203,6 +204,18 @@ internal sealed class PhiDetector
 
             at++;
         }
+    }
+
+    /// <summary>Whether the run of letters at <paramref name="at"/> is followed at once by a digit.</summary>
+    private static bool DigitFollowsWord(ReadOnlySpan<char> text, int at)
+    {
+        var end = at;
+        while (end < text.Length && char.IsAsciiLetter(text[end]))
+        {
+            end++;
+        }
+
+        return end < text.Length && char.IsAsciiDigit(text[end]);
     }
 
     /// <summary>An identifier after a label that names it (MRN, member ID, serial …), anchored at the label: one attempt, bounded by the pattern.</summary>

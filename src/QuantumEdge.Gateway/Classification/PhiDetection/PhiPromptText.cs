@@ -35,6 +35,10 @@ internal static class PhiPromptText
     /// <summary>Keys that hold the prompt's text, where the key is no context: their values are written bare.</summary>
     private static readonly string[] TextKeys = ["content", "text", "prompt", "input"];
 
+    /// <summary>The characters of a media subtype and its parameters before <c>;base64,</c> ("png", "svg+xml", "webm;codecs=vp9").</summary>
+    private static readonly SearchValues<byte> MediaSubtypeCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.;=_"u8);
+
     /// <summary>The characters of a base64 payload.</summary>
     private static readonly SearchValues<byte> Base64Characters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
@@ -87,11 +91,16 @@ internal static class PhiPromptText
                         keyStart = 0;
                         break;
                     case JsonTokenType.String:
-                        if (skip != KeyKind.Skipped && !IsMedia(ref reader) && !(skip == KeyKind.Steering && IsApiWord(ref reader)))
+                        if (skip != KeyKind.Skipped && !(keyStart >= 0 && IsMedia(ref reader, keyBuffer[..keyLength]))
+                            && !(skip == KeyKind.Steering && IsApiWord(ref reader)))
                         {
                             n = WriteKey(output, n, keyStart >= 0 && !IsBare(skip) ? keyBuffer[..keyLength] : []);
                             n += reader.CopyString(output[n..]);
                             output[n++] = '\n';
+                        }
+                        else if (keyStart >= 0)
+                        {
+                            n = WriteUnlessWord(output, n, keyBuffer[..keyLength]);
                         }
 
                         keyStart = -1;
@@ -110,11 +119,9 @@ internal static class PhiPromptText
                     case JsonTokenType.StartArray:
                         // A key that opens an object or array is written only when it is more than a word
                         // ("properties":{"Jane Doe 219-09-9999":{…}} in a tool's schema, which a template shows the model).
-                        if (keyStart >= 0 && !IsWord(keyBuffer[..keyLength]))
+                        if (keyStart >= 0)
                         {
-                            keyBuffer[..keyLength].CopyTo(output[n..]);
-                            n += keyLength;
-                            output[n++] = '\n';
+                            n = WriteUnlessWord(output, n, keyBuffer[..keyLength]);
                         }
 
                         keyStart = -1;
@@ -130,6 +137,12 @@ internal static class PhiPromptText
                         skip = KeyKind.Other;
                         break;
                     default:
+                        // true, false, null: nothing to read in the value, but its key may be the client's text.
+                        if (keyStart >= 0)
+                        {
+                            n = WriteUnlessWord(output, n, keyBuffer[..keyLength]);
+                        }
+
                         keyStart = -1;
                         break;
                 }
@@ -200,7 +213,21 @@ internal static class PhiPromptText
         return n;
     }
 
-    /// <summary>Whether a key is a word (letters, '_' and '-'): a key that opens an object or array and holds anything else is written.</summary>
+    /// <summary>Writes a key whose value is not written (an object, an array, a literal, media) on its own line, unless it is a word.</summary>
+    private static int WriteUnlessWord(Span<char> output, int n, ReadOnlySpan<char> key)
+    {
+        if (IsWord(key))
+        {
+            return n;
+        }
+
+        key.CopyTo(output[n..]);
+        n += key.Length;
+        output[n++] = '\n';
+        return n;
+    }
+
+    /// <summary>Whether a key is a word (letters, '_' and '-'): a key whose value is not written and holds anything else is written alone.</summary>
     private static bool IsWord(ReadOnlySpan<char> key)
     {
         foreach (var c in key)
@@ -255,13 +282,14 @@ internal static class PhiPromptText
     }
 
     /// <summary>
-    /// Inline media: a <c>data:</c> URL of an image, a sound or a video whose payload is base64 and nothing else.
-    /// A model perceives it, it does not read its characters; any other <c>data:</c> URL (text/plain, or
-    /// text after the payload) is scanned, and base64 that decodes to text is read by the normalizer.
+    /// Inline media: the <c>url</c> or <c>data</c> of a content part holding a <c>data:</c> URL of an image, a sound
+    /// or a video (<c>data:image/png;base64,…</c>: a media type of token characters alone) whose payload is base64
+    /// and nothing else, and whose first bytes are not text. A model perceives such media, it does not read its
+    /// characters; any other value is scanned, and base64 that decodes to text is read by the normalizer.
     /// </summary>
-    private static bool IsMedia(ref Utf8JsonReader reader)
+    private static bool IsMedia(ref Utf8JsonReader reader, scoped ReadOnlySpan<char> key)
     {
-        if (reader.HasValueSequence || reader.ValueIsEscaped)
+        if (reader.HasValueSequence || reader.ValueIsEscaped || !(key.SequenceEqual("url") || key.SequenceEqual("data")))
         {
             return false;
         }
@@ -273,7 +301,35 @@ internal static class PhiPromptText
         }
 
         var marker = value.IndexOf(";base64,"u8);
-        return marker is > 0 and < 128 && value[(marker + 8)..].IndexOfAnyExcept(Base64Characters) < 0;
+        if (marker < 0 || marker > 64 || value["data:image/".Length..marker].IndexOfAnyExcept(MediaSubtypeCharacters) >= 0)
+        {
+            return false;
+        }
+
+        var payload = value[(marker + ";base64,".Length)..];
+        return payload.IndexOfAnyExcept(Base64Characters) < 0 && !StartsAsText(payload);
+    }
+
+    /// <summary>Whether the first bytes a base64 payload decodes to are all printable text (no image, sound or video format starts so).</summary>
+    private static bool StartsAsText(ReadOnlySpan<byte> base64)
+    {
+        Span<byte> head = stackalloc byte[48];
+        var sample = base64[..Math.Min(base64.Length, 64)];
+        if (System.Buffers.Text.Base64.DecodeFromUtf8(sample[..(sample.Length / 4 * 4)], head, out _, out var written) is not (OperationStatus.Done or OperationStatus.InvalidData)
+            || written == 0)
+        {
+            return false;
+        }
+
+        foreach (var b in head[..written])
+        {
+            if (b is < 0x20 and not ((byte)'\t' or (byte)'\n' or (byte)'\r') or >= 0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
 }

@@ -95,9 +95,9 @@ public sealed class PhiPromptTextTests
     [Fact]
     public void Api_steering_fields_and_inline_media_are_not_scanned()
     {
-        var text = Text("""{"model":"mrn-00483921","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,TVJOIDAwNDgzOTIx"}},{"type":"text","text":"what is this?"}]}]}""");
+        var text = Text("""{"model":"mrn-00483921","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="}},{"type":"text","text":"what is this?"}]}]}""");
         Assert.DoesNotContain("00483921", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("TVJO", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("iVBOR", text, StringComparison.Ordinal);
         Assert.Contains("what is this?", text, StringComparison.Ordinal);
     }
 
@@ -172,6 +172,16 @@ public sealed class PhiPromptTextTests
     }
 
     [Theory]
+    [InlineData("Bed 12DOB: 03/14/1961", PhiEntities.Date)]
+    [InlineData("Rm 4Patient: John Smith", PhiEntities.Name)]
+    [InlineData("Age 63Member ID: XKJ77310442", PhiEntities.HealthPlanNumber)]
+    [InlineData("Bed 45\u200BMRN 00483921", PhiEntities.MedicalRecordNumber)]
+    public void A_label_after_a_digit_that_is_not_glued_to_one_after_it_is_still_a_label(string text, string entity)
+    {
+        Assert.Contains(Detector.Scan(text).Findings, f => f.Entity == entity);
+    }
+
+    [Theory]
     [InlineData("MRN2kLpQ9vT3bW8aZ1cD0", PhiEntities.MedicalRecordNumber)]
     [InlineData("id_MRN 00483921", PhiEntities.MedicalRecordNumber)]
     [InlineData("VIN 1HGCM82633A004352", PhiEntities.VehicleId)]
@@ -185,6 +195,10 @@ public sealed class PhiPromptTextTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"data:x;base64, Patient SSN 219-09-9999"}]}""", PhiEntities.Ssn)]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo= Patient SSN 219-09-9999"}}]}]}""", PhiEntities.Ssn)]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:text/plain;base64,UGF0aWVudCBTU04gMjE5LTA5LTk5OTk="}}]}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"data:image/ Patient SSN 219-09-9999;base64,AAAA"}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/ Patient SSN 219-09-9999;base64,AAAA"}}]}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,UGF0aWVudCBTU04gMjE5LTA5LTk5OTk="}}]}]}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"data:image/png;base64,UGF0aWVudCBTU04gMjE5LTA5LTk5OTk="}]}""", PhiEntities.Ssn)]
     public void A_data_url_is_media_only_when_it_is_an_image_sound_or_video_of_base64_alone(string json, string entity)
     {
         Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
@@ -194,6 +208,9 @@ public sealed class PhiPromptTextTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"Patient SSN 219-09-9999":{"type":"string"}}}}}]}""", PhiEntities.Ssn)]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"metadata":{"Patient SSN 219-09-9999, seen by the cardiology team on the fourth floor":"x"}}""", PhiEntities.Ssn)]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"metadata":{"model":"MRN 00483921"}}""", PhiEntities.MedicalRecordNumber)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"metadata":{"Patient SSN 219-09-9999":null}}""", PhiEntities.Ssn)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"metadata":{"MRN 00483921":true}}""", PhiEntities.MedicalRecordNumber)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==","Patient SSN 219-09-9999":1}}]}]}""", PhiEntities.Ssn)]
     public void Keys_that_are_the_clients_text_and_a_nested_model_are_scanned(string json, string entity)
     {
         Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
