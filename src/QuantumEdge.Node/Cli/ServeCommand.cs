@@ -60,7 +60,8 @@ internal static class ServeCommand
             CpuLimit.Apply(config.Resources.CpuLimit);
             await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true, LocalAdminSocket = true });
             // SIGHUP (systemctl reload) re-reads the configuration file; without this it would end the process.
-            var hangupWasIgnored = Hosting.Reload.InheritedHangup.Unignore();
+            // Declared before the registration, so disposed after it: the inherited "ignore" is back before the node closes.
+            using var inheritedHangup = Hosting.Reload.InheritedHangup.Unignore();
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
             {
                 signal.Cancel = true;
@@ -71,7 +72,7 @@ internal static class ServeCommand
             logger.LogInformation("node {Node} ready in {Ms:F1} ms: API {Api}, metrics {Metrics}/metrics, {Backends} backends, config {Source}",
                 config.Node.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds, node.ApiAddress, node.MetricsAddress, config.Backends.Count, config.Source);
             logger.LogInformation("{GcSettings}", GcSettings.Describe());
-            if (hangupWasIgnored)
+            if (inheritedHangup.WasIgnored)
             {
                 logger.LogInformation("SIGHUP was ignored when the node started (nohup?); here it reloads the configuration, as under systemd");
             }

@@ -8,24 +8,40 @@ namespace QuantumEdge.Node.Hosting.Reload;
 /// SIGHUP, starts with it ignored, and the .NET runtime then installs no handler for it: <c>systemctl
 /// reload</c> or <c>kill -HUP</c> would be dropped without a line. Like nginx and PostgreSQL, the node
 /// reloads on SIGHUP whatever it inherited, so an ignored SIGHUP is put back to its default before the
-/// reload handler is registered.
+/// reload handler is registered. Disposed after that handler, it puts the "ignore" back, so that a hangup
+/// while the node shuts down does not end it before its ledger is closed.
 /// </summary>
-internal static class InheritedHangup
+internal sealed class InheritedHangup : IDisposable
 {
     private const int SigHup = 1;
     private const nint SigDfl = 0;
+    private const nint SigIgn = 1;
 
-    /// <summary>Un-ignores an inherited ignored SIGHUP (Linux); returns whether it was ignored.</summary>
-    public static bool Unignore()
+    private InheritedHangup(bool wasIgnored) => WasIgnored = wasIgnored;
+
+    /// <summary>Whether SIGHUP was ignored when the node started (and is handled now).</summary>
+    public bool WasIgnored { get; }
+
+    /// <summary>Un-ignores an inherited ignored SIGHUP (Linux only; elsewhere nothing changes).</summary>
+    public static InheritedHangup Unignore()
     {
         if (!OperatingSystem.IsLinux() || !IgnoredNow())
         {
-            return false;
+            return new InheritedHangup(false);
         }
 
         // Only an ignored disposition is replaced: a handler already there (the runtime's) keeps its flags.
         Signal(SigHup, SigDfl);
-        return true;
+        return new InheritedHangup(true);
+    }
+
+    /// <summary>Ignores SIGHUP again if it was ignored at the start; call once the reload handler is unregistered.</summary>
+    public void Dispose()
+    {
+        if (WasIgnored)
+        {
+            Signal(SigHup, SigIgn);
+        }
     }
 
     /// <summary>Whether SIGHUP is ignored in this process, from the kernel's own mask (<c>SigIgn</c> in /proc/self/status).</summary>
