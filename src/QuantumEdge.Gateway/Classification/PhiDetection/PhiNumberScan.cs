@@ -148,7 +148,8 @@ internal static class PhiNumberScan
         var n = PhiValidators.Digits(span, digits);
         if (n == 9 && PhiValidators.Ssn(digits[..9]))
         {
-            var score = span.Contains('-') ? 0.6 : span.Contains(' ') ? 0.45 : 0.3;
+            // Dots or slashes ("219.09.9999") are also a version or a code's shape: like blanks, they need a context word.
+            var score = span.Contains('-') ? 0.6 : span.IndexOfAny(" ./") >= 0 ? 0.45 : 0.3;
             scores.Raise(PhiEntities.Ssn, PhiContext.Adjust(text, at, length, score, PhiContext.Ssn, 0.4));
         }
 

@@ -19,7 +19,7 @@ internal static partial class PhiPatterns
     // A backstop, not a budget: every pattern is linear, and a scan that still runs this long fails closed.
     private const int TimeoutMs = 2000;
 
-    [GeneratedRegex(@"\G(?<![\w-])\d{3}(?: ?- ?| )?\d{2}(?: ?- ?| )?\d{4}(?![\w-])", Options, TimeoutMs)]
+    [GeneratedRegex(@"\G(?<![\w-])\d{3}(?:(?: ?- ?| )?\d{2}(?: ?- ?| )?|\.\d{2}\.|/\d{2}/)\d{4}(?![\w-]|[./]\d)", Options, TimeoutMs)]
     internal static partial Regex Ssn();
 
     [GeneratedRegex(@"\G(?<![\w+-])(?:\+?1 ?[-.]? ?)?(?:\(\d{3}\) ?|\d{3} ?[-./]? ?)\d{3} ?[-.]? ?\d{4}(?![\w-]|\.\d)", Options, TimeoutMs)]

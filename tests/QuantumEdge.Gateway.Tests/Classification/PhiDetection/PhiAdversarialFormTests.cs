@@ -30,10 +30,22 @@ public sealed class PhiAdversarialFormTests
     [InlineData("SSN \U0001D7D0\U0001D7CF\U0001D7D7-\U0001D7CE\U0001D7D7-\U0001D7D7\U0001D7D7\U0001D7D7\U0001D7D7", PhiEntities.Ssn)]
     [InlineData("SSN \u00B2\u00B9\u2079-\u2070\u2079-\u2079\u2079\u2079\u2079", PhiEntities.Ssn)]
     [InlineData("SSN 219-09-9999\u0301", PhiEntities.Ssn)]
+    [InlineData("SSN 219.09.9999", PhiEntities.Ssn)]
+    [InlineData("Social Security Number 219/09/9999", PhiEntities.Ssn)]
     [InlineData("SSN 2\u03001\u03009-09-9999", PhiEntities.Ssn)]
     public void Obfuscated_identifiers_are_found(string text, string entity)
     {
         Assert.Contains(Detector.Scan(text).Findings, f => f.Entity == entity);
+    }
+
+    [Theory]
+    [InlineData("firmware 219.09.9999 installed")]
+    [InlineData("order set 219/09/9999 released")]
+    [InlineData("version 219.09.9999")]
+    [InlineData("SSN on file; lab 219.09.99991")]
+    public void Nine_digits_with_dots_or_slashes_and_no_ssn_context_are_not_an_ssn(string text)
+    {
+        Assert.DoesNotContain(Detector.Scan(text).Findings, f => f.Entity == PhiEntities.Ssn);
     }
 
     [Theory]
