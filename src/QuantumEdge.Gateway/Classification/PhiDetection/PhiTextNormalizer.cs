@@ -9,7 +9,8 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// Folds the forms people (and adversaries) use to hide an identifier from a pattern into the
 /// plain form, in one pass and never longer than the input: zero-width and soft-hyphen
 /// characters are dropped, full-width forms folded to ASCII, Unicode dashes made '-', HTML
-/// character references decoded, runs of blanks made one space and runs of dashes one dash, and a
+/// character references and JSON-style <c>\uXXXX</c> escapes left in the text (a tool call's arguments are JSON
+/// inside a JSON string, escaped twice) decoded, runs of blanks made one space and runs of dashes one dash, and a
 /// line break inside an identifier ("123-45-⏎6789", "(617) 555⏎-0123", "jane.doe@⏎example.org")
 /// dropped, as a model reading the text would join it.
 /// Base64 runs that decode to printable text are appended after the text, so an encoded
@@ -25,8 +26,8 @@ internal static class PhiTextNormalizer
 
     private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 
-    /// <summary>ASCII characters that are not copied as they are: dropped (NUL), folded to a blank, an entity's start, or collapsed in runs.</summary>
-    private static readonly SearchValues<char> NeedsAttention = SearchValues.Create("\0&\t\r\f\v\n-");
+    /// <summary>ASCII characters that are not copied as they are: dropped (NUL), folded to a blank, an entity's or escape's start, or collapsed in runs.</summary>
+    private static readonly SearchValues<char> NeedsAttention = SearchValues.Create("\0&\\\t\r\f\v\n-");
 
     /// <summary>The most characters <see cref="Normalize"/> may write for an input of <paramref name="length"/> characters.</summary>
     public static int MaxOutputLength(int length) => (2 * length) + 2;
@@ -59,6 +60,11 @@ internal static class PhiTextNormalizer
             if (c == '&' && TryDecodeEntity(text[i..], out var decoded, out var used))
             {
                 i += used;
+                c = decoded;
+            }
+            else if (c == '\\' && TryDecodeEscape(text[i..], out decoded))
+            {
+                i += 5;
                 c = decoded;
             }
 
@@ -215,6 +221,20 @@ internal static class PhiTextNormalizer
         }
 
         return CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark ? '\0' : c;
+    }
+
+    /// <summary>Decodes a "\uXXXX" escape (after the backslash): four hex digits, the character they name.</summary>
+    private static bool TryDecodeEscape(ReadOnlySpan<char> rest, out char decoded)
+    {
+        decoded = '\0';
+        if (rest.Length < 5 || rest[0] != 'u'
+            || !ushort.TryParse(rest.Slice(1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code) || code == 0)
+        {
+            return false;
+        }
+
+        decoded = (char)code;
+        return true;
     }
 
     /// <summary>Decodes "&amp;#NN;", "&amp;#xHH;" and a few named references (after the '&amp;').</summary>

@@ -31,6 +31,8 @@ public sealed class PhiAdversarialFormTests
     [InlineData("SSN \u00B2\u00B9\u2079-\u2070\u2079-\u2079\u2079\u2079\u2079", PhiEntities.Ssn)]
     [InlineData("SSN 219-09-9999\u0301", PhiEntities.Ssn)]
     [InlineData("SSN 219.09.9999", PhiEntities.Ssn)]
+    [InlineData(@"SSN \u0032\u0031\u0039-09-9999", PhiEntities.Ssn)]
+    [InlineData(@"Patient: \u004Aane Doe", PhiEntities.Name)]
     [InlineData("Social Security Number 219/09/9999", PhiEntities.Ssn)]
     [InlineData("SSN 2\u03001\u03009-09-9999", PhiEntities.Ssn)]
     public void Obfuscated_identifiers_are_found(string text, string entity)

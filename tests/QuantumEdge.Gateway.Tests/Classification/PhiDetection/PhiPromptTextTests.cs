@@ -23,6 +23,7 @@ public sealed class PhiPromptTextTests
     [InlineData("""{"model":"m","prompt":["first","MRN 00483921"]}""")]
     [InlineData("""{"model":"m","input":["a","chart for MRN 00483921"]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"summarize"}],"metadata":{"mrn":"00483921"}}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"MRN \\u0030\\u0030483921\"}"}}]}]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"summarize"}],"user":{"mrn":483921007}}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"MRN \u0030\u0030483921"}]}""")]
     public void Identifiers_are_found_wherever_the_backend_would_read_them(string json)
