@@ -59,9 +59,9 @@ internal static class ServeCommand
 
             CpuLimit.Apply(config.Resources.CpuLimit);
             await using var node = GatewayNode.Create(config, new NodeHostOptions { Systemd = true, ProcessMetrics = true, LocalAdminSocket = true });
-            // SIGHUP (systemctl reload) re-reads the configuration file; without this it would end the process.
             // Declared before the registration, so disposed after it: the inherited "ignore" is back before the node closes.
             using var inheritedHangup = Hosting.Reload.InheritedHangup.Unignore();
+            // SIGHUP (systemctl reload) re-reads the configuration file; without this it would end the process.
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
             {
                 signal.Cancel = true;

@@ -51,16 +51,11 @@ public sealed class PublishedBinaryReloadTests : IAsyncLifetime
 
             await WriteConfig(Backend("first", _first, "model-a") + Backend("second", _second, "model-b"));
             await node.SignalAsync("HUP");
-            var deadline = Stopwatch.StartNew();
-            while (await Complete(http, token, "model-b") != HttpStatusCode.OK)
-            {
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the added backend never became routable:\n" + string.Join('\n', node.Output));
-                await Task.Delay(20);
-            }
+            await WaitUntilRoutableAsync(http, token, node);
 
             await File.WriteAllTextAsync(_config, "backends: [\n");
             await node.SignalAsync("HUP");
-            deadline.Restart();
+            var deadline = Stopwatch.StartNew();
             while (!node.Output.Any(l => l.Contains("configuration reload (SIGHUP) refused", StringComparison.Ordinal)))
             {
                 Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "no refusal logged:\n" + string.Join('\n', node.Output));
@@ -97,16 +92,22 @@ public sealed class PublishedBinaryReloadTests : IAsyncLifetime
 
         await WriteConfig(Backend("first", _first, "model-a") + Backend("second", _second, "model-b"));
         await node.SignalAsync("HUP");
-        var deadline = Stopwatch.StartNew();
-        while (await Complete(http, token, "model-b") != HttpStatusCode.OK)
-        {
-            // The runtime installs no handler over an inherited "ignore": the signal would vanish, and this would time out.
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the reload never happened:\n" + string.Join('\n', node.Output));
-            await Task.Delay(20);
-        }
+        // The runtime installs no handler over an inherited "ignore": the signal would vanish, and this would time out.
+        await WaitUntilRoutableAsync(http, token, node);
 
         Assert.Contains(node.Output, l => l.Contains("SIGHUP was ignored when the node started", StringComparison.Ordinal));
         Assert.Equal(0, await node.StopAsync());
+    }
+
+    /// <summary>Polls model-b (the backend a reload adds) until it answers 200; fails with the node's output after 30 s.</summary>
+    private static async Task WaitUntilRoutableAsync(HttpClient http, string token, NodeProcess node)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (await Complete(http, token, "model-b") != HttpStatusCode.OK)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the added backend never became routable:\n" + string.Join('\n', node.Output));
+            await Task.Delay(20);
+        }
     }
 
     private static string Backend(string id, SimulatedBackend sim, string model) => $"""

@@ -12,9 +12,9 @@ namespace QuantumEdge.Gateway.Classification.PhiDetection;
 /// bare, one value per line, as a server's chat template joins content parts and messages, so that an
 /// identifier split across parts or messages ("123-45" then "-6789") is one identifier to the detector
 /// (<see cref="PhiTextNormalizer"/> joins it across the line break). The model's name (the body's own
-/// <c>model</c>, which the gateway only accepts from its catalog) and inline media (an image, sound or
-/// video "data:" URL of base64 alone) are left out; a key that opens an object or array is written, on
-/// its own line, when it is more than a word, and so is any key too long to be the API's; a role, type or format
+/// <c>model</c>, which the gateway only accepts from its catalog) and inline media (see <see cref="IsMedia"/>)
+/// are left out; a key whose value is not written (an object, an array, a literal, media) is written on its
+/// own line when it is more than a word, and so is any key too long to be the API's; a role, type or format
 /// is left out only while it is a plain word, as the API's values are. An <c>id</c> or
 /// <c>tool_call_id</c> is the client's text, which a chat template puts in front of the model, so it is
 /// scanned, bare: with its key it would read as a record-number label ("id: 00483921"). Numbers written as a
@@ -232,7 +232,7 @@ internal static class PhiPromptText
     {
         foreach (var c in key)
         {
-            if (!(char.IsAsciiLetter(c) || c is '_' or '-'))
+            if (!IsWordCharacter(c))
             {
                 return false;
             }
@@ -240,6 +240,9 @@ internal static class PhiPromptText
 
         return true;
     }
+
+    /// <summary>The characters of the API's words and of keys that are words: ASCII letters, '_' and '-'.</summary>
+    private static bool IsWordCharacter(int c) => char.IsAsciiLetter((char)c) || c is '_' or '-';
 
     /// <summary>The kind of a key; <paramref name="depth"/> 1 is the body's own keys, where alone <c>model</c> names the catalog's model.</summary>
     private static KeyKind Classify(ReadOnlySpan<char> key, int depth) =>
@@ -272,7 +275,7 @@ internal static class PhiPromptText
 
         foreach (var b in reader.ValueSpan)
         {
-            if (!(char.IsAsciiLetter((char)b) || b is (byte)'_' or (byte)'-'))
+            if (!IsWordCharacter(b))
             {
                 return false;
             }
@@ -310,26 +313,13 @@ internal static class PhiPromptText
         return payload.IndexOfAnyExcept(Base64Characters) < 0 && !StartsAsText(payload);
     }
 
-    /// <summary>Whether the first bytes a base64 payload decodes to are all printable text (no image, sound or video format starts so).</summary>
+    /// <summary>Whether the first bytes a base64 payload decodes to read as text (<see cref="PhiTextNormalizer.IsText"/>): no image, sound or video format starts so.</summary>
     private static bool StartsAsText(ReadOnlySpan<byte> base64)
     {
         Span<byte> head = stackalloc byte[48];
         var sample = base64[..Math.Min(base64.Length, 64)];
-        if (System.Buffers.Text.Base64.DecodeFromUtf8(sample[..(sample.Length / 4 * 4)], head, out _, out var written) is not (OperationStatus.Done or OperationStatus.InvalidData)
-            || written == 0)
-        {
-            return false;
-        }
-
-        foreach (var b in head[..written])
-        {
-            if (b is < 0x20 and not ((byte)'\t' or (byte)'\n' or (byte)'\r') or >= 0x7F)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return System.Buffers.Text.Base64.DecodeFromUtf8(sample[..(sample.Length / 4 * 4)], head, out _, out var written) is OperationStatus.Done or OperationStatus.InvalidData
+            && written > 0 && PhiTextNormalizer.IsText(head[..written]);
     }
 
 }

@@ -335,6 +335,21 @@ internal static class PhiTextNormalizer
         return written;
     }
 
+    /// <summary>Whether decoded bytes read as text: at least nine in ten printable ASCII or line breaks and tabs.</summary>
+    internal static bool IsText(ReadOnlySpan<byte> decoded)
+    {
+        var printable = 0;
+        foreach (var b in decoded)
+        {
+            if (b is >= 0x20 and < 0x7F or (byte)'\n' or (byte)'\r' or (byte)'\t')
+            {
+                printable++;
+            }
+        }
+
+        return printable * 10 >= decoded.Length * 9;
+    }
+
     internal static int DecodeRun(ReadOnlySpan<char> run, Span<char> destination)
     {
         var padded = run.Length % 4 == 0 ? run.Length : run.Length + (4 - (run.Length % 4));
@@ -351,16 +366,7 @@ internal static class PhiTextNormalizer
 
             // Only text is worth scanning: ordinary words and binary data decode to noise.
             var decoded = bytes.AsSpan(0, count);
-            var printable = 0;
-            foreach (var b in decoded)
-            {
-                if (b is >= 0x20 and < 0x7F or (byte)'\n' or (byte)'\r' or (byte)'\t')
-                {
-                    printable++;
-                }
-            }
-
-            if (printable * 10 < count * 9 || destination.Length < count + 1)
+            if (!IsText(decoded) || destination.Length < count + 1)
             {
                 return 0;
             }
