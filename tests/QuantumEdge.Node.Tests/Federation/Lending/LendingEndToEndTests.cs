@@ -342,6 +342,13 @@ public sealed class LendingEndToEndTests
         }
 
         Assert.Equal(1, pair.Lender.Sims[0].Received);
+        // The handler frees its slot when it returns, which can be just after the borrower has read the answer.
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (slots.Running("hospital-a") != 1 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10);
+        }
+
         Assert.Equal(1, slots.Running("hospital-a"));
     }
 
