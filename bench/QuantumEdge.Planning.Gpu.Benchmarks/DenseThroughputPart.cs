@@ -11,7 +11,7 @@ namespace QuantumEdge.Planning.Gpu.Benchmarks;
 /// Dense dSB throughput: the two launches of one step of <c>DeviceIsingSolver</c> with dense J
 /// (force product J·s, then the symplectic step that also writes the signs) on a ±1 matrix made on
 /// the device, timed over many steps; spin updates/s = steps × n × agents / s. Sampling, the
-/// best-agent reduction and the host polish are not in the figure. The roofline section sets the
+/// choice of the best agent and the host polish are not in the figure. The roofline section sets the
 /// figures against the device's memory bandwidth and fp32 peak.
 /// </summary>
 internal static class DenseThroughputPart

@@ -32,17 +32,23 @@ internal static class DevicePeaks
         var known = Known.FirstOrDefault(k => accelerator.Name.Contains(k.Name, StringComparison.OrdinalIgnoreCase));
         double? flops = known.Name is null ? null : known.Teraflops * 1e12;
         var flopsSource = known.Name is null ? "fp32 peak unknown" : $"fp32 peak {known.Teraflops} TFLOP/s published for '{known.Name}'";
-        if (accelerator is CudaAccelerator cuda && cuda.MemoryClockRate > 0 && cuda.MemoryBusWidth > 0)
+        if (accelerator is CudaAccelerator cuda && FromDriver(cuda.MemoryClockRate, cuda.MemoryBusWidth) is { } bytes)
         {
-            // The driver reports the memory clock in kHz and the bus width in bits.
-            var bytes = 2.0 * cuda.MemoryClockRate * 1e3 * cuda.MemoryBusWidth / 8;
-            return new DevicePeak(bytes, flops, $"bandwidth from the CUDA driver: memory clock {cuda.MemoryClockRate / 1000} MHz × {cuda.MemoryBusWidth}-bit bus × 2 (DDR); {flopsSource}");
+            return new DevicePeak(bytes, flops, $"bandwidth from the CUDA driver: memory clock {cuda.MemoryClockRate} MHz × {cuda.MemoryBusWidth}-bit bus × 2 (DDR); {flopsSource}");
         }
 
         return known.Name is null
             ? new DevicePeak(null, null, "unknown: the driver gave no memory clock and the device is not in the table")
             : new DevicePeak(known.GigabytesPerSecond * 1e9, flops, $"published peaks for '{known.Name}' (table; the driver gave no memory clock)");
     }
+
+    /// <summary>
+    /// Bytes/s from the memory clock and bus width as ILGPU reports them: the clock in MHz (ILGPU
+    /// divides the driver's kHz by 1,000; an H200 reads 3,201) and the width in bits; null if either
+    /// is missing. The first H200 run took the MHz for kHz and printed 5 GB/s.
+    /// </summary>
+    internal static double? FromDriver(int memoryClockMhz, int busWidthBits) =>
+        memoryClockMhz > 0 && busWidthBits > 0 ? 2.0 * memoryClockMhz * 1e6 * busWidthBits / 8 : null;
 }
 
 /// <summary>Peak memory bandwidth (bytes/s) and fp32 rate (flop/s) where known, and where they came from.</summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using ILGPU;
-using ILGPU.Algorithms;
-using ILGPU.Algorithms.ScanReduceOperations;
 using ILGPU.Runtime;
 using QuantumEdge.Planning.Gpu.Kernels;
 using QuantumEdge.Planning.Ising;
@@ -11,10 +9,11 @@ namespace QuantumEdge.Planning.Gpu.Solvers;
 
 /// <summary>
 /// Simulated bifurcation (dSB or bSB) on an ILGPU accelerator: all agents advance together, one
-/// kernel launch per product and per step; the best sampled agent is found on the device and only
-/// its spins cross to the host. The end of every round polishes the best few agents on the host
-/// with the CPU solver's single-flip descent (and tabu moves when asked), so the result means the
-/// same as <see cref="SimulatedBifurcationSolver"/>'s.
+/// kernel launch per product and per step; at each sample the agents' energies (one float each)
+/// cross to the host, which picks the best agent and sees when the round has settled, and only that
+/// agent's spins follow. Every round ends on the host as the CPU solver's rounds do
+/// (<see cref="RoundPolish"/>: descent, cluster recombination into an elite, tabu moves when asked)
+/// with the round's best agents, so the result means the same as <see cref="SimulatedBifurcationSolver"/>'s.
 /// </summary>
 internal sealed class DeviceIsingSolver
 {
@@ -22,7 +21,15 @@ internal sealed class DeviceIsingSolver
     private const int CalibrationSteps = 10;
     private const int SettledSamples = 40;
     private const double RoundShare = 0.85;
-    private const int PolishedAgents = 8;
+
+    /// <summary>The host polishes at most this many of a round's agents (the best by raw energy), as many as a CPU block holds.</summary>
+    private const int MaxPolishedAgents = 32;
+
+    /// <summary>And at least this many, however large the model.</summary>
+    private const int MinPolishedAgents = 8;
+
+    /// <summary>Coupling visits a round's polish may take before it polishes fewer agents (a dense n = 16,000 model has 2.6·10⁸ per agent).</summary>
+    private const long PolishCouplingVisits = 1L << 22;
 
     /// <summary>Dense J pays when at least this share of it is non-zero (index traffic vs wasted zeros).</summary>
     private const double DenseShare = 1.0 / 16;
@@ -38,7 +45,6 @@ internal sealed class DeviceIsingSolver
     private readonly Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _sparse;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int> _step;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>> _energies;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<ulong>> _packKeys;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> _column;
 
     public DeviceIsingSolver(Accelerator accelerator)
@@ -52,15 +58,14 @@ internal sealed class DeviceIsingSolver
         _step = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepParameters, int>>(accelerator, IsingKernels.Step);
         _energies = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>>(accelerator, IsingKernels.Energies);
         _column = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int>>(accelerator, IsingKernels.Column);
-        _packKeys = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<ulong>>>(accelerator, AgentSelection.PackKeys);
     }
 
-    /// <summary>The kernels the constructor compiled and loaded (the best-agent reduction is ILGPU.Algorithms' Reduce).</summary>
+    /// <summary>The kernels the constructor compiled and loaded.</summary>
     public static IReadOnlyList<string> KernelNames { get; } =
     [
         "ising." + nameof(IsingKernels.Initialise), "ising." + nameof(IsingKernels.Sign), "ising." + nameof(IsingKernels.DenseForces),
         "ising." + nameof(IsingKernels.SparseForces), "ising." + nameof(IsingKernels.Step), "ising." + nameof(IsingKernels.Energies),
-        "ising." + nameof(IsingKernels.Column), "ising." + nameof(AgentSelection.PackKeys),
+        "ising." + nameof(IsingKernels.Column),
     ];
 
     /// <summary>Device memory a solve of this size needs, in bytes (to refuse what cannot fit).</summary>
@@ -72,7 +77,7 @@ internal sealed class DeviceIsingSolver
         var couplings = Chooses(model, layout) == CouplingLayout.Dense
             ? n * n * sizeof(float)
             : ((n + 1) * sizeof(int)) + (model.StoredCouplings * (long)(sizeof(int) + sizeof(float)));
-        return state + couplings + (n * sizeof(float)) + (agents * (long)(sizeof(float) + sizeof(ulong)));
+        return state + couplings + (n * sizeof(float)) + (agents * (long)sizeof(float));
     }
 
     public static CouplingLayout Chooses(IsingModel model, CouplingLayout layout)
@@ -109,8 +114,6 @@ internal sealed class DeviceIsingSolver
         using var signForces = _accelerator.Allocate1D<float>(size);
         using var field = _accelerator.Allocate1D(model.Field.ToArray().Select(h => (float)h).ToArray());
         using var energies = _accelerator.Allocate1D<float>(agents);
-        using var keys = _accelerator.Allocate1D<ulong>(agents);
-        using var bestKey = _accelerator.Allocate1D<ulong>(1);
         using var column = _accelerator.Allocate1D<float>(n);
         using var rowStart = _accelerator.Allocate1D(dense ? [0] : model.RowStart.ToArray());
         using var columns = _accelerator.Allocate1D(dense ? [0] : model.Columns.ToArray());
@@ -189,6 +192,9 @@ internal sealed class DeviceIsingSolver
         var lastEnergies = Array.Empty<double>();
         var sampleEvery = discrete ? settings.SampleInterval : settings.SampleInterval * 4;
         var hostSigns = new float[size];
+        var polish = new RoundPolish(model, settings, rng);
+        var sampled = new float[agents];
+        var previous = new float[agents];
         do
         {
             var roundStart = clock.Elapsed;
@@ -216,17 +222,19 @@ internal sealed class DeviceIsingSolver
                 totalSteps++;
                 if (sample)
                 {
-                    var (energy, agent) = BestAgent(energies, keys, bestKey);
+                    // A round is settled when no agent's sampled energy moved for SettledSamples samples,
+                    // as on the CPU. Settling on the best agent's alone ended rounds long before the
+                    // others bifurcated: Gset G1's cut was 11,411 against the CPU's 11,589.
+                    energies.View.CopyToCPU(sampled);
+                    unchanged = sampled.AsSpan().SequenceEqual(previous) ? unchanged + 1 : 0;
+                    sampled.CopyTo(previous, 0);
+                    var agent = LowestAgent(sampled);
+                    var energy = sampled[agent];
                     if (energy < bestSampled - (1e-6f * Math.Max(1f, Math.Abs(bestSampled))))
                     {
                         bestSampled = energy;
-                        unchanged = 0;
                         var spins = ReadSpins(signs, column, agent, agents);
                         tracker.Offer(model.Energy(spins), spins, model.ObjectiveFromEnergy);
-                    }
-                    else
-                    {
-                        unchanged++;
                     }
                 }
 
@@ -236,7 +244,7 @@ internal sealed class DeviceIsingSolver
                 }
             }
 
-            lastEnergies = FinishRound(model, settings, tracker, rng, x, signs, signForces, field, energies, hostSigns, Multiply, ShouldStop);
+            lastEnergies = FinishRound(model, polish, tracker, x, signs, signForces, field, energies, hostSigns, Multiply, ShouldStop);
             roundsDone++;
         }
         while (roundsDone < settings.MaxRounds && !ShouldStop());
@@ -285,24 +293,38 @@ internal sealed class DeviceIsingSolver
         return spins;
     }
 
-    private (float Energy, int Agent) BestAgent(MemoryBuffer1D<float, Stride1D.Dense> energies, MemoryBuffer1D<ulong, Stride1D.Dense> keys, MemoryBuffer1D<ulong, Stride1D.Dense> best)
+    /// <summary>The agent with the lowest sampled energy, the lower index on ties, as on the CPU.</summary>
+    private static int LowestAgent(float[] energies)
     {
-        _packKeys(_stream, (int)energies.Length, energies.View, keys.View);
-        _accelerator.Reduce<ulong, MinUInt64>(_stream, keys.View, best.View);
-        var key = new ulong[1];
-        best.View.CopyToCPU(key);
-        return AgentSelection.Unpack(key[0]);
+        var best = 0;
+        for (var a = 1; a < energies.Length; a++)
+        {
+            if (energies[a] < energies[best])
+            {
+                best = a;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>How many of a round's agents the host polishes: fewer on models whose couplings make each descent dear.</summary>
+    internal static int PolishedAgents(IsingModel model, int agents)
+    {
+        var perAgent = Math.Max(1L, model.StoredCouplings + model.Size);
+        var affordable = (int)Math.Clamp(PolishCouplingVisits / perAgent, MinPolishedAgents, MaxPolishedAgents);
+        return Math.Min(agents, affordable);
     }
 
     /// <summary>
-    /// Scores every agent's final sign state on the device, then polishes the best few on the host
-    /// (descent, then tabu on the round's best when asked). Returns the raw final energies.
+    /// Scores every agent's final sign state on the device, then finishes the round on the host as the
+    /// CPU solver does (<see cref="RoundPolish"/>) with the best agents by raw energy. Returns the raw
+    /// final energies.
     /// </summary>
     private double[] FinishRound(
         IsingModel model,
-        BifurcationSettings settings,
+        RoundPolish polish,
         BestTracker tracker,
-        Random rng,
         MemoryBuffer1D<float, Stride1D.Dense> x,
         MemoryBuffer1D<float, Stride1D.Dense> signs,
         MemoryBuffer1D<float, Stride1D.Dense> signForces,
@@ -320,39 +342,21 @@ internal sealed class DeviceIsingSolver
         var raw = new float[agents];
         energies.View.CopyToCPU(raw);
         signs.View.CopyToCPU(hostSigns);
-        var order = Enumerable.Range(0, agents).OrderBy(a => raw[a]).Take(PolishedAgents).ToArray();
-        var fields = new double[n];
-        sbyte[]? roundBest = null;
-        var roundBestEnergy = double.PositiveInfinity;
-        foreach (var agent in order)
-        {
-            var spins = new sbyte[n];
-            for (var i = 0; i < n; i++)
+        var states = Enumerable.Range(0, agents)
+            .OrderBy(a => raw[a])
+            .Take(PolishedAgents(model, agents))
+            .Select(agent =>
             {
-                spins[i] = hostSigns[((long)i * agents) + agent] < 0 ? (sbyte)-1 : (sbyte)1;
-            }
+                var spins = new sbyte[n];
+                for (var i = 0; i < n; i++)
+                {
+                    spins[i] = hostSigns[((long)i * agents) + agent] < 0 ? (sbyte)-1 : (sbyte)1;
+                }
 
-            if (settings.LocalSearch)
-            {
-                model.LocalFields(spins, fields);
-                LocalSearch.Descend(model, spins, fields);
-            }
-
-            var energy = model.Energy(spins);
-            tracker.Offer(energy, spins, model.ObjectiveFromEnergy);
-            if (energy < roundBestEnergy)
-            {
-                roundBestEnergy = energy;
-                roundBest = spins;
-            }
-        }
-
-        if (settings.TabuMoves > 0 && roundBest is not null && !shouldStop())
-        {
-            TabuSearch.Improve(model, roundBest, settings.TabuMoves, unchecked((ulong)rng.NextInt64()), shouldStop);
-            tracker.Offer(model.Energy(roundBest), roundBest, model.ObjectiveFromEnergy);
-        }
-
+                return spins;
+            })
+            .ToArray();
+        polish.Finish(states, tracker, shouldStop);
         return [.. raw.Select(e => (double)e)];
     }
 }

@@ -12,8 +12,6 @@ internal sealed class BifurcationBlock
     private const float A0 = 1f;
     private const int SettledSamples = 40;
     private const int ClockPollSteps = 8;
-    private const int MaxRecombinationPasses = 4;
-    private const int StaleRoundsBeforeRestart = 8;
 
     private readonly IsingModel _model;
     private readonly BifurcationSettings _settings;
@@ -35,10 +33,7 @@ internal sealed class BifurcationBlock
     private readonly float[] _previousEnergies;
     private readonly Random _rng;
     private float _bestSampled = float.PositiveInfinity;
-    private ClusterRecombination? _recombination;
-    private sbyte[]? _elite;
-    private double _eliteEnergy = double.PositiveInfinity;
-    private int _staleRounds;
+    private readonly RoundPolish _polish;
     private bool _signsCurrent;
 
     public BifurcationBlock(IsingModel model, BifurcationSettings settings, float[] values, float c0, float dt, int agents, int seed)
@@ -63,6 +58,7 @@ internal sealed class BifurcationBlock
         _energies = new float[agents];
         _previousEnergies = new float[agents];
         _rng = new Random(seed);
+        _polish = new RoundPolish(model, settings, _rng);
         StepsPerRound = settings.StepsPerRound;
     }
 
@@ -222,91 +218,13 @@ internal sealed class BifurcationBlock
         AgentKernels.Multiply(_rowStart, _columns, _values, _signs, _signForces, _chunks);
         AgentKernels.Energies(_signs, _signForces, _field, _chunks, _offset, _energies);
         LastEnergies = [.. _energies.Select(e => (double)e)];
-        var fields = new double[_model.Size];
         var states = new sbyte[_agents][];
-        var energies = new double[_agents];
         for (var a = 0; a < _agents; a++)
         {
-            var spins = ReadSpins(a);
-            if (_settings.LocalSearch)
-            {
-                _model.LocalFields(spins, fields);
-                LocalSearch.Descend(_model, spins, fields);
-            }
-
-            states[a] = spins;
-            energies[a] = _model.Energy(spins);
-            tracker.Offer(energies[a], spins, _model.ObjectiveFromEnergy);
+            states[a] = ReadSpins(a);
         }
 
-        var best = states[Array.IndexOf(energies, energies.Min())];
-        var bestEnergy = energies.Min();
-        if (_settings.Recombination)
-        {
-            (best, bestEnergy) = Recombine(states, energies, fields);
-            tracker.Offer(bestEnergy, best, _model.ObjectiveFromEnergy);
-        }
-
-        if (_settings.TabuMoves > 0 && !shouldStop())
-        {
-            best = (sbyte[])best.Clone();
-            bestEnergy += TabuSearch.Improve(_model, best, _settings.TabuMoves, unchecked((ulong)_rng.NextInt64()), shouldStop);
-            tracker.Offer(_model.Energy(best), best, _model.ObjectiveFromEnergy);
-        }
-
-        if (bestEnergy < _eliteEnergy - 1e-9)
-        {
-            _elite = best;
-            _eliteEnergy = bestEnergy;
-            _staleRounds = 0;
-        }
-        else if (++_staleRounds >= StaleRoundsBeforeRestart)
-        {
-            // The elite has stopped absorbing anything: fresh rounds differ from it in clusters
-            // too large to gain from. Start a new one (the tracker keeps the best found).
-            _elite = null;
-            _eliteEnergy = double.PositiveInfinity;
-            _staleRounds = 0;
-        }
-    }
-
-    /// <summary>
-    /// The block's elite (its best state over all rounds) or this round's best agent, whichever is
-    /// better, takes the better clusters of every other agent and of the elite, best donors first,
-    /// with a descent after each pass, until a pass gains nothing.
-    /// </summary>
-    private (sbyte[] State, double Energy) Recombine(sbyte[][] states, double[] energies, double[] fields)
-    {
-        _recombination ??= new ClusterRecombination(_model);
-        var order = Enumerable.Range(0, states.Length).OrderBy(a => energies[a]).ToArray();
-        var donors = order.Select(a => states[a]).ToList();
-        if (_elite is not null)
-        {
-            donors.Insert(_eliteEnergy <= energies[order[0]] ? 0 : 1, _elite);
-        }
-
-        var child = (sbyte[])donors[0].Clone();
-        for (var pass = 0; pass < MaxRecombinationPasses; pass++)
-        {
-            var gain = 0.0;
-            for (var d = 1; d < donors.Count; d++)
-            {
-                gain += _recombination.Merge(child, donors[d]);
-            }
-
-            if (_settings.LocalSearch)
-            {
-                _model.LocalFields(child, fields);
-                gain += LocalSearch.Descend(_model, child, fields);
-            }
-
-            if (gain > -1e-9)
-            {
-                break;
-            }
-        }
-
-        return (child, _model.Energy(child));
+        _polish.Finish(states, tracker, shouldStop);
     }
 
     private sbyte[] ReadSpins(int agent)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using QuantumEdge.Planning.Assignment;
 using QuantumEdge.Planning.Gpu.Benchmarks;
 
 namespace QuantumEdge.Planning.Gpu.Tests.Bench;
@@ -48,7 +49,7 @@ public sealed partial class GpuBenchTests : IDisposable
         Assert.Matches(@"(?m)^G1\s+800\s+11624\s+\d+\s+\d+\.\d\d\s+\d+\s+\d+\s+\d+\.\d\d\s+\d+$", Body("Gset at 100 ms"));
         Assert.Matches(@"crossover in process: (\d+ variables|none up to 104 variables)", Body("CPU/device crossover"));
         Assert.Matches(@"crossover through the planner process \(the figure for quantum_planning.gpu.min_variables\): (\d+ variables|none up to 104 variables)", Body("CPU/device crossover"));
-        Assert.Matches(@"(?m)^32×4\s+104\s+\d+\.\d{3}\s+\d+\.\d\s+\d+\.\d{3}\s+\d+\.\d\s+(yes|no)\s+\d+\.\d{3}\s+\d+\.\d\s+(yes|no)$", Body("CPU/device crossover"));
+        Assert.Matches(@"(?m)^32×4\s+104(\s+\d+\.\d{3}( g)?\s+\d+\s+\d+\.\d){2}\s+(yes|no)\s+\d+\.\d{3}( g)?\s+\d+\s+\d+\.\d\s+(yes|no)$", Body("CPU/device crossover"));
         Assert.Matches(@"(?m)^IPC overhead \(round trip − planner solve\)\s+12\s+\d+\.\d{3}\s+\d+\.\d{3}\s+\d+\.\d{3}$", Body("IPC overhead"));
     }
 
@@ -60,6 +61,22 @@ public sealed partial class GpuBenchTests : IDisposable
         Assert.Equal(100, CrossoverPart.Crossover([(100, true), (200, true)]));
         Assert.Null(CrossoverPart.Crossover([]));
     }
+
+    [Fact]
+    public void The_same_objective_sooner_wins_only_from_a_bifurcation_that_ran()
+    {
+        var cpu = Plan(10.0, PlanOrigin.Bifurcation, steps: 0, elapsedMs: 300);
+
+        Assert.True(CrossoverPart.Beats(Plan(9.5, PlanOrigin.Bifurcation, 12, 100), 100, cpu));
+        Assert.True(CrossoverPart.Beats(Plan(10.0, PlanOrigin.Bifurcation, 12, 100), 100, cpu));
+        Assert.False(CrossoverPart.Beats(Plan(10.0, PlanOrigin.Bifurcation, 0, 100), 100, cpu));
+        Assert.False(CrossoverPart.Beats(Plan(10.0, PlanOrigin.Greedy, 12, 100), 100, cpu));
+        Assert.False(CrossoverPart.Beats(Plan(10.0, PlanOrigin.Bifurcation, 12, 400), 400, cpu));
+        Assert.False(CrossoverPart.Beats(Plan(10.5, PlanOrigin.Bifurcation, 12, 100), 100, cpu));
+    }
+
+    private static AssignmentPlan Plan(double objective, PlanOrigin origin, long steps, double elapsedMs) =>
+        new([0], objective, objective, 10.0, 0, 1, origin, false, true, 0, steps, 100, elapsedMs);
 
     [Theory]
     [InlineData("--parts dense,roofs", "unknown: 'roofs'")]
