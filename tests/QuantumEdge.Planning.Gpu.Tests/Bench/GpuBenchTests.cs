@@ -49,34 +49,43 @@ public sealed partial class GpuBenchTests : IDisposable
         Assert.Matches(@"(?m)^G1\s+800\s+11624\s+\d+\s+\d+\.\d\d\s+\d+\s+\d+\s+\d+\.\d\d\s+\d+$", Body("Gset at 100 ms"));
         Assert.Matches(@"crossover in process: (\d+ variables|none up to 104 variables)", Body("CPU/device crossover"));
         Assert.Matches(@"crossover through the planner process \(the figure for quantum_planning.gpu.min_variables\): (\d+ variables|none up to 104 variables)", Body("CPU/device crossover"));
-        Assert.Matches(@"(?m)^32×4\s+104(\s+\d+\.\d{3}( g)?\s+\d+\s+\d+\.\d){2}\s+(yes|no)\s+\d+\.\d{3}( g)?\s+\d+\s+\d+\.\d\s+(yes|no)$", Body("CPU/device crossover"));
+        Assert.Matches(@"(?m)^32×4\s+104(\s+\d+\.\d{3}( g1)?\s+\d+\s+\d+\.\d){2}\s+[01]-[01]-[01]\s+\d+\.\d{3}( g1)?\s+\d+\s+\d+\.\d\s+[01]-[01]-[01]$", Body("CPU/device crossover"));
         Assert.Matches(@"(?m)^IPC overhead \(round trip − planner solve\)\s+12\s+\d+\.\d{3}\s+\d+\.\d{3}\s+\d+\.\d{3}$", Body("IPC overhead"));
     }
 
     [Fact]
-    public void The_crossover_is_the_smallest_size_from_which_the_device_wins_every_larger_size()
+    public void The_crossover_is_the_smallest_size_from_which_the_device_wins_or_ties_every_larger_size_with_a_win()
     {
-        Assert.Equal(400, CrossoverPart.Crossover([(100, true), (200, false), (400, true), (800, true)]));
-        Assert.Null(CrossoverPart.Crossover([(100, true), (200, true), (400, false)]));
-        Assert.Equal(100, CrossoverPart.Crossover([(100, true), (200, true)]));
+        const CrossoverOutcome W = CrossoverOutcome.Win, T = CrossoverOutcome.Tie, L = CrossoverOutcome.Loss;
+        Assert.Equal(400, CrossoverPart.Crossover([(100, W), (200, L), (400, W), (800, W)]));
+        Assert.Null(CrossoverPart.Crossover([(100, W), (200, W), (400, L)]));
+        Assert.Equal(100, CrossoverPart.Crossover([(100, W), (200, W)]));
+        // The first H200 runs: every solver ran no step at the largest size and returned the same plan.
+        Assert.Equal(800, CrossoverPart.Crossover([(400, L), (800, W), (3200, W), (200_000, T)]));
+        Assert.Null(CrossoverPart.Crossover([(100, L), (200, T), (400, T)]));
         Assert.Null(CrossoverPart.Crossover([]));
     }
 
     [Fact]
-    public void The_same_objective_sooner_wins_only_from_a_bifurcation_that_ran()
+    public void The_same_objective_sooner_wins_or_loses_only_from_a_bifurcation_that_ran()
     {
-        var cpu = Plan(10.0, PlanOrigin.Bifurcation, steps: 0, elapsedMs: 300);
+        var cpu = Plan(10.0, PlanOrigin.Bifurcation, steps: 0);
+        var annealed = Plan(10.0, PlanOrigin.Bifurcation, steps: 12);
 
-        Assert.True(CrossoverPart.Beats(Plan(9.5, PlanOrigin.Bifurcation, 12, 100), 100, cpu));
-        Assert.True(CrossoverPart.Beats(Plan(10.0, PlanOrigin.Bifurcation, 12, 100), 100, cpu));
-        Assert.False(CrossoverPart.Beats(Plan(10.0, PlanOrigin.Bifurcation, 0, 100), 100, cpu));
-        Assert.False(CrossoverPart.Beats(Plan(10.0, PlanOrigin.Greedy, 12, 100), 100, cpu));
-        Assert.False(CrossoverPart.Beats(Plan(10.0, PlanOrigin.Bifurcation, 12, 400), 400, cpu));
-        Assert.False(CrossoverPart.Beats(Plan(10.5, PlanOrigin.Bifurcation, 12, 100), 100, cpu));
+        Assert.Equal(CrossoverOutcome.Win, CrossoverPart.Compare(Plan(9.5, PlanOrigin.Bifurcation, 12), 400, cpu, 300));
+        Assert.Equal(CrossoverOutcome.Loss, CrossoverPart.Compare(Plan(10.5, PlanOrigin.Bifurcation, 12), 100, cpu, 300));
+        Assert.Equal(CrossoverOutcome.Win, CrossoverPart.Compare(annealed, 100, cpu, 300));
+        Assert.Equal(CrossoverOutcome.Tie, CrossoverPart.Compare(Plan(10.0, PlanOrigin.Bifurcation, 0), 100, cpu, 300));
+        Assert.Equal(CrossoverOutcome.Tie, CrossoverPart.Compare(Plan(10.0, PlanOrigin.Greedy, 12), 100, cpu, 300));
+        Assert.Equal(CrossoverOutcome.Tie, CrossoverPart.Compare(annealed, 400, cpu, 300));
+        Assert.Equal(CrossoverOutcome.Loss, CrossoverPart.Compare(cpu, 400, annealed, 300));
+        Assert.Equal(CrossoverOutcome.Win, CrossoverPart.Verdict(wins: 2, losses: 1));
+        Assert.Equal(CrossoverOutcome.Tie, CrossoverPart.Verdict(wins: 0, losses: 0));
+        Assert.Equal(CrossoverOutcome.Loss, CrossoverPart.Verdict(wins: 2, losses: 3));
     }
 
-    private static AssignmentPlan Plan(double objective, PlanOrigin origin, long steps, double elapsedMs) =>
-        new([0], objective, objective, 10.0, 0, 1, origin, false, true, 0, steps, 100, elapsedMs);
+    private static AssignmentPlan Plan(double objective, PlanOrigin origin, long steps) =>
+        new([0], objective, objective, 10.0, 0, 1, origin, false, true, 0, steps, 100, 0);
 
     [Theory]
     [InlineData("--parts dense,roofs", "unknown: 'roofs'")]
