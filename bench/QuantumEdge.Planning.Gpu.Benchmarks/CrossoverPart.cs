@@ -12,10 +12,12 @@ namespace QuantumEdge.Planning.Gpu.Benchmarks;
 /// routing-like assignment problems of growing size, five instances each, each solved by the CPU planner with the
 /// shipped defaults and a 50 ms budget, by the device planner in process with the same settings and
 /// budget, and through the real planner process as the node sends it (the same settings with
-/// <see cref="RemoteAssignmentSolver.RemoteShare"/> of the budget, timed over the round trip).
-/// The device beats the CPU on an instance when its plan objective is lower, or equal and it answered
-/// sooner from a bifurcation that ran; at a size when it beats it on most of the size's instances; a
-/// crossover is the smallest size from which it beats the CPU at every larger size measured.
+/// <see cref="RemoteAssignmentSolver.RemoteShare"/> of the budget less the transfer it has learned to
+/// expect, <see cref="IpcAllowance"/>, timed over the round trip; an answer later than the node waits
+/// is the CPU fallback it would be there).
+/// The device beats the CPU on an instance when its plan objective is lower (and, through the planner,
+/// it answered within the node's wait); at a size when it wins more instances than it loses; a
+/// crossover is the smallest size from which it wins or ties every larger size measured, with a win.
 /// </summary>
 internal static class CrossoverPart
 {
@@ -34,6 +36,8 @@ internal static class CrossoverPart
             : [(16, 4), (32, 4), (64, 8), (128, 8), (256, 16), (512, 16), (1_024, 32), (2_048, 32), (4_096, 64)];
         var settings = new PlannerSettings { Seed = 1 };
         var remoteSettings = settings with { TimeBudget = settings.TimeBudget * RemoteAssignmentSolver.RemoteShare };
+        var nodeWaitMs = RemoteAssignmentSolver.Wait(settings.TimeBudget).TotalMilliseconds;
+        var transfer = new IpcAllowance();
         var device = new DeviceAssignmentSolver(context.Accelerator);
         var planner = new AssignmentPlanner();
         var warmUp = BenchInstances.Routing(1, 6, 3);
@@ -52,7 +56,7 @@ internal static class CrossoverPart
         }
 
         await using var _ = process;
-        var table = new TextTable("tasks×backends", "variables", "cpu objective", "cpu steps", "cpu ms", "device objective", "device steps", "device ms", "device W-T-L", "planner objective", "planner steps", "planner round trip ms", "planner W-T-L");
+        var table = new TextTable("tasks×backends", "variables", "cpu objective", "cpu steps", "cpu ms", "device objective", "device steps", "device ms", "device W-T-L", "planner objective", "planner steps", "planner solve ms", "planner round trip ms", "planner W-T-L");
         var inProcess = new List<(int Variables, CrossoverOutcome Outcome)>();
         var throughPlanner = new List<(int Variables, CrossoverOutcome Outcome)>();
         var notes = new List<string>();
@@ -67,6 +71,7 @@ internal static class CrossoverPart
 
             var (cpu, onDevice, remote) = (new Tally(), new Tally(), new Tally());
             var variables = 0;
+            var late = 0;
             for (var k = 0; k < instances; k++)
             {
                 var problem = BenchInstances.Routing(2026 + k, tasks, backends);
@@ -75,15 +80,25 @@ internal static class CrossoverPart
                 var cpuPlan = planner.Plan(problem, solveSettings);
                 cpu.Add(cpuPlan, cpuPlan.ElapsedMs, CrossoverOutcome.Tie);
                 var devicePlan = device.Solve(problem, solveSettings);
-                onDevice.Add(devicePlan, devicePlan.ElapsedMs, Compare(devicePlan, devicePlan.ElapsedMs, cpuPlan, cpuPlan.ElapsedMs));
-                if (process is { Connection.IsAlive: true })
+                onDevice.Add(devicePlan, devicePlan.ElapsedMs, Compare(devicePlan, cpuPlan));
+                if (process is not null && !process.Connection.IsAlive)
+                {
+                    // The planner died earlier in the run: the node falls back to the CPU.
+                    remote.Refused++;
+                }
+                else if (process is not null)
                 {
                     var started = Stopwatch.GetTimestamp();
                     try
                     {
-                        var remotePlan = await process.Connection.SolveAsync(problem, solveSettings with { TimeBudget = remoteSettings.TimeBudget }, CancellationToken.None).ConfigureAwait(false);
+                        // The budget the node sends: its share, less the transfer it has learned to expect.
+                        var solveBudget = remoteSettings.TimeBudget - transfer.For(problem.VariableCount, remoteSettings.TimeBudget);
+                        var remotePlan = await process.Connection.SolveAsync(problem, solveSettings with { TimeBudget = solveBudget }, CancellationToken.None).ConfigureAwait(false);
                         var roundTrip = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                        remote.Add(remotePlan, roundTrip, Compare(remotePlan, roundTrip, cpuPlan, cpuPlan.ElapsedMs));
+                        transfer.Observe(problem.VariableCount, roundTrip, remotePlan.ElapsedMs);
+                        // An answer later than the node waits would have been a timeout there, and a CPU plan.
+                        remote.Add(remotePlan, roundTrip, roundTrip > nodeWaitMs ? CrossoverOutcome.Loss : Compare(remotePlan, cpuPlan));
+                        late += roundTrip > nodeWaitMs ? 1 : 0;
                     }
                     catch (Exception e) when (e is PlannerErrorException or PlannerProtocolException or IOException)
                     {
@@ -92,6 +107,11 @@ internal static class CrossoverPart
                         notes.Add($"{tasks}×{backends} instance {k + 1} through the planner: {e.Message}");
                     }
                 }
+            }
+
+            if (late > 0)
+            {
+                notes.Add($"{tasks}×{backends}: {late} of {instances} planner answers came after the node's {Format(nodeWaitMs, "F0")} ms wait (losses)");
             }
 
             inProcess.Add((variables, onDevice.Outcome));
@@ -103,7 +123,7 @@ internal static class CrossoverPart
 
             table.Add($"{tasks}×{backends}", Format(variables), cpu.MeanObjective, cpu.MeanSteps, cpu.MeanMs,
                 onDevice.MeanObjective, onDevice.MeanSteps, onDevice.MeanMs, onDevice.Record,
-                measured ? remote.MeanObjective : "n/a", measured ? remote.MeanSteps : "n/a", measured ? remote.MeanMs : "n/a", measured ? remote.Record : "n/a");
+                measured ? remote.MeanObjective : "n/a", measured ? remote.MeanSteps : "n/a", measured ? remote.MeanSolveMs : "n/a", measured ? remote.MeanMs : "n/a", measured ? remote.Record : "n/a");
             context.Log($"crossover {tasks}x{backends} ({variables} variables, {instances} instances): cpu {cpu.MeanObjective} in {cpu.MeanMs} ms, "
                 + $"device {onDevice.MeanObjective} in {onDevice.MeanMs} ms ({onDevice.Record}), planner {(measured ? remote.MeanObjective : "n/a")} ({remote.Record})");
         }
@@ -112,36 +132,30 @@ internal static class CrossoverPart
             + (process is null ? "" : $"crossover through the planner process (the figure for quantum_planning.gpu.min_variables): {Verdict(throughPlanner)}\n");
         return new BenchSection("CPU/device crossover",
             $"Assignment planner, shipped defaults ({settings.Agents} agents, {settings.StepsPerRound} steps/round, up to {settings.MaxContinuations} continuations), budget {settings.TimeBudget.TotalMilliseconds} ms: "
-            + $"the CPU planner and the device planner in process with the whole budget; the planner process over its socket with {RemoteAssignmentSolver.RemoteShare * 100:F0}% of it, as the node sends it, timed over the round trip. "
+            + $"the CPU planner and the device planner in process with the whole budget; the planner process over its socket with {RemoteAssignmentSolver.RemoteShare * 100:F0}% of it less the transfer learned from earlier answers, as the node sends it, timed over the round trip. "
             + $"Each size is {instances} instance(s) (problem and seed varied together); objectives, steps and times are their means. "
-            + "W-T-L counts the instances won, tied and lost against the CPU: a lower objective wins, a higher one loses, and the same one wins or loses on time only when the faster side's bifurcation ran at least one step (a tie otherwise); "
-            + "a planner refusal is a loss. A size is a win with more wins than losses. gK: K instances returned the greedy plan (bifurcation did not beat it). Steps are bifurcation steps per agent over all rounds."
+            + "W-T-L counts the instances won, tied and lost against the CPU: a lower plan objective wins, a higher one loses, the same one ties; "
+            + $"a planner refusal, or an answer later than the node waits for it ({Format(nodeWaitMs, "F0")} ms: {RemoteAssignmentSolver.RemoteShare * 100:F0}% of the budget + 5 ms), is a loss, since the node would have answered from the CPU. A size is a win with more wins than losses. gK: K instances returned the greedy plan (bifurcation did not beat it). Steps are bifurcation steps per agent over all rounds."
             + (context.IsGpu ? "" : " On the CPU accelerator the 'device' runs on the same cores as the CPU solver, so these crossovers say nothing about a GPU.")
             + $"\n\n```\n{table}```\n\n{verdict}{processNote}" + (notes.Count == 0 ? "" : string.Join("\n", notes) + "\n"),
             Passed: inProcess.Count > 0);
     }
 
     /// <summary>
-    /// How <paramref name="plan"/> fares against the CPU's: a lower objective wins and a higher one loses;
-    /// the same objective wins or loses on time only when the faster side's bifurcation ran, and is a tie
-    /// otherwise. The first H200 runs counted as the crossover a planner that, like the CPU, ran no step at
-    /// 4,096×64 and returned the same polished seed plan, sooner only because the CPU overran its budget:
-    /// that says nothing about the device.
+    /// How <paramref name="plan"/> fares against the CPU's: a lower objective wins, a higher one loses, and
+    /// the same one is a tie, however fast. The first H200 runs counted as the crossover a planner that,
+    /// like the CPU, ran no step at 4,096×64 and returned the same polished seed plan, sooner only because
+    /// the CPU overran its budget; and since the device also offers the seed plan after 1-opt, an equal
+    /// plan answered sooner need not come from its anneal at all.
     /// </summary>
-    internal static CrossoverOutcome Compare(AssignmentPlan plan, double elapsedMs, AssignmentPlan cpu, double cpuMs)
+    internal static CrossoverOutcome Compare(AssignmentPlan plan, AssignmentPlan cpu)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(cpu);
         var tolerance = 1e-9 * Math.Max(1, Math.Abs(cpu.Objective));
-        if (Math.Abs(plan.Objective - cpu.Objective) > tolerance)
-        {
-            return plan.Objective < cpu.Objective ? CrossoverOutcome.Win : CrossoverOutcome.Loss;
-        }
-
-        static bool Ran(AssignmentPlan p) => p.Origin == PlanOrigin.Bifurcation && p.Steps > 0;
-        return elapsedMs < cpuMs && Ran(plan) ? CrossoverOutcome.Win
-            : cpuMs < elapsedMs && Ran(cpu) ? CrossoverOutcome.Loss
-            : CrossoverOutcome.Tie;
+        return Math.Abs(plan.Objective - cpu.Objective) <= tolerance ? CrossoverOutcome.Tie
+            : plan.Objective < cpu.Objective ? CrossoverOutcome.Win
+            : CrossoverOutcome.Loss;
     }
 
     /// <summary>A size's outcome: more wins than losses over its instances is a win, more losses a loss.</summary>
@@ -183,6 +197,7 @@ internal static class CrossoverPart
     {
         private double _objective;
         private double _milliseconds;
+        private double _solveMilliseconds;
         private long _steps;
         private int _greedy;
         private int _wins;
@@ -198,6 +213,9 @@ internal static class CrossoverPart
 
         public string MeanMs => Count == 0 ? "n/a" : Format(_milliseconds / Count, "F1");
 
+        /// <summary>The solver's own elapsed time, without the round trip.</summary>
+        public string MeanSolveMs => Count == 0 ? "n/a" : Format(_solveMilliseconds / Count, "F1");
+
         /// <summary>Wins, ties and losses against the CPU; a refusal is a loss (the node falls back to the CPU).</summary>
         public string Record => $"{_wins}-{Count - _wins - _losses}-{_losses + Refused}";
 
@@ -207,6 +225,7 @@ internal static class CrossoverPart
         {
             _objective += plan.Objective;
             _milliseconds += milliseconds;
+            _solveMilliseconds += plan.ElapsedMs;
             _steps += plan.Steps;
             _greedy += plan.Origin == PlanOrigin.Greedy ? 1 : 0;
             Count++;

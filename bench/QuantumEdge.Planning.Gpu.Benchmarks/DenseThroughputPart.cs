@@ -100,7 +100,7 @@ internal static class DenseThroughputPart
         var notes = skipped.Count == 0 ? "" : "\n" + string.Join("\n", skipped.Distinct()) + "\n";
         var throughput = new BenchSection("Dense SB throughput",
             "dSB step with dense J (fp32, ±1 couplings made on the device): force product + symplectic step, timed over many steps; "
-            + "sampling, reduction and host polish excluded. Spin updates/s = steps × n × agents / seconds.\n\n"
+            + "sampling, the choice of the best agent and the host polish excluded. Spin updates/s = steps × n × agents / seconds.\n\n"
             + $"```\n{table}```\n{notes}");
         var text = new StringBuilder();
         text.Append("Bytes moved per spin update (one variable of one agent advanced one step), fp32:\n\n");

@@ -47,7 +47,7 @@ internal static class GsetPart
         // --quick gives it 8 agents to stay near a minute; its cut then says nothing about a GPU's.
         var deviceSettings = cpuSettings with { Agents = context.IsGpu ? 256 : context.Quick ? 8 : 32 };
         var solver = new DeviceIsingSolver(context.Accelerator);
-        // Compiles the lazily loaded reduction before anything is timed.
+        // Compiles and loads the kernels before anything is timed.
         solver.Solve(BenchInstances.MaxCut(1, 12, 0.5).Model, deviceSettings with { RoundsInBudget = null, StepsPerRound = 20, MaxRounds = 1 });
 
         var table = new TextTable("instance", "n", "best known", "cpu cut", "cpu %", "cpu ms", "device cut", "device %", "device ms");

@@ -33,7 +33,7 @@ internal static class AcceleratorChoice
             // with busy cores waited behind the busy threads at every meeting and stopped making progress;
             // two lanes were 7x faster unloaded and kept answering under the same load. The planner's
             // kernels run there in groups of one thread (KernelLoader): the first lane computes, the second
-            // meets it only at a launch's ends (ILGPU.Algorithms' reduction still uses a group of two).
+            // meets it only at a launch's ends.
             ? Context.Create(b => b.CPU(new CPUDevice(2, 1, 1)).EnableAlgorithms().Optimize(OptimizationLevel.O1))
             : Context.Create(b => b.Cuda().OpenCL().EnableAlgorithms().Optimize(OptimizationLevel.O2));
         try

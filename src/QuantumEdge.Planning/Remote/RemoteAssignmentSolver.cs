@@ -6,7 +6,8 @@ namespace QuantumEdge.Planning.Remote;
 
 /// <summary>
 /// The GPU planner process as an <see cref="IAssignmentSolver"/>: problems of at least
-/// <c>minVariables</c> variables go over the socket with <see cref="RemoteShare"/> of the budget;
+/// <c>minVariables</c> variables go over the socket with <see cref="RemoteShare"/> of the budget, less
+/// the time their transfer is expected to take (<see cref="IpcAllowance"/>);
 /// a timeout, a crash, a protocol error or a missing socket answers from the CPU solver with the
 /// rest of the same budget, is counted, and opens the breaker so that a dead planner then costs
 /// nothing per request. Smaller problems, and every problem while the breaker is open, go
@@ -20,12 +21,16 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
     /// <summary>Time the planner's answer may take beyond its budget (the IPC round trip, scheduling).</summary>
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>How long the node waits for the planner's answer to a solve of <paramref name="budget"/> before it falls back to the CPU.</summary>
+    internal static TimeSpan Wait(TimeSpan budget) => (budget * RemoteShare) + Slack;
+
     private readonly string _socketPath;
     private readonly int _minVariables;
     private readonly IAssignmentSolver _cpu;
     private readonly PlannerBreaker _breaker;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private readonly IpcAllowance _ipc = new();
     private PlannerConnection? _connection;
     private volatile bool _lastExchangeFailed;
 
@@ -76,12 +81,15 @@ public sealed class RemoteAssignmentSolver : IAssignmentSolver, IAsyncDisposable
 
         var remoteBudget = settings.TimeBudget * RemoteShare;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(remoteBudget + Slack);
+        timeout.CancelAfter(Wait(settings.TimeBudget));
         string reason;
         try
         {
             var connection = await ConnectionAsync(timeout.Token).ConfigureAwait(false);
-            var plan = await connection.SolveAsync(problem, settings with { TimeBudget = remoteBudget }, timeout.Token).ConfigureAwait(false);
+            var sent = Stopwatch.GetTimestamp();
+            var solveBudget = remoteBudget - _ipc.For(problem.VariableCount, remoteBudget);
+            var plan = await connection.SolveAsync(problem, settings with { TimeBudget = solveBudget }, timeout.Token).ConfigureAwait(false);
+            _ipc.Observe(problem.VariableCount, Stopwatch.GetElapsedTime(sent).TotalMilliseconds, plan.ElapsedMs);
             _breaker.Succeeded();
             _lastExchangeFailed = false;
             Stats.RecordGpu(Stopwatch.GetElapsedTime(started).TotalMilliseconds, plan.ElapsedMs, _time.GetUtcNow());
