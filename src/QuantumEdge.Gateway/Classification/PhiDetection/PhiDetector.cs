@@ -234,14 +234,6 @@ internal sealed class PhiDetector
     /// <summary>A name after a label ("Patient:", "daughter", "Name:").</summary>
     private void LabelledNameAt(ReadOnlySpan<char> text, int at, ref PhiScores scores)
     {
-        // "name" joined to a word before it names something else: a key such as drug_name, file_name or
-        // test_name in a tool call's arguments ("drug_name":"Metoprolol Tartrate"). patient_name and
-        // full_name are labels of their own, found at their first word.
-        if (at > 0 && text[at - 1] is '_' or '-' && text[at..].StartsWith("name", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
         scores.CountAttempt();
         foreach (var m in PhiPatterns.LabelledName().EnumerateMatches(text.Slice(at, Math.Min(text.Length - at, 96))))
         {
@@ -347,8 +339,7 @@ internal sealed class PhiDetector
     /// <summary>First words of the labels <see cref="PhiPatterns.LabelledName"/> starts with.</summary>
     private static readonly PhiWordSet NameLabels = new(
         ["patient", "pt", "mother", "father", "son", "daughter", "wife", "husband", "spouse", "partner", "guardian", "caregiver", "next of kin",
-         "nok", "sister", "brother", "name", "full", "legal", "re:", "re :", "contact", "emergency", "informant", "client", "resident", "referred",
-         "subject"]);
+         "nok", "sister", "brother", "name", "re:", "re :", "contact", "emergency", "informant", "client", "resident", "referred", "subject"]);
 
     /// <summary>The words of <see cref="IdentifierLabels"/>, <see cref="NameLabels"/> and <see cref="PhiContext.Date"/>: a word start that opens none of them needs no other test.</summary>
     private static readonly PhiWordSet AnyLabel = new([.. IdentifierLabels.Words, .. NameLabels.Words, .. PhiContext.Date.Words]);

@@ -59,7 +59,7 @@ internal sealed class PhiNameFilter
     private static readonly HashSet<string> Labels = new(StringComparer.OrdinalIgnoreCase)
     {
         "patient", "pt", "mother", "father", "son", "daughter", "wife", "husband", "spouse", "partner", "guardian", "caregiver", "next", "of",
-        "kin", "nok", "sister", "brother", "name", "full", "legal", "re", "contact", "emergency", "informant", "client", "resident", "referred", "by", "subject",
+        "kin", "nok", "sister", "brother", "name", "re", "contact", "emergency", "informant", "client", "resident", "referred", "by", "subject",
         "mr", "mrs", "ms", "miss", "mx", "dr", "prof",
     };
 

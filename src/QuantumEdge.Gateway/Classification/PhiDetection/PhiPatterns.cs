@@ -56,12 +56,8 @@ internal static partial class PhiPatterns
     [GeneratedRegex(@"\G(?<![\w/.-])(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?,? \d{4})(?![\w/-]|\.\d)", Options, TimeoutMs)]
     internal static partial Regex Date();
 
-    /// <summary>
-    /// Names after a label ("Patient: Jane Doe", "pt Jane Doe", "Name: DOE, JANE", "daughter Mary Smith"), also on the line
-    /// after a label's colon, as forms lay them out, and as a JSON key inside text, such as a tool call's arguments
-    /// (<c>{"patient":"Jane Doe"}</c>, <c>"patient_name"</c>, <c>"patientName"</c>, <c>"full_name"</c>).
-    /// </summary>
-    [GeneratedRegex(@"^(?:(?:patient|pt|mother|father|son|daughter|wife|husband|spouse|partner|guardian|caregiver|next of kin|nok|sister|brother)(?:[ _-]?name)?""?[ \t]*(?:[:=]\n?|-)?|(?:name|(?:full|legal)[ _-]?name|re|contact|emergency contact|informant|client|resident|referred by|subject)""?[ \t]*[:=]\n?)[ \t""']*(?-i:" + NameWord + @"(?: [A-Z]\.?)?(?: " + NameWord + @"){1,2}|[A-Z]{2,}(?:[-'][A-Z]+)?,? [A-Z]{2,}(?: [A-Z]\.?)?|[A-Z][a-z]+, [A-Z][a-z]+)(?!\w)", Options, TimeoutMs)]
+    /// <summary>Names after a label ("Patient: Jane Doe", "pt Jane Doe", "Name: DOE, JANE", "daughter Mary Smith"), also on the line after a label's colon, as forms lay them out.</summary>
+    [GeneratedRegex(@"^(?:(?:patient|pt|mother|father|son|daughter|wife|husband|spouse|partner|guardian|caregiver|next of kin|nok|sister|brother)(?: name)?[ \t]*(?:[:=]\n?|-)?|(?:name|re|contact|emergency contact|informant|client|resident|referred by|subject)[ \t]*[:=]\n?)[ \t""']*(?-i:" + NameWord + @"(?: [A-Z]\.?)?(?: " + NameWord + @"){1,2}|[A-Z]{2,}(?:[-'][A-Z]+)?,? [A-Z]{2,}(?: [A-Z]\.?)?|[A-Z][a-z]+, [A-Z][a-z]+)(?!\w)", Options, TimeoutMs)]
     internal static partial Regex LabelledName();
 
     /// <summary>Names after an honorific ("Mr. Smith", "Mrs Jane Doe", "Dr. Patel").</summary>

@@ -45,33 +45,6 @@ public sealed class PhiPromptTextTests
         Assert.Contains(Detector.ScanJsonBody(Encoding.UTF8.GetBytes(json)).Findings, f => f.Entity == entity);
     }
 
-    private static byte[] ToolCall(string arguments) => Encoding.UTF8.GetBytes(
-        """{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"lookup","arguments":"""
-        + System.Text.Json.JsonSerializer.Serialize(arguments) + "}}]}]}");
-
-    [Theory]
-    [InlineData("""{"patient":"Jane Doe"}""")]
-    [InlineData("""{"patient_name":"Jane Doe"}""")]
-    [InlineData("""{"patientName": "Jane Doe"}""")]
-    [InlineData("""{"full_name":"Jane Doe"}""")]
-    [InlineData("""{"name":"Jane Doe","dob":"1961"}""")]
-    public void A_name_under_a_name_key_in_a_tool_calls_arguments_is_found(string arguments)
-    {
-        // The arguments are JSON in a JSON string: their keys reach the detector quoted ("patient":"Jane Doe").
-        Assert.Contains(Detector.ScanJsonBody(ToolCall(arguments)).Findings, f => f.Entity == PhiEntities.Name);
-    }
-
-    [Theory]
-    [InlineData("""{"drug_name":"Metoprolol Tartrate"}""")]
-    [InlineData("""{"test_name":"Complete Blood Count"}""")]
-    [InlineData("""{"facility_name":"General Hospital"}""")]
-    [InlineData("""{"name":"get_vitals","patient_id":"p-123"}""")]
-    [InlineData("""{"panel":"Full Blood Count","legal":"Consent Form Signed"}""")]
-    public void A_name_key_joined_to_another_word_or_a_function_name_is_not_a_persons_name(string arguments)
-    {
-        Assert.DoesNotContain(Detector.ScanJsonBody(ToolCall(arguments)).Findings, f => f.Entity == PhiEntities.Name);
-    }
-
     [Theory]
     [InlineData("""{"model":"m","messages":[{"role":"Patient SSN 219-09-9999","content":"hi"}]}""", PhiEntities.Ssn)]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"MRN 00483921","text":"hi"}]}]}""", PhiEntities.MedicalRecordNumber)]
